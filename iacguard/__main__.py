@@ -1,0 +1,5 @@
+import sys
+
+from iacguard.cli import main
+
+sys.exit(main())

@@ -1,0 +1,24 @@
+"""The registry: every check, in id order. Adding a check means adding it here."""
+
+from __future__ import annotations
+
+from iacguard.checks.base import Check
+from iacguard.checks.role_session_limit import RoleSessionLimit
+from iacguard.checks.user_attached_policy import UserAttachedPolicy
+from iacguard.checks.user_inline_policy import UserInlinePolicy
+from iacguard.checks.user_not_in_group import UserNotInGroup
+from iacguard.checks.wildcard_action import WildcardAction
+
+CHECKS: tuple[type[Check], ...] = (
+    UserInlinePolicy,
+    WildcardAction,
+    UserNotInGroup,
+    UserAttachedPolicy,
+    RoleSessionLimit,
+)
+
+
+def find_check(key: str) -> type[Check] | None:
+    """A check by id (``IG002``, any case) or slug (``wildcard-action``)."""
+    wanted = key.strip().lower()
+    return next((c for c in CHECKS if wanted in (c.id.lower(), c.slug)), None)

@@ -1,0 +1,131 @@
+"""What a check is: metadata declared once, a docstring that is its documentation, and
+the narrowest hook it needs. The engine walks the model; a check only looks."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from iacguard.config import Config
+from iacguard.findings import Finding, Severity
+from iacguard.model import (
+    Attachment,
+    Location,
+    Model,
+    Policy,
+    Principal,
+    PrincipalRef,
+    Scalar,
+    Statement,
+    Unknown,
+    Unresolved,
+    Value,
+)
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+_HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Context:
+    """Handed to every hook: the settings, and where findings and unknowns go."""
+
+    config: Config
+    findings: list[Finding] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    check: Check | None = None
+
+    def report(
+        self,
+        location: Location,
+        message: str,
+        *,
+        resource: str,
+        resource_type: str,
+        element: str = "",
+        severity: Severity | None = None,
+        related: tuple[Location, ...] = (),
+    ) -> None:
+        check = self.check
+        assert check is not None
+        self.findings.append(
+            Finding(
+                rule_id=check.id,
+                rule=check.slug,
+                severity=severity or check.severity,
+                message=message,
+                location=location,
+                resource=resource,
+                resource_type=resource_type,
+                element=element,
+                related=related,
+            )
+        )
+
+    def unknown(self, value: Unknown, resource: str, why: str | None = None) -> None:
+        """A value this check needed could not be resolved: no finding, but on record."""
+        entry = Unresolved(
+            value.location.file, value.location.line, resource, value.expression, why or value.why
+        )
+        if entry not in self.unresolved:
+            self.unresolved.append(entry)
+
+
+class Check:
+    """Base of every check. Subclasses set the metadata and override one or more hooks."""
+
+    id: ClassVar[str]
+    slug: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    frameworks: ClassVar[tuple[str, ...]] = ("terraform", "cloudformation")
+
+    def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:
+        """Called for every statement of every policy document."""
+
+    def policy(self, policy: Policy, ctx: Context) -> None:
+        """Called for every policy."""
+
+    def principal(self, principal: Principal, ctx: Context) -> None:
+        """Called for every user, group, role and permission set."""
+
+    def attachment(self, attachment: Attachment, ctx: Context) -> None:
+        """Called for every managed-policy attachment."""
+
+    def model(self, model: Model, ctx: Context) -> None:
+        """Called once with the whole model, for checks that join across it."""
+
+    @classmethod
+    def hooks(cls) -> frozenset[str]:
+        """The hooks this check overrides, so the engine calls nothing else."""
+        return frozenset(
+            name
+            for name in ("statement", "policy", "principal", "attachment", "model")
+            if getattr(cls, name) is not getattr(Check, name)
+        )
+
+    @classmethod
+    def documentation(cls) -> dict[str, str]:
+        """The docstring's sections by heading (``## What it does`` …)."""
+        doc = inspect.getdoc(cls) or ""
+        parts = _HEADING.split(doc)
+        sections = {"": parts[0].strip()}
+        for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+            sections[heading] = body.strip()
+        return sections
+
+
+def text_of(value: Value | None, default: str = "?") -> str:
+    """How a message shows a value: the literal, or the expression of an unknown."""
+    if isinstance(value, Scalar):
+        return str(value.value)
+    if isinstance(value, Unknown):
+        return value.expression
+    return default
+
+
+def ref_name(ref: PrincipalRef) -> str:
+    """How a message names a referenced principal: its address in the scan, else its name."""
+    return ref.target or text_of(ref.name)

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from iacguard.checks.base import Check, Context
+from iacguard.findings import Severity
+from iacguard.model import Location, Policy, Scalar, Statement, Unknown
+
+
+class WildcardAction(Check):
+    """An `Allow` statement grants actions by wildcard.
+
+    ## What it does
+    Reports every `Allow` statement whose `Action` uses a wildcard, in every policy
+    document wherever it is written (inline, managed, trust, policy documents, SAM
+    `Policies`, both branches of `Fn::If`). The severity says what the wildcard grants:
+    `*` on resource `*` is full administrator (critical), `*` elsewhere or `service:*`
+    is high, a partial wildcard such as `s3:Get*` is medium, and `NotAction` in an
+    `Allow` statement (everything not listed) is high. `Deny` statements never fire.
+
+    ## Why is this bad?
+    A wildcard grants every action that matches it today and every action AWS adds
+    tomorrow. Least privilege means naming the actions a principal needs; `iam:*` or
+    `*` hands over the keys to the account.
+
+    ## Example
+    ```yaml
+    Resources:
+      Deployer:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: ec2:*
+                Resource: "*"
+    ```
+
+    ## Use instead
+    ```yaml
+    Resources:
+      Deployer:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: [ec2:StartInstances, ec2:StopInstances]
+                Resource: arn:aws:ec2:*:*:instance/*
+    ```
+
+    ## References
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
+    """
+
+    id = "IG002"
+    slug = "wildcard-action"
+    severity = Severity.HIGH
+    summary = "An Allow statement grants actions by wildcard"
+
+    def policy(self, policy: Policy, ctx: Context) -> None:
+        if policy.document is not None:
+            ctx.unknown(policy.document, policy.address, "the policy document cannot be resolved")
+
+    def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:
+        allows = False
+        for effect in statement.effect:
+            if isinstance(effect, Unknown):
+                ctx.unknown(
+                    effect,
+                    policy.address,
+                    "Effect cannot be resolved; the statement is not checked",
+                )
+            elif effect.value == "Allow":
+                allows = True
+        if not allows:
+            return
+        when = statement.when
+        offending: list[tuple[Severity, str, Location]] = []
+        if statement.not_actions is not None:
+            listed = ", ".join(str(a.value) for a in statement.not_actions if isinstance(a, Scalar))
+            location = statement.action_location or statement.location
+            offending.append(
+                (Severity.HIGH, f"every action except {listed or 'none'} (NotAction)", location)
+            )
+        every_resource = any(
+            isinstance(r, Scalar) and r.value == "*" for r in statement.resources or ()
+        )
+        for action in statement.actions or ():
+            if isinstance(action, Unknown):
+                ctx.unknown(action, policy.address)
+                continue
+            grade = _grade(action.value, every_resource)
+            if grade is not None:
+                severity, description = grade
+                if action.when:
+                    description += f" if {action.when}"
+                offending.append((severity, description, action.location))
+        if not offending:
+            return
+        offending.sort(key=lambda item: -item[0].rank)
+        severity, _, location = offending[0]
+        described = ", ".join(description for _, description, _ in offending)
+        suffix = f" (only if {when})" if when else ""
+        ctx.report(
+            location,
+            f"Statement {statement.label} allows {described}{suffix}",
+            resource=policy.address,
+            resource_type=policy.resource_type,
+            severity=severity,
+            element=f"{statement.sid or statement.index}:{described}",
+        )
+
+
+def _grade(action: object, every_resource: bool) -> tuple[Severity, str] | None:
+    """The severity and description of one action, or None when it is not a wildcard."""
+    if not isinstance(action, str):
+        return None
+    if action == "*":
+        if every_resource:
+            return Severity.CRITICAL, "* on every resource (full administrator access)"
+        return Severity.HIGH, "* (every action)"
+    if "*" not in action and "?" not in action:
+        return None
+    service, _, name = action.partition(":")
+    if name == "*":
+        return Severity.HIGH, f"{action} (every {service} action)"
+    return Severity.MEDIUM, f"{action} (a partial wildcard)"

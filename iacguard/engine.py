@@ -1,0 +1,116 @@
+"""The engine: files → parsers → one model → checks → findings. Every face calls this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iacguard.checks import CHECKS
+from iacguard.checks.base import Check, Context
+from iacguard.config import Config
+from iacguard.discover import discover, display_path
+from iacguard.findings import Finding
+from iacguard.model import Location, Model, ParseError, Unresolved
+from iacguard.parsers import ParseResult
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    resources: int = 0
+
+
+def scan(paths: list[str], config: Config) -> ScanResult:
+    """Scan files and directories; bad input becomes error entries, never an exception."""
+    found = discover(paths)
+    result = ScanResult()
+    result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
+    model = Model()
+    for parsed in _parse_all(found.cloudformation):
+        model.extend(parsed.model)
+        result.errors.extend(parsed.errors)
+        result.scanned.extend(parsed.scanned)
+        result.skipped.extend(parsed.skipped)
+    for files in found.terraform.values():
+        result.skipped.extend(display_path(f) for f in files)
+    checked = check_model(model, config)
+    result.findings = checked.findings
+    result.errors.extend(checked.errors)
+    result.unresolved = model.unresolved + checked.unresolved
+    result.resources = model.resources
+    return result
+
+
+def _parse_all(cloudformation: list[Path]) -> list[ParseResult]:
+    from iacguard.parsers import cloudformation as cfn
+
+    results = []
+    for path in cloudformation:
+        file = display_path(path)
+        try:
+            results.append(cfn.parse_file(path, file))
+        except RecursionError:
+            results.append(_failed(file, "nested too deeply to read"))
+        except Exception as exc:  # one bad file must not stop the scan
+            results.append(
+                _failed(file, f"internal error while parsing: {type(exc).__name__}: {exc}")
+            )
+    return results
+
+
+def _failed(file: str, message: str) -> ParseResult:
+    result = ParseResult()
+    result.errors.append(ParseError(file, message))
+    return result
+
+
+@dataclass(slots=True)
+class Checked:
+    findings: list[Finding]
+    unresolved: list[Unresolved]
+    errors: list[ParseError]
+
+
+def check_model(model: Model, config: Config, checks: tuple[type[Check], ...] = CHECKS) -> Checked:
+    """Run every check over the model. A check that fails on one object becomes an
+    error entry for that object's file; the other checks and objects go on."""
+    ctx = Context(config)
+    errors: list[ParseError] = []
+    for check_class in checks:
+        check = check_class()
+        ctx.check = check
+        hooks = check_class.hooks()
+        if "statement" in hooks:
+            for policy in model.policies:
+                for statement in policy.statements:
+                    _call(
+                        errors, check, statement.location, check.statement, statement, policy, ctx
+                    )
+        if "policy" in hooks:
+            for policy in model.policies:
+                _call(errors, check, policy.location, check.policy, policy, ctx)
+        if "principal" in hooks:
+            for principal in model.principals:
+                _call(errors, check, principal.location, check.principal, principal, ctx)
+        if "attachment" in hooks:
+            for attachment in model.attachments:
+                _call(errors, check, attachment.location, check.attachment, attachment, ctx)
+        if "model" in hooks:
+            _call(errors, check, None, check.model, model, ctx)
+    ctx.findings.sort(key=Finding.sort_key)
+    return Checked(ctx.findings, ctx.unresolved, errors)
+
+
+def _call(errors: list[ParseError], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]
+    try:
+        hook(*args)
+    except Exception as exc:
+        file = where.file if where else "<scan>"
+        line = where.line if where else None
+        errors.append(
+            ParseError(file, f"internal error in {check.id}: {type(exc).__name__}: {exc}", line)
+        )

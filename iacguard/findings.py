@@ -1,0 +1,66 @@
+"""What checks report and reporters render: severities and findings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+
+from iacguard.model import Location
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.lower())
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (one of {names})") from None
+
+
+_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    kind: str  # comment | metadata | config | baseline
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    rule_id: str
+    rule: str
+    severity: Severity
+    message: str
+    location: Location
+    resource: str
+    resource_type: str
+    element: str = ""
+    related: tuple[Location, ...] = ()
+    suppression: Suppression | None = field(default=None)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line moves: rule, file, resource address and offending element."""
+        text = "\x1f".join((self.rule_id, self.location.file, self.resource, self.element))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.rule_id)

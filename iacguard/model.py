@@ -1,0 +1,210 @@
+"""The shared IAM model: what the parsers produce and the only thing checks see.
+
+Parsers (Terraform, CloudFormation) translate their format into these objects; nothing
+after them knows a template or an HCL tree exists. Every object carries the ``Location``
+it came from. A value the parser could not resolve statically is an ``Unknown`` (with the
+source text and the reason), never silently dropped.
+
+A value may have several *alternatives*: a CloudFormation ``Fn::If`` yields both branches,
+each tagged with the condition under which it applies (``Scalar.when``). Fields that hold
+a value therefore hold a tuple of alternatives/elements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something is written: 1-based line and column, end inclusive of the last line.
+
+    ``path`` is the symbolic route inside the document where the format has one
+    (CloudFormation: ``("Resources", "AppRole", "Properties", "MaxSessionDuration")``);
+    the cfn-lint rule pack hands it to cfn-lint.
+    """
+
+    file: str
+    line: int
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+    path: tuple[str | int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+        if self.end_line == self.line and self.end_column < self.column:
+            object.__setattr__(self, "end_column", self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """A statically known value. ``when`` names the condition it depends on, if any
+    (e.g. ``"condition IsProd is false"``), so a finding can say so."""
+
+    value: str | int | float | bool
+    location: Location
+    when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that cannot be known before deploy: ``expression`` is its source text."""
+
+    expression: str
+    why: str
+    location: Location
+    when: str | None = None
+
+
+Value = Scalar | Unknown
+
+PrincipalKind = Literal["user", "group", "role", "permission_set"]
+PolicyKind = Literal["inline", "managed", "document", "trust", "sam_template"]
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalRef:
+    """A reference from a policy, attachment or membership to a principal.
+
+    ``target`` is the address of the principal in the scanned configuration when the
+    reference resolves to one; ``name`` is the IAM name as written (literal or unknown).
+    """
+
+    kind: PrincipalKind
+    location: Location
+    target: str | None = None
+    name: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    operator: str
+    key: str
+    values: tuple[Value, ...]
+    location: Location
+
+
+@dataclass(slots=True)
+class Statement:
+    """One policy statement. ``actions``/``not_actions`` (and the resource pair) are
+    ``None`` when the key is absent, a tuple of elements when present."""
+
+    location: Location
+    effect: tuple[Value, ...]
+    sid: str | None = None
+    index: int = 0
+    actions: tuple[Value, ...] | None = None
+    not_actions: tuple[Value, ...] | None = None
+    action_location: Location | None = None
+    resources: tuple[Value, ...] | None = None
+    not_resources: tuple[Value, ...] | None = None
+    principals: dict[str, tuple[Value, ...]] | None = None
+    not_principals: dict[str, tuple[Value, ...]] | None = None
+    conditions: tuple[Condition, ...] = ()
+    when: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a message names the statement: its Sid, else its position."""
+        return f'"{self.sid}"' if self.sid else f"#{self.index + 1}"
+
+
+@dataclass(slots=True)
+class Policy:
+    """A policy document and where it lives.
+
+    kind: ``inline`` (embedded in the principals of ``embedded_in``), ``managed``
+    (customer managed, attached through ``Attachment``), ``document`` (a Terraform
+    ``aws_iam_policy_document``, reported once at the document), ``trust`` (a role's
+    assume-role policy), ``sam_template`` (a SAM policy template, recorded by name).
+    ``address`` is the resource that holds it; ``location`` the policy itself (the block,
+    the ``Policies`` entry, the resource).
+    """
+
+    kind: PolicyKind
+    address: str
+    resource_type: str
+    location: Location
+    name: Value | None = None
+    statements: list[Statement] = field(default_factory=list)
+    embedded_in: tuple[PrincipalRef, ...] = ()
+    document: Unknown | None = None
+
+
+@dataclass(slots=True)
+class Principal:
+    """A user, group, role or SSO permission set. ``session_duration`` holds the
+    alternatives of the maximum session as written (seconds or ISO 8601), each located
+    at its value; empty when unset."""
+
+    kind: PrincipalKind
+    address: str
+    resource_type: str
+    location: Location
+    name: Value | None = None
+    session_duration: tuple[Value, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A managed policy (by ARN or by address) attached to a principal."""
+
+    principal: PrincipalRef
+    policy: Value | None
+    address: str
+    resource_type: str
+    location: Location
+    policy_target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A user in a group."""
+
+    user: PrincipalRef
+    group: PrincipalRef
+    address: str
+    resource_type: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """An entry of the ``unresolved`` list: a value that mattered and could not be known."""
+
+    file: str
+    line: int
+    resource: str
+    expression: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(slots=True)
+class Model:
+    """Everything the parsers found; several files' models merge into one."""
+
+    principals: list[Principal] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    resources: int = 0
+
+    def extend(self, other: Model) -> None:
+        self.principals.extend(other.principals)
+        self.policies.extend(other.policies)
+        self.attachments.extend(other.attachments)
+        self.memberships.extend(other.memberships)
+        self.unresolved.extend(other.unresolved)
+        self.resources += other.resources

@@ -1,0 +1,476 @@
+"""CloudFormation and SAM templates (YAML or JSON) → the IAM model.
+
+Decoding is cfn-lint's (short-form intrinsics, positions from node marks, duplicate-key
+and alias-bomb protection); intrinsic functions are resolved by
+``iacguard.resolve.cloudformation``; the policy grammar is ``policy_document``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from iacguard.model import (
+    Attachment,
+    Location,
+    Membership,
+    Model,
+    ParseError,
+    Policy,
+    PolicyKind,
+    Principal,
+    PrincipalKind,
+    PrincipalRef,
+    Scalar,
+    Unknown,
+    Value,
+)
+from iacguard.parsers import ParseResult
+from iacguard.parsers.policy_document import DocumentProblem, read_statements
+from iacguard.parsers.source import SourceError, read_text
+from iacguard.resolve.cloudformation import Intrinsics
+from iacguard.resolve.node import Node
+
+SUFFIXES = (".yaml", ".yml", ".json", ".template")
+_RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$")
+
+
+def may_be_cloudformation(text: str) -> bool:
+    """A cheap test that lets most non-CloudFormation YAML/JSON skip decoding."""
+    return "AWSTemplateFormatVersion" in text or "AWS::" in text
+
+
+def is_cloudformation(template: Any) -> bool:
+    """Recognise a template by content: the format version, or resources typed AWS::…"""
+    if not isinstance(template, dict):
+        return False
+    if "AWSTemplateFormatVersion" in template:
+        return True
+    resources = template.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        return False
+    return any(
+        isinstance(r, dict)
+        and isinstance(r.get("Type"), str)
+        and bool(_RESOURCE_TYPE.match(r["Type"]))
+        for r in resources.values()
+    )
+
+
+def parse_file(path: Path, file: str) -> ParseResult:
+    """Parse one file; ``file`` is the name findings will carry."""
+    result = ParseResult()
+    try:
+        text = read_text(path)
+    except SourceError as exc:
+        result.errors.append(ParseError(file, exc.message, exc.line))
+        return result
+    if not may_be_cloudformation(text):
+        result.skipped.append(file)
+        return result
+    from cfnlint.decode import decode_str
+
+    template, matches = decode_str(text)
+    if matches:
+        first = matches[0]
+        result.errors.append(
+            ParseError(file, _decode_message(first.message), first.linenumber, first.columnnumber)
+        )
+        return result
+    if not is_cloudformation(template):
+        result.skipped.append(file)
+        return result
+    assert isinstance(template, dict)
+    return parse_template(template, file)
+
+
+def _decode_message(message: str) -> str:
+    message = " ".join(str(message).split())
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def parse_template(template: dict[str, Any], file: str) -> ParseResult:
+    """Translate a decoded template (from cfn-lint's decoder) into the model."""
+    result = ParseResult()
+    result.scanned.append(file)
+    reader = _TemplateReader(template, file, result)
+    reader.read()
+    return result
+
+
+_Handler = Callable[["_TemplateReader", Node, str, str], None]
+
+
+class _TemplateReader:
+    def __init__(self, template: dict[str, Any], file: str, result: ParseResult) -> None:
+        self.file = file
+        self.result = result
+        self.model: Model = result.model
+        self.cfn = Intrinsics(template, file)
+        self.root = Node(template, (), Location(file, 1, 1))
+        self.names: dict[tuple[PrincipalKind, str], str] = {}
+
+    def read(self) -> None:
+        resources = self.cfn.child(self.root, "Resources")
+        if resources is None or not isinstance(resources.value, dict):
+            return
+        self.model.resources += len(resources.value)
+        entries: list[tuple[str, Node, str]] = []
+        for logical_id in resources.value:
+            resource = self.cfn.child(resources, str(logical_id))
+            if resource is None or not isinstance(resource.value, dict):
+                continue
+            kind = resource.value.get("Type")
+            if isinstance(kind, str) and kind in _HANDLERS:
+                entries.append((str(logical_id), resource, kind))
+                self._remember_name(str(logical_id), resource, kind)
+        for logical_id, resource, kind in entries:
+            try:
+                _HANDLERS[kind](self, resource, logical_id, kind)
+            except DocumentProblem as problem:
+                loc = problem.location
+                self.result.errors.append(
+                    ParseError(self.file, f"{logical_id}: {problem.message}", loc.line, loc.column)
+                )
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def properties(self, resource: Node) -> Node:
+        props = self.cfn.child(resource, "Properties")
+        if props is None:
+            return Node({}, (*resource.path, "Properties"), resource.location)
+        if not isinstance(props.value, dict):
+            raise DocumentProblem("Properties must be a mapping", props.location)
+        return props
+
+    def _remember_name(self, logical_id: str, resource: Node, kind: str) -> None:
+        """Map literal IAM names to logical ids, so ``Users: [alice]`` finds AliceUser."""
+        principal_kind, name_key = _NAME_PROPERTY.get(kind, (None, None))
+        if principal_kind is None or name_key is None:
+            return
+        props = resource.value.get("Properties")
+        if isinstance(props, dict) and isinstance(props.get(name_key), str):
+            self.names[(principal_kind, str(props[name_key]))] = logical_id
+
+    def name(self, props: Node, key: str) -> Value | None:
+        node = self.cfn.child(props, key)
+        if node is None:
+            return None
+        values = self.cfn.alternatives(node)
+        return values[0] if values else None
+
+    def refs(self, props: Node, key: str, kind: PrincipalKind) -> list[PrincipalRef]:
+        """The principals a property names: a list (``Users``) or a single name (``UserName``)."""
+        node = self.cfn.child(props, key)
+        if node is None:
+            return []
+        return [self.ref(item, kind) for item in self.cfn.items(node)]
+
+    def ref(self, node: Node, kind: PrincipalKind) -> PrincipalRef:
+        value = node.value
+        target = None
+        if isinstance(value, dict) and len(value) == 1:
+            if isinstance(value.get("Ref"), str) and value["Ref"] in self.cfn.resources:
+                target = value["Ref"]
+            getatt = value.get("Fn::GetAtt")
+            if isinstance(getatt, list) and getatt and getatt[0] in self.cfn.resources:
+                target = str(getatt[0])
+        if target is not None:
+            return PrincipalRef(
+                kind, node.location, target=target, name=Scalar(target, node.location, node.when)
+            )
+        values = self.cfn.alternatives(node)
+        name = values[0] if values else None
+        if isinstance(name, Scalar):
+            target = self.names.get((kind, str(name.value)))
+        return PrincipalRef(kind, node.location, target=target, name=name)
+
+    def own_ref(self, resource: Node, logical_id: str, kind: PrincipalKind) -> PrincipalRef:
+        return PrincipalRef(
+            kind, resource.location, target=logical_id, name=Scalar(logical_id, resource.location)
+        )
+
+    def policy(
+        self,
+        kind: PolicyKind,
+        document: Node | None,
+        logical_id: str,
+        resource_type: str,
+        location: Location,
+        *,
+        name: Value | None = None,
+        embedded_in: tuple[PrincipalRef, ...] = (),
+    ) -> None:
+        policy = Policy(
+            kind, logical_id, resource_type, location, name=name, embedded_in=embedded_in
+        )
+        if document is not None:
+            readable = self._document(document)
+            if isinstance(readable, Unknown):
+                policy.document = readable
+            else:
+                policy.statements = read_statements(self.cfn, readable)
+        self.model.policies.append(policy)
+
+    def _document(self, node: Node) -> Node | Unknown:
+        """A policy document is a mapping, or (for ``Json`` properties) a JSON string,
+        possibly built with ``Fn::Sub``/``Fn::Join``."""
+        if isinstance(node.value, dict) and not _is_intrinsic(node.value):
+            return node
+        if isinstance(node.value, dict) and next(iter(node.value)) == "Fn::If":
+            return node
+        values = self.cfn.alternatives(node)
+        if len(values) != 1 or not isinstance(values[0], Scalar):
+            return self.cfn.unknown(node, "the policy document is built at deploy time")
+        import json
+
+        try:
+            value = json.loads(str(values[0].value))
+        except ValueError:
+            return self.cfn.unknown(node, "the policy document is a string that is not JSON")
+        return Node(value, node.path, node.location, node.when)
+
+    def inline_policies(
+        self, props: Node, logical_id: str, resource_type: str, owner: PrincipalRef
+    ) -> None:
+        policies = self.cfn.child(props, "Policies")
+        if policies is None:
+            return
+        for entry in self.cfn.items(policies):
+            if not isinstance(entry.value, dict):
+                raise DocumentProblem("each Policies entry must be a mapping", entry.location)
+            self.policy(
+                "inline",
+                self.cfn.child(entry, "PolicyDocument"),
+                logical_id,
+                resource_type,
+                entry.location,
+                name=self.name(entry, "PolicyName"),
+                embedded_in=(owner,),
+            )
+
+    def managed_policy_arns(
+        self, props: Node, logical_id: str, resource_type: str, owner: PrincipalRef
+    ) -> None:
+        arns = self.cfn.child(props, "ManagedPolicyArns")
+        if arns is None:
+            return
+        for item in self.cfn.items(arns):
+            self.attach(owner, item, logical_id, resource_type)
+
+    def attach(self, owner: PrincipalRef, item: Node, logical_id: str, resource_type: str) -> None:
+        values = self.cfn.alternatives(item)
+        policy_target = None
+        value = item.value
+        if (
+            isinstance(value, dict)
+            and isinstance(value.get("Ref"), str)
+            and value["Ref"] in self.cfn.resources
+        ):
+            policy_target = value["Ref"]
+        for arn in values:
+            self.model.attachments.append(
+                Attachment(
+                    owner,
+                    arn,
+                    logical_id,
+                    resource_type,
+                    item.location,
+                    policy_target=policy_target,
+                )
+            )
+
+    def principal(
+        self,
+        kind: PrincipalKind,
+        resource: Node,
+        logical_id: str,
+        resource_type: str,
+        name_key: str,
+    ) -> Node:
+        props = self.properties(resource)
+        self.model.principals.append(
+            Principal(
+                kind, logical_id, resource_type, resource.location, name=self.name(props, name_key)
+            )
+        )
+        return props
+
+
+# -- resource handlers ---------------------------------------------------------------------
+
+
+def _user(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.principal("user", resource, logical_id, kind, "UserName")
+    me = reader.own_ref(resource, logical_id, "user")
+    reader.inline_policies(props, logical_id, kind, me)
+    reader.managed_policy_arns(props, logical_id, kind, me)
+    groups = reader.cfn.child(props, "Groups")
+    if groups is not None:
+        for item in reader.cfn.items(groups):
+            group = reader.ref(item, "group")
+            reader.model.memberships.append(Membership(me, group, logical_id, kind, item.location))
+
+
+def _group(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.principal("group", resource, logical_id, kind, "GroupName")
+    me = reader.own_ref(resource, logical_id, "group")
+    reader.inline_policies(props, logical_id, kind, me)
+    reader.managed_policy_arns(props, logical_id, kind, me)
+
+
+def _role(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.principal("role", resource, logical_id, kind, "RoleName")
+    me = reader.own_ref(resource, logical_id, "role")
+    _session(reader, props, "MaxSessionDuration")
+    reader.inline_policies(props, logical_id, kind, me)
+    reader.managed_policy_arns(props, logical_id, kind, me)
+    trust = reader.cfn.child(props, "AssumeRolePolicyDocument")
+    if trust is not None:
+        reader.policy("trust", trust, logical_id, kind, trust.location, embedded_in=(me,))
+
+
+def _session(reader: _TemplateReader, props: Node, key: str) -> None:
+    node = reader.cfn.child(props, key)
+    if node is None:
+        return
+    principal = reader.model.principals[-1]
+    principal.session_duration = tuple(reader.cfn.alternatives(node))
+
+
+def _permission_set(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.principal("permission_set", resource, logical_id, kind, "Name")
+    me = reader.own_ref(resource, logical_id, "permission_set")
+    _session(reader, props, "SessionDuration")
+    inline = reader.cfn.child(props, "InlinePolicy")
+    if inline is not None:
+        reader.policy("inline", inline, logical_id, kind, inline.location, embedded_in=(me,))
+    managed = reader.cfn.child(props, "ManagedPolicies")
+    if managed is not None:
+        for item in reader.cfn.items(managed):
+            reader.attach(me, item, logical_id, kind)
+
+
+def _policy(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.properties(resource)
+    owners = tuple(
+        ref
+        for key, principal_kind in _OWNER_KEYS[kind]
+        for ref in reader.refs(props, key, principal_kind)
+    )
+    reader.policy(
+        "inline",
+        reader.cfn.child(props, "PolicyDocument"),
+        logical_id,
+        kind,
+        resource.location,
+        name=reader.name(props, "PolicyName"),
+        embedded_in=owners,
+    )
+
+
+def _managed_policy(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.properties(resource)
+    reader.policy(
+        "managed",
+        reader.cfn.child(props, "PolicyDocument"),
+        logical_id,
+        kind,
+        resource.location,
+        name=reader.name(props, "ManagedPolicyName"),
+    )
+    arn = Unknown(f"!Ref {logical_id}", "managed policy ARN", resource.location)
+    for key, principal_kind in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
+        node = reader.cfn.child(props, key)
+        if node is None:
+            continue
+        for item in reader.cfn.items(node):
+            principal = reader.ref(item, principal_kind)  # type: ignore[arg-type]
+            reader.model.attachments.append(
+                Attachment(
+                    principal, arn, logical_id, kind, item.location, policy_target=logical_id
+                )
+            )
+
+
+def _user_to_group(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.properties(resource)
+    groups = reader.refs(props, "GroupName", "group")
+    group = groups[0] if groups else PrincipalRef("group", resource.location)
+    for user in reader.refs(props, "Users", "user"):
+        reader.model.memberships.append(Membership(user, group, logical_id, kind, user.location))
+
+
+def _serverless(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    """SAM ``Policies``: a managed policy name/ARN, a list of them, inline documents
+    (``Statement``) and SAM policy templates (``{S3ReadPolicy: {...}}``)."""
+    props = reader.properties(resource)
+    policies = reader.cfn.child(props, "Policies")
+    if policies is None:
+        return
+    role = PrincipalRef(
+        "role", resource.location, name=Scalar(f"{logical_id}Role", resource.location)
+    )
+    for item in _sam_policy_items(reader, policies):
+        if isinstance(item.value, dict) and "Statement" in item.value:
+            reader.policy("inline", item, logical_id, kind, item.location, embedded_in=(role,))
+        elif (
+            isinstance(item.value, dict) and len(item.value) == 1 and not _is_intrinsic(item.value)
+        ):
+            template_name = str(next(iter(item.value)))
+            reader.model.policies.append(
+                Policy(
+                    "sam_template",
+                    logical_id,
+                    kind,
+                    item.location,
+                    name=Scalar(template_name, item.location, item.when),
+                    embedded_in=(role,),
+                )
+            )
+        else:
+            reader.attach(role, item, logical_id, kind)
+
+
+def _sam_policy_items(reader: _TemplateReader, policies: Node) -> Iterator[Node]:
+    for shape in reader.cfn.branches(policies):
+        if isinstance(shape.value, dict) and "Statement" in shape.value:
+            yield shape
+        else:
+            yield from reader.cfn.items(shape)
+
+
+def _is_intrinsic(value: dict[str, Any]) -> bool:
+    key = next(iter(value))
+    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
+
+
+_OWNER_KEYS: dict[str, tuple[tuple[str, PrincipalKind], ...]] = {
+    "AWS::IAM::Policy": (("Users", "user"), ("Groups", "group"), ("Roles", "role")),
+    "AWS::IAM::UserPolicy": (("UserName", "user"),),
+    "AWS::IAM::GroupPolicy": (("GroupName", "group"),),
+    "AWS::IAM::RolePolicy": (("RoleName", "role"),),
+}
+
+_NAME_PROPERTY: dict[str, tuple[PrincipalKind, str]] = {
+    "AWS::IAM::User": ("user", "UserName"),
+    "AWS::IAM::Group": ("group", "GroupName"),
+    "AWS::IAM::Role": ("role", "RoleName"),
+}
+
+_HANDLERS: dict[str, _Handler] = {
+    "AWS::IAM::User": _user,
+    "AWS::IAM::Group": _group,
+    "AWS::IAM::Role": _role,
+    "AWS::IAM::Policy": _policy,
+    "AWS::IAM::UserPolicy": _policy,
+    "AWS::IAM::GroupPolicy": _policy,
+    "AWS::IAM::RolePolicy": _policy,
+    "AWS::IAM::ManagedPolicy": _managed_policy,
+    "AWS::IAM::UserToGroupAddition": _user_to_group,
+    "AWS::SSO::PermissionSet": _permission_set,
+    "AWS::Serverless::Function": _serverless,
+    "AWS::Serverless::StateMachine": _serverless,
+}

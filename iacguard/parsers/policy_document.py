@@ -1,0 +1,130 @@
+"""A policy document as a tree of located nodes → model statements.
+
+Both formats end up here: CloudFormation hands its decoded (``Fn::If``-aware) nodes
+through an ``Intrinsics`` resolver; Terraform and bare JSON policy files hand plain
+located JSON through the same interface. The IAM policy grammar lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from iacguard.model import Condition, Location, Scalar, Statement, Unknown, Value
+from iacguard.resolve.node import Node
+
+
+class Resolver(Protocol):
+    """What reading a policy document needs from its format."""
+
+    def child(self, parent: Node, key: str | int) -> Node | None: ...
+    def branches(self, node: Node) -> Any: ...
+    def items(self, node: Node) -> Any: ...
+    def elements(self, node: Node) -> list[Value]: ...
+    def alternatives(self, node: Node) -> list[Value]: ...
+    def unknown(self, node: Node, why: str) -> Unknown: ...
+
+
+class DocumentProblem(Exception):
+    """A policy document whose shape is wrong; carries where."""
+
+    def __init__(self, message: str, location: Location) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+
+def read_statements(resolver: Resolver, document: Node) -> list[Statement]:
+    """The statements of a policy document node (a mapping with ``Statement``)."""
+    statements: list[Statement] = []
+    for shape in resolver.branches(document):
+        if not isinstance(shape.value, dict):
+            raise DocumentProblem(
+                "a policy document must be a mapping with a Statement", shape.location
+            )
+        body = resolver.child(shape, "Statement")
+        if body is None:
+            raise DocumentProblem("the policy document has no Statement", shape.location)
+        for index, item in enumerate(resolver.items(body)):
+            statements.append(read_statement(resolver, item, index))
+    return statements
+
+
+def read_statement(resolver: Resolver, node: Node, index: int) -> Statement:
+    if not isinstance(node.value, dict):
+        raise DocumentProblem(
+            f"a Statement must be a mapping, not {_kind(node.value)}", node.location
+        )
+    sid_node = resolver.child(node, "Sid")
+    sid = sid_node.value if sid_node is not None and isinstance(sid_node.value, str) else None
+    effect_node = resolver.child(node, "Effect")
+    effect = resolver.alternatives(effect_node) if effect_node is not None else []
+    statement = Statement(
+        location=node.location, effect=tuple(effect), sid=sid, index=index, when=node.when
+    )
+    for key in ("Action", "NotAction"):
+        child = resolver.child(node, key)
+        if child is not None:
+            values = tuple(resolver.elements(child))
+            if key == "Action":
+                statement.actions = values
+            else:
+                statement.not_actions = values
+            statement.action_location = child.location
+    resource = resolver.child(node, "Resource")
+    if resource is not None:
+        statement.resources = tuple(resolver.elements(resource))
+    not_resource = resolver.child(node, "NotResource")
+    if not_resource is not None:
+        statement.not_resources = tuple(resolver.elements(not_resource))
+    principal = resolver.child(node, "Principal")
+    if principal is not None:
+        statement.principals = _principals(resolver, principal)
+    not_principal = resolver.child(node, "NotPrincipal")
+    if not_principal is not None:
+        statement.not_principals = _principals(resolver, not_principal)
+    condition = resolver.child(node, "Condition")
+    if condition is not None:
+        statement.conditions = tuple(_conditions(resolver, condition))
+    return statement
+
+
+def _principals(resolver: Resolver, node: Node) -> dict[str, tuple[Value, ...]]:
+    if not isinstance(node.value, dict) or _is_function(node.value):
+        return {"*": tuple(resolver.alternatives(node))}
+    return {
+        str(kind): tuple(resolver.elements(child))
+        for kind in node.value
+        if (child := resolver.child(node, str(kind))) is not None
+    }
+
+
+def _conditions(resolver: Resolver, node: Node) -> list[Condition]:
+    conditions: list[Condition] = []
+    if not isinstance(node.value, dict):
+        return conditions
+    for operator in node.value:
+        block = resolver.child(node, str(operator))
+        if block is None or not isinstance(block.value, dict):
+            continue
+        for key in block.value:
+            child = resolver.child(block, str(key))
+            if child is not None:
+                values = tuple(resolver.elements(child))
+                conditions.append(Condition(str(operator), str(key), values, child.location))
+    return conditions
+
+
+def _is_function(value: dict[str, Any]) -> bool:
+    return len(value) == 1 and any(k == "Ref" or str(k).startswith("Fn::") for k in value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Scalar):
+        value = value.value
+    return {
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+    }.get(type(value), type(value).__name__)

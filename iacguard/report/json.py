@@ -1,0 +1,61 @@
+"""JSON output, version 1 (the contract in rules.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from iacguard import __version__
+from iacguard.engine import ScanResult
+from iacguard.findings import Finding
+
+VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    loc = finding.location
+    return {
+        "rule_id": finding.rule_id,
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "file": loc.file,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "resource": finding.resource,
+        "resource_type": finding.resource_type,
+        "message": finding.message,
+        "suppressed": finding.suppressed,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def render(result: ScanResult) -> str:
+    document = {
+        "version": VERSION,
+        "tool": {"name": "iacguard", "version": __version__},
+        "findings": [finding_dict(f) for f in result.findings],
+        "errors": [
+            {"file": e.file, "line": e.line, "column": e.column, "message": e.message}
+            for e in result.errors
+        ],
+        "unresolved": [
+            {
+                "file": u.file,
+                "line": u.line,
+                "resource": u.resource,
+                "expression": u.expression,
+                "why": u.why,
+            }
+            for u in result.unresolved
+        ],
+        "summary": {
+            "files_scanned": len(result.scanned),
+            "files_skipped": len(result.skipped),
+            "resources": result.resources,
+            "findings": sum(1 for f in result.findings if not f.suppressed),
+            "errors": len(result.errors),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,1 @@
+"""Static resolution of values: CloudFormation intrinsics, Terraform expressions."""

@@ -1,0 +1,422 @@
+"""CloudFormation intrinsic functions, resolved statically.
+
+Works on the tree cfn-lint's decoder produces (dicts, lists and strings carrying
+``start_mark``/``end_mark``). Resolves ``Ref`` to parameters (their ``Default``) and
+pseudo parameters, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``,
+``Fn::FindInMap`` and both branches of ``Fn::If`` (each value tagged with the condition
+it depends on). Everything else becomes an ``Unknown`` carrying the source text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from iacguard.model import Location, Scalar, Unknown, Value
+from iacguard.resolve.node import Node, Path
+
+# Values that are the same in every stack of the standard partition, or a readable
+# placeholder where they are not: none of them can introduce a wildcard.
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::AccountId": "${AWS::AccountId}",
+    "AWS::Region": "${AWS::Region}",
+    "AWS::StackName": "${AWS::StackName}",
+    "AWS::StackId": "${AWS::StackId}",
+    "AWS::NotificationARNs": "${AWS::NotificationARNs}",
+}
+NO_VALUE = "AWS::NoValue"
+MAX_COMBINATIONS = 64
+_SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
+
+
+def location_of(node: Any, file: str, path: Path, fallback: Location | None = None) -> Location:
+    """The location of a decoded node from its marks, else ``fallback`` (re-pathed)."""
+    start = getattr(node, "start_mark", None)
+    end = getattr(node, "end_mark", None)
+    if start is None or end is None or not hasattr(start, "line"):
+        if fallback is not None:
+            return Location(
+                fallback.file,
+                fallback.line,
+                fallback.column,
+                fallback.end_line,
+                fallback.end_column,
+                path,
+            )
+        return Location(file, 1, 1, path=path)
+    return Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1, path)
+
+
+def key_location(mapping: Any, key: str, file: str, path: Path) -> Location:
+    """The location of ``key`` inside ``mapping`` (keys keep their marks in both YAML and
+    JSON, values such as numbers do not)."""
+    for candidate in mapping:
+        if candidate == key:
+            return location_of(candidate, file, path, location_of(mapping, file, path))
+    return location_of(mapping, file, path)
+
+
+def join_when(*parts: str | None) -> str | None:
+    present = [p for p in parts if p]
+    return " and ".join(dict.fromkeys(present)) if present else None
+
+
+class Intrinsics:
+    """Resolves values inside one template."""
+
+    def __init__(self, template: dict[str, Any], file: str) -> None:
+        self.file = file
+        self.parameters = _mapping(template.get("Parameters"))
+        self.mappings = _mapping(template.get("Mappings"))
+        self.resources = _mapping(template.get("Resources"))
+
+    def node(self, value: Any, path: Path, parent: Location | None = None) -> Node:
+        return Node(value, path, location_of(value, self.file, path, parent))
+
+    def child(self, parent: Node, key: str | int) -> Node | None:
+        """The child ``key`` of a mapping (or index of a list) node, or None if absent."""
+        value = parent.value
+        path = (*parent.path, key)
+        if isinstance(key, str) and isinstance(value, dict) and key in value:
+            child = value[key]
+            loc = location_of(child, self.file, path, key_location(value, key, self.file, path))
+            return Node(child, path, loc, parent.when)
+        if isinstance(key, int) and isinstance(value, list) and 0 <= key < len(value):
+            child = value[key]
+            return Node(
+                child, path, location_of(child, self.file, path, parent.location), parent.when
+            )
+        return None
+
+    # -- structure -------------------------------------------------------------------
+
+    def branches(self, node: Node) -> Iterator[Node]:
+        """The shapes a node may take: both branches of ``Fn::If`` (tagged), nothing for
+        ``Ref: AWS::NoValue``, else the node itself."""
+        fn = _function(node.value)
+        if fn == "Fn::If":
+            args = node.value["Fn::If"]
+            if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
+                for index, truth in ((1, "true"), (2, "false")):
+                    branch = args[index]
+                    path = (*node.path, "Fn::If", index)
+                    when = join_when(node.when, f"condition {args[0]} is {truth}")
+                    yield from self.branches(
+                        Node(
+                            branch, path, location_of(branch, self.file, path, node.location), when
+                        )
+                    )
+                return
+        if fn == "Ref" and node.value["Ref"] == NO_VALUE:
+            return
+        yield node
+
+    def items(self, node: Node) -> Iterator[Node]:
+        """The elements of a list-valued node, through ``Fn::If`` at any level; a single
+        non-list value counts as a one-element list (as IAM allows for Action etc.)."""
+        for shape in self.branches(node):
+            if isinstance(shape.value, list):
+                for index in range(len(shape.value)):
+                    element = self.child(shape, index)
+                    if element is not None:
+                        yield from self.branches(element)
+            else:
+                yield shape
+
+    # -- values ----------------------------------------------------------------------
+
+    def elements(self, node: Node) -> list[Value]:
+        """The scalar elements of a list-valued property (Action, Resource, Users…)."""
+        values: list[Value] = []
+        for item in self.items(node):
+            values.extend(self._list_or_scalar(item))
+        return values
+
+    def alternatives(self, node: Node) -> list[Value]:
+        """The values a scalar property may take (one, or one per ``Fn::If`` branch)."""
+        values: list[Value] = []
+        for shape in self.branches(node):
+            values.extend(self._scalar(shape))
+        return values
+
+    def _list_or_scalar(self, node: Node) -> list[Value]:
+        fn = _function(node.value)
+        if fn == "Ref" and isinstance(node.value["Ref"], str):
+            param = self.parameters.get(node.value["Ref"])
+            if isinstance(param, dict) and _is_list_parameter(param):
+                return self._parameter_list(node, node.value["Ref"], param)
+        if fn in ("Fn::Split", "Fn::FindInMap"):
+            return [v for values, _ in self._lists(node) for v in values]
+        return self._scalar(node)
+
+    def _scalar(self, node: Node) -> list[Value]:
+        value = node.value
+        if isinstance(value, (str, int, float, bool)):
+            return [Scalar(value, node.location, node.when)]
+        fn = _function(value)
+        if fn is None:
+            return [self.unknown(node, "expected a single value here")]
+        args = value[fn]
+        if fn == "Fn::If":
+            return self.alternatives(node)
+        if fn == "Ref":
+            return self._ref(node, args)
+        if fn == "Fn::Sub":
+            return self._sub(node, args)
+        if fn == "Fn::Join":
+            return self._join(node, args)
+        if fn == "Fn::Select":
+            return self._select(node, args)
+        if fn == "Fn::FindInMap":
+            return [v for values, _ in self._lists(node) for v in values]
+        return [self.unknown(node, f"{fn} is known only when the stack is deployed")]
+
+    def _ref(self, node: Node, name: Any) -> list[Value]:
+        if not isinstance(name, str):
+            return [self.unknown(node, "Ref takes a name")]
+        if name in PSEUDO_PARAMETERS:
+            return [Scalar(PSEUDO_PARAMETERS[name], node.location, node.when)]
+        param = self.parameters.get(name)
+        if isinstance(param, dict):
+            if "Default" not in param:
+                return [self.unknown(node, f"parameter {name} has no Default")]
+            default = param["Default"]
+            if isinstance(default, (str, int, float, bool)):
+                return [Scalar(_text(default), node.location, node.when)]
+            return [self.unknown(node, f"parameter {name} has a Default that is not a value")]
+        if name in self.resources:
+            return [self.unknown(node, f"Ref to resource {name} is known only after deploy")]
+        return [self.unknown(node, f"Ref to {name}, which the template does not define")]
+
+    def _parameter_list(self, node: Node, name: str, param: dict[str, Any]) -> list[Value]:
+        if "Default" not in param:
+            return [self.unknown(node, f"parameter {name} has no Default")]
+        default = param["Default"]
+        parts = default if isinstance(default, list) else str(default).split(",")
+        return [Scalar(_text(p).strip(), node.location, node.when) for p in parts]
+
+    def _sub(self, node: Node, args: Any) -> list[Value]:
+        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict):
+            template, variables = args[0], args[1]
+        else:
+            template, variables = args, {}
+        if not isinstance(template, str):
+            return [self.unknown(node, "Fn::Sub takes a string")]
+        pieces: list[list[Value]] = []
+        position = 0
+        for match in _SUB_TOKEN.finditer(template):
+            pieces.append([Scalar(template[position : match.start()], node.location)])
+            position = match.end()
+            name = match.group(1)
+            if name.startswith("!"):
+                pieces.append([Scalar("${" + name[1:] + "}", node.location)])
+            elif name in variables:
+                var = variables[name]
+                var_node = Node(var, (*node.path, "Fn::Sub", 1, name), node.location)
+                pieces.append(self.alternatives(var_node))
+            elif "." in name:
+                pieces.append([self.unknown(node, f"${{{name}}} is known only after deploy")])
+            else:
+                pieces.append(self._ref(Node({"Ref": name}, node.path, node.location), name))
+        pieces.append([Scalar(template[position:], node.location)])
+        return self._combine(node, pieces, "")
+
+    def _join(self, node: Node, args: Any) -> list[Value]:
+        if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str)):
+            return [self.unknown(node, "Fn::Join takes a delimiter and a list")]
+        values: list[Value] = []
+        for parts, when in self._lists(
+            Node(args[1], (*node.path, "Fn::Join", 1), node.location, node.when)
+        ):
+            values.extend(
+                self._combine(
+                    Node(node.value, node.path, node.location, when), [[p] for p in parts], args[0]
+                )
+            )
+        return values
+
+    def _select(self, node: Node, args: Any) -> list[Value]:
+        if not (isinstance(args, list) and len(args) == 2):
+            return [self.unknown(node, "Fn::Select takes an index and a list")]
+        values: list[Value] = []
+        for index in self.alternatives(
+            Node(args[0], (*node.path, "Fn::Select", 0), node.location, node.when)
+        ):
+            if isinstance(index, Unknown):
+                values.append(index)
+                continue
+            try:
+                position = int(index.value)
+            except (TypeError, ValueError):
+                values.append(self.unknown(node, "Fn::Select index is not a number"))
+                continue
+            for parts, when in self._lists(
+                Node(args[1], (*node.path, "Fn::Select", 1), node.location, index.when)
+            ):
+                if 0 <= position < len(parts):
+                    picked = parts[position]
+                    values.append(_relocate(picked, node.location, join_when(picked.when, when)))
+                elif all(isinstance(p, Scalar) for p in parts):
+                    values.append(
+                        self.unknown(node, f"Fn::Select index {position} is out of range")
+                    )
+                else:
+                    values.append(
+                        self.unknown(node, "Fn::Select over values known only after deploy")
+                    )
+        return values
+
+    def _lists(self, node: Node) -> list[tuple[list[Value], str | None]]:
+        """The alternatives of a list-valued expression, each a list of values."""
+        value = node.value
+        fn = _function(value)
+        if isinstance(value, list):
+            options: list[list[Value | None]] = []
+            for i, item in enumerate(value):
+                path = (*node.path, i)
+                item_node = Node(item, path, location_of(item, self.file, path, node.location))
+                # an item that is Ref AWS::NoValue in some branch is absent there
+                options.append([*self.alternatives(item_node)] or [None])
+            result: list[tuple[list[Value], str | None]] = []
+            for combo in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
+                parts = [p for p in combo if p is not None]
+                result.append((parts, join_when(node.when, *(p.when for p in parts))))
+            return result
+        if fn == "Fn::If":
+            return [pair for shape in self.branches(node) for pair in self._lists(shape)]
+        if fn == "Ref" and isinstance(value["Ref"], str):
+            param = self.parameters.get(value["Ref"])
+            if isinstance(param, dict) and _is_list_parameter(param):
+                return [(self._parameter_list(node, value["Ref"], param), node.when)]
+        if fn == "Fn::Split":
+            return self._split(node, value[fn])
+        if fn == "Fn::FindInMap":
+            return self._find_in_map(node, value[fn])
+        return [
+            (
+                [self.unknown(node, f"{fn or 'this value'} is not a list known before deploy")],
+                node.when,
+            )
+        ]
+
+    def _split(self, node: Node, args: Any) -> list[tuple[list[Value], str | None]]:
+        if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and args[0]):
+            return [([self.unknown(node, "Fn::Split takes a delimiter and a string")], node.when)]
+        result: list[tuple[list[Value], str | None]] = []
+        for source in self.alternatives(
+            Node(args[1], (*node.path, "Fn::Split", 1), node.location, node.when)
+        ):
+            if isinstance(source, Unknown):
+                result.append(([source], source.when))
+            else:
+                parts = _text(source.value).split(args[0])
+                result.append(([Scalar(p, node.location, source.when) for p in parts], source.when))
+        return result
+
+    def _find_in_map(self, node: Node, args: Any) -> list[tuple[list[Value], str | None]]:
+        if not (isinstance(args, list) and len(args) >= 3):
+            return [
+                ([self.unknown(node, "Fn::FindInMap takes a map name and two keys")], node.when)
+            ]
+        keys = [
+            self.alternatives(Node(arg, (*node.path, "Fn::FindInMap", i), node.location, node.when))
+            for i, arg in enumerate(args[:3])
+        ]
+        result: list[tuple[list[Value], str | None]] = []
+        for combo in itertools.islice(itertools.product(*keys), MAX_COMBINATIONS):
+            when = join_when(node.when, *(k.when for k in combo))
+            unknown = next((k for k in combo if isinstance(k, Unknown)), None)
+            if unknown is not None:
+                result.append(([unknown], when))
+                continue
+            entry: Any = self.mappings
+            for key in combo:
+                if not (isinstance(entry, dict) and isinstance(key, Scalar)):
+                    entry = None
+                    break
+                entry = entry.get(_text(key.value))
+            if entry is None:
+                result.append(
+                    ([self.unknown(node, "Fn::FindInMap keys not found in Mappings")], when)
+                )
+                continue
+            items = entry if isinstance(entry, list) else [entry]
+            result.append(([self._mapping_value(node, item, when) for item in items], when))
+        return result
+
+    def _mapping_value(self, node: Node, item: Any, when: str | None) -> Value:
+        if isinstance(item, (str, int, float, bool)):
+            return Scalar(_text(item), node.location, when)
+        return self.unknown(node, "Fn::FindInMap entry is not a value")
+
+    def _combine(self, node: Node, pieces: list[list[Value]], delimiter: str) -> list[Value]:
+        values: list[Value] = []
+        for combo in itertools.islice(itertools.product(*pieces), MAX_COMBINATIONS):
+            when = join_when(node.when, *(p.when for p in combo))
+            unknown = next((p for p in combo if isinstance(p, Unknown)), None)
+            if unknown is not None:
+                values.append(Unknown(self.source(node.value), unknown.why, node.location, when))
+            else:
+                text = delimiter.join(_text(p.value) for p in combo if isinstance(p, Scalar))
+                values.append(Scalar(text, node.location, when))
+        return values
+
+    # -- unknowns --------------------------------------------------------------------
+
+    def unknown(self, node: Node, why: str) -> Unknown:
+        return Unknown(self.source(node.value), why, node.location, node.when)
+
+    @staticmethod
+    def source(value: Any) -> str:
+        """A short, readable rendering of an intrinsic for messages and ``unresolved``."""
+        fn = _function(value)
+        if fn is None:
+            text = repr(value) if not isinstance(value, str) else value
+        else:
+            args = value[fn]
+            if fn == "Fn::GetAtt" and isinstance(args, list):
+                args = ".".join(str(a) for a in args)
+            name = fn.removeprefix("Fn::")
+            text = f"!{name} {args if isinstance(args, str) else _compact(args)}"
+        return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _function(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        if isinstance(key, str) and (key == "Ref" or key.startswith("Fn::")):
+            return key
+    return None
+
+
+def _is_list_parameter(param: dict[str, Any]) -> bool:
+    kind = param.get("Type")
+    return isinstance(kind, str) and (kind == "CommaDelimitedList" or kind.startswith("List<"))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    return str(value)
+
+
+def _relocate(value: Value, location: Location, when: str | None) -> Value:
+    if isinstance(value, Scalar):
+        return Scalar(value.value, location, when)
+    return Unknown(value.expression, value.why, location, when)

@@ -1,0 +1,21 @@
+"""A located node of a decoded document, the unit every resolver works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from iacguard.model import Location
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A value of a decoded document (mapping, list, string, number), the route to it
+    from the document root, where it is written, and the condition it depends on."""
+
+    value: Any
+    path: Path
+    location: Location
+    when: str | None = None

@@ -1,0 +1,86 @@
+"""What the iacguard rule pack adds to a cfn-lint run: whole processes, alternating.
+
+    python3 benchmarks/cfnlint_overhead.py [--runs N] [TEMPLATE_OR_DIR ...]
+
+Runs cfn-lint on the CloudFormation fixtures (or the given templates and folders) without
+and with ``-a iacguard.cfnlint``, alternating so that both see the same machine state,
+after one warm-up run of each; prints the median wall time of each and the ratio. The
+processes run this checkout's iacguard (its root goes first on PYTHONPATH) with the
+interpreter running this script, calling what the ``cfn-lint`` console script calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SUFFIXES = (".yaml", ".yml", ".json", ".template")
+CFN_LINT = [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())"]
+
+
+def templates(paths: list[str]) -> list[str]:
+    found: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in SUFFIXES)
+        else:
+            found.append(str(path))
+    return found
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs of each (default: 15)")
+    parser.add_argument("paths", nargs="*", default=[str(ROOT / "fixtures" / "cloudformation")])
+    args = parser.parse_args()
+
+    files = templates(args.paths)
+    if not files:
+        print("no templates found", file=sys.stderr)
+        return 2
+    pythonpath = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath)}
+    plain = [*CFN_LINT, *files]
+    with_pack = [*CFN_LINT, *files, "-a", "iacguard.cfnlint"]
+
+    timed(plain, env)
+    timed(with_pack, env)
+    plain_times: list[float] = []
+    pack_times: list[float] = []
+    for _ in range(args.runs):
+        plain_times.append(timed(plain, env))
+        pack_times.append(timed(with_pack, env))
+
+    plain_median = statistics.median(plain_times)
+    pack_median = statistics.median(pack_times)
+    print(f"{len(files)} templates, {args.runs} runs each, alternating, after one warm-up each")
+    print(f"cfn-lint                      median {plain_median * 1000:8.1f} ms")
+    print(f"cfn-lint -a iacguard.cfnlint  median {pack_median * 1000:8.1f} ms")
+    added = pack_median - plain_median
+    ratio = pack_median / plain_median
+    print(f"added {added * 1000:.1f} ms, {added / plain_median:+.1%} (ratio {ratio:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

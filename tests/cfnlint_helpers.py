@@ -21,7 +21,7 @@ CFN_LINT_SCRIPT = "import sys; from cfnlint.runner import main; sys.exit(main())
 
 def lint(path: str, **config: Any) -> list[Match]:
     """cfn-lint on one template with the pack appended, as ``-a iacguard.cfnlint`` does."""
-    return lint_file(Path(path), config=ManualArgs(append_rules=[PACK], **config))  # type: ignore[typeddict-unknown-key]
+    return lint_file(Path(path), config=ManualArgs(append_rules=[PACK], **config))
 
 
 def is_pack_rule(rule_id: str) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint_by_config
@@ -15,6 +16,10 @@ from helpers import FIXTURES, run
 import iacguard.engine
 import iacguard.parsers.cloudformation
 from iacguard.cfnlint.pack import RULE_IDS
+from iacguard.config import Config
+from iacguard.engine import Checked
+from iacguard.model import Model
+from iacguard.parsers import ParseResult
 from iacguard.parsers.cloudformation import SUFFIXES
 
 
@@ -116,18 +121,18 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
     parse = iacguard.parsers.cloudformation.parse_template
     check = iacguard.engine.check_model
 
-    def counting_parse(template, file):  # type: ignore[no-untyped-def]
+    def counting_parse(template: dict[str, Any], file: str) -> ParseResult:
         calls.append(f"parse {file}")
         return parse(template, file)
 
-    def counting_check(model, config):  # type: ignore[no-untyped-def]
+    def counting_check(model: Model, config: Config) -> Checked:
         calls.append("check")
         return check(model, config)
 
     monkeypatch.setattr(iacguard.parsers.cloudformation, "parse_template", counting_parse)
     monkeypatch.setattr(iacguard.engine, "check_model", counting_check)
     first, second = f"{CFN}/one_finding_per_check.yaml", f"{CFN}/session_limits.yaml"
-    matches = lint_by_config(ManualArgs(templates=[first, second], append_rules=[PACK]))  # type: ignore[typeddict-unknown-key]
+    matches = lint_by_config(ManualArgs(templates=[first, second], append_rules=[PACK]))
 
     assert calls == [f"parse {first}", "check", f"parse {second}", "check"]
     assert {m.rule.id for m in matches if m.filename == first and is_pack_rule(m.rule.id)} == {
@@ -142,7 +147,7 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
 def test_an_engine_failure_is_one_clear_match_and_cfn_lint_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def failing(model, config):  # type: ignore[no-untyped-def]
+    def failing(model: Model, config: Config) -> Checked:
         raise RuntimeError("the model is inconsistent")
 
     monkeypatch.setattr(iacguard.engine, "check_model", failing)

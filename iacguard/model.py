@@ -70,13 +70,15 @@ class PrincipalRef:
     """A reference from a policy, attachment or membership to a principal.
 
     ``target`` is the address of the principal in the scanned configuration when the
-    reference resolves to one; ``name`` is the IAM name as written (literal or unknown).
+    reference resolves to one (unique within ``scope``, see ``Principal``); ``name`` is
+    the IAM name as written (literal or unknown).
     """
 
     kind: PrincipalKind
     location: Location
     target: str | None = None
     name: Value | None = None
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,11 @@ class Policy:
 class Principal:
     """A user, group, role or SSO permission set. ``session_duration`` holds the
     alternatives of the maximum session as written (seconds or ISO 8601), each located
-    at its value; empty when unset."""
+    at its value; empty when unset.
+
+    ``scope`` is where ``address`` is unique: the template for CloudFormation (logical
+    ids repeat across templates), the root module directory for Terraform.
+    """
 
     kind: PrincipalKind
     address: str
@@ -146,6 +152,7 @@ class Principal:
     location: Location
     name: Value | None = None
     session_duration: tuple[Value, ...] = ()
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)

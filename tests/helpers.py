@@ -26,3 +26,12 @@ def lines(result: ScanResult) -> list[str]:
 
 def messages(result: ScanResult) -> list[str]:
     return [f"{f.rule_id} {f.location.file}:{f.location.line} {f.message}" for f in result.findings]
+
+
+def described(result: ScanResult) -> list[str]:
+    """Everything a user sees of each finding: rule, place, severity, resource, message."""
+    return [
+        f"{f.rule_id} {f.location.file}:{f.location.line}:{f.location.column} "
+        f"{f.severity.value} {f.resource}: {f.message}"
+        for f in result.findings
+    ]

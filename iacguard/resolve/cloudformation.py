@@ -92,6 +92,21 @@ class Intrinsics:
             )
         return None
 
+    def entry(self, parent: Node, key: str) -> Node | None:
+        """Like ``child``, but located from the key to the end of the value: how a
+        resource (``AppRole:`` and its body) or a block-valued property is shown."""
+        node = self.child(parent, key)
+        if node is None:
+            return None
+        start = key_location(parent.value, key, self.file, node.path)
+        end = node.location
+        if (end.end_line, end.end_column) < (start.line, start.column):
+            end = start
+        span = Location(
+            self.file, start.line, start.column, end.end_line, end.end_column, node.path
+        )
+        return Node(node.value, node.path, span, node.when)
+
     # -- structure -------------------------------------------------------------------
 
     def branches(self, node: Node) -> Iterator[Node]:

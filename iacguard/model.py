@@ -179,6 +179,32 @@ class Membership:
 
 
 @dataclass(frozen=True, slots=True)
+class Block:
+    """A resource as written (its whole span), so a suppression on its first line or
+    the line above can cover every finding inside it."""
+
+    address: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """A suppression written in a scanned file.
+
+    ``comment``: ``# iacguard: ignore[IG002] reason`` at ``location``; it covers its own
+    line, the line below, and the whole block that starts on either. ``metadata``: a
+    CloudFormation ``Metadata: {iacguard: {ignore: [...]}}``; ``covers`` is the resource
+    it sits on, or None for the template's top-level Metadata (the whole file).
+    """
+
+    kind: Literal["comment", "metadata"]
+    rules: tuple[str, ...]
+    reason: str | None
+    location: Location
+    covers: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Unresolved:
     """An entry of the ``unresolved`` list: a value that mattered and could not be known."""
 
@@ -206,6 +232,8 @@ class Model:
     attachments: list[Attachment] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
     resources: int = 0
 
     def extend(self, other: Model) -> None:
@@ -214,4 +242,6 @@ class Model:
         self.attachments.extend(other.attachments)
         self.memberships.extend(other.memberships)
         self.unresolved.extend(other.unresolved)
+        self.blocks.extend(other.blocks)
+        self.directives.extend(other.directives)
         self.resources += other.resources

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, iacguard, iacguard_process
 
 from iacguard import __version__
 
 CFN = "fixtures/cloudformation"
 
 
-def iacguard(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "iacguard", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_version() -> None:
-    done = iacguard("--version")
+    done = iacguard_process("--version")
     assert (done.returncode, done.stdout) == (0, f"iacguard {__version__}\n")
 
 
@@ -74,7 +62,15 @@ def test_json_output_follows_the_version_1_contract() -> None:
     )
     assert done.returncode == 1
     document = json.loads(done.stdout)
-    assert set(document) == {"version", "tool", "findings", "errors", "unresolved", "summary"}
+    assert set(document) == {
+        "version",
+        "tool",
+        "findings",
+        "errors",
+        "unresolved",
+        "unused_suppressions",
+        "summary",
+    }
     assert document["version"] == 1
     assert document["tool"] == {"name": "iacguard", "version": __version__}
     first = document["findings"][0]
@@ -99,6 +95,7 @@ def test_json_output_follows_the_version_1_contract() -> None:
         "files_skipped": 1,
         "resources": 1,
         "findings": 2,
+        "suppressed": 0,
         "errors": 0,
     }
 
@@ -141,7 +138,7 @@ def test_a_bad_file_is_one_line_on_stderr_exit_2_and_the_scan_goes_on(tmp_path: 
         "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: [\n"
     )
     (tmp_path / "user.yaml").write_text("Resources:\n  U:\n    Type: AWS::IAM::User\n")
-    done = iacguard("check", ".", "--format", "json", cwd=tmp_path)
+    done = iacguard_process("check", ".", "--format", "json", cwd=tmp_path)
     assert done.returncode == 2
     assert (
         done.stderr

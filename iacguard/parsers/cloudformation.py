@@ -14,6 +14,8 @@ from typing import Any
 
 from iacguard.model import (
     Attachment,
+    Block,
+    Directive,
     Location,
     Membership,
     Model,
@@ -28,6 +30,7 @@ from iacguard.model import (
     Value,
 )
 from iacguard.parsers import ParseResult
+from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
 from iacguard.parsers.source import SourceError, read_text
 from iacguard.resolve.cloudformation import Intrinsics
@@ -85,7 +88,9 @@ def parse_file(path: Path, file: str) -> ParseResult:
         result.skipped.append(file)
         return result
     assert isinstance(template, dict)
-    return parse_template(template, file)
+    result = parse_template(template, file)
+    result.model.directives.extend(comment_directives(text, file, ("#",)))
+    return result
 
 
 def _decode_message(message: str) -> str:
@@ -115,6 +120,10 @@ class _TemplateReader:
         self.names: dict[tuple[PrincipalKind, str], str] = {}
 
     def read(self) -> None:
+        try:
+            self.metadata_directives(self.root, None)
+        except DocumentProblem as problem:
+            self.problem("Metadata", problem)
         resources = self.cfn.child(self.root, "Resources")
         if resources is None or not isinstance(resources.value, dict):
             return
@@ -129,15 +138,50 @@ class _TemplateReader:
                 entries.append((str(logical_id), resource, kind))
                 self._remember_name(str(logical_id), resource, kind)
         for logical_id, resource, kind in entries:
+            self.model.blocks.append(Block(logical_id, resource.location))
             try:
+                self.metadata_directives(resource, resource.location)
                 _HANDLERS[kind](self, resource, logical_id, kind)
             except DocumentProblem as problem:
-                loc = problem.location
-                self.result.errors.append(
-                    ParseError(self.file, f"{logical_id}: {problem.message}", loc.line, loc.column)
-                )
+                self.problem(logical_id, problem)
+
+    def problem(self, where: str, problem: DocumentProblem) -> None:
+        loc = problem.location
+        message = f"{where}: {problem.message}"
+        self.result.errors.append(ParseError(self.file, message, loc.line, loc.column))
 
     # -- helpers ---------------------------------------------------------------------
+
+    def metadata_directives(self, owner: Node, covers: Location | None) -> None:
+        """``Metadata: {iacguard: {ignore: [{rule: IG002, reason: ...}]}}`` on the template
+        (``covers`` None: the whole file) or on a resource."""
+        metadata = self.cfn.child(owner, "Metadata")
+        settings = self.cfn.child(metadata, "iacguard") if metadata is not None else None
+        if settings is None:
+            return
+        ignore = self.cfn.child(settings, "ignore")
+        if (
+            not isinstance(settings.value, dict)
+            or ignore is None
+            or not isinstance(ignore.value, list)
+        ):
+            raise DocumentProblem(
+                "Metadata iacguard must be {ignore: [{rule: ..., reason: ...}]}", settings.location
+            )
+        for index in range(len(ignore.value)):
+            entry = self.cfn.child(ignore, index)
+            assert entry is not None
+            rule = entry.value.get("rule") if isinstance(entry.value, dict) else None
+            if not isinstance(rule, str):
+                raise DocumentProblem(
+                    "each Metadata iacguard ignore entry needs a rule", entry.location
+                )
+            reason = entry.value.get("reason")
+            self.model.directives.append(
+                Directive(
+                    "metadata", (rule,), str(reason) if reason else None, entry.location, covers
+                )
+            )
 
     def properties(self, resource: Node) -> Node:
         props = self.cfn.child(resource, "Properties")

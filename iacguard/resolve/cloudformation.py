@@ -99,12 +99,8 @@ class Intrinsics:
         if node is None:
             return None
         start = key_location(parent.value, key, self.file, node.path)
-        end = node.location
-        if (end.end_line, end.end_column) < (start.line, start.column):
-            end = start
-        span = Location(
-            self.file, start.line, start.column, end.end_line, end.end_column, node.path
-        )
+        end_line, end_column = _last_end(node.value) or (start.end_line, start.end_column)
+        span = Location(self.file, start.line, start.column, end_line, end_column, node.path)
         return Node(node.value, node.path, span, node.when)
 
     # -- structure -------------------------------------------------------------------
@@ -398,6 +394,18 @@ class Intrinsics:
             name = fn.removeprefix("Fn::")
             text = f"!{name} {args if isinstance(args, str) else _compact(args)}"
         return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _last_end(value: Any) -> tuple[int, int] | None:
+    """Where a value's text ends (1-based). YAML marks the end of a block mapping or
+    sequence at the next token, often lines further down, so take the end of its last
+    scalar instead."""
+    while isinstance(value, (dict, list)) and value:
+        value = value[next(reversed(value))] if isinstance(value, dict) else value[-1]
+    end = getattr(value, "end_mark", None)
+    if end is None or not hasattr(end, "line"):
+        return None
+    return end.line + 1, end.column + 1
 
 
 def _function(value: Any) -> str | None:

@@ -33,7 +33,6 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fail-on",
         choices=SEVERITIES,
-        default="low",
         help="exit 1 when a finding is at or above this severity (default: low)",
     )
     check.add_argument(
@@ -45,7 +44,30 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--require-explicit-session-limit",
         action="store_true",
+        default=None,
         help="role-session-limit also fires when a role does not set its session length",
+    )
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: .iacguard.yaml or pyproject.toml [tool.iacguard] "
+        "in the current directory, then the git root)",
+    )
+    check.add_argument(
+        "--baseline", metavar="FILE", help="suppress the findings recorded in this baseline"
+    )
+    check.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record the current findings in FILE (then --baseline FILE accepts them)",
+    )
+    check.add_argument(
+        "--show-suppressed", action="store_true", help="text output also lists suppressed findings"
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="unused suppressions and values that cannot be resolved fail the run",
     )
 
     rules = commands.add_parser("rules", help="list the checks")
@@ -79,25 +101,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from iacguard.config import Config
+    from iacguard.baseline import read_baseline, write_baseline
+    from iacguard.config import ConfigError, load_config
     from iacguard.engine import scan
     from iacguard.findings import Severity
 
-    config = Config(
-        fail_on=Severity(args.fail_on),
-        require_explicit_session_limit=args.require_explicit_session_limit,
-    )
+    try:
+        config = load_config(args.config)
+        baseline = read_baseline(args.baseline) if args.baseline else frozenset()
+    except ConfigError as exc:
+        print(f"iacguard: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.fail_on:
+        config.fail_on = Severity(args.fail_on)
     if args.max_session_seconds:
         config.max_session_seconds = args.max_session_seconds
-    result = scan(args.paths, config)
+    if args.require_explicit_session_limit:
+        config.require_explicit_session_limit = True
+    result = scan(args.paths, config, baseline)
 
     for error in result.errors:
-        where = (
-            error.file
-            + (f":{error.line}" if error.line else "")
-            + (f":{error.column}" if error.column else "")
-        )
+        where = error.file + (f":{error.line}" if error.line else "")
+        where += f":{error.column}" if error.line and error.column else ""
         print(f"{where}: error: {error.message}", file=sys.stderr)
+    if args.write_baseline:
+        count = write_baseline(args.write_baseline, result.findings)
+        print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.write_baseline}.")
+        return EXIT_ERROR if result.errors else EXIT_OK
     if args.format == "json":
         from iacguard.report import json as report_json
 
@@ -105,14 +135,15 @@ def _check(args: argparse.Namespace) -> int:
     else:
         from iacguard.report import text
 
-        sys.stdout.write(text.render(result, colour=_colour(sys.stdout)))
+        colour = _colour(sys.stdout)
+        sys.stdout.write(text.render(result, colour=colour, show_suppressed=args.show_suppressed))
 
     if result.errors:
         return EXIT_ERROR
-    failing = [
-        f for f in result.findings if not f.suppressed and f.severity.rank >= config.fail_on.rank
-    ]
-    return EXIT_FINDINGS if failing else EXIT_OK
+    failing = [f for f in result.unsuppressed if f.severity.rank >= config.fail_on.rank]
+    if failing or (args.strict and (result.unused_suppressions or result.unresolved)):
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _colour(stream: object) -> bool:

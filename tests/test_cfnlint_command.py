@@ -42,7 +42,7 @@ def test_json_output_carries_the_pack_matches_with_their_rule_and_path() -> None
     ] == [
         ("W9104", "Warning", 11),
         ("W9101", "Warning", 13),
-        ("W9103", "Warning", 20),
+        ("W9103", "Warning", 19),
         ("E9102", "Error", 29),
         ("W9105", "Warning", 34),
     ]
@@ -95,7 +95,7 @@ def test_ignore_checks_and_configure_rule_on_the_command_line() -> None:
         "of 12 hours (43200 s); the limit is 2 hours (7200 s)",
         f'{CFN}/session_limits.yaml:7:7:7:25:W9105:Role "LongRole" allows sessions of 12 hours '
         "(43200 s); the limit is 2 hours (7200 s)",
-        f'{CFN}/session_limits.yaml:23:5:30:1:W9105:Role "UnsetRole" does not set its maximum '
+        f'{CFN}/session_limits.yaml:22:3:29:35:W9105:Role "UnsetRole" does not set its maximum '
         "session duration; set it to at most 2 hours (7200 s)",
     ]
 

@@ -41,7 +41,7 @@ def test_require_explicit_session_limit_reports_roles_that_leave_it_unset() -> N
     configured = {"W9105": {"require_explicit_session_limit": "true"}}
     assert described(lint(f"{CFN}/session_limits.yaml", configure_rules=configured)) == [
         LONG_ROLE,
-        'W9105 23:5 Role "UnsetRole" does not set its maximum session duration; set it to '
+        'W9105 22:3 Role "UnsetRole" does not set its maximum session duration; set it to '
         "at most 1 hour (3600 s)",
     ]
 

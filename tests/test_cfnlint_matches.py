@@ -16,6 +16,7 @@ from helpers import FIXTURES, run
 import iacguard.engine
 import iacguard.parsers.cloudformation
 from iacguard.cfnlint.pack import RULE_IDS
+from iacguard.checks.base import Check
 from iacguard.config import Config
 from iacguard.discover import CLOUDFORMATION_SUFFIXES
 from iacguard.engine import Checked
@@ -65,7 +66,7 @@ def test_cfn_lint_reports_what_iacguard_check_reports_at_the_same_positions(path
             f.location.end_column,
             f.message,
         )
-        for f in run(file).findings
+        for f in run(file).unsuppressed
     )
     reported = sorted(
         (m.rule.id, m.linenumber, m.columnnumber, m.linenumberend, m.columnnumberend, m.message)
@@ -125,9 +126,9 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
         calls.append(f"parse {file}")
         return parse(template, file)
 
-    def counting_check(model: Model, config: Config) -> Checked:
+    def counting_check(model: Model, config: Config, checks: tuple[type[Check], ...]) -> Checked:
         calls.append("check")
-        return check(model, config)
+        return check(model, config, checks)
 
     monkeypatch.setattr(iacguard.parsers.cloudformation, "parse_template", counting_parse)
     monkeypatch.setattr(iacguard.engine, "check_model", counting_check)
@@ -147,7 +148,7 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
 def test_an_engine_failure_is_one_clear_match_and_cfn_lint_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def failing(model: Model, config: Config) -> Checked:
+    def failing(model: Model, config: Config, checks: tuple[type[Check], ...]) -> Checked:
         raise RuntimeError("the model is inconsistent")
 
     monkeypatch.setattr(iacguard.engine, "check_model", failing)

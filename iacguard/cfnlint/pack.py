@@ -13,12 +13,18 @@ which resource-level ``ignore_checks`` reads, and the finding's exact position: 
 places a bare path at the *key* of a mapping value, iacguard at the value, so the position
 is handed over as the match's ``location``, which cfn-lint uses when present
 (``_rule_match_to_match`` in ``cfnlint/rules/_rule.py``).
+
+iacguard's own settings hold as in ``iacguard check``: its config file (found the same
+way), with the options given through cfn-lint on top, and the suppressions written in
+the template (``# iacguard: ignore[...]`` comments, ``Metadata: iacguard``). A suppressed
+finding is not reported to cfn-lint, which has no place for findings accepted on record.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
@@ -26,9 +32,9 @@ from cfnlint.template import Template
 
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check
-from iacguard.config import Config
+from iacguard.config import Config, ConfigError, load_config
 from iacguard.findings import Severity
-from iacguard.model import Location
+from iacguard.model import Directive, Location
 
 ERROR_RULE_ID = "E9100"
 LEVELS = {
@@ -76,10 +82,10 @@ class IacguardRule(CloudFormationLintRule):
 
     def configure(self, configs: Any = None, experimental: bool = False) -> None:
         """cfn-lint configures every rule before it runs any on a template; the options
-        go to the shared engine settings, bad values are reported by E9100."""
+        given go to the shared engine settings, bad values are reported by E9100."""
         valid, problems = _validate(self.id, configs, self.config_definition)
         super().configure(valid, experimental)
-        _PACK.configure(self.id, {name: self.config[name] for name in self.options}, problems)
+        _PACK.configure(self.id, {name: self.config[name] for name in valid}, problems)
 
     def match(self, cfn: Template) -> list[RuleMatch]:
         return _PACK.matches(cfn, self.id)
@@ -120,28 +126,44 @@ def rule_classes() -> tuple[type[IacguardRule], ...]:
 
 
 class _Pack:
-    """What the rules share: the engine settings (set while cfn-lint configures the
-    rules, which it does before running any of them on a template), the configuration
-    problems, and the matches of the last template checked."""
+    """What the rules share: the options given through cfn-lint (set while cfn-lint
+    configures the rules, which it does before running any of them on a template), the
+    problems with them, iacguard's config file, and the matches of the last template."""
 
     def __init__(self) -> None:
-        self.config = Config()
+        self.options: dict[str, dict[str, Any]] = {}
         self.problems: dict[str, list[str]] = {}
+        self._file: tuple[Path, Config, list[str]] | None = None
         self._last: tuple[weakref.ref[Template], Config, dict[str, list[RuleMatch]]] | None = None
 
-    def configure(self, rule: str, values: dict[str, Any], problems: list[str]) -> None:
+    def configure(self, rule: str, options: dict[str, Any], problems: list[str]) -> None:
+        self.options[rule] = options
         self.problems[rule] = problems
-        if values:
-            self.config = replace(self.config, **values)
+
+    def config(self) -> tuple[Config, list[str]]:
+        """iacguard's config file, found as ``iacguard check`` finds it from the current
+        directory (read once per directory), with the cfn-lint options on top."""
+        cwd = Path.cwd()
+        if self._file is None or self._file[0] != cwd:
+            try:
+                self._file = (cwd, load_config(None), [])
+            except ConfigError as error:
+                self._file = (cwd, Config(), [f"{error}; the config file is ignored"])
+        _, config, problems = self._file
+        given = {
+            name: value for options in self.options.values() for name, value in options.items()
+        }
+        return replace(config, **given), problems
 
     def matches(self, cfn: Template, rule: str) -> list[RuleMatch]:
+        config, file_problems = self.config()
         last = self._last
-        if last is None or last[0]() is not cfn or last[1] != self.config:
-            last = (weakref.ref(cfn), replace(self.config), check_template(cfn, self.config))
+        if last is None or last[0]() is not cfn or last[1] != config:
+            last = (weakref.ref(cfn), config, check_template(cfn, config))
             self._last = last
         found = last[2].get(rule, [])
         if rule == ERROR_RULE_ID:
-            problems = [p for ps in self.problems.values() for p in ps]
+            problems = [*file_problems, *(p for ps in self.problems.values() for p in ps)]
             found = [RuleMatch([], f"iacguard configuration: {p}") for p in problems] + found
         return found
 
@@ -150,25 +172,46 @@ _PACK = _Pack()
 
 
 def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
-    """Parse the template cfn-lint decoded, run every check once: the matches by rule id."""
+    """Parse the template cfn-lint decoded, run every enabled check once, apply the
+    suppressions: the matches by rule id."""
+    from iacguard import suppress
     from iacguard.engine import check_model
     from iacguard.parsers.cloudformation import parse_template
 
     try:
         parsed = parse_template(cfn.template, cfn.filename or "<template>")
-        checked = check_model(parsed.model, config)
+        model = parsed.model
+        model.directives.extend(_comment_suppressions(cfn.filename))
+        checks = tuple(c for c in CHECKS if c.id not in config.disabled)
+        checked = check_model(model, config, checks)
+        suppress.apply(checked.findings, model.directives, model.blocks, config)
     except Exception as exc:  # cfn-lint and its own rules go on whatever happens here
         message = f"iacguard could not check this template: {type(exc).__name__}: {exc}"
         return {ERROR_RULE_ID: [RuleMatch([], message)]}
     matches: dict[str, list[RuleMatch]] = {}
     for finding in checked.findings:
-        rule = RULE_IDS[finding.rule_id]
-        matches.setdefault(rule, []).append(_match(finding.location, finding.message))
+        if finding.suppression is None:
+            rule = RULE_IDS[finding.rule_id]
+            matches.setdefault(rule, []).append(_match(finding.location, finding.message))
     for error in (*parsed.errors, *checked.errors):
         where = Location(error.file, error.line or 1, error.column or 1)
         message = f"iacguard skipped part of this template: {error.message}"
         matches.setdefault(ERROR_RULE_ID, []).append(_match(where, message))
     return matches
+
+
+def _comment_suppressions(filename: str | None) -> list[Directive]:
+    """Comments are not in the decoded template: read them from the file cfn-lint
+    decoded (a template piped to cfn-lint has none to read)."""
+    from iacguard.parsers.cloudformation import comment_suppressions
+    from iacguard.parsers.source import SourceError, read_text
+
+    if not filename:
+        return []
+    try:
+        return comment_suppressions(read_text(Path(filename)), filename)
+    except SourceError:
+        return []
 
 
 def _match(location: Location, message: str) -> RuleMatch:
@@ -205,14 +248,10 @@ def _validate(
             problems.append(f"{rule} has no option {name!r} (its options: {known})")
         elif spec["type"] == "integer" and not _positive_whole(value):
             problems.append(
-                f"{rule} {name} must be a whole number greater than 0, not {value!r}; "
-                f"using {_shown(spec['default'])}"
+                f"{rule} {name} must be a whole number greater than 0, not {value!r}; ignored"
             )
         elif spec["type"] == "boolean" and not _boolean(value):
-            problems.append(
-                f"{rule} {name} must be true or false, not {value!r}; "
-                f"using {_shown(spec['default'])}"
-            )
+            problems.append(f"{rule} {name} must be true or false, not {value!r}; ignored")
         else:
             valid[name] = value
     return valid, problems
@@ -230,10 +269,6 @@ def _boolean(value: object) -> bool:
     return isinstance(value, bool) or (
         isinstance(value, str) and value.lower() in ("true", "false")
     )
-
-
-def _shown(default: object) -> str:
-    return str(default).lower() if isinstance(default, bool) else str(default)
 
 
 def _first_url(text: str) -> str:

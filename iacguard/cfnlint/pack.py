@@ -134,11 +134,13 @@ class _Pack:
         self.options: dict[str, dict[str, Any]] = {}
         self.problems: dict[str, list[str]] = {}
         self._file: tuple[Path, Config, list[str]] | None = None
+        self._config: Config | None = None
         self._last: tuple[weakref.ref[Template], Config, dict[str, list[RuleMatch]]] | None = None
 
     def configure(self, rule: str, options: dict[str, Any], problems: list[str]) -> None:
         self.options[rule] = options
         self.problems[rule] = problems
+        self._config = None
 
     def config(self) -> tuple[Config, list[str]]:
         """iacguard's config file, found as ``iacguard check`` finds it from the current
@@ -149,16 +151,18 @@ class _Pack:
                 self._file = (cwd, load_config(None), [])
             except ConfigError as error:
                 self._file = (cwd, Config(), [f"{error}; the config file is ignored"])
-        _, config, problems = self._file
-        given = {
-            name: value for options in self.options.values() for name, value in options.items()
-        }
-        return replace(config, **given), problems
+            self._config = None
+        if self._config is None:
+            given = {
+                name: value for options in self.options.values() for name, value in options.items()
+            }
+            self._config = replace(self._file[1], **given)
+        return self._config, self._file[2]
 
     def matches(self, cfn: Template, rule: str) -> list[RuleMatch]:
         config, file_problems = self.config()
         last = self._last
-        if last is None or last[0]() is not cfn or last[1] != config:
+        if last is None or last[0]() is not cfn or last[1] is not config:
             last = (weakref.ref(cfn), config, check_template(cfn, config))
             self._last = last
         found = last[2].get(rule, [])

@@ -19,7 +19,8 @@ def run(*paths: str | os.PathLike[str], config: Config | None = None) -> ScanRes
 def lines(result: ScanResult) -> list[str]:
     """``IG002 fixtures/x.yaml:12:21 critical AdminPolicy``, one per finding."""
     return [
-        f"{f.rule_id} {f.location.file}:{f.location.line}:{f.location.column} {f.severity.value} {f.resource}"
+        f"{f.rule_id} {f.location.file}:{f.location.line}:{f.location.column}"
+        f" {f.severity.value} {f.resource}"
         for f in result.findings
     ]
 

@@ -12,8 +12,12 @@ def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() ->
         f"IG002 {CFN}/wildcard_action_positive.yaml:32:21 high OpsPolicy",
         f"IG002 {CFN}/wildcard_action_positive.yaml:48:28 high Everything",
     ]
-    assert messages(result)[1].endswith('Statement "EveryEc2Action" allows ec2:* (every ec2 action)')
-    assert messages(result)[4].endswith('Statement "AllButIam" allows every action except iam:* (NotAction)')
+    assert messages(result)[1].endswith(
+        'Statement "EveryEc2Action" allows ec2:* (every ec2 action)'
+    )
+    assert messages(result)[4].endswith(
+        'Statement "AllButIam" allows every action except iam:* (NotAction)'
+    )
 
 
 def test_named_actions_and_deny_wildcards_pass() -> None:

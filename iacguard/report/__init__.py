@@ -1,1 +1,31 @@
 """Reporters: each renders a finished scan in one format. They see only findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iacguard.engine import ScanResult
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def render(fmt: str, result: ScanResult, *, colour: bool = False) -> str:
+    """The scan in one of FORMATS; each reporter is imported only when it is used."""
+    if fmt == "text":
+        from iacguard.report import text
+
+        return text.render(result, colour=colour)
+    if fmt == "json":
+        from iacguard.report import json
+
+        return json.render(result)
+    if fmt == "sarif":
+        from iacguard.report import sarif
+
+        return sarif.render(result)
+    if fmt == "github":
+        from iacguard.report import github
+
+        return github.render(result)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from report_helpers import validate_sarif
 from runner_commands import commands
-from test_report_sarif import validate
 
 from iacguard.cli import main
 from iacguard.engine import ScanResult
@@ -195,7 +195,7 @@ def test_hostile_names_never_become_workflow_commands(
         f"policy {HOSTILE}",
         f"user {HOSTILE}",
     }
-    validate(json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8")))
+    validate_sarif(json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8")))
     _assert_markdown_is_inert(step_summary.read_text(encoding="utf-8"))
 
 
@@ -278,7 +278,7 @@ def test_several_outputs_in_one_run(
     out = capsys.readouterr().out
     assert len(annotations(out)) == 7
     log = json.loads(sarif_file.read_text(encoding="utf-8"))
-    validate(log)
+    validate_sarif(log)
     assert len(log["runs"][0]["results"]) == 7
     assert json.loads(json_file.read_text(encoding="utf-8"))["summary"]["findings"] == 7
 

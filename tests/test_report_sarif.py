@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from helpers import ROOT, run
+from report_helpers import validate_sarif
 
 from iacguard.checks import CHECKS
 from iacguard.engine import ScanResult
@@ -16,23 +16,12 @@ from iacguard.findings import Finding, Severity, Suppression
 from iacguard.model import Location, ParseError
 from iacguard.report import sarif
 
-SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-2.1.0.json"
 REPORT_FIXTURES = "fixtures/cloudformation/report"
-
-
-def validate(log: dict[str, Any]) -> None:
-    from jsonschema import Draft202012Validator
-
-    if not SCHEMA.exists():
-        pytest.fail(f"the SARIF schema is missing: expected {SCHEMA} (shared/ beside the checkout)")
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    errors = sorted(Draft202012Validator(schema).iter_errors(log), key=str)
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
 
 
 def render(result: ScanResult) -> dict[str, Any]:
     log: dict[str, Any] = json.loads(sarif.render(result))
-    validate(log)
+    validate_sarif(log)
     return log
 
 

@@ -11,6 +11,7 @@ from helpers import ROOT, run
 from report_helpers import validate_sarif
 
 from iacguard.checks import CHECKS
+from iacguard.checks.base import DOC_SECTIONS
 from iacguard.engine import ScanResult
 from iacguard.findings import Finding, Severity, Suppression
 from iacguard.model import Location, ParseError
@@ -83,6 +84,12 @@ def test_one_rule_per_check_with_help_from_its_docstring_and_security_severity()
         assert f"## {heading}\n" in markdown
         assert f"{heading}\n" in wildcard["help"]["text"]
     assert "Action: ec2:*" in markdown
+    for check, described in zip(CHECKS, rules, strict=True):
+        doc = check.documentation()
+        assert described["help"]["markdown"] == "\n\n".join(
+            f"## {heading}\n\n{doc[heading]}" for heading in DOC_SECTIONS
+        )
+        assert described["fullDescription"]["text"] == " ".join(doc["What it does"].split())
     assert wildcard["properties"]["security-severity"] == "8.0"
     assert "security" in wildcard["properties"]["tags"]
     assert {r["id"]: r["properties"]["security-severity"] for r in rules} == {

@@ -51,7 +51,6 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fail-on",
         choices=SEVERITIES,
-        default="low",
         help="exit 1 when a finding is at or above this severity (default: low)",
     )
     check.add_argument(
@@ -63,7 +62,30 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--require-explicit-session-limit",
         action="store_true",
+        default=None,
         help="role-session-limit also fires when a role does not set its session length",
+    )
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: .iacguard.yaml or pyproject.toml [tool.iacguard] "
+        "in the current directory, then the git root)",
+    )
+    check.add_argument(
+        "--baseline", metavar="FILE", help="suppress the findings recorded in this baseline"
+    )
+    check.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record the current findings in FILE (then --baseline FILE accepts them)",
+    )
+    check.add_argument(
+        "--show-suppressed", action="store_true", help="text output also lists suppressed findings"
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="unused suppressions and values that cannot be resolved fail the run",
     )
 
     rules = commands.add_parser("rules", help="list the checks")
@@ -100,18 +122,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from iacguard.config import Config
+    from iacguard.baseline import read_baseline, write_baseline
+    from iacguard.config import ConfigError, load_config
     from iacguard.engine import scan
     from iacguard.findings import Severity
     from iacguard.report import render
 
     github = args.format == "github"
-    config = Config(
-        fail_on=Severity(args.fail_on),
-        require_explicit_session_limit=args.require_explicit_session_limit,
-    )
+    try:
+        config = load_config(args.config)
+        baseline = read_baseline(args.baseline) if args.baseline else frozenset()
+    except ConfigError as exc:
+        return _fail(str(exc), github=github)
+    if args.fail_on:
+        config.fail_on = Severity(args.fail_on)
     if args.max_session_seconds:
         config.max_session_seconds = args.max_session_seconds
+    if args.require_explicit_session_limit:
+        config.require_explicit_session_limit = True
 
     changes = None
     if args.diff_base:
@@ -122,7 +150,7 @@ def _check(args: argparse.Namespace) -> int:
         except DiffError as exc:
             return _fail(str(exc), github=github)
 
-    result = scan(args.paths, config)
+    result = scan(args.paths, config, baseline)
     if changes is not None:
         result = changes.keep(result, lines=args.changed_lines)
 
@@ -131,13 +159,20 @@ def _check(args: argparse.Namespace) -> int:
 
         for error in result.errors:
             print(error_line(error), file=sys.stderr)
+    if args.write_baseline:
+        count = write_baseline(args.write_baseline, result.findings)
+        print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.write_baseline}.")
+        return EXIT_ERROR if result.errors else EXIT_OK
     for fmt, path in (("sarif", args.output_sarif), ("json", args.output_json)):
         if path:
             try:
                 _write(path, render(fmt, result))
             except OSError as exc:
                 return _fail(f"cannot write {path}: {exc.strerror or exc}", github=github)
-    sys.stdout.write(render(args.format, result, colour=_colour(sys.stdout)))
+    colour = _colour(sys.stdout)
+    sys.stdout.write(
+        render(args.format, result, colour=colour, show_suppressed=args.show_suppressed)
+    )
     if github and os.environ.get("GITHUB_STEP_SUMMARY"):
         from iacguard.report import summary
 
@@ -148,10 +183,10 @@ def _check(args: argparse.Namespace) -> int:
 
     if result.errors:
         return EXIT_ERROR
-    failing = [
-        f for f in result.findings if not f.suppressed and f.severity.rank >= config.fail_on.rank
-    ]
-    return EXIT_FINDINGS if failing else EXIT_OK
+    failing = [f for f in result.unsuppressed if f.severity.rank >= config.fail_on.rank]
+    if failing or (args.strict and (result.unused_suppressions or result.unresolved)):
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _write(path: str, text: str) -> None:

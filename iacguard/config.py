@@ -1,12 +1,48 @@
-"""Run-time settings every face shares (CLI flags, config files, the cfn-lint pack)."""
+"""Settings every face shares, and reading them from a config file.
+
+A config is ``--config FILE``, else the first of ``.iacguard.yaml`` and ``pyproject.toml``
+(``[tool.iacguard]``) found in the current directory, then in the git root. Paths in it
+(``exclude``, ``ignore[].path``, ``var_files``) are relative to the file's directory.
+Unknown keys and wrong types are errors that name the key.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from iacguard.findings import Severity
 
 DEFAULT_MAX_SESSION_SECONDS = 3600
+CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
+KEYS = (
+    "fail_on",
+    "max_session_seconds",
+    "require_explicit_session_limit",
+    "exclude",
+    "rules",
+    "ignore",
+    "var_files",
+)
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreEntry:
+    """A config suppression: a rule, optionally narrowed to a path glob and a resource."""
+
+    rule: str
+    reason: str | None = None
+    path: str | None = None
+    resource: str | None = None
+    line: int | None = None
 
 
 @dataclass(slots=True)
@@ -14,3 +50,208 @@ class Config:
     fail_on: Severity = Severity.LOW
     max_session_seconds: int = DEFAULT_MAX_SESSION_SECONDS
     require_explicit_session_limit: bool = False
+    exclude: tuple[str, ...] = ()
+    disabled: frozenset[str] = frozenset()
+    ignore: tuple[IgnoreEntry, ...] = ()
+    var_files: tuple[str, ...] = ()
+    root: Path = field(default_factory=Path)
+    source: str | None = None
+
+    def relative(self, file: str) -> str:
+        """``file`` (as findings show it) relative to the config's directory, for globs."""
+        relative = os.path.relpath(Path(file).absolute(), self.root.absolute())
+        return relative.replace(os.sep, "/")
+
+    def excluded(self, file: str) -> bool:
+        return any(glob_matches(pattern, self.relative(file)) for pattern in self.exclude)
+
+
+def glob_matches(pattern: str, path: str) -> bool:
+    """A path glob: ``*`` within a folder, ``**`` across folders; a pattern matches a
+    file or any folder above it (``legacy`` and ``legacy/**`` both exclude a folder)."""
+    regex = _glob_regex(pattern.strip("/"))
+    parts = path.split("/")
+    return any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def find_config_file(explicit: str | None) -> Path | None:
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+        return path
+    for directory in dict.fromkeys((Path.cwd(), _git_root())):
+        if directory is None:
+            continue
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def _git_root() -> Path | None:
+    here = Path.cwd().resolve()
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    return "[tool.iacguard" in pyproject.read_text(encoding="utf-8", errors="replace")
+
+
+def load_config(explicit: str | None = None) -> Config:
+    """The config from ``explicit`` or the first one found; defaults when there is none."""
+    path = find_config_file(explicit)
+    if path is None:
+        return Config()
+    text = path.read_text(encoding="utf-8-sig")
+    name = os.path.relpath(path).replace(os.sep, "/")
+    data = _read_toml(text, name) if path.name.endswith(".toml") else _read_yaml(text, name)
+    return parse_config(data, name, path.parent, text)
+
+
+def _read_yaml(text: str, name: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{name}{where}: not valid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: the config must be a mapping of keys to values")
+    return data
+
+
+def _read_toml(text: str, name: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: not valid TOML: {exc}") from None
+    tool = data.get("tool", {}).get("iacguard", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{name}: [tool.iacguard] must be a table")
+    return tool
+
+
+def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") -> Config:
+    """Validate a config mapping into a ``Config``; every error names the key."""
+    from iacguard.checks import find_check
+
+    def fail(key: str, problem: str) -> ConfigError:
+        line = _line_of(text, re.split(r"[.\[]", key, maxsplit=1)[0])
+        return ConfigError(f"{name}{f':{line}' if line else ''}: {key}: {problem}")
+
+    def rule_id(key: str, value: object) -> str:
+        check = find_check(value) if isinstance(value, str) else None
+        if check is None:
+            raise fail(key, f"unknown rule {value!r} (see `iacguard rules`)")
+        return check.id
+
+    config = Config(root=root, source=name)
+    for key, value in data.items():
+        if key == "fail_on":
+            try:
+                config.fail_on = (
+                    Severity.parse(value) if isinstance(value, str) else Severity.parse(repr(value))
+                )
+            except ValueError as exc:
+                raise fail(key, str(exc)) from None
+        elif key == "max_session_seconds":
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise fail(key, f"must be a whole number of seconds above 0, not {value!r}")
+            config.max_session_seconds = value
+        elif key == "require_explicit_session_limit":
+            if not isinstance(value, bool):
+                raise fail(key, f"must be true or false, not {value!r}")
+            config.require_explicit_session_limit = value
+        elif key in ("exclude", "var_files"):
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise fail(key, "must be a list of paths")
+            if key == "exclude":
+                config.exclude = tuple(value)
+            else:
+                config.var_files = tuple(str(root / v) for v in value)
+        elif key == "rules":
+            if not isinstance(value, dict):
+                raise fail(key, "must map rule ids or slugs to true (enabled) or false (disabled)")
+            disabled = set()
+            for rule, enabled in value.items():
+                if not isinstance(enabled, bool):
+                    raise fail(f"rules.{rule}", f"must be true or false, not {enabled!r}")
+                if not enabled:
+                    disabled.add(rule_id(f"rules.{rule}", rule))
+            config.disabled = frozenset(disabled)
+        elif key == "ignore":
+            if not isinstance(value, list):
+                raise fail(key, "must be a list of {rule, reason, path, resource}")
+            config.ignore = tuple(
+                _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text) for i, e in enumerate(value)
+            )
+        else:
+            raise fail(key, f"unknown key (the keys are {', '.join(KEYS)})")
+    return config
+
+
+def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -> IgnoreEntry:
+    if not isinstance(entry, dict):
+        raise fail(key, "must be a mapping with rule and reason")
+    unknown = set(entry) - {"rule", "reason", "path", "resource"}
+    if unknown:
+        raise fail(
+            f"{key}.{sorted(unknown)[0]}", "unknown key (the keys are rule, reason, path, resource)"
+        )
+    if "rule" not in entry:
+        raise fail(key, "needs a rule")
+    for optional in ("reason", "path", "resource"):
+        if optional in entry and not isinstance(entry[optional], str):
+            raise fail(f"{key}.{optional}", f"must be a string, not {entry[optional]!r}")
+    return IgnoreEntry(
+        rule=rule_id(f"{key}.rule", entry["rule"]),
+        reason=entry.get("reason"),
+        path=entry.get("path"),
+        resource=entry.get("resource"),
+        line=_line_of(text, "rule", occurrence=int(key[7:-1])),
+    )
+
+
+def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
+    """The line where ``key`` is written (YAML ``key:``, TOML ``key =``), for messages."""
+    pattern = re.compile(rf"^[ \t]*(?:-[ \t]*)?{re.escape(key)}[ \t]*[:=]", re.MULTILINE)
+    matches = list(pattern.finditer(text))
+    if len(matches) <= occurrence:
+        return None
+    return text.count("\n", 0, matches[occurrence].start()) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,8 @@ def display_path(path: Path) -> str:
     return relative.replace(os.sep, "/")
 
 
-def discover(paths: list[str]) -> Discovery:
+def discover(paths: list[str], excluded: Callable[[str], bool] = lambda _: False) -> Discovery:
+    """The files below ``paths``; ``excluded`` is asked with each file's display path."""
     found = Discovery()
     seen: set[Path] = set()
     for raw in paths:
@@ -43,7 +45,9 @@ def discover(paths: list[str]) -> Discovery:
             for directory, subdirs, files in os.walk(root):
                 subdirs[:] = sorted(d for d in subdirs if not _skip_directory(d))
                 for name in sorted(files):
-                    _classify(Path(directory) / name, found, seen)
+                    path = Path(directory) / name
+                    if not excluded(display_path(path)):
+                        _classify(path, found, seen)
         else:
             found.missing.append(raw)
     return found

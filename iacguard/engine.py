@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
@@ -12,6 +13,9 @@ from iacguard.discover import discover, display_path
 from iacguard.findings import Finding
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
+
+if TYPE_CHECKING:
+    from iacguard.suppress import UnusedSuppression
 
 
 @dataclass(slots=True)
@@ -22,11 +26,18 @@ class ScanResult:
     scanned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     resources: int = 0
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+
+    @property
+    def unsuppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is None]
 
 
-def scan(paths: list[str], config: Config) -> ScanResult:
+def scan(paths: list[str], config: Config, baseline: frozenset[str] = frozenset()) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
-    found = discover(paths)
+    from iacguard import suppress
+
+    found = discover(paths, config.excluded)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     model = Model()
@@ -37,8 +48,12 @@ def scan(paths: list[str], config: Config) -> ScanResult:
         result.skipped.extend(parsed.skipped)
     for files in found.terraform.values():
         result.skipped.extend(display_path(f) for f in files)
-    checked = check_model(model, config)
+    checks = tuple(c for c in CHECKS if c.id not in config.disabled)
+    checked = check_model(model, config, checks)
     result.findings = checked.findings
+    result.unused_suppressions = suppress.apply(
+        checked.findings, model.directives, model.blocks, config, baseline
+    )
     result.errors.extend(checked.errors)
     result.unresolved = model.unresolved + checked.unresolved
     result.resources = model.resources

@@ -34,8 +34,12 @@ _RANK = {s: i for i, s in enumerate(Severity)}
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    kind: str  # comment | metadata | config | baseline
+    """How a finding was accepted: ``kind`` is comment, metadata, config or baseline;
+    ``written`` is where the comment or Metadata entry is, when it is in a scanned file."""
+
+    kind: str
     reason: str | None = None
+    written: Location | None = None
 
 
 @dataclass(slots=True)

@@ -70,13 +70,15 @@ class PrincipalRef:
     """A reference from a policy, attachment or membership to a principal.
 
     ``target`` is the address of the principal in the scanned configuration when the
-    reference resolves to one; ``name`` is the IAM name as written (literal or unknown).
+    reference resolves to one (unique within ``scope``, see ``Principal``); ``name`` is
+    the IAM name as written (literal or unknown).
     """
 
     kind: PrincipalKind
     location: Location
     target: str | None = None
     name: Value | None = None
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,11 @@ class Policy:
 class Principal:
     """A user, group, role or SSO permission set. ``session_duration`` holds the
     alternatives of the maximum session as written (seconds or ISO 8601), each located
-    at its value; empty when unset."""
+    at its value; empty when unset.
+
+    ``scope`` is where ``address`` is unique: the template for CloudFormation (logical
+    ids repeat across templates), the root module directory for Terraform.
+    """
 
     kind: PrincipalKind
     address: str
@@ -146,6 +152,7 @@ class Principal:
     location: Location
     name: Value | None = None
     session_duration: tuple[Value, ...] = ()
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +176,32 @@ class Membership:
     address: str
     resource_type: str
     location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A resource as written (its whole span), so a suppression on its first line or
+    the line above can cover every finding inside it."""
+
+    address: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """A suppression written in a scanned file.
+
+    ``comment``: ``# iacguard: ignore[IG002] reason`` at ``location``; it covers its own
+    line, the line below, and the whole block that starts on either. ``metadata``: a
+    CloudFormation ``Metadata: {iacguard: {ignore: [...]}}``; ``covers`` is the resource
+    it sits on, or None for the template's top-level Metadata (the whole file).
+    """
+
+    kind: Literal["comment", "metadata"]
+    rules: tuple[str, ...]
+    reason: str | None
+    location: Location
+    covers: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +232,8 @@ class Model:
     attachments: list[Attachment] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
     resources: int = 0
 
     def extend(self, other: Model) -> None:
@@ -207,4 +242,6 @@ class Model:
         self.attachments.extend(other.attachments)
         self.memberships.extend(other.memberships)
         self.unresolved.extend(other.unresolved)
+        self.blocks.extend(other.blocks)
+        self.directives.extend(other.directives)
         self.resources += other.resources

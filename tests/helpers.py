@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from iacguard.config import Config
@@ -19,11 +21,51 @@ def run(*paths: str | os.PathLike[str], config: Config | None = None) -> ScanRes
 def lines(result: ScanResult) -> list[str]:
     """``IG002 fixtures/x.yaml:12:21 critical AdminPolicy``, one per finding."""
     return [
-        f"{f.rule_id} {f.location.file}:{f.location.line}:{f.location.column}"
-        f" {f.severity.value} {f.resource}"
+        f"{f.rule_id} {f.location.file}:{f.location.line}:{f.location.column} {f.severity.value} {f.resource}"
         for f in result.findings
     ]
 
 
 def messages(result: ScanResult) -> list[str]:
     return [f"{f.rule_id} {f.location.file}:{f.location.line} {f.message}" for f in result.findings]
+
+
+def described(result: ScanResult) -> list[str]:
+    """Everything a user sees of each finding: rule, place, severity, resource, message."""
+    return [
+        f"{f.rule_id} {f.location.file}:{f.location.line}:{f.location.column} "
+        f"{f.severity.value} {f.resource}: {f.message}"
+        for f in result.findings
+    ]
+
+
+def iacguard(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the command line in this process (fast), in ``cwd``, capturing what a user sees."""
+    import contextlib
+    import io
+
+    from iacguard.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        os.chdir(previous)
+    return subprocess.CompletedProcess(["iacguard", *args], code, out.getvalue(), err.getvalue())
+
+
+def iacguard_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the installed command line as a separate process, exactly as a user does."""
+    return subprocess.run(
+        [sys.executable, "-m", "iacguard", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -194,7 +194,7 @@ def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_p
         ("warning", "infra/roles.yaml", "35"),
         ("warning", "infra/users.yaml", "13"),
         ("warning", "infra/users.yaml", "22"),
-        ("warning", "infra/users.yaml", "9"),
+        ("warning", "infra/users.yaml", "8"),
     ]
     assert run.summary.startswith("## iacguard\n\n7 findings (1 critical, 1 high, 4 medium")
     assert "| infra/roles.yaml | 4 |" in run.summary

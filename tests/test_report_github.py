@@ -20,6 +20,7 @@ from iacguard.report import github, summary
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"
 # Everything that could end a property, a message or a line, or start a command.
+BROKEN = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: [\n"
 HOSTILE = "a\nb\r::warning::x %0A %25 , : ##[add-mask]y ::stop-commands::z |<b>`c`@d#1"
 
 
@@ -215,7 +216,7 @@ def test_a_hostile_file_that_cannot_be_parsed_is_an_escaped_annotation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / f"{HOSTILE}.yaml"
-    broken.write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n", encoding="utf-8")
+    broken.write_text(BROKEN, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert main(["check", broken.name, "--format", "github"]) == 2
     out, err = capsys.readouterr()

@@ -13,6 +13,7 @@ from runner_commands import commands
 from iacguard.cli import main
 from iacguard.diff import changes_since
 
+BROKEN = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: [\n"
 NEW_STATEMENT = """\
               - Sid: EveryIamAction
                 Effect: Allow
@@ -104,9 +105,11 @@ def test_a_deletion_touches_the_lines_around_it(repo: Path) -> None:
 def test_errors_in_unchanged_files_are_not_reported(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (repo / "broken.yaml").write_text("AWSTemplateFormatVersion: x\nResources: [\n")
+    (repo / "broken.yaml").write_text(BROKEN)
+    assert main(["check", "."]) == 2
     git(repo, "add", "broken.yaml")
     git(repo, "commit", "-q", "-m", "broken")
+    capsys.readouterr()
     assert main(["check", ".", "--diff-base", "HEAD"]) == 0
     assert capsys.readouterr().err == ""
 

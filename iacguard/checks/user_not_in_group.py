@@ -48,27 +48,21 @@ class UserNotInGroup(Check):
     summary = "An IAM user belongs to no IAM group"
 
     def model(self, model: Model, ctx: Context) -> None:
-        members: set[str] = set()
+        members: set[tuple[str, str]] = set()
         member_names: set[str] = set()
-        unknown_member = False
         for membership in model.memberships:
             user = membership.user
             if user.target:
-                members.add(user.target)
-            if isinstance(user.name, Scalar):
+                members.add((user.scope, user.target))
+            elif isinstance(user.name, Scalar):
                 member_names.add(str(user.name.value))
-            elif user.target is None:
-                unknown_member = True
+            else:
                 if isinstance(user.name, Unknown):
-                    ctx.unknown(
-                        user.name,
-                        membership.address,
-                        "group member cannot be resolved; counted as a member",
-                    )
-        if unknown_member:
-            return
+                    why = "group member cannot be resolved; counted as a member of every user"
+                    ctx.unknown(user.name, membership.address, why)
+                return
         for principal in model.principals:
-            if principal.kind != "user" or principal.address in members:
+            if principal.kind != "user" or (principal.scope, principal.address) in members:
                 continue
             if isinstance(principal.name, Scalar) and str(principal.name.value) in member_names:
                 continue

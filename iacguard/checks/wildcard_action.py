@@ -92,8 +92,9 @@ class WildcardAction(Check):
             grade = _grade(action.value, every_resource)
             if grade is not None:
                 severity, description = grade
-                if action.when:
-                    description += f" if {action.when}"
+                extra = _beyond(action.when, when)
+                if extra:
+                    description += f" if {extra}"
                 offending.append((severity, description, action.location))
         if not offending:
             return
@@ -125,3 +126,12 @@ def _grade(action: object, every_resource: bool) -> tuple[Severity, str] | None:
     if name == "*":
         return Severity.HIGH, f"{action} (every {service} action)"
     return Severity.MEDIUM, f"{action} (a partial wildcard)"
+
+
+def _beyond(value_when: str | None, statement_when: str | None) -> str | None:
+    """The conditions of a value beyond those of its statement (named once, in the suffix)."""
+    if not value_when:
+        return None
+    known = set(statement_when.split(" and ")) if statement_when else set()
+    extra = [part for part in value_when.split(" and ") if part not in known]
+    return " and ".join(extra) or None

@@ -14,6 +14,8 @@ from typing import Any
 
 from iacguard.model import (
     Attachment,
+    Block,
+    Directive,
     Location,
     Membership,
     Model,
@@ -28,18 +30,21 @@ from iacguard.model import (
     Value,
 )
 from iacguard.parsers import ParseResult
+from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
 from iacguard.parsers.source import SourceError, read_text
 from iacguard.resolve.cloudformation import Intrinsics
 from iacguard.resolve.node import Node
 
-SUFFIXES = (".yaml", ".yml", ".json", ".template")
+_IAM_TYPE_PREFIXES = ("AWS::IAM::", "AWS::SSO::", "AWS::Serverless::")
 _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$")
 
 
-def may_be_cloudformation(text: str) -> bool:
-    """A cheap test that lets most non-CloudFormation YAML/JSON skip decoding."""
-    return "AWSTemplateFormatVersion" in text or "AWS::" in text
+def may_hold_iam(text: str) -> bool:
+    """A cheap text test: a template without any IAM, SSO or SAM resource type holds
+    nothing the checks look at, so it is skipped without decoding (and without
+    importing cfn-lint, whose import alone takes most of a second)."""
+    return any(prefix in text for prefix in _IAM_TYPE_PREFIXES)
 
 
 def is_cloudformation(template: Any) -> bool:
@@ -67,7 +72,7 @@ def parse_file(path: Path, file: str) -> ParseResult:
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
         return result
-    if not may_be_cloudformation(text):
+    if not may_hold_iam(text):
         result.skipped.append(file)
         return result
     from cfnlint.decode import decode_str
@@ -83,11 +88,13 @@ def parse_file(path: Path, file: str) -> ParseResult:
         result.skipped.append(file)
         return result
     assert isinstance(template, dict)
-    return parse_template(template, file)
+    result = parse_template(template, file)
+    result.model.directives.extend(comment_directives(text, file, ("#",)))
+    return result
 
 
 def _decode_message(message: str) -> str:
-    message = " ".join(str(message).split())
+    message = "cannot parse template: " + " ".join(str(message).split())
     return message if len(message) <= 200 else message[:197] + "..."
 
 
@@ -113,13 +120,17 @@ class _TemplateReader:
         self.names: dict[tuple[PrincipalKind, str], str] = {}
 
     def read(self) -> None:
+        try:
+            self.metadata_directives(self.root, None)
+        except DocumentProblem as problem:
+            self.problem("Metadata", problem)
         resources = self.cfn.child(self.root, "Resources")
         if resources is None or not isinstance(resources.value, dict):
             return
         self.model.resources += len(resources.value)
         entries: list[tuple[str, Node, str]] = []
         for logical_id in resources.value:
-            resource = self.cfn.child(resources, str(logical_id))
+            resource = self.cfn.entry(resources, str(logical_id))
             if resource is None or not isinstance(resource.value, dict):
                 continue
             kind = resource.value.get("Type")
@@ -127,15 +138,50 @@ class _TemplateReader:
                 entries.append((str(logical_id), resource, kind))
                 self._remember_name(str(logical_id), resource, kind)
         for logical_id, resource, kind in entries:
+            self.model.blocks.append(Block(logical_id, resource.location))
             try:
+                self.metadata_directives(resource, resource.location)
                 _HANDLERS[kind](self, resource, logical_id, kind)
             except DocumentProblem as problem:
-                loc = problem.location
-                self.result.errors.append(
-                    ParseError(self.file, f"{logical_id}: {problem.message}", loc.line, loc.column)
-                )
+                self.problem(logical_id, problem)
+
+    def problem(self, where: str, problem: DocumentProblem) -> None:
+        loc = problem.location
+        message = f"{where}: {problem.message}"
+        self.result.errors.append(ParseError(self.file, message, loc.line, loc.column))
 
     # -- helpers ---------------------------------------------------------------------
+
+    def metadata_directives(self, owner: Node, covers: Location | None) -> None:
+        """``Metadata: {iacguard: {ignore: [{rule: IG002, reason: ...}]}}`` on the template
+        (``covers`` None: the whole file) or on a resource."""
+        metadata = self.cfn.child(owner, "Metadata")
+        settings = self.cfn.child(metadata, "iacguard") if metadata is not None else None
+        if settings is None:
+            return
+        ignore = self.cfn.child(settings, "ignore")
+        if (
+            not isinstance(settings.value, dict)
+            or ignore is None
+            or not isinstance(ignore.value, list)
+        ):
+            raise DocumentProblem(
+                "Metadata iacguard must be {ignore: [{rule: ..., reason: ...}]}", settings.location
+            )
+        for index in range(len(ignore.value)):
+            entry = self.cfn.child(ignore, index)
+            assert entry is not None
+            rule = entry.value.get("rule") if isinstance(entry.value, dict) else None
+            if not isinstance(rule, str):
+                raise DocumentProblem(
+                    "each Metadata iacguard ignore entry needs a rule", entry.location
+                )
+            reason = entry.value.get("reason")
+            self.model.directives.append(
+                Directive(
+                    "metadata", (rule,), str(reason) if reason else None, entry.location, covers
+                )
+            )
 
     def properties(self, resource: Node) -> Node:
         props = self.cfn.child(resource, "Properties")
@@ -178,19 +224,12 @@ class _TemplateReader:
             if isinstance(getatt, list) and getatt and getatt[0] in self.cfn.resources:
                 target = str(getatt[0])
         if target is not None:
-            return PrincipalRef(
-                kind, node.location, target=target, name=Scalar(target, node.location, node.when)
-            )
+            return PrincipalRef(kind, node.location, target=target, scope=self.file)
         values = self.cfn.alternatives(node)
         name = values[0] if values else None
         if isinstance(name, Scalar):
             target = self.names.get((kind, str(name.value)))
-        return PrincipalRef(kind, node.location, target=target, name=name)
-
-    def own_ref(self, resource: Node, logical_id: str, kind: PrincipalKind) -> PrincipalRef:
-        return PrincipalRef(
-            kind, resource.location, target=logical_id, name=Scalar(logical_id, resource.location)
-        )
+        return PrincipalRef(kind, node.location, target=target, name=name, scope=self.file)
 
     def policy(
         self,
@@ -289,22 +328,25 @@ class _TemplateReader:
         logical_id: str,
         resource_type: str,
         name_key: str,
-    ) -> Node:
+    ) -> tuple[Node, PrincipalRef]:
+        """Record the principal a resource declares; return its properties and a
+        reference to it for the policies, attachments and memberships it declares."""
         props = self.properties(resource)
+        name = self.name(props, name_key)
         self.model.principals.append(
             Principal(
-                kind, logical_id, resource_type, resource.location, name=self.name(props, name_key)
+                kind, logical_id, resource_type, resource.location, name=name, scope=self.file
             )
         )
-        return props
+        me = PrincipalRef(kind, resource.location, target=logical_id, name=name, scope=self.file)
+        return props, me
 
 
 # -- resource handlers ---------------------------------------------------------------------
 
 
 def _user(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
-    props = reader.principal("user", resource, logical_id, kind, "UserName")
-    me = reader.own_ref(resource, logical_id, "user")
+    props, me = reader.principal("user", resource, logical_id, kind, "UserName")
     reader.inline_policies(props, logical_id, kind, me)
     reader.managed_policy_arns(props, logical_id, kind, me)
     groups = reader.cfn.child(props, "Groups")
@@ -315,19 +357,17 @@ def _user(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -
 
 
 def _group(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
-    props = reader.principal("group", resource, logical_id, kind, "GroupName")
-    me = reader.own_ref(resource, logical_id, "group")
+    props, me = reader.principal("group", resource, logical_id, kind, "GroupName")
     reader.inline_policies(props, logical_id, kind, me)
     reader.managed_policy_arns(props, logical_id, kind, me)
 
 
 def _role(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
-    props = reader.principal("role", resource, logical_id, kind, "RoleName")
-    me = reader.own_ref(resource, logical_id, "role")
+    props, me = reader.principal("role", resource, logical_id, kind, "RoleName")
     _session(reader, props, "MaxSessionDuration")
     reader.inline_policies(props, logical_id, kind, me)
     reader.managed_policy_arns(props, logical_id, kind, me)
-    trust = reader.cfn.child(props, "AssumeRolePolicyDocument")
+    trust = reader.cfn.entry(props, "AssumeRolePolicyDocument")
     if trust is not None:
         reader.policy("trust", trust, logical_id, kind, trust.location, embedded_in=(me,))
 
@@ -341,8 +381,7 @@ def _session(reader: _TemplateReader, props: Node, key: str) -> None:
 
 
 def _permission_set(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
-    props = reader.principal("permission_set", resource, logical_id, kind, "Name")
-    me = reader.own_ref(resource, logical_id, "permission_set")
+    props, me = reader.principal("permission_set", resource, logical_id, kind, "Name")
     _session(reader, props, "SessionDuration")
     inline = reader.cfn.child(props, "InlinePolicy")
     if inline is not None:

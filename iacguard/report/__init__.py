@@ -10,12 +10,15 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def render(fmt: str, result: ScanResult, *, colour: bool = False) -> str:
-    """The scan in one of FORMATS; each reporter is imported only when it is used."""
+def render(
+    fmt: str, result: ScanResult, *, colour: bool = False, show_suppressed: bool = False
+) -> str:
+    """The scan in one of FORMATS; each reporter is imported only when it is used.
+    ``colour`` and ``show_suppressed`` concern the text format only."""
     if fmt == "text":
         from iacguard.report import text
 
-        return text.render(result, colour=colour)
+        return text.render(result, colour=colour, show_suppressed=show_suppressed)
     if fmt == "json":
         from iacguard.report import json
 

@@ -14,7 +14,7 @@ VERSION = 1
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     loc = finding.location
-    return {
+    entry: dict[str, Any] = {
         "rule_id": finding.rule_id,
         "rule": finding.rule,
         "severity": finding.severity.value,
@@ -29,6 +29,12 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "fingerprint": finding.fingerprint,
     }
+    if finding.suppression is not None:
+        entry["suppression"] = {
+            "kind": finding.suppression.kind,
+            "reason": finding.suppression.reason,
+        }
+    return entry
 
 
 def render(result: ScanResult) -> str:
@@ -50,11 +56,22 @@ def render(result: ScanResult) -> str:
             }
             for u in result.unresolved
         ],
+        "unused_suppressions": [
+            {
+                "kind": u.kind,
+                "file": u.file,
+                "line": u.line,
+                "rules": list(u.rules),
+                "message": u.message,
+            }
+            for u in result.unused_suppressions
+        ],
         "summary": {
             "files_scanned": len(result.scanned),
             "files_skipped": len(result.skipped),
             "resources": result.resources,
-            "findings": sum(1 for f in result.findings if not f.suppressed),
+            "findings": len(result.unsuppressed),
+            "suppressed": len(result.findings) - len(result.unsuppressed),
             "errors": len(result.errors),
         },
     }

@@ -19,23 +19,52 @@ _RESET = "\033[0m"
 _BOLD = "\033[1m"
 
 
-def render(result: ScanResult, *, colour: bool = False) -> str:
+def render(result: ScanResult, *, colour: bool = False, show_suppressed: bool = False) -> str:
     lines = []
-    shown = [f for f in result.findings if not f.suppressed]
-    for finding in shown:
+    for finding in result.findings:
+        if finding.suppression is not None and not show_suppressed:
+            continue
         loc = finding.location
         severity = finding.severity.value.upper()
         where = f"{loc.file}:{loc.line}:{loc.column}"
         if colour:
             severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
             where = f"{_BOLD}{where}{_RESET}"
-        lines.append(f"{where}  {severity}  {finding.rule_id} {finding.rule}  {finding.message}")
+        line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {finding.message}"
+        if finding.suppression is not None:
+            reason = finding.suppression.reason or "no reason given"
+            line += f"  [suppressed by {finding.suppression.kind}: {reason}]"
+        lines.append(line)
+    lines.extend(_suppression_warnings(result))
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 
 
+def _suppression_warnings(result: ScanResult) -> list[str]:
+    warnings = []
+    without_reason = {
+        f.suppression.written
+        for f in result.findings
+        if f.suppression is not None
+        and f.suppression.written is not None
+        and not f.suppression.reason
+    }
+    for written in sorted(without_reason, key=lambda w: (w.file, w.line)):
+        warnings.append(
+            f"{written.file}:{written.line}: warning: suppression without a reason; "
+            "say why after ignore[...]"
+        )
+    for unused in result.unused_suppressions:
+        where = unused.file + (f":{unused.line}" if unused.line else "")
+        rules = ", ".join(unused.rules)
+        warnings.append(
+            f"{where}: warning: unused suppression ({unused.kind}, {rules}): {unused.message}"
+        )
+    return warnings
+
+
 def summary(result: ScanResult) -> str:
-    shown = [f for f in result.findings if not f.suppressed]
+    shown = result.unsuppressed
     files = len(result.scanned)
     scanned = f"{files} file{'s' if files != 1 else ''} scanned"
     if result.skipped:
@@ -49,16 +78,16 @@ def summary(result: ScanResult) -> str:
     else:
         head = "No findings"
     tail = ""
+    suppressed = len(result.findings) - len(shown)
+    if suppressed:
+        tail += f"; {suppressed} suppressed"
     if result.errors:
-        tail = f"; {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"
+        tail += f"; {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"
     return f"{head} in {scanned}{tail}."
 
 
 def error_line(error: ParseError) -> str:
     """``file:line:col: error: message``, as stderr shows a file that could not be read."""
-    where = (
-        error.file
-        + (f":{error.line}" if error.line else "")
-        + (f":{error.column}" if error.column else "")
-    )
+    where = error.file + (f":{error.line}" if error.line else "")
+    where += f":{error.column}" if error.line and error.column else ""
     return f"{where}: error: {error.message}"

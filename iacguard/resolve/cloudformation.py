@@ -92,6 +92,17 @@ class Intrinsics:
             )
         return None
 
+    def entry(self, parent: Node, key: str) -> Node | None:
+        """Like ``child``, but located from the key to the end of the value: how a
+        resource (``AppRole:`` and its body) or a block-valued property is shown."""
+        node = self.child(parent, key)
+        if node is None:
+            return None
+        start = key_location(parent.value, key, self.file, node.path)
+        end_line, end_column = _last_end(node.value) or (start.end_line, start.end_column)
+        span = Location(self.file, start.line, start.column, end_line, end_column, node.path)
+        return Node(node.value, node.path, span, node.when)
+
     # -- structure -------------------------------------------------------------------
 
     def branches(self, node: Node) -> Iterator[Node]:
@@ -383,6 +394,18 @@ class Intrinsics:
             name = fn.removeprefix("Fn::")
             text = f"!{name} {args if isinstance(args, str) else _compact(args)}"
         return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _last_end(value: Any) -> tuple[int, int] | None:
+    """Where a value's text ends (1-based). YAML marks the end of a block mapping or
+    sequence at the next token, often lines further down, so take the end of its last
+    scalar instead."""
+    while isinstance(value, (dict, list)) and value:
+        value = value[next(reversed(value))] if isinstance(value, dict) else value[-1]
+    end = getattr(value, "end_mark", None)
+    if end is None or not hasattr(end, "line"):
+        return None
+    return end.line + 1, end.column + 1
 
 
 def _function(value: Any) -> str | None:

@@ -1,0 +1,127 @@
+"""Accepting findings on record: comments, CloudFormation Metadata, config and baselines.
+
+A suppressed finding stays in the results, marked with how and why; it never fails a
+run. A comment, Metadata entry or config entry that matches nothing is *unused* and is
+reported, so stale suppressions do not pile up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from iacguard.checks import find_check
+from iacguard.config import Config, IgnoreEntry, glob_matches
+from iacguard.findings import Finding, Suppression
+from iacguard.model import Block, Directive
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedSuppression:
+    kind: str
+    file: str
+    line: int | None
+    rules: tuple[str, ...]
+    message: str
+
+
+def apply(
+    findings: list[Finding],
+    directives: list[Directive],
+    blocks: list[Block],
+    config: Config,
+    baseline: frozenset[str] = frozenset(),
+) -> list[UnusedSuppression]:
+    """Mark each finding with the first suppression that covers it (comment, metadata,
+    config, baseline, in that order); return the suppressions that covered nothing."""
+    by_file: dict[str, list[Block]] = defaultdict(list)
+    for block in blocks:
+        by_file[block.location.file].append(block)
+    unused: list[UnusedSuppression] = []
+
+    for directive in sorted(directives, key=lambda d: d.kind):  # comments before metadata
+        ids, unknown = _rule_ids(directive.rules)
+        where = directive.location
+        spans = _spans(directive, by_file[directive.location.file])
+        used = False
+        for finding in findings:
+            if finding.rule_id in ids and finding.location.file == directive.location.file:
+                line = finding.location.line
+                if spans is None or any(start <= line <= end for start, end in spans):
+                    used = True
+                    if finding.suppression is None:
+                        finding.suppression = Suppression(directive.kind, directive.reason, where)
+        for rule in unknown:
+            unused.append(
+                UnusedSuppression(
+                    directive.kind,
+                    where.file,
+                    where.line,
+                    directive.rules,
+                    f"unknown rule {rule!r}",
+                )
+            )
+        if not used and not unknown:
+            unused.append(
+                UnusedSuppression(
+                    directive.kind, where.file, where.line, directive.rules, "matches no finding"
+                )
+            )
+
+    for entry in config.ignore:
+        used = False
+        for finding in findings:
+            if _config_covers(entry, finding, config):
+                used = True
+                if finding.suppression is None:
+                    finding.suppression = Suppression("config", entry.reason)
+        if not used:
+            unused.append(
+                UnusedSuppression(
+                    "config",
+                    config.source or "config",
+                    entry.line,
+                    (entry.rule,),
+                    "matches no finding",
+                )
+            )
+
+    for finding in findings:
+        if finding.suppression is None and finding.fingerprint in baseline:
+            finding.suppression = Suppression("baseline", "in the baseline")
+    return unused
+
+
+def _rule_ids(rules: tuple[str, ...]) -> tuple[set[str], list[str]]:
+    ids, unknown = set(), []
+    for rule in rules:
+        check = find_check(rule)
+        if check is None:
+            unknown.append(rule)
+        else:
+            ids.add(check.id)
+    return ids, unknown
+
+
+def _spans(directive: Directive, blocks: list[Block]) -> list[tuple[int, int]] | None:
+    """The line ranges a directive covers; None means the whole file."""
+    if directive.kind == "metadata":
+        if directive.covers is None:
+            return None
+        return [(directive.covers.line, directive.covers.end_line)]
+    line = directive.location.line
+    spans = [(line, line + 1)]
+    spans += [
+        (b.location.line, b.location.end_line)
+        for b in blocks
+        if b.location.line in (line, line + 1)
+    ]
+    return spans
+
+
+def _config_covers(entry: IgnoreEntry, finding: Finding, config: Config) -> bool:
+    if finding.rule_id != entry.rule:
+        return False
+    if entry.resource is not None and finding.resource != entry.resource:
+        return False
+    return entry.path is None or glob_matches(entry.path, config.relative(finding.location.file))

@@ -1,0 +1,45 @@
+"""SAM, JSON templates, and files that are not CloudFormation."""
+
+from helpers import described, run
+
+CFN = "fixtures/cloudformation"
+
+
+def test_sam_inline_statements_are_checked_and_templates_recorded() -> None:
+    path = f"{CFN}/sam_function_policies.yaml"
+    result = run(path)
+    assert described(result) == [
+        f'IG002 {path}:18:23 high ApiFunction: Statement "TableAccess" allows dynamodb:* '
+        "(every dynamodb action)",
+    ]
+
+
+def test_sam_policies_become_templates_attachments_and_inline_policies() -> None:
+    from pathlib import Path
+
+    from iacguard.parsers.cloudformation import parse_file
+
+    model = parse_file(Path(f"{CFN}/sam_function_policies.yaml"), "sam.yaml").model
+    assert [(p.kind, p.address, p.name.value if p.name else None) for p in model.policies] == [
+        ("sam_template", "ApiFunction", "S3ReadPolicy"),
+        ("inline", "ApiFunction", None),
+        ("inline", "Workflow", None),
+    ]
+    assert [(a.address, a.principal.kind, a.policy.value) for a in model.attachments] == [  # type: ignore[union-attr]
+        ("ApiFunction", "role", "AWSLambdaBasicExecutionRole"),
+    ]
+
+
+def test_json_templates_report_like_yaml() -> None:
+    path = f"{CFN}/wildcard_action_positive.json"
+    assert described(run(path)) == [
+        f'IG002 {path}:14:25 critical AdminPolicy: Statement "FullAdmin" allows * on every resource '
+        "(full administrator access)",
+        f"IG002 {path}:19:42 high AdminPolicy: Statement #2 allows iam:* (every iam action)",
+    ]
+
+
+def test_yaml_that_is_not_cloudformation_is_skipped_quietly() -> None:
+    path = f"{CFN}/not_cloudformation_kubernetes.yaml"
+    result = run(path)
+    assert (result.findings, result.errors, result.scanned, result.skipped) == ([], [], [], [path])

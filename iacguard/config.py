@@ -14,3 +14,4 @@ class Config:
     fail_on: Severity = Severity.LOW
     max_session_seconds: int = DEFAULT_MAX_SESSION_SECONDS
     require_explicit_session_limit: bool = False
+    var_files: tuple[str, ...] = ()  # Terraform --var-file, in order; later files win

@@ -453,9 +453,11 @@ def _joined(parts: list[Expr], location: Location, source: str) -> Expr:
             merged.append(part)
     if not merged:
         return Literal(location, source, "", TextMap.fixed(location))
-    if len(merged) == 1 and isinstance(merged[0], Literal):
+    if len(merged) == 1:
         only = merged[0]
-        return Literal(location, source, only.value, only.text_map)
+        if isinstance(only, Literal):
+            return Literal(location, source, only.value, only.text_map)
+        return only  # "${x}" is x itself, list or object as it is
     return Template(location, source, tuple(merged))
 
 

@@ -204,7 +204,10 @@ class _TreeBuilder:
             address = f"{instance.prefix}module.{name}"
             source = call.attributes.get("source")
             where = source.location if source else call.location
-            shown = source.expr.text if source else "(no source)"
+            shown = "(no source)"
+            if source is not None:
+                expr = source.expr
+                shown = str(expr.value) if isinstance(expr, Literal) else expr.text
             directory = local_source(call, instance.module.directory)
             why = ""
             if directory is None:

@@ -147,13 +147,13 @@ class Evaluator:
         with ``for_each``/``count`` (one option per instance, tagged with its key)."""
         repetition = scope.repetition
         if repetition is None or not _uses_instance(expr):
-            return self._final(self.eval(expr, scope))
+            return self.known(expr, scope)
         if repetition.instances is None:
             unknown = repetition.unknown or Unknown(expr.text, "unknown instances", expr.location)
             inner = replace(unknown, location=expr.location)
-            return self._final(self.eval(expr, scope.bind(each=inner, count=inner)))
+            return self.known(expr, scope.bind(each=inner, count=inner))
         results = [
-            with_when(self._final(self.eval(expr, scope.bind(**bindings))), label)
+            with_when(self.known(expr, scope.bind(**bindings)), label)
             for bindings, label in repetition.instances
         ]
         return choice(results, expr.location)
@@ -190,7 +190,16 @@ class Evaluator:
         if counts and all(_is_number(c) and int(float(c)) == 0 for c in counts):
             return Repetition(())
         unknown = next((v for v in values if isinstance(v, Unknown)), None)
-        why = unknown.why if unknown else "count is not a number"
+        if unknown is not None:
+            why = unknown.why
+        elif len(counts) > 1:
+            why = "count is " + ", ".join(
+                f"{v.value} if {v.when}" if v.when else str(v.value)
+                for v in values
+                if isinstance(v, Scalar)
+            )
+        else:
+            why = "count is not a number"
         return Repetition(
             None, Unknown(expr.text, f"count cannot be resolved: {why}", expr.location)
         )
@@ -295,9 +304,10 @@ class Evaluator:
 
     # -- evaluation ---------------------------------------------------------------------
 
-    def _final(self, value: Evaluated) -> TfValue:
+    @staticmethod
+    def _final(value: Evaluated, expr: Expr) -> TfValue:
         if isinstance(value, (_Namespace, _ResourceRef, _ModuleRef)):
-            return Unknown("…", "a reference to a whole object", Location("", 1))
+            return Unknown(expr.text, "a reference to a whole object", expr.location)
         return value
 
     def eval(self, expr: Expr, scope: Scope) -> Evaluated:
@@ -310,10 +320,7 @@ class Evaluator:
             self.depth -= 1
 
     def known(self, expr: Expr, scope: Scope) -> TfValue:
-        value = self.eval(expr, scope)
-        if isinstance(value, (_Namespace, _ResourceRef, _ModuleRef)):
-            return Unknown(expr.text, "a reference to a whole object", expr.location)
-        return value
+        return self._final(self.eval(expr, scope), expr)
 
     def _literal(self, expr: Literal, scope: Scope) -> Evaluated:
         return Located(expr.value, expr.location, text_map=expr.text_map)
@@ -366,7 +373,7 @@ class Evaluator:
             return self._output(base.instance, name, expr)
         if isinstance(base, Choice):
             found = [
-                with_when(self._final(self._attr(o, name, expr, scope)), o.when)
+                with_when(self._final(self._attr(o, name, expr, scope), expr), o.when)
                 for o in options(base)
             ]
             return choice(found, expr.location)
@@ -412,7 +419,7 @@ class Evaluator:
             if name in call.attributes:
                 given = call.attributes[name]
                 value = self._remember(
-                    instance, f"var.{name}", lambda: self.value(given.expr, caller_scope)
+                    instance, f"var.{name}", expr, lambda: self.value(given.expr, caller_scope)
                 )
                 loc = given.location
                 when = f"called from {instance.call_name} ({loc.file}:{loc.line})"
@@ -422,6 +429,7 @@ class Evaluator:
             value = self._remember(
                 instance,
                 f"var.{name}",
+                expr,
                 lambda: self.value(given.expr, Scope(instance, isolated=True)),
             )
             return relocate(value, expr.location)
@@ -434,6 +442,7 @@ class Evaluator:
         value = self._remember(
             instance,
             f"default.{name}",
+            expr,
             lambda: self.value(default.expr, Scope(instance, isolated=True)),
         )
         return relocate(value, expr.location)
@@ -443,7 +452,7 @@ class Evaluator:
         if attribute is None:
             return Unknown(expr.text, f"local {name} is not declared", expr.location)
         return self._remember(
-            instance, f"local.{name}", lambda: self.value(attribute.expr, Scope(instance))
+            instance, f"local.{name}", expr, lambda: self.value(attribute.expr, Scope(instance))
         )
 
     def _output(self, child: Instance | Unknown, name: str, expr: Expr) -> TfValue:
@@ -454,7 +463,7 @@ class Evaluator:
         if attribute is None:
             return Unknown(expr.text, f"{child.call_name} has no output {name}", expr.location)
         return self._remember(
-            child, f"output.{name}", lambda: self.value(attribute.expr, Scope(child))
+            child, f"output.{name}", expr, lambda: self.value(attribute.expr, Scope(child))
         )
 
     def _resource_attr(self, ref: _ResourceRef, name: str, expr: Expr) -> Evaluated:
@@ -481,15 +490,17 @@ class Evaluator:
                 ):
                     return self.value(attribute.expr, scope.bind(**bindings))
         return self._remember(
-            instance, f"{address}.{written}", lambda: self.value(attribute.expr, scope)
+            instance, f"{address}.{written}", expr, lambda: self.value(attribute.expr, scope)
         )
 
-    def _remember(self, instance: Instance, key: str, compute: Callable[[], TfValue]) -> TfValue:
+    def _remember(
+        self, instance: Instance, key: str, where: Expr, compute: Callable[[], TfValue]
+    ) -> TfValue:
         if key in instance.memo:
             return instance.memo[key]
         busy = (id(instance), key)
         if busy in self._busy:
-            return Unknown(key, f"{key} refers to itself", Location("", 1))
+            return Unknown(where.text, f"{key} refers to itself", where.location)
         self._busy.add(busy)
         try:
             value = compute()
@@ -524,8 +535,8 @@ class Evaluator:
                 if isinstance(step, str):
                     current = self._attr(current, step, expr, scope)
                 else:
-                    current = _lookup(self._final(current), self.known(step, scope), expr)
-            results.append(self._final(current))
+                    current = _lookup(self._final(current, expr), self.known(step, scope), expr)
+            results.append(self._final(current, expr))
         return Located(results, expr.location)
 
     def _call(self, expr: Call, scope: Scope) -> Evaluated:

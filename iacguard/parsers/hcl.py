@@ -517,22 +517,21 @@ def _interpolation_end(text: str, start: int) -> int | None:
 def _snippet(source: str, text_map: TextMap, offset: int, around: Location) -> Expr:
     """One ``${…}`` expression, parsed on its own and placed where it is written."""
     stripped = source.strip().strip("~").strip()
-    lead = source.find(stripped) if stripped else 0
-    where = text_map.location(offset + lead, offset + lead + max(len(stripped), 1))
+    start = offset + (source.find(stripped) if stripped else 0)
+    where = text_map.location(start, start + max(len(stripped), 1))
     if not stripped:
         return Opaque(where, source, "an empty interpolation")
     snippet = f"{_SNIPPET_PREFIX}{stripped}\n"
-    shift = where.column - len(_SNIPPET_PREFIX) - 1
+    line_starts = [0] + [i + 1 for i, c in enumerate(snippet) if c == "\n"]
 
     def position(line: int, column: int) -> tuple[int, int]:
-        if line == 1:
-            return where.line, column + shift
-        return where.line + line - 1, column
+        inside = line_starts[line - 1] + column - 1 - len(_SNIPPET_PREFIX)
+        _, source_line, source_column = text_map.point(start + max(inside, 0))
+        return source_line, source_column
 
     try:
         tree = _parse_tree(snippet)
-        attributes = tree.body.children
-        rule = next(c for c in attributes if type(c).__name__ == "AttributeRule")
+        rule = next(c for c in tree.body.children if type(c).__name__ == "AttributeRule")
     except (SyntaxProblem, StopIteration):
         return Opaque(where, stripped, "the interpolation cannot be parsed")
     converter = _Converter(where.file, snippet, position)
@@ -612,7 +611,7 @@ def json_expr(value: TfValue) -> Expr:
     text = _json_text(value)
     if isinstance(data, str):
         loc = value.location
-        text_map = TextMap.of_text(loc.file, data, loc.line, loc.column + 1)
+        text_map = value.text_map or TextMap.of_text(loc.file, data, loc.line, loc.column + 1)
         return _template(data, text_map, loc, data)
     if isinstance(data, list):
         return TupleExpr(value.location, text, tuple(json_expr(v) for v in data))

@@ -13,7 +13,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from iacguard.model import Location, Unknown
-from iacguard.resolve.hcl import TextMap
+from iacguard.resolve.hcl import Anchor, TextMap
 from iacguard.resolve.terraform_values import HOLE_CLOSE, HOLE_OPEN, Located, TfValue, render_holes
 
 MAX_DEPTH = 256
@@ -101,7 +101,28 @@ class _Reader:
                 self.map.location(position, end),
                 first.when,
             )
-        return self.located(value, position, end)
+        located = self.located(value, position, end)
+        if "\\" in self.text[position:end]:
+            return Located(value, located.location, text_map=self.escaped(position + 1, end - 1))
+        return located
+
+    def escaped(self, start: int, end: int) -> TextMap:
+        """Where each character of a string with escapes is written."""
+        anchors: list[Anchor] = []
+        raw = self.text
+        index, length = start, 0
+        while index < end:
+            anchors.append(Anchor(length, self.map.location(index, index + 1)))
+            if raw[index] == "\\":
+                width = 6 if raw[index + 1 : index + 2] == "u" else 2
+                length += len(scanstring(f'"{raw[index : index + width]}"', 1)[0])
+                index += width
+            else:
+                run = raw.find("\\", index, end)
+                run = end if run == -1 else run
+                length += run - index
+                index = run
+        return TextMap(tuple(anchors))
 
     def mapping(self, start: int, depth: int) -> Located:
         text = self.text

@@ -43,6 +43,8 @@ def parse_modules(groups: dict[Path, list[Path]], var_files: Sequence[Path] = ()
     cli_values: dict[str, Attribute] = {}
     for path in var_files:
         cli_values.update(loader.variables_file(path))
+    for directory, files in groups.items():
+        loader.module(directory, files)  # in the order discovered, so errors come in that order
     called = loader.called(groups)
     roots = {d: f for d, f in groups.items() if d.resolve() not in called}
     evaluator = Evaluator(loader)

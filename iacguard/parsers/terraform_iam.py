@@ -215,8 +215,6 @@ class IamReader:
                 unknowns.append(tree)
                 continue
             statements.extend(read_statements(resolver, resolver.node(tree)))
-        for index, statement in enumerate(statements):
-            statement.index = index
         return statements, unknowns + resolver.unknowns
 
     def attach(

@@ -61,14 +61,14 @@ class TextMap:
         index = max(bisect_right(self.offsets, start) - 1, 0)
         first = self.anchors[index]
         if first.advances:
-            _, line, column = self._point(start)
+            _, line, column = self.point(start)
             first = Anchor(0, Location(first.location.file, line, column))
         else:
             first = Anchor(0, first.location, advances=False)
         rest = (Anchor(a.offset - start, a.location, a.advances) for a in self.anchors[index + 1 :])
         return TextMap((first, *rest))
 
-    def _point(self, offset: int) -> tuple[Anchor, int, int]:
+    def point(self, offset: int) -> tuple[Anchor, int, int]:
         anchor = self.anchors[max(bisect_right(self.offsets, offset) - 1, 0)]
         if not anchor.advances:
             return anchor, anchor.location.line, anchor.location.column
@@ -76,8 +76,8 @@ class TextMap:
 
     def location(self, start: int, end: int) -> Location:
         """The source span of the characters ``start`` (inclusive) to ``end`` (exclusive)."""
-        first, line, column = self._point(start)
-        last, end_line, end_column = self._point(max(end - 1, start))
+        first, line, column = self.point(start)
+        last, end_line, end_column = self.point(max(end - 1, start))
         if not first.advances and first is last:
             return first.location
         if last.advances:

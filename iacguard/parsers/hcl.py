@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from iacguard.model import Location, Unknown
-from iacguard.parsers.located_json import decode
+from iacguard.model import Location
+from iacguard.parsers.hcl_text import joined, scan_template, unescape
 from iacguard.resolve.hcl import (
     Anchor,
     Attribute,
@@ -33,20 +33,11 @@ from iacguard.resolve.hcl import (
     ObjectExpr,
     Opaque,
     Splat,
-    Template,
     TextMap,
     TupleExpr,
     Unary,
-    join_maps,
 )
-from iacguard.resolve.terraform_values import Located, TfValue
 
-# Block types written as nested JSON objects in .tf.json (everything else is an attribute).
-JSON_BLOCK_TYPES = frozenset(
-    {"statement", "principals", "not_principals", "condition", "inline_policy", "lifecycle"}
-)
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-_TEMPLATE_START = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
 _HEREDOC_HEAD = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
 _SNIPPET_PREFIX = "x = "
 _STRING_TOKENS = ("STRING_CHARS_TOKEN", "ESCAPED_INTERPOLATION_TOKEN", "ESCAPED_DIRECTIVE_TOKEN")
@@ -70,30 +61,9 @@ def parse_hcl(text: str, file: str) -> FileSyntax:
     return _Converter(file, text).syntax(tree)
 
 
-def parse_tf_json(text: str, file: str) -> FileSyntax:
-    """A ``.tf.json`` file: the same blocks, written as JSON objects."""
-    root = _decode_json(text, file)
-    syntax = FileSyntax(file)
-    if not isinstance(root, Located) or not isinstance(root.value, dict):
-        raise SyntaxProblem("a .tf.json file must hold a JSON object", 1, 1)
-    for kind, value in root.value.items():
-        for labels, body in _json_blocks(kind, value):
-            syntax.blocks.append(_json_block(kind, labels, body))
-    return syntax
-
-
-def parse_tfvars_json(text: str, file: str) -> FileSyntax:
-    root = _decode_json(text, file)
-    syntax = FileSyntax(file)
-    if isinstance(root, Located) and isinstance(root.value, dict):
-        for name, value in root.value.items():
-            syntax.attributes[name] = Attribute(name, literal_expr(value), value.location)
-    return syntax
-
-
 def parse_template(text: str, text_map: TextMap, location: Location) -> Expr:
     """A template (heredoc body, ``templatefile`` file, ``.tf.json`` string)."""
-    return _template(text, text_map, location, text)
+    return scan_template(text, text_map, location, text, _snippet)
 
 
 # -- parsing with python-hcl2 -------------------------------------------------------------
@@ -135,16 +105,6 @@ def _unexpected(token: Any) -> str:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
-
-
-def _decode_json(text: str, file: str) -> TfValue:
-    from iacguard.parsers.located_json import JsonProblem
-
-    try:
-        return decode(text, TextMap.of_text(file, text))
-    except JsonProblem as problem:
-        loc = problem.location
-        raise SyntaxProblem(f"not valid JSON: {problem.message}", loc.line, loc.column) from None
 
 
 # -- the typed tree → syntax ----------------------------------------------------------------
@@ -368,12 +328,12 @@ class _Converter:
             raw = str(content.value)
             line, column = self.position(part._meta.line, part._meta.column)
             if kind == "STRING_CHARS_TOKEN":
-                text, text_map = _unescape(raw, self.file, line, column)
+                text, text_map = unescape(raw, self.file, line, column)
             else:  # $${ and %%{ stand for themselves, without the doubled sign
                 text = raw[1:]
                 text_map = TextMap((Anchor(0, Location(self.file, line, column + 1)),))
             parts.append(Literal(self.location(part), raw, text, text_map))
-        return _joined(parts, location, source)
+        return joined(parts, location, source)
 
     def heredoc(self, rule: Any) -> Expr:
         raw = str(rule.heredoc.value)
@@ -394,127 +354,11 @@ class _Converter:
             pieces.append(text[indent:] + "\n")
             offset += len(pieces[-1])
         text = "".join(pieces)
-        return _template(text, TextMap(tuple(anchors) or (Anchor(0, location),)), location, raw)
+        text_map = TextMap(tuple(anchors) or (Anchor(0, location),))
+        return scan_template(text, text_map, location, raw, _snippet)
 
 
-def _unescape(raw: str, file: str, line: int, column: int) -> tuple[str, TextMap]:
-    """Resolve HCL escapes in a run of string characters, mapping each output character
-    back to its column."""
-    if "\\" not in raw:
-        return raw, TextMap((Anchor(0, Location(file, line, column)),))
-    out: list[str] = []
-    anchors: list[Anchor] = [Anchor(0, Location(file, line, column))]
-    length = 0
-    index = 0
-    while index < len(raw):
-        slash = raw.find("\\", index)
-        if slash == -1:
-            out.append(raw[index:])
-            break
-        out.append(raw[index:slash])
-        length += slash - index
-        char, width = _escape(raw, slash)
-        anchors.append(
-            Anchor(length, Location(file, line, column + slash, line, column + slash + width))
-        )
-        out.append(char)
-        length += len(char)
-        index = slash + width
-        anchors.append(Anchor(length, Location(file, line, column + index)))
-    return "".join(out), TextMap(tuple(anchors))
-
-
-def _escape(raw: str, slash: int) -> tuple[str, int]:
-    """The character an escape at ``slash`` stands for, and the escape's width."""
-    marker = raw[slash + 1 : slash + 2]
-    if marker in _ESCAPES:
-        return _ESCAPES[marker], 2
-    if marker in ("u", "U"):
-        width = 4 if marker == "u" else 8
-        digits = raw[slash + 2 : slash + 2 + width]
-        if len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
-            code = int(digits, 16)
-            if code <= 0x10FFFF and not 0xD800 <= code < 0xE000:
-                return chr(code), 2 + width
-    return raw[slash : slash + 2], max(len(raw[slash : slash + 2]), 1)
-
-
-def _joined(parts: list[Expr], location: Location, source: str) -> Expr:
-    """Adjacent literal pieces become one; no interpolation left means a literal."""
-    merged: list[Expr] = []
-    for part in parts:
-        previous = merged[-1] if merged else None
-        if isinstance(part, Literal) and isinstance(previous, Literal):
-            text = str(previous.value) + str(part.value)
-            pieces = [(0, previous.text_map), (len(str(previous.value)), part.text_map)]
-            text_map = join_maps([(o, m) for o, m in pieces if m is not None])
-            merged[-1] = Literal(previous.location, previous.text + part.text, text, text_map)
-        else:
-            merged.append(part)
-    if not merged:
-        return Literal(location, source, "", TextMap.fixed(location))
-    if len(merged) == 1:
-        only = merged[0]
-        if isinstance(only, Literal):
-            return Literal(location, source, only.value, only.text_map)
-        return only  # "${x}" is x itself, list or object as it is
-    return Template(location, source, tuple(merged))
-
-
-# -- templates: heredoc bodies, .tf.json strings, templatefile -------------------------------
-
-
-def _template(text: str, text_map: TextMap, location: Location, source: str) -> Expr:
-    parts: list[Expr] = []
-    position = 0
-    for match in _TEMPLATE_START.finditer(text):
-        if match.start() < position:
-            continue
-        token = match.group()
-        if token == "%{":
-            return Opaque(location, source, "template directives (%{…}) are not evaluated")
-        if position < match.start():
-            parts.append(_piece(text, text_map, position, match.start()))
-        if token in ("$${", "%%{"):
-            parts.append(_piece(text, text_map, match.start() + 1, match.end()))
-            position = match.end()
-            continue
-        end = _interpolation_end(text, match.end())
-        if end is None:
-            return Opaque(location, source, "an interpolation is not closed")
-        parts.append(_snippet(text[match.end() : end], text_map, match.end(), location))
-        position = end + 1
-    if position < len(text):
-        parts.append(_piece(text, text_map, position, len(text)))
-    return _joined(parts, location, source)
-
-
-def _piece(text: str, text_map: TextMap, start: int, end: int) -> Literal:
-    piece = text[start:end]
-    return Literal(text_map.location(start, end), piece, piece, text_map.sliced(start))
-
-
-def _interpolation_end(text: str, start: int) -> int | None:
-    """The offset of the ``}`` that closes an interpolation opened before ``start``."""
-    depth = 0
-    index = start
-    while index < len(text):
-        char = text[index]
-        if char == '"':
-            index += 1
-            while index < len(text) and text[index] != '"':
-                index += 2 if text[index] == "\\" else 1
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                return index
-            depth -= 1
-        index += 1
-    return None
-
-
-def _snippet(source: str, text_map: TextMap, offset: int, around: Location) -> Expr:
+def _snippet(source: str, text_map: TextMap, offset: int) -> Expr:
     """One ``${…}`` expression, parsed on its own and placed where it is written."""
     stripped = source.strip().strip("~").strip()
     start = offset + (source.find(stripped) if stripped else 0)
@@ -536,113 +380,3 @@ def _snippet(source: str, text_map: TextMap, offset: int, around: Location) -> E
         return Opaque(where, stripped, "the interpolation cannot be parsed")
     converter = _Converter(where.file, snippet, position)
     return converter.expr(rule.expression)
-
-
-# -- .tf.json -------------------------------------------------------------------------------
-
-
-def _json_blocks(kind: str, value: TfValue) -> list[tuple[tuple[str, ...], Located]]:
-    """The (labels, body) of each block a top-level .tf.json key declares."""
-    depth = {"resource": 2, "data": 2, "variable": 1, "module": 1, "output": 1, "locals": 0}
-    if kind not in depth:
-        return []
-    found: list[tuple[tuple[str, ...], Located]] = []
-
-    def walk(node: TfValue, labels: tuple[str, ...], remaining: int) -> None:
-        if isinstance(node, Located) and isinstance(node.value, list):
-            for item in node.value:
-                walk(item, labels, remaining)
-        elif isinstance(node, Located) and isinstance(node.value, dict):
-            if remaining == 0:
-                found.append((labels, node))
-                return
-            for key, child in node.value.items():
-                walk(child, (*labels, key), remaining - 1)
-
-    walk(value, (), depth[kind])
-    return found
-
-
-def _json_block(kind: str, labels: tuple[str, ...], body: Located) -> Block:
-    block = Block(kind, labels, body.location)
-    literal = kind == "variable"
-    for key, value in body.value.items():
-        if key == "//":
-            continue
-        if key in JSON_BLOCK_TYPES or (key == "dynamic" and kind != "variable"):
-            block.blocks.extend(_json_nested(key, value))
-        elif isinstance(value, (Located, Unknown)):
-            expr = literal_expr(value) if literal else json_expr(value)
-            block.attributes[key] = Attribute(key, expr, value.location)
-    return block
-
-
-def _json_nested(key: str, value: TfValue) -> list[Block]:
-    if key == "dynamic":
-        return [_json_block("dynamic", labels, body) for labels, body in _nested_bodies(value, 1)]
-    return [_json_block(key, (), body) for _, body in _nested_bodies(value, 0)]
-
-
-def _nested_bodies(value: TfValue, depth: int) -> list[tuple[tuple[str, ...], Located]]:
-    found: list[tuple[tuple[str, ...], Located]] = []
-
-    def walk(node: TfValue, labels: tuple[str, ...], remaining: int) -> None:
-        if isinstance(node, Located) and isinstance(node.value, list):
-            for item in node.value:
-                walk(item, labels, remaining)
-        elif isinstance(node, Located) and isinstance(node.value, dict):
-            if remaining == 0:
-                found.append((labels, node))
-            else:
-                for name, child in node.value.items():
-                    walk(child, (*labels, name), remaining - 1)
-
-    walk(value, (), depth)
-    return found
-
-
-def json_expr(value: TfValue) -> Expr:
-    """A .tf.json value as an expression: strings are templates."""
-    if isinstance(value, Unknown):
-        return Opaque(value.location, value.expression, value.why)
-    if not isinstance(value, Located):
-        return Opaque(value.location, "", "not an expression")
-    data = value.value
-    text = _json_text(value)
-    if isinstance(data, str):
-        loc = value.location
-        text_map = value.text_map or TextMap.of_text(loc.file, data, loc.line, loc.column + 1)
-        return _template(data, text_map, loc, data)
-    if isinstance(data, list):
-        return TupleExpr(value.location, text, tuple(json_expr(v) for v in data))
-    if isinstance(data, dict):
-        entries = tuple(
-            (Literal(v.location, k, k), json_expr(v)) for k, v in data.items() if k != "//"
-        )
-        return ObjectExpr(value.location, text, entries)
-    return Literal(value.location, text, data)
-
-
-def literal_expr(value: TfValue) -> Expr:
-    """A JSON value taken literally (variable defaults, .tfvars.json): no templates."""
-    if isinstance(value, Unknown):
-        return Opaque(value.location, value.expression, value.why)
-    if not isinstance(value, Located):
-        return Opaque(value.location, "", "not a value")
-    data = value.value
-    text = _json_text(value)
-    if isinstance(data, list):
-        return TupleExpr(value.location, text, tuple(literal_expr(v) for v in data))
-    if isinstance(data, dict):
-        entries = tuple((Literal(v.location, k, k), literal_expr(v)) for k, v in data.items())
-        return ObjectExpr(value.location, text, entries)
-    if isinstance(data, str):
-        loc = value.location
-        return Literal(loc, text, data, TextMap.of_text(loc.file, data, loc.line, loc.column + 1))
-    return Literal(value.location, text, data)
-
-
-def _json_text(value: Located) -> str:
-    from iacguard.resolve.terraform_values import text_of
-
-    return text_of(value)

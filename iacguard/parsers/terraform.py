@@ -17,17 +17,13 @@ from pathlib import Path
 from iacguard.discover import display_path
 from iacguard.model import Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
-from iacguard.parsers.hcl import (
-    SyntaxProblem,
-    parse_hcl,
-    parse_template,
-    parse_tf_json,
-    parse_tfvars_json,
-)
+from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
 from iacguard.parsers.source import SourceError, read_text
-from iacguard.parsers.terraform_iam import IamReader, Resource
+from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
-from iacguard.resolve.terraform import Evaluator, Instance, Scope
+from iacguard.resolve.terraform import Evaluator
+from iacguard.resolve.terraform_scope import Instance, Resource, Scope
 from iacguard.resolve.terraform_values import TfValue
 
 SUFFIXES = (".tf", ".tf.json")

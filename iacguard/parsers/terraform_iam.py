@@ -10,7 +10,6 @@ refers to it and does not copy its statements.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from iacguard.model import (
     Attachment,
@@ -23,24 +22,19 @@ from iacguard.model import (
     PrincipalKind,
     PrincipalRef,
     Scalar,
-    Statement,
     Unknown,
     Unresolved,
     Value,
 )
 from iacguard.parsers import ParseResult
-from iacguard.parsers.located_json import JsonProblem, decode
-from iacguard.parsers.policy_document import DocumentProblem, read_statement, read_statements
-from iacguard.resolve.hcl import Block, Expr, TextMap, TupleExpr
-from iacguard.resolve.terraform import DOCUMENT_TYPE, Evaluator, Scope
+from iacguard.parsers.policy_document import DocumentProblem
+from iacguard.parsers.terraform_documents import PolicyDocuments, read_policy
+from iacguard.resolve.hcl import Expr, TupleExpr
+from iacguard.resolve.terraform import DOCUMENT_TYPE, Evaluator
+from iacguard.resolve.terraform_scope import Resource, Scope
 from iacguard.resolve.terraform_values import (
-    DocumentRef,
-    Located,
-    StatementNode,
     TfValue,
-    ValueResolver,
     elements,
-    options,
     relocate,
     scalars,
 )
@@ -53,19 +47,6 @@ PRINCIPAL_TYPES: dict[str, PrincipalKind] = {
 }
 
 
-@dataclass(frozen=True)
-class Resource:
-    address: str  # with the module prefix: module.bot.aws_iam_user.this
-    type: str
-    block: Block
-    scope: Scope
-    data: bool = False
-
-    @property
-    def handler_key(self) -> str:
-        return f"data.{self.type}" if self.data else self.type
-
-
 class IamReader:
     """Reads the IAM resources of a tree of module instances into ``result.model``."""
 
@@ -74,14 +55,13 @@ class IamReader:
         self.result = result
         self.model = result.model
         self.names: dict[tuple[PrincipalKind, str], str] = {}
-        self.documents: dict[str, Resource] = {}
-        self.built: dict[str, Policy | None] = {}
+        self.documents = PolicyDocuments(evaluator, self.model, self.unresolved)
 
     def read(self, resources: list[Resource]) -> None:
         """Principals first, so that a literal name (``user = "alice"``) finds its user."""
-        self.documents.update(
-            (r.address, r) for r in resources if r.handler_key == f"data.{DOCUMENT_TYPE}"
-        )
+        for resource in resources:
+            if resource.handler_key == f"data.{DOCUMENT_TYPE}":
+                self.documents.add(resource)
         principals = [r for r in resources if r.handler_key in PRINCIPAL_TYPES]
         others = [r for r in resources if r.handler_key not in PRINCIPAL_TYPES]
         for resource in principals + others:
@@ -192,7 +172,7 @@ class IamReader:
             kind, resource.address, resource.type, location, name=name, embedded_in=embedded_in
         )
         if document is not None:
-            statements, unknowns = self.statements(document)
+            statements, unknowns = read_policy(document)
             policy.statements = statements
             if unknowns and not statements:
                 policy.document = unknowns.pop(0)
@@ -200,22 +180,6 @@ class IamReader:
                 self.unresolved(unknown, resource.address)
         self.model.policies.append(policy)
         return policy
-
-    def statements(self, document: TfValue) -> tuple[list[Statement], list[Unknown]]:
-        """The statements written in ``document`` (JSON text or a ``jsonencode`` tree);
-        documents it refers to (``data.aws_iam_policy_document.x.json``) report theirs."""
-        resolver = ValueResolver()
-        statements: list[Statement] = []
-        unknowns: list[Unknown] = []
-        for option in options(document):
-            if isinstance(option, DocumentRef):
-                continue
-            tree = option if isinstance(option, Unknown) else _tree(option)
-            if isinstance(tree, Unknown):
-                unknowns.append(tree)
-                continue
-            statements.extend(read_statements(resolver, resolver.node(tree)))
-        return statements, unknowns + resolver.unknowns
 
     def attach(
         self, owner: PrincipalRef, resource: Resource, expr: Expr, location: Location
@@ -247,151 +211,6 @@ class IamReader:
         return tuple(scalars(relocate(value, attribute.location)))
 
     # -- aws_iam_policy_document ---------------------------------------------------------
-
-    def document(self, address: str) -> Policy | None:
-        """The document at ``address``, built once (documents that override it first)."""
-        if address in self.built:
-            return self.built[address]
-        self.built[address] = None  # a document that names itself reads as empty
-        resource = self.documents.get(address)
-        if resource is None:
-            return None
-        policy = Policy("document", address, resource.type, resource.block.location)
-        statements, unknowns = self._merged_statements(resource)
-        policy.statements = statements
-        for unknown in unknowns:
-            self.unresolved(unknown, address)
-        self.model.policies.append(policy)
-        self.built[address] = policy
-        return policy
-
-    def _merged_statements(self, resource: Resource) -> tuple[list[Statement], list[Unknown]]:
-        """Terraform's merge: source documents, then the statement blocks (replacing
-        source statements with the same Sid), then override documents (replacing any
-        statement with the same Sid). Statements of other data documents stay there."""
-        unknowns: list[Unknown] = []
-        merged: list[Statement] = []
-        for source in self._listed(resource, "source_policy_documents"):
-            found, missing = self._listed_statements(source)
-            merged.extend(found)
-            unknowns.extend(missing)
-        blocks, dynamic_unknowns = self.evaluator.nested(
-            resource.block, "statement", resource.scope
-        )
-        unknowns.extend(dynamic_unknowns)
-        resolver = ValueResolver()
-        for index, (block, scope) in enumerate(blocks):
-            tree = self._statement_tree(block, scope)
-            node = StatementNode(tree.value, ("statement", index), block.location, tree.when)
-            statement = read_statement(resolver, node, index)
-            merged = [s for s in merged if not (s.sid and s.sid == statement.sid)]
-            merged.append(statement)
-        unknowns.extend(resolver.unknowns)
-        for override in self._listed(resource, "override_policy_documents"):
-            found, missing = self._listed_statements(override)
-            unknowns.extend(missing)
-            sids = {s.sid for s in found if s.sid}
-            if isinstance(override, DocumentRef):
-                referred = self.document(override.address)
-                sids |= {s.sid for s in (referred.statements if referred else []) if s.sid}
-            merged = [s for s in merged if s.sid not in sids] + found
-        for index, statement in enumerate(merged):
-            statement.index = index
-        return merged, unknowns
-
-    def _listed(self, resource: Resource, name: str) -> list[TfValue]:
-        value = self.value(resource, name)
-        if value is None:
-            return []
-        listed: list[TfValue] = []
-        for option in options(value):
-            if isinstance(option, Located) and isinstance(option.value, list):
-                listed.extend(option.value)
-            else:
-                listed.append(option)
-        return listed
-
-    def _listed_statements(self, document: TfValue) -> tuple[list[Statement], list[Unknown]]:
-        if isinstance(document, DocumentRef):
-            return [], []
-        return self.statements(document)
-
-    def _statement_tree(self, block: Block, scope: Scope) -> Located:
-        """A ``statement`` block as the JSON statement it stands for."""
-        entries: dict[str, TfValue] = {"Effect": Located("Allow", block.location)}
-        keys = {
-            "sid": "Sid",
-            "effect": "Effect",
-            "actions": "Action",
-            "not_actions": "NotAction",
-            "resources": "Resource",
-            "not_resources": "NotResource",
-        }
-        for attribute, key in keys.items():
-            value = self.evaluator.attribute(block, attribute, scope)
-            if value is not None:
-                entries[key] = value
-        for kind, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            principals = self._principals(block, kind, scope)
-            if principals is not None:
-                entries[key] = principals
-        conditions = self._conditions(block, scope)
-        if conditions is not None:
-            entries["Condition"] = conditions
-        return Located(entries, block.location)
-
-    def _principals(self, block: Block, kind: str, scope: Scope) -> Located | None:
-        blocks, _ = self.evaluator.nested(block, kind, scope)
-        if not blocks:
-            return None
-        grouped: dict[str, TfValue] = {}
-        for child, child_scope in blocks:
-            principal_type = self.evaluator.attribute(child, "type", child_scope)
-            identifiers = self.evaluator.attribute(child, "identifiers", child_scope)
-            types = scalars(principal_type) if principal_type is not None else []
-            key = str(types[0].value) if len(types) == 1 and isinstance(types[0], Scalar) else "*"
-            if identifiers is not None:
-                grouped[key] = identifiers
-        return Located(grouped, blocks[0][0].location)
-
-    def _conditions(self, block: Block, scope: Scope) -> Located | None:
-        blocks, _ = self.evaluator.nested(block, "condition", scope)
-        if not blocks:
-            return None
-        operators: dict[str, TfValue] = {}
-        for child, child_scope in blocks:
-            test = self.evaluator.attribute(child, "test", child_scope)
-            variable = self.evaluator.attribute(child, "variable", child_scope)
-            values = self.evaluator.attribute(child, "values", child_scope)
-            if test is None or variable is None or values is None:
-                continue
-            operator = next(iter(scalars(test)), None)
-            key = next(iter(scalars(variable)), None)
-            if isinstance(operator, Scalar) and isinstance(key, Scalar):
-                entry = operators.setdefault(str(operator.value), Located({}, child.location))
-                assert isinstance(entry, Located)
-                entry.value[str(key.value)] = values
-        return Located(operators, blocks[0][0].location)
-
-
-def _tree(value: Located) -> TfValue:
-    """A policy given as JSON text becomes a tree located inside that text."""
-    if not isinstance(value.value, str):
-        return value
-    text_map = value.text_map or TextMap.fixed(value.location)
-    try:
-        return decode(value.value, text_map, value.holes)
-    except JsonProblem as problem:
-        if value.holes:
-            first = value.holes[0]
-            return Unknown(
-                first.expression,
-                f"the policy is JSON with unknown parts: {first.why}",
-                value.location,
-            )
-        raise DocumentProblem(
-            f"the policy is not valid JSON: {problem.message}", problem.location
-        ) from None
 
 
 def _type_of(address: str) -> str:
@@ -530,7 +349,7 @@ def _group_membership(reader: IamReader, resource: Resource) -> None:
 
 
 def _document(reader: IamReader, resource: Resource) -> None:
-    reader.document(resource.address)
+    reader.documents.build(resource.address)
 
 
 _HANDLERS: dict[str, Handler] = {

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from iacguard.model import Unknown
 from iacguard.resolve.cloudformation import join_when
-from iacguard.resolve.hcl import Binary, Call, Expr, TextMap, Unary
+from iacguard.resolve.hcl import Call, Expr, TextMap
+from iacguard.resolve.terraform_scope import Scope
 from iacguard.resolve.terraform_text import to_json_text
 from iacguard.resolve.terraform_values import (
-    Choice,
     DocumentRef,
     Located,
     TfValue,
@@ -32,7 +32,7 @@ from iacguard.resolve.terraform_values import (
 )
 
 if TYPE_CHECKING:
-    from iacguard.resolve.terraform import Evaluator, Scope
+    from iacguard.resolve.terraform import Evaluator
 
 MAX_COMBINATIONS = 64
 _FORMAT_VERB = re.compile(r"%(%|[-+# 0]*\d*(?:\.\d+)?[sdvqft])")
@@ -130,8 +130,6 @@ def _file(expr: Call, args: list[TfValue], evaluator: Evaluator, scope: Scope) -
 
 
 def _templatefile(expr: Call, args: list[TfValue], evaluator: Evaluator, scope: Scope) -> TfValue:
-    from iacguard.resolve.terraform import Scope as TemplateScope
-
     content = _read(expr, args[0], evaluator, scope)
     if isinstance(content, Unknown):
         return content
@@ -140,7 +138,7 @@ def _templatefile(expr: Call, args: list[TfValue], evaluator: Evaluator, scope: 
         raise TypeError("templatefile variables must be an object")
     assert content.text_map is not None
     template = evaluator.sources.template(str(content.value), content.text_map, expr.location)
-    inner = TemplateScope(scope.instance, dict(variables.value), isolated=True)
+    inner = Scope(scope.instance, dict(variables.value), isolated=True)
     return evaluator.value(template, inner)
 
 
@@ -372,77 +370,3 @@ _PASS_UNKNOWN = frozenset(
 
 def _raise(message: str) -> Any:
     raise ValueError(message)
-
-
-# -- operators -----------------------------------------------------------------------------
-
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: float(a) < float(b),
-    ">": lambda a, b: float(a) > float(b),
-    "<=": lambda a, b: float(a) <= float(b),
-    ">=": lambda a, b: float(a) >= float(b),
-    "+": lambda a, b: _number(float(a) + float(b)),
-    "-": lambda a, b: _number(float(a) - float(b)),
-    "*": lambda a, b: _number(float(a) * float(b)),
-    "/": lambda a, b: _number(float(a) / float(b)),
-    "%": lambda a, b: _number(float(a) % float(b)),
-    "&&": lambda a, b: _bool(a) and _bool(b),
-    "||": lambda a, b: _bool(a) or _bool(b),
-}
-
-
-def _number(value: float) -> int | float:
-    return int(value) if value.is_integer() else value
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return bool(value == "true")
-    raise TypeError("not a bool")
-
-
-def binary(expr: Binary, left: TfValue, right: TfValue) -> TfValue:
-    operation = _COMPARE.get(expr.operator)
-    results: list[TfValue] = []
-    for a, b in itertools.islice(
-        itertools.product(options(left), options(right)), MAX_COMBINATIONS
-    ):
-        when = join_when(when_of(a), when_of(b))
-        if operation is None or not (is_plain(a) and is_plain(b)):
-            unknown = next((v for v in (a, b) if isinstance(v, Unknown)), None)
-            why = unknown.why if unknown else f"operator {expr.operator} is not evaluated here"
-            results.append(Unknown(expr.text, why, expr.location, when))
-            continue
-        try:
-            results.append(Located(operation(plain(a), plain(b)), expr.location, when))
-        except (TypeError, ValueError, ZeroDivisionError):
-            results.append(
-                Unknown(expr.text, "the operands do not fit the operator", expr.location, when)
-            )
-    return choice(results, expr.location)
-
-
-def unary(expr: Unary, operand: TfValue) -> TfValue:
-    results: list[TfValue] = []
-    for value in options(operand):
-        if not is_plain(value):
-            why = value.why if isinstance(value, Unknown) else "cannot be resolved"
-            results.append(Unknown(expr.text, why, expr.location, when_of(value)))
-            continue
-        data = plain(value)
-        try:
-            result: Any = (not _bool(data)) if expr.operator == "!" else _number(-float(data))
-        except (TypeError, ValueError):
-            results.append(
-                Unknown(expr.text, "the operand does not fit the operator", expr.location)
-            )
-            continue
-        results.append(Located(result, expr.location, when_of(value)))
-    return choice(results, expr.location)
-
-
-__all__ = ["Choice", "binary", "call", "unary"]

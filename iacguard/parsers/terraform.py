@@ -41,8 +41,7 @@ def parse_modules(groups: dict[Path, list[Path]], var_files: Sequence[Path] = ()
         cli_values.update(loader.variables_file(path))
     for directory, files in groups.items():
         loader.module(directory, files)  # in the order discovered, so errors come in that order
-    called = loader.called(groups)
-    roots = {d: f for d, f in groups.items() if d.resolve() not in called}
+    roots = _roots(groups, loader.calls(groups))
     evaluator = Evaluator(loader)
     for directory, files in roots.items():
         module = loader.module(directory, files)
@@ -52,6 +51,26 @@ def parse_modules(groups: dict[Path, list[Path]], var_files: Sequence[Path] = ()
         builder.children(root, depth=0)
         IamReader(evaluator, result).read(builder.resources(root))
     return result
+
+
+def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:
+    """The scanned directories that no other scanned module calls: a called directory is
+    read as part of its caller. Directories reachable only through a cycle of calls
+    (invalid Terraform) are read on their own rather than not at all."""
+    called = {t for caller, targets in calls.items() for t in targets if t != caller}
+    roots = {d: f for d, f in groups.items() if d.resolve() not in called}
+    reached: set[Path] = set()
+    pending = [d.resolve() for d in roots]
+    while pending:
+        directory = pending.pop()
+        if directory not in reached:
+            reached.add(directory)
+            pending.extend(calls.get(directory, ()))
+    for directory, files in groups.items():
+        if directory.resolve() not in reached:
+            roots[directory] = files
+            reached.add(directory.resolve())
+    return roots
 
 
 @dataclass
@@ -128,23 +147,22 @@ class Loader:
         syntax = self.parse(path, variables=True)
         return dict(syntax.attributes) if syntax else {}
 
-    def called(self, groups: dict[Path, list[Path]]) -> set[Path]:
-        """The directories that some scanned module calls as a local module."""
-        called: set[Path] = set()
+    def calls(self, groups: dict[Path, list[Path]]) -> dict[Path, set[Path]]:
+        """Which directories each scanned module calls as a local module, transitively
+        (resolved paths)."""
+        calls: dict[Path, set[Path]] = {}
         pending = list(groups)
-        seen: set[Path] = set()
         while pending:
             directory = pending.pop()
-            if directory.resolve() in seen:
+            if directory.resolve() in calls:
                 continue
-            seen.add(directory.resolve())
-            module = self.module(directory, groups.get(directory))
-            for call in module.calls.values():
+            targets = calls.setdefault(directory.resolve(), set())
+            for call in self.module(directory, groups.get(directory)).calls.values():
                 target = local_source(call, directory)
                 if target is not None and target.is_dir():
-                    called.add(target.resolve())
+                    targets.add(target.resolve())
                     pending.append(target)
-        return called
+        return calls
 
     # -- the evaluator's Sources ------------------------------------------------------
 
@@ -214,6 +232,8 @@ class _TreeBuilder:
                 why = "the module directory does not exist"
             elif depth >= MAX_MODULE_DEPTH:
                 why = "modules nested too deeply"
+            elif directory.resolve() in _ancestors(instance):
+                why = "the module calls itself"
             if why:
                 self.unresolved(where, address, shown, why)
                 instance.children[name] = Unknown(address, why, where)
@@ -262,3 +282,12 @@ class _TreeBuilder:
             if isinstance(child, Instance):
                 found.extend(self.resources(child))
         return found
+
+
+def _ancestors(instance: Instance) -> set[Path]:
+    """The module directories of ``instance`` and of every instance that calls it."""
+    found = {instance.module.directory.resolve()}
+    while instance.caller is not None:
+        instance = instance.caller[1].instance
+        found.add(instance.module.directory.resolve())
+    return found

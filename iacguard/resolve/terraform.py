@@ -53,10 +53,15 @@ from iacguard.resolve.terraform_values import (
     options,
     plain,
     relocate,
+    size_of,
     with_when,
 )
 
-MAX_DEPTH = 48
+MAX_DEPTH = 48  # references followed to find a resource
+# Nested evaluation, kept well inside Python's recursion limit (about ten frames each).
+MAX_EVALUATION_DEPTH = 64
+# Values inside one value: larger ones are unknown (a guard against doubling locals).
+MAX_VALUE_SIZE = 10_000
 DOCUMENT_TYPE = "aws_iam_policy_document"
 _NAMESPACES = frozenset({"var", "local", "module", "data", "path", "terraform", "self"})
 # Users, groups and roles: the id is the IAM name.
@@ -95,6 +100,12 @@ class Evaluator:
     def value(self, expr: Expr, scope: Scope) -> TfValue:
         """The value of ``expr``; per instance when it uses ``each``/``count`` of a block
         with ``for_each``/``count`` (one option per instance, tagged with its key)."""
+        try:
+            return self._value(expr, scope)
+        except RecursionError:
+            return Unknown(expr.text, "nested too deeply to evaluate", expr.location)
+
+    def _value(self, expr: Expr, scope: Scope) -> TfValue:
         repetition = scope.repetition
         if repetition is None or not _uses_instance(expr):
             return self.known(expr, scope)
@@ -166,14 +177,18 @@ class Evaluator:
     def eval(self, expr: Expr, scope: Scope) -> Evaluated:
         self.depth += 1
         try:
-            if self.depth > MAX_DEPTH * 8:
-                return Unknown(expr.text, "nested too deeply", expr.location)
+            if self.depth > MAX_EVALUATION_DEPTH:
+                return Unknown(expr.text, "references are nested too deeply", expr.location)
             return _HANDLERS[type(expr)](self, expr, scope)
         finally:
             self.depth -= 1
 
     def known(self, expr: Expr, scope: Scope) -> TfValue:
-        return self._final(self.eval(expr, scope), expr)
+        value = self._final(self.eval(expr, scope), expr)
+        if size_of(value) > MAX_VALUE_SIZE:
+            why = f"the value has over {MAX_VALUE_SIZE:,} elements; not evaluated"
+            return Unknown(expr.text, why, expr.location)
+        return value
 
     def _name(self, expr: Name, scope: Scope) -> Evaluated:
         if expr.name in scope.bindings:

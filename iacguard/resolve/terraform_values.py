@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
@@ -45,7 +45,9 @@ class Located:
     """A known value: a scalar, a list of values or a mapping of string keys to values.
 
     Strings may carry a ``text_map`` (where each character is written) and ``holes``:
-    unknown interpolations, marked in the text by ``HOLE_OPEN n HOLE_CLOSE``.
+    unknown interpolations, marked in the text by ``HOLE_OPEN n HOLE_CLOSE``. ``size``
+    counts the values inside, so that a value built by doubling (``[local.a, local.a]``
+    thirty times over) is refused before anything walks it.
     """
 
     value: Any
@@ -53,6 +55,13 @@ class Located:
     when: str | None = None
     text_map: TextMap | None = None
     holes: tuple[Unknown, ...] = ()
+    size: int = field(default=1, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        inner = self.value
+        if isinstance(inner, (list, dict)):
+            children = inner.values() if isinstance(inner, dict) else inner
+            object.__setattr__(self, "size", 1 + sum(size_of(c) for c in children))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +83,14 @@ class DocumentRef:
 
 
 TfValue = Located | Choice | DocumentRef | Unknown
+
+
+def size_of(value: TfValue) -> int:
+    if isinstance(value, Located):
+        return value.size
+    if isinstance(value, Choice):
+        return sum(size_of(o) for o in value.options)
+    return 1
 
 
 def when_of(value: TfValue) -> str | None:

@@ -120,8 +120,8 @@ def relocate(value: TfValue, location: Location, when: str | None = None) -> TfV
     elif isinstance(inner, dict):
         inner = {k: relocate(v, location) for k, v in inner.items()}
     text_map = TextMap.fixed(location) if value.text_map is not None else None
-    holes = tuple(relocate(h, location) for h in value.holes)
-    return Located(inner, location, join_when(when, value.when), text_map, holes)  # type: ignore[arg-type]
+    holes = tuple(Unknown(h.expression, h.why, location, h.when) for h in value.holes)
+    return Located(inner, location, join_when(when, value.when), text_map, holes)
 
 
 def choice(options: list[TfValue], location: Location) -> TfValue:
@@ -235,16 +235,6 @@ def elements(value: TfValue, when: str | None = None) -> list[Value]:
     if isinstance(value, Located) and isinstance(value.value, list):
         return [s for item in value.value for s in scalars(item, when)]
     return scalars(replace(value, when=None) if not isinstance(value, Unknown) else value, when)
-
-
-def items(value: TfValue) -> Iterator[Located | DocumentRef | Unknown]:
-    """The elements of a list value through ``Choice`` (each tagged), or the value."""
-    for option in options(value):
-        if isinstance(option, Located) and isinstance(option.value, list):
-            for item in option.value:
-                yield from options(with_when(item, option.when))
-        else:
-            yield option
 
 
 def options(value: TfValue) -> Iterator[Located | DocumentRef | Unknown]:

@@ -111,9 +111,7 @@ class Loader:
 
     def module(self, directory: Path, files: list[Path] | None = None) -> Module:
         if files is None:
-            files = sorted(
-                p for p in directory.iterdir() if p.name.endswith(SUFFIXES) and p.is_file()
-            )
+            files = sorted(p for p in _listing(directory) if p.name.endswith(SUFFIXES))
         key = (directory.resolve(), tuple(sorted(p.resolve() for p in files)))
         if key not in self.modules:
             module = Module(directory)
@@ -130,7 +128,7 @@ class Loader:
         names = ["terraform.tfvars", "terraform.tfvars.json"]
         automatic = sorted(
             p.name
-            for p in directory.iterdir()
+            for p in _listing(directory)
             if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
         )
         values: dict[str, Attribute] = {}
@@ -189,6 +187,14 @@ class Loader:
             return decode(text, text_map, holes)
         except JsonProblem as problem:
             raise ValueError(problem.message) from None
+
+
+def _listing(directory: Path) -> list[Path]:
+    """The files in ``directory``; none when it cannot be listed."""
+    try:
+        return [p for p in directory.iterdir() if p.is_file()]
+    except OSError:
+        return []
 
 
 def local_source(call: Block, directory: Path) -> Path | None:

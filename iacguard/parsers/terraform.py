@@ -42,8 +42,8 @@ def parse_modules(groups: dict[Path, list[Path]], var_files: Sequence[Path] = ()
     for directory, files in groups.items():
         loader.module(directory, files)  # in the order discovered, so errors come in that order
     roots = _roots(groups, loader.calls(groups))
-    evaluator = Evaluator(loader)
     for directory, files in roots.items():
+        evaluator = Evaluator(loader)  # its caches hold one root's instances
         module = loader.module(directory, files)
         values = {**loader.tfvars(directory), **cli_values}
         root = Instance(module, directory, values=values)

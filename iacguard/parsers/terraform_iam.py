@@ -96,8 +96,8 @@ class IamReader:
         if value is None:
             return None
         found = scalars(value)
-        if len(found) == 1:
-            return found[0]
+        if len(found) <= 1:
+            return found[0] if found else None  # null: as if not set
         attribute = resource.block.attributes[name]
         shown = ", ".join(str(v.value) for v in found if isinstance(v, Scalar))
         why = f"one of several values ({shown})" if shown else "cannot be resolved"

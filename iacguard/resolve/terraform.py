@@ -94,6 +94,7 @@ class Evaluator:
         self.sources = sources
         self.depth = 0
         self._busy: set[tuple[int, str]] = set()
+        self._repetitions: dict[tuple[int, int], Repetition | None] = {}
 
     # -- entry points -----------------------------------------------------------------
 
@@ -124,7 +125,13 @@ class Evaluator:
         return None if attribute is None else self.value(attribute.expr, scope)
 
     def repetition(self, block: Block, scope: Scope) -> Repetition | None:
-        return repetition(self, block, scope)
+        """The instances of a block (``count``/``for_each``), once per module instance."""
+        if scope.bindings:
+            return repetition(self, block, scope)
+        key = (id(scope.instance), id(block))
+        if key not in self._repetitions:
+            self._repetitions[key] = repetition(self, block, scope)
+        return self._repetitions[key]
 
     def nested(
         self, block: Block, kind: str, scope: Scope

@@ -79,11 +79,11 @@ class IamReader:
                     )
                 )
             except RecursionError:
-                self.result.errors.append(
-                    ParseError(
-                        where.file, f"{resource.address}: nested too deeply to read", where.line
-                    )
-                )
+                message = f"{resource.address}: nested too deeply to read"
+                self.result.errors.append(ParseError(where.file, message, where.line))
+            except Exception as exc:  # a bug on one resource must not lose the others
+                message = f"internal error while reading {resource.address}: {type(exc).__name__}"
+                self.result.errors.append(ParseError(where.file, f"{message}: {exc}", where.line))
 
     # -- values ----------------------------------------------------------------------
 
@@ -209,8 +209,6 @@ class IamReader:
         if attribute is None or value is None:
             return ()
         return tuple(scalars(relocate(value, attribute.location)))
-
-    # -- aws_iam_policy_document ---------------------------------------------------------
 
 
 def _type_of(address: str) -> str:

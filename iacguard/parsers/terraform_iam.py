@@ -29,7 +29,7 @@ from iacguard.model import (
 from iacguard.parsers import ParseResult
 from iacguard.parsers.policy_document import DocumentProblem
 from iacguard.parsers.terraform_documents import PolicyDocuments, read_policy
-from iacguard.resolve.hcl import Expr, TupleExpr
+from iacguard.resolve.hcl import Call, Expr, TupleExpr
 from iacguard.resolve.terraform import DOCUMENT_TYPE, Evaluator
 from iacguard.resolve.terraform_scope import Resource, Scope
 from iacguard.resolve.terraform_values import (
@@ -38,6 +38,9 @@ from iacguard.resolve.terraform_values import (
     relocate,
     scalars,
 )
+
+# Functions whose arguments are lists whose elements end up in the result as they are.
+_LIST_FUNCTIONS = frozenset({"concat", "distinct", "compact", "tolist", "toset"})
 
 PRINCIPAL_TYPES: dict[str, PrincipalKind] = {
     "aws_iam_user": "user",
@@ -98,10 +101,10 @@ class IamReader:
         found = scalars(value)
         if len(found) <= 1:
             return found[0] if found else None  # null: as if not set
-        attribute = resource.block.attributes[name]
+        expr = resource.block.attributes[name].expr
         shown = ", ".join(str(v.value) for v in found if isinstance(v, Scalar))
         why = f"one of several values ({shown})" if shown else "cannot be resolved"
-        return Unknown(attribute.expr.text, why, attribute.expr.location)
+        return Unknown(_unquoted(expr.text), why, expr.location)
 
     def unresolved(self, unknown: Unknown, resource: str) -> None:
         loc = unknown.location
@@ -123,13 +126,17 @@ class IamReader:
         attribute = resource.block.attributes.get(name)
         if attribute is None:
             return []
-        if isinstance(attribute.expr, TupleExpr):
-            return [
-                ref
-                for item in attribute.expr.items
-                for ref in self._refs(item, resource.scope, kind, item.location)
-            ]
-        value = self.evaluator.value(attribute.expr, resource.scope)
+        return self._list_refs(attribute.expr, resource.scope, kind)
+
+    def _list_refs(self, expr: Expr, scope: Scope, kind: PrincipalKind) -> list[PrincipalRef]:
+        if isinstance(expr, TupleExpr):
+            return [r for item in expr.items for r in self._refs(item, scope, kind, item.location)]
+        if isinstance(expr, Call) and expr.name in _LIST_FUNCTIONS and not expr.expand_last:
+            return [r for arg in expr.args for r in self._list_refs(arg, scope, kind)]
+        value = self.evaluator.value(expr, scope)
+        target = self.evaluator.target_of(expr, scope)
+        if target is not None and _type_of(target) in PRINCIPAL_TYPES:  # aws_iam_user.x[*].name
+            return [PrincipalRef(kind, v.location, target, v) for v in elements(value)]
         return [self._named(kind, v, v.location) for v in elements(value)]
 
     def _refs(
@@ -209,6 +216,11 @@ class IamReader:
         if attribute is None or value is None:
             return ()
         return tuple(scalars(relocate(value, attribute.location)))
+
+
+def _unquoted(text: str) -> str:
+    """``"user-${count.index}"`` as a message shows it: without the quotes."""
+    return text[1:-1] if len(text) > 1 and text[0] == text[-1] == '"' else text
 
 
 def _type_of(address: str) -> str:

@@ -422,6 +422,8 @@ def _traversal(expr: Expr) -> tuple[str, list[str]] | None:
             expr = expr.base
         elif isinstance(expr, (Index, Splat)):
             expr = expr.base
+        elif isinstance(expr, ForExpr):  # [for u in aws_iam_user.x : u.name]
+            expr = expr.collection
         elif isinstance(expr, Name):
             return expr.name, names[::-1]
         else:

@@ -17,7 +17,6 @@ from iacguard.resolve.hcl import (
     Expr,
     ForExpr,
     Literal,
-    Name,
     ObjectExpr,
     Opaque,
     Template,
@@ -61,10 +60,7 @@ def tuple_(evaluator: Evaluator, expr: TupleExpr, scope: Scope) -> TfValue:
 def object_(evaluator: Evaluator, expr: ObjectExpr, scope: Scope) -> TfValue:
     entries: dict[str, TfValue] = {}
     for key_expr, value_expr in expr.items:
-        if isinstance(key_expr, Name):  # {Action = …}: a bare name is the key itself
-            key: TfValue = Located(key_expr.name, key_expr.location)
-        else:
-            key = evaluator.known(key_expr, scope)
+        key = evaluator.known(key_expr, scope)  # a bare name is a literal key already
         if not (isinstance(key, Located) and isinstance(key.value, (str, int, float, bool))):
             why = key.why if isinstance(key, Unknown) else "an object key must be a string"
             return Unknown(expr.text, why, expr.location)

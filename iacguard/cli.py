@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
         help="longest role session allowed by role-session-limit (default: 3600)",
     )
     check.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
+    )
+    check.add_argument(
         "--require-explicit-session-limit",
         action="store_true",
         default=None,
@@ -140,6 +147,7 @@ def _check(args: argparse.Namespace) -> int:
         config.max_session_seconds = args.max_session_seconds
     if args.require_explicit_session_limit:
         config.require_explicit_session_limit = True
+    config.var_files += tuple(args.var_file)  # after the config's: later files win
 
     changes = None
     if args.diff_base:

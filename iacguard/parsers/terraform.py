@@ -17,6 +17,7 @@ from pathlib import Path
 from iacguard.discover import display_path
 from iacguard.model import Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
+from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
 from iacguard.parsers.source import SourceError, read_text
 from iacguard.parsers.terraform_iam import IamReader
@@ -98,6 +99,9 @@ class Loader:
                 syntax = (parse_tfvars_json if variables else parse_tf_json)(text, file)
             else:
                 syntax = parse_hcl(text, file)
+                self.result.model.directives.extend(
+                    comment_directives(text, file, ("#", "//", "/*"))
+                )
         except SourceError as exc:
             self.result.errors.append(ParseError(file, exc.message, exc.line))
         except SyntaxProblem as exc:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from iacguard.model import (
     Attachment,
+    Block,
     Location,
     Membership,
     ParseError,
@@ -57,7 +58,7 @@ class IamReader:
         self.evaluator = evaluator
         self.result = result
         self.model = result.model
-        self.names: dict[tuple[PrincipalKind, str], str] = {}
+        self.names: dict[tuple[str, PrincipalKind, str], str] = {}
         self.documents = PolicyDocuments(evaluator, self.model, self.unresolved)
 
     def read(self, resources: list[Resource]) -> None:
@@ -72,6 +73,7 @@ class IamReader:
             if handler is None:
                 continue
             where = resource.block.location
+            self.model.blocks.append(Block(resource.address, where))
             try:
                 handler(self, resource)
             except DocumentProblem as problem:
@@ -136,8 +138,10 @@ class IamReader:
         value = self.evaluator.value(expr, scope)
         target = self.evaluator.target_of(expr, scope)
         if target is not None and _type_of(target) in PRINCIPAL_TYPES:  # aws_iam_user.x[*].name
-            return [PrincipalRef(kind, v.location, target, v) for v in elements(value)]
-        return [self._named(kind, v, v.location) for v in elements(value)]
+            return [
+                PrincipalRef(kind, v.location, target, v, _root(scope)) for v in elements(value)
+            ]
+        return [self._named(kind, v, v.location, scope) for v in elements(value)]
 
     def _refs(
         self, expr: Expr, scope: Scope, kind: PrincipalKind, location: Location
@@ -146,21 +150,27 @@ class IamReader:
         target = self.evaluator.target_of(expr, scope)
         if target is not None and _type_of(target) in PRINCIPAL_TYPES:
             names = scalars(value)
-            return [PrincipalRef(kind, location, target=target, name=names[0] if names else None)]
-        return [self._named(kind, v, location) for v in scalars(value)] or [
+            name = names[0] if names else None
+            return [PrincipalRef(kind, location, target, name, _root(scope))]
+        return [self._named(kind, v, location, scope) for v in scalars(value)] or [
             PrincipalRef(kind, location)
         ]
 
-    def _named(self, kind: PrincipalKind, name: Value, location: Location) -> PrincipalRef:
-        target = self.names.get((kind, str(name.value))) if isinstance(name, Scalar) else None
-        return PrincipalRef(kind, location, target=target, name=name)
+    def _named(
+        self, kind: PrincipalKind, name: Value, location: Location, scope: Scope
+    ) -> PrincipalRef:
+        """A principal named by its IAM name: found among the principals of this root."""
+        root = _root(scope)
+        key = (kind, str(name.value)) if isinstance(name, Scalar) else None
+        target = self.names.get((root, *key)) if key else None
+        return PrincipalRef(kind, location, target=target, name=name, scope=root)
 
     def own_ref(self, resource: Resource, kind: PrincipalKind) -> PrincipalRef:
         principal = next(
             p for p in reversed(self.model.principals) if p.address == resource.address
         )
         return PrincipalRef(
-            kind, resource.block.location, target=resource.address, name=principal.name
+            kind, resource.block.location, resource.address, principal.name, principal.scope
         )
 
     # -- policies ------------------------------------------------------------------------
@@ -223,6 +233,11 @@ def _unquoted(text: str) -> str:
     return text[1:-1] if len(text) > 1 and text[0] == text[-1] == '"' else text
 
 
+def _root(scope: Scope) -> str:
+    """Where addresses are unique: the root module directory being read."""
+    return str(scope.instance.root)
+
+
 def _type_of(address: str) -> str:
     parts = address.split(".")
     while parts[:1] == ["module"]:
@@ -247,10 +262,11 @@ def _principal(reader: IamReader, resource: Resource) -> None:
         resource.block.location,
         name=reader.single(resource, "name"),
         session_duration=reader.session(resource, duration_key) if duration_key else (),
+        scope=_root(resource.scope),
     )
     reader.model.principals.append(principal)
     if isinstance(principal.name, Scalar):
-        reader.names[(kind, str(principal.name.value))] = resource.address
+        reader.names[(principal.scope, kind, str(principal.name.value))] = resource.address
     if kind == "role":
         _role(reader, resource)
 

@@ -7,14 +7,15 @@ scan of a small file start fast (pre-commit runs this on every commit).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from iacguard import __version__
+from iacguard.report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-FORMATS = ("text", "json")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +29,24 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="scan files and directories")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to scan")
     check.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format on stdout (default: text); github: workflow-command annotations, "
+        "plus a job summary when $GITHUB_STEP_SUMMARY is set",
+    )
+    check.add_argument("--output-sarif", metavar="FILE", help="also write SARIF 2.1.0 to FILE")
+    check.add_argument("--output-json", metavar="FILE", help="also write the JSON output to FILE")
+    check.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="report only findings in files changed since the merge base of REF and HEAD "
+        "(git); the whole tree is still scanned",
+    )
+    check.add_argument(
+        "--changed-lines",
+        action="store_true",
+        help="with --diff-base: report only findings on changed lines",
     )
     check.add_argument(
         "--fail-on",
@@ -40,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="longest role session allowed by role-session-limit (default: 3600)",
+    )
+    check.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
     )
     check.add_argument(
         "--require-explicit-session-limit",
@@ -71,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     rules = commands.add_parser("rules", help="list the checks")
-    rules.add_argument("--format", choices=FORMATS, default="text")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
 
     explain = commands.add_parser("explain", help="show the documentation of one check")
     explain.add_argument("rule", metavar="RULE", help="a rule id (IG002) or slug (wildcard-action)")
@@ -89,8 +114,11 @@ def _positive_int(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "check":
+        if args.changed_lines and not args.diff_base:
+            parser.error("--changed-lines needs --diff-base REF")
         return _check(args)
     if args.command == "rules":
         return _rules(args.format)
@@ -105,38 +133,61 @@ def _check(args: argparse.Namespace) -> int:
     from iacguard.config import ConfigError, load_config
     from iacguard.engine import scan
     from iacguard.findings import Severity
+    from iacguard.report import render
 
+    github = args.format == "github"
     try:
         config = load_config(args.config)
         baseline = read_baseline(args.baseline) if args.baseline else frozenset()
     except ConfigError as exc:
-        print(f"iacguard: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(str(exc), github=github)
     if args.fail_on:
         config.fail_on = Severity(args.fail_on)
     if args.max_session_seconds:
         config.max_session_seconds = args.max_session_seconds
     if args.require_explicit_session_limit:
         config.require_explicit_session_limit = True
-    result = scan(args.paths, config, baseline)
+    config.var_files += tuple(args.var_file)  # after the config's: later files win
 
-    for error in result.errors:
-        where = error.file + (f":{error.line}" if error.line else "")
-        where += f":{error.column}" if error.line and error.column else ""
-        print(f"{where}: error: {error.message}", file=sys.stderr)
+    changes = None
+    if args.diff_base:
+        from iacguard.diff import DiffError, changes_since
+
+        try:
+            changes = changes_since(args.diff_base)
+        except DiffError as exc:
+            return _fail(str(exc), github=github)
+
+    result = scan(args.paths, config, baseline)
+    if changes is not None:
+        result = changes.keep(result, lines=args.changed_lines)
+
+    if not github:  # github mode reports errors as annotations, never as raw lines
+        from iacguard.report.text import error_line
+
+        for error in result.errors:
+            print(error_line(error), file=sys.stderr)
     if args.write_baseline:
         count = write_baseline(args.write_baseline, result.findings)
         print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.write_baseline}.")
         return EXIT_ERROR if result.errors else EXIT_OK
-    if args.format == "json":
-        from iacguard.report import json as report_json
+    for fmt, path in (("sarif", args.output_sarif), ("json", args.output_json)):
+        if path:
+            try:
+                _write(path, render(fmt, result))
+            except OSError as exc:
+                return _fail(f"cannot write {path}: {exc.strerror or exc}", github=github)
+    colour = _colour(sys.stdout)
+    sys.stdout.write(
+        render(args.format, result, colour=colour, show_suppressed=args.show_suppressed)
+    )
+    if github and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from iacguard.report import summary
 
-        sys.stdout.write(report_json.render(result))
-    else:
-        from iacguard.report import text
-
-        colour = _colour(sys.stdout)
-        sys.stdout.write(text.render(result, colour=colour, show_suppressed=args.show_suppressed))
+        try:
+            summary.append(result, os.environ["GITHUB_STEP_SUMMARY"])
+        except OSError as exc:
+            return _fail(f"cannot write the job summary: {exc.strerror or exc}", github=github)
 
     if result.errors:
         return EXIT_ERROR
@@ -146,9 +197,25 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _colour(stream: object) -> bool:
-    import os
+def _write(path: str, text: str) -> None:
+    from pathlib import Path
 
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def _fail(message: str, *, github: bool) -> int:
+    """A one-line error on stderr; in github mode an escaped error annotation, because
+    the message may quote a ref or a path from the pull request."""
+    if github:
+        from iacguard.report.github import fatal
+
+        print(fatal(message), file=sys.stderr)
+    else:
+        print(f"iacguard: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _colour(stream: object) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     isatty = getattr(stream, "isatty", None)

@@ -44,7 +44,7 @@ def discover(paths: list[str], excluded: Callable[[str], bool] = lambda _: False
         elif root.is_dir():
             for directory, subdirs, files in os.walk(root):
                 subdirs[:] = sorted(d for d in subdirs if not _skip_directory(d))
-                for name in sorted(files):
+                for name in sorted(f for f in files if not f.startswith(".")):
                     path = Path(directory) / name
                     if not excluded(display_path(path)):
                         _classify(path, found, seen)

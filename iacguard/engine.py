@@ -46,8 +46,11 @@ def scan(paths: list[str], config: Config, baseline: frozenset[str] = frozenset(
         result.errors.extend(parsed.errors)
         result.scanned.extend(parsed.scanned)
         result.skipped.extend(parsed.skipped)
-    for files in found.terraform.values():
-        result.skipped.extend(display_path(f) for f in files)
+    if found.terraform:
+        parsed = _parse_terraform(found.terraform, config)
+        model.extend(parsed.model)
+        result.errors.extend(parsed.errors)
+        result.scanned.extend(parsed.scanned)
     checks = tuple(c for c in CHECKS if c.id not in config.disabled)
     checked = check_model(model, config, checks)
     result.findings = checked.findings
@@ -75,6 +78,19 @@ def _parse_all(cloudformation: list[Path]) -> list[ParseResult]:
                 _failed(file, f"internal error while parsing: {type(exc).__name__}: {exc}")
             )
     return results
+
+
+def _parse_terraform(modules: dict[Path, list[Path]], config: Config) -> ParseResult:
+    from iacguard.parsers import terraform
+
+    try:
+        return terraform.parse_modules(modules, [Path(f) for f in config.var_files])
+    except Exception as exc:  # a bug must not lose the CloudFormation results
+        first = next(iter(modules))
+        return _failed(
+            display_path(first),
+            f"internal error while parsing Terraform: {type(exc).__name__}: {exc}",
+        )
 
 
 def _failed(file: str, message: str) -> ParseResult:

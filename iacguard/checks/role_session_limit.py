@@ -41,6 +41,20 @@ class RoleSessionLimit(Check):
                 Action: sts:AssumeRole
     ```
 
+    ```hcl
+    resource "aws_iam_role" "deployer" {
+      name                 = "deployer"
+      max_session_duration = 43200
+      assume_role_policy = jsonencode({
+        Statement = [{
+          Effect    = "Allow"
+          Principal = { Service = "codebuild.amazonaws.com" }
+          Action    = "sts:AssumeRole"
+        }]
+      })
+    }
+    ```
+
     ## Use instead
     ```yaml
     Resources:
@@ -53,6 +67,20 @@ class RoleSessionLimit(Check):
               - Effect: Allow
                 Principal: {Service: codebuild.amazonaws.com}
                 Action: sts:AssumeRole
+    ```
+
+    ```hcl
+    resource "aws_iam_role" "deployer" {
+      name                 = "deployer"
+      max_session_duration = 3600
+      assume_role_policy = jsonencode({
+        Statement = [{
+          Effect    = "Allow"
+          Principal = { Service = "codebuild.amazonaws.com" }
+          Action    = "sts:AssumeRole"
+        }]
+      })
+    }
     ```
 
     ## References

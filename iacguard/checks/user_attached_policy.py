@@ -29,6 +29,17 @@ class UserAttachedPolicy(Check):
             - arn:aws:iam::aws:policy/ReadOnlyAccess
     ```
 
+    ```hcl
+    resource "aws_iam_user" "alice" {
+      name = "alice"
+    }
+
+    resource "aws_iam_user_policy_attachment" "alice_read_only" {
+      user       = aws_iam_user.alice.name
+      policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    }
+    ```
+
     ## Use instead
     ```yaml
     Resources:
@@ -37,6 +48,17 @@ class UserAttachedPolicy(Check):
         Properties:
           ManagedPolicyArns:
             - arn:aws:iam::aws:policy/ReadOnlyAccess
+    ```
+
+    ```hcl
+    resource "aws_iam_group" "auditors" {
+      name = "auditors"
+    }
+
+    resource "aws_iam_group_policy_attachment" "read_only" {
+      group      = aws_iam_group.auditors.name
+      policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    }
     ```
 
     ## References

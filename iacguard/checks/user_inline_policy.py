@@ -34,6 +34,24 @@ class UserInlinePolicy(Check):
                     Resource: arn:aws:s3:::reports/*
     ```
 
+    ```hcl
+    resource "aws_iam_user" "alice" {
+      name = "alice"
+    }
+
+    resource "aws_iam_user_policy" "read_reports" {
+      name = "read-reports"
+      user = aws_iam_user.alice.name
+      policy = jsonencode({
+        Statement = [{
+          Effect   = "Allow"
+          Action   = "s3:GetObject"
+          Resource = "arn:aws:s3:::reports/*"
+        }]
+      })
+    }
+    ```
+
     ## Use instead
     ```yaml
     Resources:
@@ -48,6 +66,28 @@ class UserInlinePolicy(Check):
               - Effect: Allow
                 Action: s3:GetObject
                 Resource: arn:aws:s3:::reports/*
+    ```
+
+    ```hcl
+    resource "aws_iam_group" "analysts" {
+      name = "analysts"
+    }
+
+    resource "aws_iam_policy" "read_reports" {
+      name = "read-reports"
+      policy = jsonencode({
+        Statement = [{
+          Effect   = "Allow"
+          Action   = "s3:GetObject"
+          Resource = "arn:aws:s3:::reports/*"
+        }]
+      })
+    }
+
+    resource "aws_iam_group_policy_attachment" "read_reports" {
+      group      = aws_iam_group.analysts.name
+      policy_arn = aws_iam_policy.read_reports.arn
+    }
     ```
 
     ## References

@@ -26,6 +26,12 @@ class UserNotInGroup(Check):
         Type: AWS::IAM::User
     ```
 
+    ```hcl
+    resource "aws_iam_user" "alice" {
+      name = "alice"
+    }
+    ```
+
     ## Use instead
     ```yaml
     Resources:
@@ -35,6 +41,21 @@ class UserNotInGroup(Check):
         Type: AWS::IAM::User
         Properties:
           Groups: [!Ref Developers]
+    ```
+
+    ```hcl
+    resource "aws_iam_group" "developers" {
+      name = "developers"
+    }
+
+    resource "aws_iam_user" "alice" {
+      name = "alice"
+    }
+
+    resource "aws_iam_user_group_membership" "alice" {
+      user   = aws_iam_user.alice.name
+      groups = [aws_iam_group.developers.name]
+    }
     ```
 
     ## References

@@ -34,6 +34,19 @@ class WildcardAction(Check):
                 Resource: "*"
     ```
 
+    ```hcl
+    resource "aws_iam_policy" "deployer" {
+      name = "deployer"
+      policy = jsonencode({
+        Statement = [{
+          Effect   = "Allow"
+          Action   = "ec2:*"
+          Resource = "*"
+        }]
+      })
+    }
+    ```
+
     ## Use instead
     ```yaml
     Resources:
@@ -45,6 +58,19 @@ class WildcardAction(Check):
               - Effect: Allow
                 Action: [ec2:StartInstances, ec2:StopInstances]
                 Resource: arn:aws:ec2:*:*:instance/*
+    ```
+
+    ```hcl
+    resource "aws_iam_policy" "deployer" {
+      name = "deployer"
+      policy = jsonencode({
+        Statement = [{
+          Effect   = "Allow"
+          Action   = ["ec2:StartInstances", "ec2:StopInstances"]
+          Resource = "arn:aws:ec2:*:*:instance/*"
+        }]
+      })
+    }
     ```
 
     ## References

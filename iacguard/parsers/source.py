@@ -28,6 +28,8 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError("UTF-16 text; save the file as UTF-8")
     if b"\x00" in data[:8192]:
         raise SourceError("binary file (contains NUL bytes), not text")
     try:

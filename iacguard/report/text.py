@@ -6,6 +6,7 @@ from collections import Counter
 
 from iacguard.engine import ScanResult
 from iacguard.findings import Severity
+from iacguard.model import ParseError
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -83,3 +84,10 @@ def summary(result: ScanResult) -> str:
     if result.errors:
         tail += f"; {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"
     return f"{head} in {scanned}{tail}."
+
+
+def error_line(error: ParseError) -> str:
+    """``file:line:col: error: message``, as stderr shows a file that could not be read."""
+    where = error.file + (f":{error.line}" if error.line else "")
+    where += f":{error.column}" if error.line and error.column else ""
+    return f"{where}: error: {error.message}"

@@ -1,0 +1,303 @@
+"""Terraform configurations (``.tf``, ``.tf.json``) → the IAM model.
+
+Each directory is one module: all its files together. A directory that another scanned
+directory calls as a local module (``source = "./…"``) is read as part of its caller,
+with the caller's inputs and addresses ``module.NAME.TYPE.NAME``, not as a root of its
+own. Remote modules are not fetched: they are listed as unresolved. Every file is parsed
+once per scan, whatever number of modules use it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iacguard.discover import display_path
+from iacguard.model import Location, ParseError, Unknown, Unresolved
+from iacguard.parsers import ParseResult
+from iacguard.parsers.comments import comment_directives
+from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
+from iacguard.parsers.source import SourceError, read_text
+from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
+from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
+from iacguard.resolve.terraform import Evaluator
+from iacguard.resolve.terraform_scope import Instance, Resource, Scope
+from iacguard.resolve.terraform_values import TfValue
+
+SUFFIXES = (".tf", ".tf.json")
+MAX_MODULE_DEPTH = 16
+_LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
+
+
+def parse_modules(groups: dict[Path, list[Path]], var_files: Sequence[Path] = ()) -> ParseResult:
+    """Parse the Terraform modules of a scan: directory → its files as discovered.
+    ``var_files`` (``--var-file``) apply to every root module, after its own .tfvars."""
+    loader = Loader(allowed=[Path.cwd(), *groups])
+    result = loader.result
+    cli_values: dict[str, Attribute] = {}
+    for path in var_files:
+        cli_values.update(loader.variables_file(path))
+    for directory, files in groups.items():
+        loader.module(directory, files)  # in the order discovered, so errors come in that order
+    roots = _roots(groups, loader.calls(groups))
+    for directory, files in roots.items():
+        evaluator = Evaluator(loader)  # its caches hold one root's instances
+        module = loader.module(directory, files)
+        values = {**loader.tfvars(directory), **cli_values}
+        root = Instance(module, directory, values=values)
+        builder = _TreeBuilder(loader, evaluator, result)
+        builder.children(root, depth=0)
+        IamReader(evaluator, result).read(builder.resources(root))
+    return result
+
+
+def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:
+    """The scanned directories that no other scanned module calls: a called directory is
+    read as part of its caller. Directories reachable only through a cycle of calls
+    (invalid Terraform) are read on their own rather than not at all."""
+    called = {t for caller, targets in calls.items() for t in targets if t != caller}
+    roots = {d: f for d, f in groups.items() if d.resolve() not in called}
+    reached: set[Path] = set()
+    pending = [d.resolve() for d in roots]
+    while pending:
+        directory = pending.pop()
+        if directory not in reached:
+            reached.add(directory)
+            pending.extend(calls.get(directory, ()))
+    for directory, files in groups.items():
+        if directory.resolve() not in reached:
+            roots[directory] = files
+            reached.add(directory.resolve())
+    return roots
+
+
+@dataclass
+class Loader:
+    """Reads and parses files once, and is the evaluator's window on the file system."""
+
+    allowed: list[Path]
+    result: ParseResult = field(default_factory=ParseResult)
+    files: dict[Path, FileSyntax | None] = field(default_factory=dict)
+    modules: dict[tuple[Path, tuple[Path, ...]], Module] = field(default_factory=dict)
+    texts: dict[Path, tuple[str, TextMap]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.allowed = [p.resolve() for p in self.allowed]
+
+    def parse(self, path: Path, *, variables: bool = False) -> FileSyntax | None:
+        key = path.resolve()
+        if key in self.files:
+            return self.files[key]
+        file = display_path(path)
+        syntax: FileSyntax | None = None
+        try:
+            text = read_text(path)
+            if path.name.endswith(".json"):
+                syntax = (parse_tfvars_json if variables else parse_tf_json)(text, file)
+            else:
+                syntax = parse_hcl(text, file)
+                self.result.model.directives.extend(
+                    comment_directives(text, file, ("#", "//", "/*"))
+                )
+        except SourceError as exc:
+            self.result.errors.append(ParseError(file, exc.message, exc.line))
+        except SyntaxProblem as exc:
+            self.result.errors.append(ParseError(file, exc.message, exc.line, exc.column))
+        except RecursionError:
+            self.result.errors.append(ParseError(file, "nested too deeply to read"))
+        if syntax is not None and not variables:
+            self.result.scanned.append(file)
+        self.files[key] = syntax
+        return syntax
+
+    def module(self, directory: Path, files: list[Path] | None = None) -> Module:
+        if files is None:
+            files = sorted(p for p in _listing(directory) if p.name.endswith(SUFFIXES))
+        key = (directory.resolve(), tuple(sorted(p.resolve() for p in files)))
+        if key not in self.modules:
+            module = Module(directory)
+            for path in files:
+                syntax = self.parse(path)
+                if syntax is not None:
+                    module.add(syntax)
+            self.modules[key] = module
+        return self.modules[key]
+
+    def tfvars(self, directory: Path) -> dict[str, Attribute]:
+        """``terraform.tfvars``, ``terraform.tfvars.json``, then ``*.auto.tfvars`` in
+        lexical order: later files win, as in Terraform."""
+        names = ["terraform.tfvars", "terraform.tfvars.json"]
+        automatic = sorted(
+            p.name
+            for p in _listing(directory)
+            if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+        )
+        values: dict[str, Attribute] = {}
+        for name in names + automatic:
+            path = directory / name
+            if path.is_file():
+                values.update(self.variables_file(path))
+        return values
+
+    def variables_file(self, path: Path) -> dict[str, Attribute]:
+        if not path.is_file():
+            self.result.errors.append(ParseError(display_path(path), "no such variables file"))
+            return {}
+        syntax = self.parse(path, variables=True)
+        return dict(syntax.attributes) if syntax else {}
+
+    def calls(self, groups: dict[Path, list[Path]]) -> dict[Path, set[Path]]:
+        """Which directories each scanned module calls as a local module, transitively
+        (resolved paths)."""
+        calls: dict[Path, set[Path]] = {}
+        pending = list(groups)
+        while pending:
+            directory = pending.pop()
+            if directory.resolve() in calls:
+                continue
+            targets = calls.setdefault(directory.resolve(), set())
+            for call in self.module(directory, groups.get(directory)).calls.values():
+                target = local_source(call, directory)
+                if target is not None and target.is_dir():
+                    targets.add(target.resolve())
+                    pending.append(target)
+        return calls
+
+    # -- the evaluator's Sources ------------------------------------------------------
+
+    def read(self, path: Path) -> tuple[str, TextMap]:
+        resolved = path.resolve()
+        if not any(resolved.is_relative_to(base) for base in self.allowed):
+            raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
+        if resolved not in self.texts:
+            try:
+                text = read_text(path)
+            except SourceError as exc:
+                raise OSError(f"{display_path(path)}: {exc.message}") from None
+            file = display_path(Path(os.path.normpath(path)))
+            self.texts[resolved] = (text, TextMap.of_text(file, text))
+        return self.texts[resolved]
+
+    def template(self, text: str, text_map: TextMap, location: Location) -> Expr:
+        return parse_template(text, text_map, location)
+
+    def json(self, text: str, text_map: TextMap, holes: tuple[Unknown, ...]) -> TfValue:
+        from iacguard.parsers.located_json import JsonProblem, decode
+
+        try:
+            return decode(text, text_map, holes)
+        except JsonProblem as problem:
+            raise ValueError(problem.message) from None
+
+
+def _listing(directory: Path) -> list[Path]:
+    """The files in ``directory``; none when it cannot be listed."""
+    try:
+        return [p for p in directory.iterdir() if p.is_file()]
+    except OSError:
+        return []
+
+
+def local_source(call: Block, directory: Path) -> Path | None:
+    """The directory of a module call with a local ``source``, else None."""
+    source = call.attributes.get("source")
+    if source is None or not isinstance(source.expr, Literal):
+        return None
+    text = str(source.expr.value)
+    if not text.startswith(_LOCAL_SOURCE):
+        return None
+    return Path(os.path.normpath(directory / text))
+
+
+class _TreeBuilder:
+    """Instantiates module calls under a root and lists the resources that exist."""
+
+    def __init__(self, loader: Loader, evaluator: Evaluator, result: ParseResult) -> None:
+        self.loader = loader
+        self.evaluator = evaluator
+        self.model = result.model
+
+    def unresolved(self, location: Location, resource: str, expression: str, why: str) -> None:
+        self.model.unresolved.append(
+            Unresolved(location.file, location.line, resource, expression, why)
+        )
+
+    def children(self, instance: Instance, depth: int) -> None:
+        for name, call in instance.module.calls.items():
+            address = f"{instance.prefix}module.{name}"
+            source = call.attributes.get("source")
+            where = source.location if source else call.location
+            shown = "(no source)"
+            if source is not None:
+                expr = source.expr
+                shown = str(expr.value) if isinstance(expr, Literal) else expr.text
+            directory = local_source(call, instance.module.directory)
+            why = ""
+            if directory is None:
+                why = "remote module sources are not fetched; its resources are not checked"
+            elif not directory.is_dir():
+                why = "the module directory does not exist"
+            elif depth >= MAX_MODULE_DEPTH:
+                why = "modules nested too deeply"
+            elif directory.resolve() in _ancestors(instance):
+                why = "the module calls itself"
+            if why:
+                self.unresolved(where, address, shown, why)
+                instance.children[name] = Unknown(address, why, where)
+                continue
+            assert directory is not None
+            repetition = self.evaluator.repetition(call, Scope(instance))
+            if repetition is not None and repetition.instances == ():
+                instance.children[name] = Unknown(address, "the module has no instances", where)
+                continue
+            if repetition is not None and repetition.unknown is not None:
+                self._assumed(repetition.unknown, address)
+            child = Instance(
+                self.loader.module(directory),
+                instance.root,
+                prefix=f"{address}.",
+                caller=(call, Scope(instance, repetition=repetition)),
+            )
+            instance.children[name] = child
+            self.children(child, depth + 1)
+
+    def _assumed(self, unknown: Unknown, address: str) -> None:
+        self.unresolved(
+            unknown.location, address, unknown.expression, f"{unknown.why}; assumed to exist"
+        )
+
+    def resources(self, instance: Instance) -> list[Resource]:
+        found: list[Resource] = []
+        for address, block in instance.module.resources.items():
+            self.model.resources += 1
+            repetition = self.evaluator.repetition(block, Scope(instance))
+            if repetition is not None and repetition.instances == ():
+                continue  # count = 0 or an empty for_each: never created
+            if repetition is not None and repetition.unknown is not None:
+                self._assumed(repetition.unknown, instance.prefix + address)
+            data = address.startswith("data.")
+            found.append(
+                Resource(
+                    instance.prefix + address,
+                    block.labels[0],
+                    block,
+                    Scope(instance, repetition=repetition),
+                    data=data,
+                )
+            )
+        for child in instance.children.values():
+            if isinstance(child, Instance):
+                found.extend(self.resources(child))
+        return found
+
+
+def _ancestors(instance: Instance) -> set[Path]:
+    """The module directories of ``instance`` and of every instance that calls it."""
+    found = {instance.module.directory.resolve()}
+    while instance.caller is not None:
+        instance = instance.caller[1].instance
+        found.add(instance.module.directory.resolve())
+    return found

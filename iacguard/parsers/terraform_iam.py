@@ -1,0 +1,400 @@
+"""Terraform IAM resources → the model, mirroring the CloudFormation parser's choices.
+
+Module instances come resolved from ``iacguard.parsers.terraform``; values come from the
+evaluator (``iacguard.resolve.terraform``); policy text of every form is read by the one
+policy grammar (``policy_document``). A ``data "aws_iam_policy_document"`` is a policy of
+kind ``document``, reported once where it is written: a policy that uses its ``.json``
+refers to it and does not copy its statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from iacguard.model import (
+    Attachment,
+    Block,
+    Location,
+    Membership,
+    ParseError,
+    Policy,
+    PolicyKind,
+    Principal,
+    PrincipalKind,
+    PrincipalRef,
+    Scalar,
+    Unknown,
+    Unresolved,
+    Value,
+)
+from iacguard.parsers import ParseResult
+from iacguard.parsers.policy_document import DocumentProblem
+from iacguard.parsers.terraform_documents import PolicyDocuments, read_policy
+from iacguard.resolve.hcl import Call, Expr, TupleExpr
+from iacguard.resolve.terraform import DOCUMENT_TYPE, Evaluator
+from iacguard.resolve.terraform_scope import Resource, Scope
+from iacguard.resolve.terraform_values import (
+    TfValue,
+    elements,
+    relocate,
+    scalars,
+)
+
+# Functions whose arguments are lists whose elements end up in the result as they are.
+_LIST_FUNCTIONS = frozenset({"concat", "distinct", "compact", "tolist", "toset"})
+
+PRINCIPAL_TYPES: dict[str, PrincipalKind] = {
+    "aws_iam_user": "user",
+    "aws_iam_group": "group",
+    "aws_iam_role": "role",
+    "aws_ssoadmin_permission_set": "permission_set",
+}
+
+
+class IamReader:
+    """Reads the IAM resources of a tree of module instances into ``result.model``."""
+
+    def __init__(self, evaluator: Evaluator, result: ParseResult) -> None:
+        self.evaluator = evaluator
+        self.result = result
+        self.model = result.model
+        self.names: dict[tuple[str, PrincipalKind, str], str] = {}
+        self.documents = PolicyDocuments(evaluator, self.model, self.unresolved)
+
+    def read(self, resources: list[Resource]) -> None:
+        """Principals first, so that a literal name (``user = "alice"``) finds its user."""
+        for resource in resources:
+            if resource.handler_key == f"data.{DOCUMENT_TYPE}":
+                self.documents.add(resource)
+        principals = [r for r in resources if r.handler_key in PRINCIPAL_TYPES]
+        others = [r for r in resources if r.handler_key not in PRINCIPAL_TYPES]
+        for resource in principals + others:
+            handler = _HANDLERS.get(resource.handler_key)
+            if handler is None:
+                continue
+            where = resource.block.location
+            self.model.blocks.append(Block(resource.address, where))
+            try:
+                handler(self, resource)
+            except DocumentProblem as problem:
+                loc = problem.location
+                self.result.errors.append(
+                    ParseError(
+                        loc.file, f"{resource.address}: {problem.message}", loc.line, loc.column
+                    )
+                )
+            except RecursionError:
+                message = f"{resource.address}: nested too deeply to read"
+                self.result.errors.append(ParseError(where.file, message, where.line))
+            except Exception as exc:  # a bug on one resource must not lose the others
+                message = f"internal error while reading {resource.address}: {type(exc).__name__}"
+                self.result.errors.append(ParseError(where.file, f"{message}: {exc}", where.line))
+
+    # -- values ----------------------------------------------------------------------
+
+    def value(self, resource: Resource, name: str) -> TfValue | None:
+        return self.evaluator.attribute(resource.block, name, resource.scope)
+
+    def single(self, resource: Resource, name: str) -> Value | None:
+        """A value that should be one scalar: several alternatives make it unknown."""
+        value = self.value(resource, name)
+        if value is None:
+            return None
+        found = scalars(value)
+        if len(found) <= 1:
+            return found[0] if found else None  # null: as if not set
+        expr = resource.block.attributes[name].expr
+        shown = ", ".join(str(v.value) for v in found if isinstance(v, Scalar))
+        why = f"one of several values ({shown})" if shown else "cannot be resolved"
+        return Unknown(_unquoted(expr.text), why, expr.location)
+
+    def unresolved(self, unknown: Unknown, resource: str) -> None:
+        loc = unknown.location
+        entry = Unresolved(loc.file, loc.line, resource, unknown.expression, unknown.why)
+        if entry not in self.model.unresolved:
+            self.model.unresolved.append(entry)
+
+    # -- references to principals -------------------------------------------------------
+
+    def refs(self, resource: Resource, name: str, kind: PrincipalKind) -> list[PrincipalRef]:
+        """The principals one attribute names (``user = …``)."""
+        attribute = resource.block.attributes.get(name)
+        if attribute is None:
+            return []
+        return self._refs(attribute.expr, resource.scope, kind, attribute.location)
+
+    def list_refs(self, resource: Resource, name: str, kind: PrincipalKind) -> list[PrincipalRef]:
+        """The principals a list attribute names (``users = [...]``), each at its element."""
+        attribute = resource.block.attributes.get(name)
+        if attribute is None:
+            return []
+        return self._list_refs(attribute.expr, resource.scope, kind)
+
+    def _list_refs(self, expr: Expr, scope: Scope, kind: PrincipalKind) -> list[PrincipalRef]:
+        if isinstance(expr, TupleExpr):
+            return [r for item in expr.items for r in self._refs(item, scope, kind, item.location)]
+        if isinstance(expr, Call) and expr.name in _LIST_FUNCTIONS and not expr.expand_last:
+            return [r for arg in expr.args for r in self._list_refs(arg, scope, kind)]
+        value = self.evaluator.value(expr, scope)
+        target = self.evaluator.target_of(expr, scope)
+        if target is not None and _type_of(target) in PRINCIPAL_TYPES:  # aws_iam_user.x[*].name
+            return [
+                PrincipalRef(kind, v.location, target, v, _root(scope)) for v in elements(value)
+            ]
+        return [self._named(kind, v, v.location, scope) for v in elements(value)]
+
+    def _refs(
+        self, expr: Expr, scope: Scope, kind: PrincipalKind, location: Location
+    ) -> list[PrincipalRef]:
+        value = self.evaluator.value(expr, scope)
+        target = self.evaluator.target_of(expr, scope)
+        if target is not None and _type_of(target) in PRINCIPAL_TYPES:
+            names = scalars(value)
+            name = names[0] if names else None
+            return [PrincipalRef(kind, location, target, name, _root(scope))]
+        return [self._named(kind, v, location, scope) for v in scalars(value)] or [
+            PrincipalRef(kind, location)
+        ]
+
+    def _named(
+        self, kind: PrincipalKind, name: Value, location: Location, scope: Scope
+    ) -> PrincipalRef:
+        """A principal named by its IAM name: found among the principals of this root."""
+        root = _root(scope)
+        key = (kind, str(name.value)) if isinstance(name, Scalar) else None
+        target = self.names.get((root, *key)) if key else None
+        return PrincipalRef(kind, location, target=target, name=name, scope=root)
+
+    def own_ref(self, resource: Resource, kind: PrincipalKind) -> PrincipalRef:
+        principal = next(
+            p for p in reversed(self.model.principals) if p.address == resource.address
+        )
+        return PrincipalRef(
+            kind, resource.block.location, resource.address, principal.name, principal.scope
+        )
+
+    # -- policies ------------------------------------------------------------------------
+
+    def policy(
+        self,
+        kind: PolicyKind,
+        resource: Resource,
+        location: Location,
+        document: TfValue | None,
+        *,
+        name: Value | None = None,
+        embedded_in: tuple[PrincipalRef, ...] = (),
+    ) -> Policy:
+        policy = Policy(
+            kind, resource.address, resource.type, location, name=name, embedded_in=embedded_in
+        )
+        if document is not None:
+            statements, unknowns = read_policy(document)
+            policy.statements = statements
+            if unknowns and not statements:
+                policy.document = unknowns.pop(0)
+            for unknown in unknowns:
+                self.unresolved(unknown, resource.address)
+        self.model.policies.append(policy)
+        return policy
+
+    def attach(
+        self, owner: PrincipalRef, resource: Resource, expr: Expr, location: Location
+    ) -> None:
+        """One attachment per alternative of the policy ARN ``expr``."""
+        value = self.evaluator.value(expr, resource.scope)
+        target = self.evaluator.target_of(expr, resource.scope)
+        policy_target = (
+            target if target is not None and _type_of(target) == "aws_iam_policy" else None
+        )
+        arns: list[Value | None] = [*scalars(value)] or [None]
+        for arn in arns:
+            self.model.attachments.append(
+                Attachment(
+                    owner,
+                    arn,
+                    resource.address,
+                    resource.type,
+                    location,
+                    policy_target=policy_target,
+                )
+            )
+
+    def session(self, resource: Resource, name: str) -> tuple[Value, ...]:
+        attribute = resource.block.attributes.get(name)
+        value = self.value(resource, name)
+        if attribute is None or value is None:
+            return ()
+        return tuple(scalars(relocate(value, attribute.location)))
+
+
+def _unquoted(text: str) -> str:
+    """``"user-${count.index}"`` as a message shows it: without the quotes."""
+    return text[1:-1] if len(text) > 1 and text[0] == text[-1] == '"' else text
+
+
+def _root(scope: Scope) -> str:
+    """Where addresses are unique: the root module directory being read."""
+    return str(scope.instance.root)
+
+
+def _type_of(address: str) -> str:
+    parts = address.split(".")
+    while parts[:1] == ["module"]:
+        parts = parts[2:]
+    if parts[:1] == ["data"]:
+        parts = parts[1:]
+    return parts[0] if parts else ""
+
+
+# -- resource handlers ---------------------------------------------------------------------
+
+Handler = Callable[[IamReader, Resource], None]
+
+
+def _principal(reader: IamReader, resource: Resource) -> None:
+    kind = PRINCIPAL_TYPES[resource.type]
+    duration_key = {"role": "max_session_duration", "permission_set": "session_duration"}.get(kind)
+    principal = Principal(
+        kind,
+        resource.address,
+        resource.type,
+        resource.block.location,
+        name=reader.single(resource, "name"),
+        session_duration=reader.session(resource, duration_key) if duration_key else (),
+        scope=_root(resource.scope),
+    )
+    reader.model.principals.append(principal)
+    if isinstance(principal.name, Scalar):
+        reader.names[(principal.scope, kind, str(principal.name.value))] = resource.address
+    if kind == "role":
+        _role(reader, resource)
+
+
+def _role(reader: IamReader, resource: Resource) -> None:
+    me = reader.own_ref(resource, "role")
+    trust = resource.block.attributes.get("assume_role_policy")
+    if trust is not None:
+        reader.policy(
+            "trust",
+            resource,
+            trust.location,
+            reader.value(resource, "assume_role_policy"),
+            embedded_in=(me,),
+        )
+    blocks, unknowns = reader.evaluator.nested(resource.block, "inline_policy", resource.scope)
+    for unknown in unknowns:
+        reader.unresolved(unknown, resource.address)
+    for block, scope in blocks:
+        document = reader.evaluator.attribute(block, "policy", scope)
+        if document is None:
+            continue
+        name = reader.evaluator.attribute(block, "name", scope)
+        names = scalars(name) if name is not None else []
+        reader.policy(
+            "inline",
+            resource,
+            block.location,
+            document,
+            name=names[0] if names else None,
+            embedded_in=(me,),
+        )
+    arns = resource.block.attributes.get("managed_policy_arns")
+    if arns is None:
+        return
+    if isinstance(arns.expr, TupleExpr):
+        for item in arns.expr.items:
+            reader.attach(me, resource, item, item.location)
+        return
+    for arn in elements(reader.evaluator.value(arns.expr, resource.scope)):
+        reader.model.attachments.append(
+            Attachment(me, arn, resource.address, resource.type, arn.location)
+        )
+
+
+def _managed_policy(reader: IamReader, resource: Resource) -> None:
+    reader.policy(
+        "managed",
+        resource,
+        resource.block.location,
+        reader.value(resource, "policy"),
+        name=reader.single(resource, "name"),
+    )
+
+
+def _owned_policy(owner_key: str, kind: PrincipalKind, document_key: str = "policy") -> Handler:
+    def handle(reader: IamReader, resource: Resource) -> None:
+        reader.policy(
+            "inline",
+            resource,
+            resource.block.location,
+            reader.value(resource, document_key),
+            name=reader.single(resource, "name"),
+            embedded_in=tuple(reader.refs(resource, owner_key, kind)),
+        )
+
+    return handle
+
+
+def _attachment(owner_key: str, kind: PrincipalKind) -> Handler:
+    def handle(reader: IamReader, resource: Resource) -> None:
+        arn = resource.block.attributes.get("policy_arn")
+        for owner in reader.refs(resource, owner_key, kind):
+            if arn is not None:
+                reader.attach(owner, resource, arn.expr, resource.block.location)
+
+    return handle
+
+
+def _policy_attachment(reader: IamReader, resource: Resource) -> None:
+    arn = resource.block.attributes.get("policy_arn")
+    if arn is None:
+        return
+    for key, kind in (("users", "user"), ("groups", "group"), ("roles", "role")):
+        for owner in reader.list_refs(resource, key, kind):  # type: ignore[arg-type]
+            reader.attach(owner, resource, arn.expr, owner.location)
+
+
+def _user_group_membership(reader: IamReader, resource: Resource) -> None:
+    for user in reader.refs(resource, "user", "user"):
+        for group in reader.list_refs(resource, "groups", "group"):
+            reader.model.memberships.append(
+                Membership(user, group, resource.address, resource.type, group.location)
+            )
+
+
+def _group_membership(reader: IamReader, resource: Resource) -> None:
+    groups = reader.refs(resource, "group", "group") or [
+        PrincipalRef("group", resource.block.location)
+    ]
+    for group in groups:
+        for user in reader.list_refs(resource, "users", "user"):
+            reader.model.memberships.append(
+                Membership(user, group, resource.address, resource.type, user.location)
+            )
+
+
+def _document(reader: IamReader, resource: Resource) -> None:
+    reader.documents.build(resource.address)
+
+
+_HANDLERS: dict[str, Handler] = {
+    "aws_iam_user": _principal,
+    "aws_iam_group": _principal,
+    "aws_iam_role": _principal,
+    "aws_ssoadmin_permission_set": _principal,
+    "aws_iam_policy": _managed_policy,
+    "aws_iam_user_policy": _owned_policy("user", "user"),
+    "aws_iam_group_policy": _owned_policy("group", "group"),
+    "aws_iam_role_policy": _owned_policy("role", "role"),
+    "aws_ssoadmin_permission_set_inline_policy": _owned_policy(
+        "permission_set_arn", "permission_set", "inline_policy"
+    ),
+    "aws_iam_user_policy_attachment": _attachment("user", "user"),
+    "aws_iam_group_policy_attachment": _attachment("group", "group"),
+    "aws_iam_role_policy_attachment": _attachment("role", "role"),
+    "aws_iam_policy_attachment": _policy_attachment,
+    "aws_iam_user_group_membership": _user_group_membership,
+    "aws_iam_group_membership": _group_membership,
+    f"data.{DOCUMENT_TYPE}": _document,
+}

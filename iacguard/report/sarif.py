@@ -1,0 +1,167 @@
+"""SARIF 2.1.0 for GitHub code scanning (and any other SARIF consumer).
+
+What GitHub needs beyond the schema: artifact URIs relative to a ``uriBaseId``, 1-based
+regions, one rule per check with help text and ``security-severity`` (a rule tagged
+``security``), ``partialFingerprints`` so alerts survive line moves, and
+``automationDetails.id`` naming the analysis. Suppressed findings are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from iacguard import __version__
+from iacguard.checks import CHECKS
+from iacguard.checks.base import DOC_SECTIONS, Check
+from iacguard.engine import ScanResult
+from iacguard.findings import Finding, Severity
+from iacguard.model import Location, ParseError
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "iacguard/v1"
+AUTOMATION_ID = "iacguard/"
+
+LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "warning",
+    Severity.INFO: "note",
+}
+# GitHub maps >= 9.0 to critical, >= 7.0 high, >= 4.0 medium, > 0 low.
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
+
+
+def render(result: ScanResult, *, root: Path | None = None) -> str:
+    """The SARIF log of a scan; ``root`` is what relative paths are relative to (the
+    current directory by default), recorded as ``%SRCROOT%``."""
+    base = (root or Path.cwd()).resolve()
+    rule_index = {check.id: i for i, check in enumerate(CHECKS)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "iacguard",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [rule(check) for check in CHECKS],
+            }
+        },
+        "automationDetails": {"id": AUTOMATION_ID},
+        "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": [
+            _result(f, rule_index.get(f.rule_id)) for f in result.findings if not f.suppressed
+        ],
+        "invocations": [_invocation(result)],
+    }
+    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def rule(check: type[Check]) -> dict[str, Any]:
+    """A reportingDescriptor: the check's metadata and its docstring as help."""
+    doc = check.documentation()
+    sections = [(h, doc[h]) for h in DOC_SECTIONS if doc.get(h)]
+    text = "\n\n".join(f"{heading}\n{body}" for heading, body in sections)
+    markdown = "\n\n".join(f"## {heading}\n\n{body}" for heading, body in sections)
+    return {
+        "id": check.id,
+        "name": check.slug,
+        "shortDescription": {"text": check.summary},
+        "fullDescription": {"text": " ".join(doc.get("What it does", check.summary).split())},
+        "help": {"text": text or check.summary, "markdown": markdown or check.summary},
+        "defaultConfiguration": {"level": LEVELS[check.severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[check.severity],
+            "precision": "high",
+            "tags": ["security", "iam", *check.frameworks],
+        },
+    }
+
+
+def _result(finding: Finding, index: int | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"ruleId": finding.rule_id}
+    if index is not None:
+        entry["ruleIndex"] = index
+    entry.update(
+        {
+            "level": LEVELS[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [
+                {
+                    "physicalLocation": physical_location(finding.location),
+                    "logicalLocations": [
+                        {"fullyQualifiedName": finding.resource, "kind": "resource"}
+                    ],
+                }
+            ],
+            "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+            "properties": {
+                "severity": finding.severity.value,
+                "resource": finding.resource,
+                "resourceType": finding.resource_type,
+            },
+        }
+    )
+    if finding.related:
+        entry["relatedLocations"] = [
+            {
+                "id": i,
+                "physicalLocation": physical_location(loc),
+                "message": {"text": "related location"},
+            }
+            for i, loc in enumerate(finding.related, start=1)
+        ]
+    return entry
+
+
+def physical_location(location: Location) -> dict[str, Any]:
+    region: dict[str, int] = {
+        "startLine": max(location.line, 1),
+        "startColumn": max(location.column, 1),
+    }
+    if location.end_line > location.line or location.end_column > location.column:
+        region["endLine"] = max(location.end_line, region["startLine"])
+        # SARIF endColumn is the column after the region, as Location's is.
+        region["endColumn"] = max(location.end_column, 1)
+    return {"artifactLocation": artifact_location(location.file), "region": region}
+
+
+def artifact_location(file: str) -> dict[str, str]:
+    """Relative paths (as findings carry them) become URIs under ``%SRCROOT%``; a file
+    outside the scanned tree keeps its absolute ``file:`` URI."""
+    if Path(file).is_absolute():
+        return {"uri": Path(file).as_uri()}
+    return {"uri": quote(file, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _invocation(result: ScanResult) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
+    if result.errors:
+        invocation["toolExecutionNotifications"] = [_notification(e) for e in result.errors]
+    return invocation
+
+
+def _notification(error: ParseError) -> dict[str, Any]:
+    notification: dict[str, Any] = {"level": "error", "message": {"text": error.message}}
+    if not error.file.startswith("<"):  # "<scan>": an error with no file
+        region = {"startLine": max(error.line or 1, 1), "startColumn": max(error.column or 1, 1)}
+        notification["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(error.file),
+                    "region": region,
+                }
+            }
+        ]
+    return notification

@@ -1,0 +1,262 @@
+"""The Terraform language as the resolver sees it: expressions, attributes, blocks and
+modules, independent of how they were written (native HCL or ``.tf.json``).
+
+``iacguard.parsers.hcl`` builds these from python-hcl2's typed tree; the resolver
+(``iacguard.resolve.terraform``) evaluates them. Every node keeps its ``Location`` and
+its source text, so an unknown value can say what was written and where.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iacguard.model import Location
+
+# -- where the characters of a string are written ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """From ``offset`` on, characters are written at ``location``: one column further
+    per character when ``advances``, else all at ``location`` (an interpolated value)."""
+
+    offset: int
+    location: Location
+    advances: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TextMap:
+    """Maps offsets in a string value back to the source: a heredoc body line by line,
+    a quoted string around its escapes, a JSON file as it is."""
+
+    anchors: tuple[Anchor, ...]
+    offsets: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "offsets", tuple(a.offset for a in self.anchors))
+
+    @staticmethod
+    def fixed(location: Location) -> TextMap:
+        return TextMap((Anchor(0, location, advances=False),))
+
+    @staticmethod
+    def of_text(file: str, text: str, line: int = 1, column: int = 1) -> TextMap:
+        """A string written as is, starting at ``line``:``column``."""
+        anchors = [Anchor(0, Location(file, line, column))]
+        position = text.find("\n")
+        while position != -1:
+            line += 1
+            anchors.append(Anchor(position + 1, Location(file, line, 1)))
+            position = text.find("\n", position + 1)
+        return TextMap(tuple(anchors))
+
+    def shifted(self, by: int) -> TextMap:
+        return TextMap(tuple(Anchor(a.offset + by, a.location, a.advances) for a in self.anchors))
+
+    def sliced(self, start: int) -> TextMap:
+        """The map of the substring that starts at ``start``."""
+        index = max(bisect_right(self.offsets, start) - 1, 0)
+        first = self.anchors[index]
+        if first.advances:
+            _, line, column = self.point(start)
+            first = Anchor(0, Location(first.location.file, line, column))
+        else:
+            first = Anchor(0, first.location, advances=False)
+        rest = (Anchor(a.offset - start, a.location, a.advances) for a in self.anchors[index + 1 :])
+        return TextMap((first, *rest))
+
+    def point(self, offset: int) -> tuple[Anchor, int, int]:
+        anchor = self.anchors[max(bisect_right(self.offsets, offset) - 1, 0)]
+        if not anchor.advances:
+            return anchor, anchor.location.line, anchor.location.column
+        return anchor, anchor.location.line, anchor.location.column + offset - anchor.offset
+
+    def location(self, start: int, end: int) -> Location:
+        """The source span of the characters ``start`` (inclusive) to ``end`` (exclusive)."""
+        first, line, column = self.point(start)
+        last, end_line, end_column = self.point(max(end - 1, start))
+        if not first.advances and first is last:
+            return first.location
+        if last.advances:
+            end_column += 1
+        else:
+            end_line, end_column = last.location.end_line, last.location.end_column
+        return Location(first.location.file, line, column, end_line, end_column)
+
+
+def join_maps(pieces: list[tuple[int, TextMap]]) -> TextMap:
+    """The map of a string made of pieces, each starting at the given offset."""
+    anchors: list[Anchor] = []
+    for offset, text_map in pieces:
+        anchors.extend(text_map.shifted(offset).anchors)
+    return TextMap(tuple(anchors))
+
+
+# -- expressions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    location: Location
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Literal(Expr):
+    """A number, bool, null or a string without interpolation (escapes resolved)."""
+
+    value: str | int | float | bool | None
+    text_map: TextMap | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Template(Expr):
+    """A string with interpolations: literal pieces and ``${…}`` expressions in order."""
+
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TupleExpr(Expr):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectExpr(Expr):
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Expr):
+    """A bare identifier: ``var``, ``local``, ``aws_iam_user``, ``each``, a for variable."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class GetAttr(Expr):
+    base: Expr
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Expr):
+    base: Expr
+    key: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Splat(Expr):
+    """``base[*].a.b``: ``steps`` apply to every element of ``base``."""
+
+    base: Expr
+    steps: tuple[str | Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    name: str
+    args: tuple[Expr, ...]
+    expand_last: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional(Expr):
+    condition: Expr
+    then: Expr
+    other: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Binary(Expr):
+    operator: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Unary(Expr):
+    operator: str
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ForExpr(Expr):
+    """``[for k, v in coll : value if cond]`` or ``{for … : key => value}``."""
+
+    key_var: str | None
+    value_var: str
+    collection: Expr
+    key: Expr | None
+    value: Expr
+    condition: Expr | None
+    grouping: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque(Expr):
+    """Syntax the resolver does not evaluate (template directives …); always unknown."""
+
+    why: str
+
+
+# -- structure --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    expr: Expr
+    location: Location
+
+
+@dataclass(slots=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    location: Location
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+
+    def children(self, block_type: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == block_type]
+
+
+@dataclass(slots=True)
+class FileSyntax:
+    """One parsed file: its top-level blocks and attributes (``.tfvars`` has only those)."""
+
+    file: str
+    blocks: list[Block] = field(default_factory=list)
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Module:
+    """The configuration in one directory: all its ``.tf`` and ``.tf.json`` files."""
+
+    directory: Path
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, Attribute] = field(default_factory=dict)
+    resources: dict[str, Block] = field(default_factory=dict)
+    calls: dict[str, Block] = field(default_factory=dict)
+    outputs: dict[str, Block] = field(default_factory=dict)
+
+    def add(self, syntax: FileSyntax) -> None:
+        for block in syntax.blocks:
+            kind, labels = block.type, block.labels
+            if kind == "variable" and len(labels) == 1:
+                self.variables[labels[0]] = block
+            elif kind == "locals":
+                self.locals.update(block.attributes)
+            elif kind == "resource" and len(labels) == 2:
+                self.resources[f"{labels[0]}.{labels[1]}"] = block
+            elif kind == "data" and len(labels) == 2:
+                self.resources[f"data.{labels[0]}.{labels[1]}"] = block
+            elif kind == "module" and len(labels) == 1:
+                self.calls[labels[0]] = block
+            elif kind == "output" and len(labels) == 1:
+                self.outputs[labels[0]] = block

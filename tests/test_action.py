@@ -1,0 +1,263 @@
+"""The GitHub Action: linted by zizmor (and actionlint where it is installed), and run
+locally step by step the way the runner runs a composite action."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import FIXTURES, ROOT
+from report_helpers import tool, validate_sarif
+from runner_commands import commands
+
+ACTION = ROOT / "action.yml"
+EXAMPLE_WORKFLOW = ROOT / "examples" / "github-workflow.yml"
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+
+def load(path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return document
+
+
+def test_zizmor_finds_nothing_in_the_action_or_the_example_workflow() -> None:
+    zizmor = tool("zizmor")
+    if zizmor is None:
+        pytest.fail("zizmor is not installed: python3 -m pip install -e '.[test]'")
+    completed = subprocess.run(
+        [zizmor, "--offline", "--no-config", "--persona", "pedantic", "--format", "json",
+         str(ACTION), str(EXAMPLE_WORKFLOW)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    findings = json.loads(completed.stdout or "[]")
+    assert [(f["ident"], f["desc"]) for f in findings] == [], completed.stdout
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_actionlint_finds_nothing_in_the_example_workflow_or_a_workflow_using_the_action(
+    tmp_path: Path,
+) -> None:
+    actionlint = tool("actionlint")
+    if actionlint is None:
+        pytest.fail("actionlint is not installed: python3 -m pip install -e '.[test]'")
+    # A repository whose workflow uses this action by path, so actionlint reads action.yml
+    # and checks the inputs the workflow passes against the ones the action declares.
+    (tmp_path / ".git").mkdir()
+    shutil.copy(ACTION, tmp_path / "action.yml")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    local = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
+    local = re.sub(r"uses: \S+/iacguard@\S+.*", "uses: ./", local)
+    assert "uses: ./\n" in local
+    (workflows / "local.yml").write_text(local, encoding="utf-8")
+    shutil.copy(EXAMPLE_WORKFLOW, workflows / "example.yml")
+    completed = subprocess.run(
+        [actionlint, "-no-color"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    bad = local.replace("fail-on:", "fail-onn:")
+    (workflows / "local.yml").write_text(bad, encoding="utf-8")
+    completed = subprocess.run(
+        [actionlint, "-no-color"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert 'input "fail-onn" is not defined in action "iacguard"' in completed.stdout
+
+
+def test_inputs_reach_the_scripts_through_env_only() -> None:
+    for step in load(ACTION)["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step["name"]
+
+
+def test_the_readme_shows_the_example_workflow_and_it_uses_real_inputs() -> None:
+    example = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
+    assert f"```yaml\n{example}```" in (ROOT / "README.md").read_text(encoding="utf-8")
+    (step,) = [s for s in load(EXAMPLE_WORKFLOW)["jobs"]["iacguard"]["steps"]
+               if "iacguard@" in s.get("uses", "")]  # fmt: skip
+    assert set(step["with"]) <= set(load(ACTION)["inputs"])
+
+
+@dataclass
+class ActionRun:
+    exit_code: int
+    stdout: str
+    summary: str
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+def run_action(workspace: Path, tmp: Path, **inputs: str) -> ActionRun:
+    """Run action.yml's steps as the runner would: each `run:` with
+    ``bash --noprofile --norc -eo pipefail`` in the workspace, its `env:` expressions
+    evaluated, its own GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; a failing step
+    stops the rest. The one step left out is the install: this checkout is already
+    importable, so the run step gets this Python and PYTHONPATH instead."""
+    action = load(ACTION)
+    defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
+    unknown = set(inputs) - set(defaults)
+    assert not unknown, f"action.yml has no inputs {unknown}"
+    context: dict[str, Any] = {
+        "inputs": {**defaults, **inputs},
+        "github": {"action_path": str(ROOT), "workspace": str(workspace)},
+        "runner": {"temp": str(tmp / "runner-temp")},
+        "steps": {"install": {"outputs": {"python": sys.executable}}},
+    }
+    (tmp / "runner-temp").mkdir()
+    base_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(tmp)),
+        "PYTHONPATH": str(ROOT),
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "RUNNER_TEMP": context["runner"]["temp"],
+    }
+    stdout, summaries, exit_code = "", "", 0
+    for index, step in enumerate(action["runs"]["steps"]):
+        assert "uses" not in step, "a `uses:` step: decide how this test stands in for it"
+        if step.get("id") == "install":
+            continue
+        output_file, summary_file = tmp / f"output-{index}", tmp / f"summary-{index}"
+        output_file.touch()
+        summary_file.touch()
+        env = {
+            **base_env,
+            "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_STEP_SUMMARY": str(summary_file),
+        }
+        env.update({k: evaluate(str(v), context) for k, v in step.get("env", {}).items()})
+        script = tmp / f"step-{index}.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        completed = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        stdout += completed.stdout + completed.stderr
+        summaries += summary_file.read_text(encoding="utf-8")
+        context["steps"][step["id"]] = {"outputs": step_outputs(output_file)}
+        if completed.returncode != 0:
+            exit_code = completed.returncode
+            break
+    outputs = {name: evaluate(spec["value"], context) for name, spec in action["outputs"].items()}
+    return ActionRun(exit_code, stdout, summaries, outputs)
+
+
+def evaluate(text: str, context: dict[str, Any]) -> str:
+    """The expressions action.yml uses: property paths into the context."""
+
+    def lookup(match: re.Match[str]) -> str:
+        value: Any = context
+        for part in match[1].split("."):
+            if not isinstance(value, dict):
+                pytest.fail(f"cannot evaluate ${{{{ {match[1]} }}}} here")
+            value = value.get(part, "")
+        return str(value)
+
+    return EXPRESSION.sub(lookup, text)
+
+
+def step_outputs(path: Path) -> dict[str, str]:
+    """``name=value`` and ``name<<DELIMITER`` … ``DELIMITER`` entries."""
+    outputs: dict[str, str] = {}
+    lines = iter(path.read_text(encoding="utf-8").splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for next_line in lines:
+                if next_line == delimiter:
+                    break
+                value.append(next_line)
+            outputs[name] = "\n".join(value)
+        elif "=" in line:
+            name, value_text = line.split("=", 1)
+            outputs[name] = value_text
+    return outputs
+
+
+def annotated(output: str) -> list[tuple[str, str, str]]:
+    return [
+        (c.name, c.properties.get("file", ""), c.properties.get("line", ""))
+        for c in commands(output)
+        if c.name in ("error", "warning", "notice")
+    ]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    workspace = tmp_path / "workspace"
+    shutil.copytree(FIXTURES / "cloudformation" / "report", workspace / "infra")
+    return workspace
+
+
+def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_path: Path) -> None:
+    run = run_action(workspace, tmp_path, paths="infra", **{"fail-on": "high"})
+
+    assert run.exit_code == 1
+    assert annotated(run.stdout) == [
+        ("error", "infra/roles.yaml", "12"),
+        ("error", "infra/roles.yaml", "31"),
+        ("warning", "infra/roles.yaml", "17"),
+        ("warning", "infra/roles.yaml", "35"),
+        ("warning", "infra/users.yaml", "13"),
+        ("warning", "infra/users.yaml", "22"),
+        ("warning", "infra/users.yaml", "8"),
+    ]
+    assert run.summary.startswith("## iacguard\n\n7 findings (1 critical, 1 high, 4 medium")
+    assert "| infra/roles.yaml | 4 |" in run.summary
+    assert run.outputs == {"findings": "7", "sarif-file": "iacguard.sarif"}
+    validate_sarif(json.loads((workspace / "iacguard.sarif").read_text(encoding="utf-8")))
+
+
+def test_the_action_in_pr_mode_reports_only_the_change(workspace: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
+    roles = workspace / "infra" / "roles.yaml"
+    for command in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "."],
+        ["git", "commit", "-q", "-m", "base"],
+    ):
+        subprocess.run(command, cwd=workspace, env=env, check=True)
+    roles.write_text(
+        roles.read_text(encoding="utf-8").replace("Action: s3:Get*", "Action: s3:*"),
+        encoding="utf-8",
+    )
+
+    run = run_action(
+        workspace, tmp_path, **{"diff-base": "main", "args": "--changed-lines", "sarif-file": ""}
+    )
+
+    assert run.exit_code == 1
+    assert annotated(run.stdout) == [("error", "infra/roles.yaml", "35")]
+    assert run.outputs == {"findings": "1", "sarif-file": ""}
+    assert not (workspace / "iacguard.sarif").exists()
+
+
+def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> None:
+    config = workspace / "ci" / "iacguard.yaml"
+    config.parent.mkdir()
+    config.write_text("fail_on: critical\nrules:\n  wildcard-action: false\n", encoding="utf-8")
+
+    run = run_action(workspace, tmp_path, paths="infra", config="ci/iacguard.yaml")
+
+    assert run.exit_code == 0
+    assert [level for level, _, _ in annotated(run.stdout)] == ["warning"] * 4
+    assert run.outputs["findings"] == "4"
+
+
+def test_inputs_are_data_never_shell_code(workspace: Path, tmp_path: Path) -> None:
+    run = run_action(workspace, tmp_path, paths="$(touch pwned) `touch pwned2` *", args="")
+    assert not list(workspace.glob("pwned*"))
+    assert run.exit_code == 2
+    errors = [c.properties.get("file", "") for c in commands(run.stdout) if c.name == "error"]
+    assert errors == ["$(touch", "pwned)", "`touch", "pwned2`", "*"]

@@ -1,0 +1,95 @@
+"""The pre-commit hook, run for real with ``pre-commit try-repo`` on a fixture repository.
+
+try-repo installs the hook from this repository's HEAD plus its uncommitted changes to
+tracked files (new files must be committed, or at least added, to take part)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import FIXTURES, ROOT
+from report_helpers import tool
+
+from iacguard.precommit import with_modules
+
+
+def hook() -> dict[str, str]:
+    (only,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    return dict(only)
+
+
+@pytest.mark.parametrize(
+    ("name", "matched"),
+    [
+        ("infra/main.tf", True),
+        ("infra/main.tf.json", True),
+        ("stack.yaml", True),
+        ("stack.yml", True),
+        ("stack.json", True),
+        ("stack.template", True),
+        ("README.md", False),
+        ("main.tfvars", False),
+    ],
+)
+def test_the_hook_runs_on_iac_files(name: str, matched: bool) -> None:
+    assert bool(re.search(hook()["files"], name)) is matched
+
+
+def test_a_terraform_file_brings_its_whole_module(tmp_path: Path) -> None:
+    module = tmp_path / "network"
+    module.mkdir()
+    for name in ("main.tf", "variables.tf", "outputs.tf.json", "README.md"):
+        (module / name).write_text("", encoding="utf-8")
+    (module / "nested").mkdir()
+    (module / "nested" / "x.tf").write_text("", encoding="utf-8")
+    main, stack = str(module / "main.tf"), str(tmp_path / "stack.yaml")
+
+    assert with_modules(["--fail-on", "high", main, stack]) == [
+        "--fail-on",
+        "high",
+        main,
+        str(module / "outputs.tf.json"),
+        str(module / "variables.tf"),
+        stack,
+    ]
+
+
+def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> None:
+    pre_commit = tool("pre-commit")
+    if pre_commit is None:
+        pytest.fail("pre-commit is not installed: python3 -m pip install -e '.[test]'")
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(FIXTURES / "cloudformation" / "report" / "roles.yaml", project / "roles.yaml")
+    (project / "notes.md").write_text("not IaC\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        # The hook's virtualenv sees the test environment's packages, so pip installs
+        # only iacguard itself (from this repository) instead of downloading cfn-lint.
+        "VIRTUALENV_SYSTEM_SITE_PACKAGES": "1",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    subprocess.run(["git", "init", "-q"], cwd=project, env=env, check=True)
+    subprocess.run(["git", "add", "."], cwd=project, env=env, check=True)
+
+    completed = subprocess.run(
+        [pre_commit, "try-repo", str(ROOT), "iacguard", "--files", "roles.yaml", "notes.md"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output
+    assert re.search(r"^iacguard\.+Failed$", output, re.MULTILINE), output
+    assert (
+        'roles.yaml:12:21  CRITICAL  IG002 wildcard-action  Statement "FullAdmin" allows * '
+        "on every resource (full administrator access)"
+    ) in output
+    assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned." in output

@@ -1,0 +1,167 @@
+"""PR mode: the whole tree is scanned, and only what the change touched is reported."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES
+from runner_commands import commands
+
+from iacguard.cli import main
+from iacguard.diff import changes_since
+
+BROKEN = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: [\n"
+NEW_STATEMENT = """\
+              - Sid: EveryIamAction
+                Effect: Allow
+                Action: iam:*
+                Resource: "*"
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose main branch has the report fixtures, checked out on a branch
+    that adds a wildcard statement to roles.yaml."""
+    for name, value in {
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "cloudformation" / "report", repo / "iam")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "change")
+    roles = repo / "iam" / "roles.yaml"
+    roles.write_text(roles.read_text(encoding="utf-8") + NEW_STATEMENT, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "widen the deployer")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def reported(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    out = capsys.readouterr().out
+    return [line.split("  ")[0] + " " + line.split("  ")[2] for line in out.splitlines()[:-1]]
+
+
+def test_only_findings_in_changed_files(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", ".", "--diff-base", "main"]) == 1
+    assert reported(capsys) == [
+        "iam/roles.yaml:12:21 IG002 wildcard-action",
+        "iam/roles.yaml:17:7 IG005 role-session-limit",
+        "iam/roles.yaml:31:25 IG002 wildcard-action",
+        "iam/roles.yaml:35:25 IG002 wildcard-action",
+        "iam/roles.yaml:39:25 IG002 wildcard-action",
+    ]
+
+
+def test_changed_lines_narrows_to_the_lines_the_change_touched(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
+    assert reported(capsys) == ["iam/roles.yaml:39:25 IG002 wildcard-action"]
+
+
+def test_uncommitted_and_untracked_files_count_as_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(repo / "iam" / "users.yaml", repo / "iam" / "new-users.yaml")
+    assert main(["check", "iam", "--diff-base", "HEAD"]) == 1
+    assert [line.split(":")[0] for line in reported(capsys)] == ["iam/new-users.yaml"] * 3
+
+
+def test_paths_are_matched_from_a_subdirectory(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(repo / "iam")
+    assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
+    assert reported(capsys) == ["roles.yaml:39:25 IG002 wildcard-action"]
+
+
+def test_a_deletion_touches_the_lines_around_it(repo: Path) -> None:
+    roles = repo / "iam" / "roles.yaml"
+    lines = roles.read_text(encoding="utf-8").splitlines(keepends=True)
+    del lines[35]  # the Resource of ReadArtifacts (line 36)
+    roles.write_text("".join(lines), encoding="utf-8")
+    changes = changes_since("HEAD")
+    assert [n for n in range(30, 40) if changes.touches_lines("iam/roles.yaml", n, n)] == [35, 36]
+
+
+def test_errors_in_unchanged_files_are_not_reported(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "broken.yaml").write_text(BROKEN)
+    assert main(["check", "."]) == 2
+    git(repo, "add", "broken.yaml")
+    git(repo, "commit", "-q", "-m", "broken")
+    capsys.readouterr()
+    assert main(["check", ".", "--diff-base", "HEAD"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_ref_that_does_not_exist_is_a_one_line_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", ".", "--diff-base", "no-such-branch"]) == 2
+    assert capsys.readouterr().err == (
+        "iacguard: error: --diff-base: no commit 'no-such-branch' in this repository "
+        "(in a shallow clone, fetch it first, e.g. actions/checkout with fetch-depth: 0)\n"
+    )
+
+
+def test_a_ref_is_never_read_as_an_option(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", ".", "--diff-base=--output=pwned"]) == 2
+    assert "no commit '--output=pwned'" in capsys.readouterr().err
+    assert not (repo / "pwned").exists()
+
+
+def test_outside_a_repository_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--diff-base", "main"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"iacguard: error: --diff-base needs a git repository; {tmp_path} is not in one\n"
+
+
+def test_without_git_is_a_one_line_error(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(repo / "no-bin"))
+    assert main(["check", ".", "--diff-base", "main"]) == 2
+    assert capsys.readouterr().err == (
+        "iacguard: error: --diff-base needs git, and git is not installed\n"
+    )
+
+
+def test_in_github_mode_the_error_is_an_escaped_annotation(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ref = "x%0A::warning::y"
+    assert main(["check", ".", "--format", "github", "--diff-base", ref]) == 2
+    (error,) = commands(capsys.readouterr().err)
+    assert error.name == "error"
+    assert f"no commit '{ref}'" in error.data
+
+
+def test_changed_lines_needs_a_diff_base(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", ".", "--changed-lines"])
+    assert exit_.value.code == 2
+    assert "--changed-lines needs --diff-base REF" in capsys.readouterr().err

@@ -89,8 +89,14 @@ def parse_file(path: Path, file: str) -> ParseResult:
         return result
     assert isinstance(template, dict)
     result = parse_template(template, file)
-    result.model.directives.extend(comment_directives(text, file, ("#",)))
+    result.model.directives.extend(comment_suppressions(text, file))
     return result
+
+
+def comment_suppressions(text: str, file: str) -> list[Directive]:
+    """The suppression comments in a template's text (a decoded template has no comments;
+    the cfn-lint pack reads them from the file cfn-lint decoded)."""
+    return comment_directives(text, file, ("#",))
 
 
 def _decode_message(message: str) -> str:

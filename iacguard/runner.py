@@ -1,0 +1,293 @@
+"""Parsing work units: in this process, or in worker processes when there is enough work
+to pay for starting them; each unit with a time limit.
+
+A unit is one file's text, parsed on its own (resolution, which joins files, runs later in
+the main process). Results come back in the order of the units whatever the order the
+workers finish in, so a parallel scan reports exactly what a serial one does. A unit
+that takes longer than the limit, or whose worker dies (killed, out of memory, a crash in
+C code), becomes a ``Failure`` for that unit alone; the scan goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from iacguard.cache import Cache
+
+# Below this much text, starting worker processes (each imports the parsers again)
+# costs more than it saves: a Terraform file parses at about 100 KB/s.
+PARALLEL_MIN_BYTES = 96 * 1024
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One file to parse: what it is parsed as, the name it is shown by, its text, and
+    the cache key of its result."""
+
+    kind: str
+    file: str
+    text: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A unit that produced no result: the message says why."""
+
+    message: str
+
+
+Parse = Callable[[Unit], Any]
+Advance = Callable[[int], None]
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def run(
+    units: Sequence[Unit],
+    parse: Parse,
+    *,
+    jobs: int,
+    timeout: float = DEFAULT_TIMEOUT,
+    cache: Cache | None = None,
+    advance: Advance | None = None,
+) -> list[Any]:
+    """Parse every unit; the result (or ``Failure``) of each, in the order given. Results
+    are stored in ``cache``; failures are not."""
+    workers = min(jobs, len(units))
+    if workers > 1 and sum(len(u.text) for u in units) >= PARALLEL_MIN_BYTES:
+        return _Pool(parse, workers, timeout, cache, advance).run(units)
+    results = []
+    for unit in units:
+        results.append(parse_limited(unit, parse, timeout, cache))
+        if advance:
+            advance(1)
+    return results
+
+
+def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None) -> Any:
+    """Parse one unit in this process, within the time limit where the platform lets a
+    signal interrupt it (the main thread on Unix)."""
+    try:
+        with _time_limit(timeout):
+            result = parse(unit)
+    except _TimeLimit:
+        return Failure(timed_out(timeout))
+    if cache is not None:
+        cache.put(unit.key, result)
+    return result
+
+
+def timed_out(timeout: float) -> str:
+    return f"took longer than {timeout:g} s to parse; skipped"
+
+
+class _TimeLimit(BaseException):
+    """Raised by the alarm; a BaseException so no parser's ``except Exception`` takes it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# -- worker processes ------------------------------------------------------------------
+
+
+def _serve(connection: Connection, parse: Parse, cache: Cache | None) -> None:
+    """A worker: parse the units it is sent, one at a time, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, unit = message
+        result = parse(unit)
+        if cache is not None:
+            cache.put(unit.key, result)
+        try:
+            connection.send((index, result))
+        except (OSError, ValueError):
+            return
+        except Exception as exc:  # a result that cannot be sent back
+            connection.send((index, Failure(f"internal error: {type(exc).__name__}: {exc}")))
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+    index: int = -1
+    started: float = 0.0
+    kind: str = ""  # of the units it was given: the parser it has imported
+
+
+class _Waiting:
+    """The units not yet handed out, by kind. A worker keeps to one kind while there is
+    work of that kind, so each imports as few parsers as it can: cfn-lint alone takes
+    most of a second to import, as long as parsing many templates."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.queues: dict[str, deque[int]] = {}
+        for index, unit in enumerate(units):
+            self.queues.setdefault(unit.kind, deque()).append(index)
+        sizes = {k: sum(len(units[i].text) for i in q) for k, q in self.queues.items()}
+        self.kinds = sorted(self.queues, key=lambda k: -sizes[k])  # the most work first
+
+    def next(self, kind: str) -> int | None:
+        """The next unit for a worker that parsed ``kind`` last; of another kind (the
+        one with most units left) when none of that kind is left."""
+        queue = self.queues.get(kind)
+        if not queue:
+            queue = max(self.queues.values(), key=len)
+        return queue.popleft() if queue else None
+
+
+class _Pool:
+    def __init__(
+        self, parse: Parse, size: int, timeout: float, cache: Cache | None, advance: Advance | None
+    ) -> None:
+        import multiprocessing
+
+        # fork: workers start at once and share what this process has imported; only
+        # Linux, where it is safe (this process runs no other threads).
+        method = "fork" if sys.platform == "linux" else None
+        self.context: Any = multiprocessing.get_context(method)
+        self.parse = parse
+        self.size = size
+        self.timeout = timeout
+        self.cache = cache
+        self.advance = advance
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve, args=(child, self.parse, self.cache), daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, units: Sequence[Unit]) -> list[Any]:
+        from multiprocessing.connection import wait
+
+        results: list[Any] = [None] * len(units)
+        waiting = _Waiting(units)
+        workers = [self._start() for _ in range(self.size)]
+        busy: list[_Worker] = []
+        try:
+            for number, worker in enumerate(list(workers)):  # spread the kinds at first
+                index = waiting.next(waiting.kinds[number % len(waiting.kinds)])
+                if index is not None:
+                    busy.append(self._send(workers, worker, index, units))
+            while busy:
+                deadline = min(w.started for w in busy) + self.timeout
+                handles = [w.connection for w in busy] + [w.process.sentinel for w in busy]
+                wait(handles, timeout=max(0.0, deadline - time.monotonic()))
+                for worker in list(busy):
+                    outcome = self._collect(worker, results)
+                    if outcome is None:
+                        continue
+                    busy.remove(worker)
+                    if self.advance:
+                        self.advance(1)
+                    following = waiting.next(worker.kind)
+                    if following is not None:
+                        busy.append(self._send(workers, worker, following, units))
+        finally:
+            for worker in workers:
+                self._stop(worker)
+        return results
+
+    def _send(
+        self, workers: list[_Worker], worker: _Worker, index: int, units: Sequence[Unit]
+    ) -> _Worker:
+        """Hand a unit to a worker, or to a new one when that one is gone; the worker
+        that has it."""
+        for _ in range(2):
+            if worker.process.is_alive():
+                try:
+                    worker.connection.send((index, units[index]))
+                except OSError:
+                    pass
+                else:
+                    worker.index, worker.started = index, time.monotonic()
+                    worker.kind = units[index].kind
+                    return worker
+            self._stop(worker)
+            workers.remove(worker)
+            worker = self._start()
+            workers.append(worker)
+        raise OSError("cannot start a worker process")
+
+    def _collect(self, worker: _Worker, results: list[Any]) -> bool | None:
+        """None: still working. True: a result came back. False: the worker is lost (it
+        died, or ran out of time and was killed); its unit has a Failure."""
+        try:
+            if worker.connection.poll():
+                index, result = worker.connection.recv()
+                results[index] = result
+                return True
+        except (EOFError, OSError):
+            pass
+        else:
+            if worker.process.is_alive():
+                if time.monotonic() - worker.started < self.timeout:
+                    return None
+                results[worker.index] = Failure(timed_out(self.timeout))
+                worker.process.kill()
+                return False
+        worker.process.join(1)
+        code = worker.process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        results[worker.index] = Failure(f"the parser process stopped unexpectedly ({how}); skipped")
+        return False
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            if worker.process.is_alive():
+                worker.connection.send(None)
+        worker.connection.close()
+        worker.process.join(0.5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()

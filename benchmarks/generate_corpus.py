@@ -651,11 +651,11 @@ class Corpus:
             "        - AttributeName: pk\n          AttributeType: S\n      KeySchema:\n"
             "        - AttributeName: pk\n          KeyType: HASH\n",
         ]
-        for _ in range(self.rnd.randint(3, 14)):
-            resources.extend(self.cfn_noise(self.ident().title().replace("_", "")))
+        for number in range(self.rnd.randint(3, 14)):  # logical ids unique in the template
+            resources.extend(self.cfn_noise(self.ident().title().replace("_", "") + str(number)))
         if iam:
-            for i in range(self.rnd.randint(1, 4)):
-                resources.extend(self.cfn_iam(self.ident().title().replace("_", "") + str(i)))
+            for number in range(self.rnd.randint(1, 4)):
+                resources.extend(self.cfn_iam(self.ident().title().replace("_", "") + f"I{number}"))
         self.rnd.shuffle(resources)
         outputs = "\nOutputs:\n  TopicArn:\n    Value: !Ref AlertTopic\n    Export:\n"
         outputs += "      Name: !Sub '${AWS::StackName}-topic'\n"

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
     from iacguard.cache import Cache
 
-# Below this much text, starting worker processes (each imports the parsers again)
-# costs more than it saves: a Terraform file parses at about 100 KB/s.
-PARALLEL_MIN_BYTES = 96 * 1024
 DEFAULT_TIMEOUT = 30.0
+# What parsing costs on one core, roughly: seconds to import a kind's parser (cfn-lint
+# pulls in sympy and networkx), and bytes parsed per second (python-hcl2 is slow).
+IMPORT_SECONDS = {"cloudformation": 0.8, "terraform": 0.3}
+BYTES_PER_SECOND = {"cloudformation": 800_000, "terraform": 120_000}
+POOL_SECONDS = 0.15  # starting workers, sending texts and results both ways
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,7 @@ def run(
     """Parse every unit; the result (or ``Failure``) of each, in the order given. Results
     are stored in ``cache``; failures are not."""
     workers = min(jobs, len(units))
-    if workers > 1 and sum(len(u.text) for u in units) >= PARALLEL_MIN_BYTES:
+    if workers > 1 and pool_pays(units, workers):
         return _Pool(parse, workers, timeout, cache, advance).run(units)
     results = []
     for unit in units:
@@ -82,6 +84,40 @@ def run(
         if advance:
             advance(1)
     return results
+
+
+def _import_seconds(kind: str) -> float:
+    return IMPORT_SECONDS.get(kind, 0.3)
+
+
+def _seconds(unit: Unit) -> float:
+    return len(unit.text) / BYTES_PER_SECOND.get(unit.kind, 120_000)
+
+
+def pool_pays(units: Sequence[Unit], workers: int) -> bool:
+    """Whether workers finish sooner than this process alone would. Each worker imports
+    the parsers it needs again, so a few files, or a little of a second kind, are
+    parsed here: the pool's schedule is played out with the cost estimates above."""
+    serial = sum(map(_seconds, units)) + sum(map(_import_seconds, {u.kind for u in units}))
+    waiting = _Waiting(units)
+    clocks = [0.0] * workers
+    imported: list[set[str]] = [set() for _ in range(workers)]
+    current = [waiting.kinds[n % len(waiting.kinds)] for n in range(workers)]
+    active = set(range(workers))
+    while active:
+        worker = min(active, key=clocks.__getitem__)
+        elsewhere = {current[w] for w in active if w != worker}
+        index = waiting.next(current[worker], imported[worker], elsewhere)
+        if index is None:
+            active.remove(worker)
+            continue
+        kind = units[index].kind
+        if kind not in imported[worker]:
+            imported[worker].add(kind)
+            clocks[worker] += _import_seconds(kind)
+        current[worker] = kind
+        clocks[worker] += _seconds(units[index])
+    return max(clocks) + POOL_SECONDS < serial
 
 
 def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None) -> Any:
@@ -157,28 +193,40 @@ class _Worker:
     connection: Connection
     index: int = -1
     started: float = 0.0
-    kind: str = ""  # of the units it was given: the parser it has imported
+    kind: str = ""  # of the unit it was given last
+    imported: set[str] = field(default_factory=set)  # the kinds of all it was given
 
 
 class _Waiting:
-    """The units not yet handed out, by kind. A worker keeps to one kind while there is
-    work of that kind, so each imports as few parsers as it can: cfn-lint alone takes
-    most of a second to import, as long as parsing many templates."""
+    """The units not yet handed out, by kind. A worker keeps to the kinds whose parser it
+    has imported, and takes up another only when no other worker is on it or there is
+    enough of it left to repay the import: cfn-lint alone takes most of a second to
+    import, as long as parsing a hundred templates."""
 
     def __init__(self, units: Sequence[Unit]) -> None:
+        self.units = units
         self.queues: dict[str, deque[int]] = {}
+        self.left: dict[str, float] = {}  # seconds of parsing left, by kind
         for index, unit in enumerate(units):
             self.queues.setdefault(unit.kind, deque()).append(index)
-        sizes = {k: sum(len(units[i].text) for i in q) for k, q in self.queues.items()}
-        self.kinds = sorted(self.queues, key=lambda k: -sizes[k])  # the most work first
+            self.left[unit.kind] = self.left.get(unit.kind, 0.0) + _seconds(unit)
+        self.kinds = sorted(self.queues, key=lambda k: -self.left[k])  # the most work first
 
-    def next(self, kind: str) -> int | None:
-        """The next unit for a worker that parsed ``kind`` last; of another kind (the
-        one with most units left) when none of that kind is left."""
-        queue = self.queues.get(kind)
-        if not queue:
-            queue = max(self.queues.values(), key=len)
-        return queue.popleft() if queue else None
+    def next(self, current: str, imported: set[str], elsewhere: set[str]) -> int | None:
+        """The next unit for a worker that parsed ``current`` last and has imported the
+        parsers of ``imported``, while other workers parse ``elsewhere``."""
+        kinds = [current, *sorted(self.queues, key=lambda k: -self.left[k])]
+        for kind in kinds:
+            if self.queues[kind] and (
+                kind == current
+                or kind in imported
+                or kind not in elsewhere
+                or self.left[kind] > 2 * _import_seconds(kind)
+            ):
+                index = self.queues[kind].popleft()
+                self.left[kind] -= _seconds(self.units[index])
+                return index
+        return None
 
 
 class _Pool:
@@ -215,7 +263,7 @@ class _Pool:
         busy: list[_Worker] = []
         try:
             for number, worker in enumerate(list(workers)):  # spread the kinds at first
-                index = waiting.next(waiting.kinds[number % len(waiting.kinds)])
+                index = waiting.next(waiting.kinds[number % len(waiting.kinds)], set(), set())
                 if index is not None:
                     busy.append(self._send(workers, worker, index, units))
             while busy:
@@ -229,7 +277,8 @@ class _Pool:
                     busy.remove(worker)
                     if self.advance:
                         self.advance(1)
-                    following = waiting.next(worker.kind)
+                    elsewhere = {w.kind for w in busy}
+                    following = waiting.next(worker.kind, worker.imported, elsewhere)
                     if following is not None:
                         busy.append(self._send(workers, worker, following, units))
         finally:
@@ -251,6 +300,7 @@ class _Pool:
                 else:
                     worker.index, worker.started = index, time.monotonic()
                     worker.kind = units[index].kind
+                    worker.imported.add(worker.kind)
                     return worker
             self._stop(worker)
             workers.remove(worker)

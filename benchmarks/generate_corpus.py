@@ -102,7 +102,7 @@ class Corpus:
             return (
                 f'resource "aws_subnet" "{n}" {{\n  count = length(var.private_subnets)\n\n'
                 f"  vpc_id            = local.vpc_id\n"
-                f"  cidr_block        = element(concat(var.private_subnets, [\"\"]), count.index)\n"
+                f'  cidr_block        = element(concat(var.private_subnets, [""]), count.index)\n'
                 f"  availability_zone = element(var.azs, count.index)\n\n"
                 f"  tags = merge(\n    {{\n      Name = format(\n"
                 f'        "${{var.name}}-private-%s",\n        element(var.azs, count.index),\n'
@@ -124,11 +124,11 @@ class Corpus:
                 f'      sse_algorithm     = "aws:kms"\n      kms_master_key_id = var.kms_key_arn\n'
                 f"    }}\n  }}\n}}\n\n"
                 f'resource "aws_s3_bucket_lifecycle_configuration" "{n}" {{\n'
-                f"  bucket = aws_s3_bucket.{n}.id\n\n  dynamic \"rule\" {{\n"
+                f'  bucket = aws_s3_bucket.{n}.id\n\n  dynamic "rule" {{\n'
                 f"    for_each = var.lifecycle_rules\n    content {{\n"
                 f"      id     = rule.value.id\n"
                 f'      status = try(rule.value.enabled, true) ? "Enabled" : "Disabled"\n'
-                f"      expiration {{\n        days = lookup(rule.value, \"days\", 90)\n"
+                f'      expiration {{\n        days = lookup(rule.value, "days", 90)\n'
                 f"      }}\n    }}\n  }}\n}}\n"
             )
         if kind == "function":
@@ -180,7 +180,7 @@ class Corpus:
             )
         if kind == "sg":
             rules = "".join(
-                f"\n  ingress {{\n    description = \"{self.rnd.choice(NOUNS)}\"\n"
+                f'\n  ingress {{\n    description = "{self.rnd.choice(NOUNS)}"\n'
                 f"    from_port   = {p}\n    to_port     = {p}\n"
                 f'    protocol    = "tcp"\n    cidr_blocks = var.allowed_cidrs\n  }}\n'
                 for p in self.rnd.sample([22, 80, 443, 5432, 6379, 8080, 9200], 3)
@@ -196,7 +196,7 @@ class Corpus:
                 f"  for_each            = var.alarms\n"
                 f'  alarm_name          = "${{var.name}}-${{each.key}}"\n'
                 f'  comparison_operator = "GreaterThanOrEqualToThreshold"\n'
-                f"  evaluation_periods  = lookup(each.value, \"periods\", 2)\n"
+                f'  evaluation_periods  = lookup(each.value, "periods", 2)\n'
                 f'  metric_name         = each.value.metric\n  namespace           = "AWS/Lambda"\n'
                 f"  period              = 60\n"
                 f'  statistic           = "Sum"\n  threshold           = each.value.threshold\n'
@@ -209,13 +209,13 @@ class Corpus:
             return (
                 f'resource "aws_db_instance" "{n}" {{\n  identifier        = "${{var.name}}-{n}"\n'
                 f'  engine            = "postgres"\n  engine_version    = "16.3"\n'
-                f'  instance_class    = var.instance_class\n  allocated_storage = 100\n'
+                f"  instance_class    = var.instance_class\n  allocated_storage = 100\n"
                 f"  storage_encrypted = true\n  username          = var.username\n"
                 f"  password          = random_password.{n}.result\n"
                 f"  db_subnet_group_name   = aws_db_subnet_group.{n}.name\n"
                 f"  vpc_security_group_ids = [aws_security_group.db.id]\n"
-                f"  backup_retention_period = var.environment == \"prod\" ? 30 : 7\n"
-                f"  skip_final_snapshot     = var.environment != \"prod\"\n{self.tags()}}}\n\n"
+                f'  backup_retention_period = var.environment == "prod" ? 30 : 7\n'
+                f'  skip_final_snapshot     = var.environment != "prod"\n{self.tags()}}}\n\n'
                 f'resource "random_password" "{n}" {{\n  length  = 32\n  special = false\n}}\n\n'
                 f'resource "aws_db_subnet_group" "{n}" {{\n  name       = "{n}"\n'
                 f"  subnet_ids = var.subnet_ids\n}}\n"
@@ -278,8 +278,8 @@ class Corpus:
 
     def tf_versions(self) -> str:
         return (
-            "terraform {\n  required_version = \">= 1.3\"\n\n  required_providers {\n"
-            "    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n"
+            'terraform {\n  required_version = ">= 1.3"\n\n  required_providers {\n'
+            '    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 5.0"\n'
             "    }\n  }\n}\n"
         )
 
@@ -296,8 +296,8 @@ class Corpus:
             files["network.tf"] = "".join(self.tf_noise_resource() + "\n" for _ in range(4))
         if self.rnd.random() < 0.4:
             files["locals.tf"] = (
-                "locals {\n  vpc_id = try(aws_vpc.this[0].id, \"\")\n"
-                "  common_tags = merge(var.tags, { Module = \"network\" })\n"
+                'locals {\n  vpc_id = try(aws_vpc.this[0].id, "")\n'
+                '  common_tags = merge(var.tags, { Module = "network" })\n'
                 "  azs = slice(var.azs, 0, min(length(var.azs), 3))\n}\n"
             )
         for name, text in files.items():
@@ -331,9 +331,7 @@ class Corpus:
                 "      actions   = statement.value.actions\n"
                 '      resources = lookup(statement.value, "resources", ["*"])\n    }\n  }\n'
             )
-        return (
-            f'data "aws_iam_policy_document" "{name}" {{\n{"".join(statements)}{dynamic}}}\n'
-        )
+        return f'data "aws_iam_policy_document" "{name}" {{\n{"".join(statements)}{dynamic}}}\n'
 
     def assume_document(self, name: str) -> str:
         service = self.rnd.choice(["lambda", "ec2", "ecs-tasks", "states", "events"])
@@ -373,7 +371,7 @@ class Corpus:
                 f'    Version = "2012-10-17"\n    Statement = [\n      {{\n'
                 f'        Effect   = "Allow"\n        Action   = {actions}\n'
                 f"        Resource = local.{n}_resources\n      }},\n    ]\n  }})\n}}\n\n"
-                f"locals {{\n  {n}_resources = [for b in var.buckets : \"arn:aws:s3:::${{b}}/*\"]\n}}\n"
+                f'locals {{\n  {n}_resources = [for b in var.buckets : "arn:aws:s3:::${{b}}/*"]\n}}\n'
             )
         elif style == "heredoc":
             actions = json.dumps(self.actions())
@@ -405,7 +403,7 @@ class Corpus:
     def iam_users(self, n: str) -> str:
         text = (
             f'resource "aws_iam_user" "{n}" {{\n  for_each = toset(var.users)\n'
-            f"  name     = each.value\n  path     = \"/people/\"\n"
+            f'  name     = each.value\n  path     = "/people/"\n'
             f"  force_destroy = true\n{self.tags()}}}\n\n"
             f'resource "aws_iam_group" "{n}" {{\n  name = "{n}"\n}}\n\n'
         )
@@ -419,7 +417,7 @@ class Corpus:
             text += (
                 f'resource "aws_iam_user_policy" "{n}" {{\n  for_each = aws_iam_user.{n}\n'
                 f'  name     = "self-service"\n  user     = each.value.name\n'
-                f"  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{\n"
+                f'  policy = jsonencode({{\n    Version = "2012-10-17"\n    Statement = [{{\n'
                 f'      Effect   = "Allow"\n      Action   = {json.dumps(self.actions())}\n'
                 f'      Resource = "*"\n    }}]\n  }})\n}}\n\n'
             )
@@ -459,7 +457,7 @@ class Corpus:
                 "  permission_set_arn = aws_ssoadmin_permission_set.this.arn\n"
                 f"  inline_policy      = data.aws_iam_policy_document.{roles[0]}_assume.json\n}}\n"
             )
-        names = self.IAM_VARIABLES + ["sso_instance_arn"]
+        names = [*self.IAM_VARIABLES, "sso_instance_arn"]
         files["variables.tf"] = self.tf_variables(names).replace(
             'variable "max_session_duration" {\n  description = "The max session duration to use"\n'
             "  type        = string",
@@ -467,7 +465,8 @@ class Corpus:
             "  type        = number",
         )
         files["outputs.tf"] = "".join(
-            f'output "{n}_arn" {{\n  value = try(aws_iam_role.{n}[0].arn, "")\n}}\n\n' for n in roles
+            f'output "{n}_arn" {{\n  value = try(aws_iam_role.{n}[0].arn, "")\n}}\n\n'
+            for n in roles
         )
         files["versions.tf"] = self.tf_versions()
         for name, text in files.items():
@@ -476,9 +475,7 @@ class Corpus:
             if f'policies/{n}.json")' in main:
                 document = {
                     "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Action": self.actions(), "Resource": "*"}
-                    ],
+                    "Statement": [{"Effect": "Allow", "Action": self.actions(), "Resource": "*"}],
                 }
                 self.write(f"{directory}/policies/{n}.json", json.dumps(document, indent=2))
 
@@ -508,7 +505,9 @@ class Corpus:
         self.write(f"{directory}/main.tf", "\n".join(blocks))
         self.write(f"{directory}/versions.tf", self.tf_versions())
         if self.rnd.random() < 0.3:
-            self.write(f"{directory}/terraform.tfvars", f'region = "eu-west-{self.rnd.randint(1, 3)}"\n')
+            self.write(
+                f"{directory}/terraform.tfvars", f'region = "eu-west-{self.rnd.randint(1, 3)}"\n'
+            )
 
     # -- CloudFormation ---------------------------------------------------------------------
 
@@ -682,7 +681,8 @@ class Corpus:
         elif kind == "script":
             self.write(
                 f"{directory}/deploy_{index}.py",
-                "import subprocess\n\n\ndef main():\n    subprocess.run(['terraform', 'apply'])\n" * 5,
+                "import subprocess\n\n\ndef main():\n    subprocess.run(['terraform', 'apply'])\n"
+                * 5,
             )
         elif kind == "package":
             self.write(
@@ -707,12 +707,18 @@ class Corpus:
 
     # -- the corpus --------------------------------------------------------------------------
 
-    def generate(self) -> int:
+    def generate(self, kind: str = "mixed") -> int:
+        """``kind``: ``mixed``, or only ``terraform`` or only ``cloudformation`` (with
+        the other files around them)."""
         iam_modules: list[str] = []
         index = 0
         while not self.full():
             index += 1
             roll = self.rnd.random()
+            if kind == "terraform" and 0.22 <= roll < 0.80:
+                roll = self.rnd.random() * 0.22
+            elif kind == "cloudformation" and roll < 0.22:
+                roll = 0.22 + self.rnd.random() * 0.58
             if roll < 0.12:
                 self.noise_module(f"terraform/modules/{self.name()}-{index}")
             elif roll < 0.18:
@@ -739,10 +745,10 @@ def _yaml_to_json(template: str) -> str | None:
     return json.dumps(yaml.safe_load(template), indent=2)
 
 
-def generate(out: Path, files: int, seed: int = 1) -> int:
+def generate(out: Path, files: int, seed: int = 1, kind: str = "mixed") -> int:
     """Write the corpus into ``out`` (created); return the number of files written."""
     out.mkdir(parents=True, exist_ok=True)
-    return Corpus(out, files, seed).generate()
+    return Corpus(out, files, seed).generate(kind)
 
 
 def main() -> None:
@@ -750,8 +756,14 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="directory to write (created)")
     parser.add_argument("--files", type=int, default=1000, help="how many files (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--kind",
+        choices=("mixed", "terraform", "cloudformation"),
+        default="mixed",
+        help="Terraform and CloudFormation (default), or only one of them",
+    )
     args = parser.parse_args()
-    written = generate(args.out, args.files, args.seed)
+    written = generate(args.out, args.files, args.seed, args.kind)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     print(f"wrote {written} files, {size / 1e6:.1f} MB, to {args.out}")
 

@@ -31,9 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # checkov's checks for what iacguard's rules find (see README.md here).
-CHECKOV_CHECKS = (
-    "CKV_AWS_1,CKV_AWS_40,CKV_AWS_49,CKV_AWS_62,CKV_AWS_63,CKV_AWS_274,CKV2_AWS_21"
-)
+CHECKOV_CHECKS = "CKV_AWS_1,CKV_AWS_40,CKV_AWS_49,CKV_AWS_62,CKV_AWS_63,CKV_AWS_274,CKV2_AWS_21"
 DEFAULT_CHECKOV = os.environ.get("CHECKOV", "/work/checkov-venv/bin/checkov")
 TOOLS = ("floor", "cold", "warm", "checkov")
 
@@ -81,10 +79,9 @@ def tree_rss(root: int) -> int:
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry.name}/statm") as statm:
-                resident = int(statm.read().split()[1]) * page
+            process = Path("/proc") / entry.name
+            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+            resident = int((process / "statm").read_text().split()[1]) * page
         except (OSError, IndexError, ValueError):
             continue
         parents[int(entry.name)] = int(fields[1])
@@ -150,12 +147,15 @@ def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: in
     }
 
 
-def corpus_of(work: Path, files: int, seed: int) -> Path:
-    corpus = work / f"corpus-{files}-{seed}"
+def corpus_of(work: Path, size: str, seed: int) -> Path:
+    """The corpus for ``N`` or ``KIND:N`` (terraform or cloudformation only) files."""
+    kind, _, files = size.rpartition(":")
+    kind = kind or "mixed"
+    corpus = work / f"corpus-{kind}-{files}-{seed}"
     if not corpus.is_dir():
         subprocess.run(
-            [sys.executable, str(HERE / "generate_corpus.py"), str(corpus), "--files", str(files),
-             "--seed", str(seed)],
+            [sys.executable, str(HERE / "generate_corpus.py"), str(corpus), "--files", files,
+             "--seed", str(seed), "--kind", kind],
             check=True,
         )  # fmt: skip
     return corpus
@@ -165,9 +165,9 @@ def size_mb(corpus: Path) -> float:
     return sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
 
 
-def table(rows: list[tuple[int, float, dict]]) -> str:
+def table(rows: list[tuple[str, float, dict]]) -> str:
     head = (
-        "| files | MB | parse floor | iacguard cold | iacguard warm | checkov "
+        "| corpus (files) | MB | parse floor | iacguard cold | iacguard warm | checkov "
         "| checkov / cold | cold / floor | checkov / warm | peak memory cold |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
@@ -175,9 +175,9 @@ def table(rows: list[tuple[int, float, dict]]) -> str:
     for files, megabytes, result in rows:
         m = result["median"]
         checkov = m.get("checkov")
-        versus_cold = f"{checkov / m['cold']:.1f}x" if checkov else "–"
-        versus_warm = f"{checkov / m['warm']:.0f}x" if checkov else "–"
-        shown = f"{checkov:.1f} s" if checkov else "–"
+        versus_cold = f"{checkov / m['cold']:.1f}x" if checkov else "-"
+        versus_warm = f"{checkov / m['warm']:.0f}x" if checkov else "-"
+        shown = f"{checkov:.1f} s" if checkov else "-"
         lines.append(
             f"| {files} | {megabytes:.1f} | {m['floor']:.2f} s | {m['cold']:.2f} s "
             f"| {m['warm']:.2f} s | {shown} | {versus_cold} | {m['cold'] / m['floor']:.2f} "
@@ -188,7 +188,12 @@ def table(rows: list[tuple[int, float, dict]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        default=["terraform:100", "cloudformation:80", "100", "1000", "5000"],
+        help="files per corpus: N (mixed) or terraform:N, cloudformation:N",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs of each tool (median)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "iacguard-bench")
@@ -202,10 +207,10 @@ def main() -> None:
     if not args.no_checkov and checkov is None:
         parser.error(f"checkov not found at {args.checkov}; see benchmarks/README.md")
     rows = []
-    for files in args.sizes:
-        corpus = corpus_of(args.work, files, args.seed)
+    for size in args.sizes:
+        corpus = corpus_of(args.work, size, args.seed)
         result = measure(corpus, args.repeats, checkov, args.checkov_repeats or args.repeats)
-        rows.append((files, size_mb(corpus), result))
+        rows.append((size, size_mb(corpus), result))
     print()
     print(f"{os.cpu_count()} cores; medians of {args.repeats} runs, alternating")
     print(table(rows))

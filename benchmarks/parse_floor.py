@@ -4,8 +4,9 @@ file and CloudFormation template under a directory, in one process, doing nothin
     python3 benchmarks/parse_floor.py CORPUS
 
 This is what any checker of these files has to pay at least (iacguard uses the same two
-parsers). Files are found the way iacguard finds them (hidden and vendored folders
-skipped); a YAML/JSON file counts as a template when it mentions ``Resources``.
+parsers); each parser is imported only when there are files for it. Files are found
+the way iacguard finds them (hidden and vendored folders skipped); a YAML/JSON file
+counts as a template when it mentions ``Resources``.
 """
 
 from __future__ import annotations
@@ -33,10 +34,9 @@ def files(root: Path) -> tuple[list[Path], list[Path]]:
 
 def main() -> None:
     start = time.perf_counter()
-    import hcl2
-    from cfnlint.decode import decode_str
-
     terraform, candidates = files(Path(sys.argv[1]))
+    if terraform:  # each parser is imported only when there are files for it
+        import hcl2
     for path in terraform:
         try:
             hcl2.parses(path.read_text(encoding="utf-8"))
@@ -46,6 +46,8 @@ def main() -> None:
     for path in candidates:
         text = path.read_text(encoding="utf-8")
         if "Resources" in text:
+            from cfnlint.decode import decode_str
+
             decode_str(text)
             templates += 1
     elapsed = time.perf_counter() - start

@@ -31,8 +31,11 @@ DEFAULT_TIMEOUT = 30.0
 # What parsing costs on one core, roughly: seconds to import a kind's parser (cfn-lint
 # pulls in sympy and networkx), and bytes parsed per second (python-hcl2 is slow).
 IMPORT_SECONDS = {"cloudformation": 0.8, "terraform": 0.3}
-BYTES_PER_SECOND = {"cloudformation": 800_000, "terraform": 120_000}
+BYTES_PER_SECOND = {"cloudformation": 600_000, "terraform": 120_000}
 POOL_SECONDS = 0.15  # starting workers, sending texts and results both ways
+# Workers are used only when they save this share of the time: the estimates are rough,
+# and workers importing a parser at the same time contend with each other.
+POOL_SAVING = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,7 @@ def pool_pays(units: Sequence[Unit], workers: int) -> bool:
             clocks[worker] += _import_seconds(kind)
         current[worker] = kind
         clocks[worker] += _seconds(units[index])
-    return max(clocks) + POOL_SECONDS < serial
+    return max(clocks) + POOL_SECONDS < (1 - POOL_SAVING) * serial
 
 
 def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None) -> Any:

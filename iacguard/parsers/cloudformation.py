@@ -72,6 +72,12 @@ def parse_file(path: Path, file: str) -> ParseResult:
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
         return result
+    return parse_text(text, file)
+
+
+def parse_text(text: str, file: str) -> ParseResult:
+    """Parse a file's text (as ``read_text`` returns it); ``file`` is its name."""
+    result = ParseResult()
     if not may_hold_iam(text):
         result.skipped.append(file)
         return result

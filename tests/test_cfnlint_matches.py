@@ -145,14 +145,43 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
     }
 
 
+# Kept out of fixtures/ so that scanning the fixtures reports no errors.
+UNREADABLE_POLICY = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: A policy iacguard cannot read (no Statement) next to one it can.
+Resources:
+  EmptyPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+  OpsPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Sid: EveryEc2Action
+            Effect: Allow
+            Action: ec2:*
+            Resource: "*"
+"""
+
+
+@pytest.fixture
+def unreadable_policy(tmp_path: Path) -> str:
+    path = tmp_path / "unreadable_policy.yaml"
+    path.write_text(UNREADABLE_POLICY)
+    return str(path)
+
+
 def test_an_engine_failure_is_one_clear_match_and_cfn_lint_goes_on(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, unreadable_policy: str
 ) -> None:
     def failing(model: Model, config: Config, checks: tuple[type[Check], ...]) -> Checked:
         raise RuntimeError("the model is inconsistent")
 
     monkeypatch.setattr(iacguard.engine, "check_model", failing)
-    matches = lint(f"{CFN}/unreadable_policy.yaml")
+    matches = lint(unreadable_policy)
 
     assert described(matches) == [
         "E9100 1:1 iacguard could not check this template: RuntimeError: the model is inconsistent"
@@ -162,8 +191,10 @@ def test_an_engine_failure_is_one_clear_match_and_cfn_lint_goes_on(
     assert "E0002" not in rule_ids  # and none of the pack's rules crashed
 
 
-def test_a_policy_iacguard_cannot_read_is_one_match_and_the_rest_is_checked() -> None:
-    assert described(lint(f"{CFN}/unreadable_policy.yaml")) == [
+def test_a_policy_iacguard_cannot_read_is_one_match_and_the_rest_is_checked(
+    unreadable_policy: str,
+) -> None:
+    assert described(lint(unreadable_policy)) == [
         "E9100 8:9 iacguard skipped part of this template: EmptyPolicy: the policy document "
         "has no Statement",
         'E9102 16:21 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -230,10 +228,7 @@ def parse_unit(unit: Unit) -> ParseResult | ParsedFile:
         from iacguard.parsers import cloudformation
 
         try:
-            parsed = cloudformation.parse_text(unit.text, unit.file)
-            if "cfnlint.decode.node" in sys.modules:
-                _pickle_cfnlint_nodes_as_plain()
-            return parsed
+            return cloudformation.parse_text(unit.text, unit.file)
         except RecursionError:
             return _failed(unit.file, "nested too deeply to read")
         except Exception as exc:
@@ -245,20 +240,6 @@ def parse_unit(unit: Unit) -> ParseResult | ParsedFile:
     except Exception as exc:
         message = f"internal error while parsing: {type(exc).__name__}: {exc}"
         return terraform.ParsedFile(errors=[ParseError(unit.file, message)])
-
-
-@functools.cache
-def _pickle_cfnlint_nodes_as_plain() -> None:
-    """cfn-lint's decoder gives str, dict and list subclasses, made inside a function
-    so that pickle cannot name them; a parse result holds some as values. They go to
-    the cache and back from workers as the plain str, dict and list they are."""
-    import copyreg
-
-    from cfnlint.decode.node import dict_node, list_node, str_node
-
-    copyreg.pickle(str_node, lambda node: (str, (str(node),)))
-    copyreg.pickle(dict_node, lambda node: (dict, (dict(node),)))
-    copyreg.pickle(list_node, lambda node: (list, (list(node),)))
 
 
 def _result(unit: Unit, outcome: Any) -> Any:

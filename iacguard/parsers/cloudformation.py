@@ -147,7 +147,7 @@ class _TemplateReader:
                 continue
             kind = resource.value.get("Type")
             if isinstance(kind, str) and kind in _HANDLERS:
-                entries.append((str(logical_id), resource, kind))
+                entries.append((str(logical_id), resource, str(kind)))
                 self._remember_name(str(logical_id), resource, kind)
         for logical_id, resource, kind in entries:
             self.model.blocks.append(Block(logical_id, resource.location))
@@ -191,7 +191,11 @@ class _TemplateReader:
             reason = entry.value.get("reason")
             self.model.directives.append(
                 Directive(
-                    "metadata", (rule,), str(reason) if reason else None, entry.location, covers
+                    "metadata",
+                    (str(rule),),
+                    str(reason) if reason else None,
+                    entry.location,
+                    covers,
                 )
             )
 

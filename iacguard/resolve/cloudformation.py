@@ -172,7 +172,7 @@ class Intrinsics:
     def _scalar(self, node: Node) -> list[Value]:
         value = node.value
         if isinstance(value, (str, int, float, bool)):
-            return [Scalar(value, node.location, node.when)]
+            return [Scalar(_plain(value), node.location, node.when)]
         fn = _function(value)
         if fn is None:
             return [self.unknown(node, "expected a single value here")]
@@ -391,7 +391,7 @@ class Intrinsics:
         """A short, readable rendering of an intrinsic for messages and ``unresolved``."""
         fn = _function(value)
         if fn is None:
-            text = repr(value) if not isinstance(value, str) else value
+            text = repr(value) if not isinstance(value, str) else str(value)
         else:
             args = value[fn]
             if fn == "Fn::GetAtt" and isinstance(args, list):
@@ -428,6 +428,12 @@ def _is_list_parameter(param: dict[str, Any]) -> bool:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _plain(value: str | int | float | bool) -> str | int | float | bool:
+    """The plain value of a decoded scalar: the model holds no cfn-lint node types,
+    so it pickles (cache, worker processes) as it is."""
+    return str(value) if isinstance(value, str) else value
 
 
 def _text(value: Any) -> str:

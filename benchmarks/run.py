@@ -113,7 +113,11 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, in
 
 
 def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # As installed by pip: bytecode compiled and used. Some machines set
+    # PYTHONDONTWRITEBYTECODE, which would charge every run with compiling every module.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "iacguard")], check=False)
     tools = commands(corpus, checkov)
     warm_cache = Path(tempfile.mkdtemp(prefix="iacguard-warm-"))
     subprocess.run(

@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         help="longest role session allowed by role-session-limit (default: 3600)",
     )
     check.add_argument(
+        "--max-file-bytes",
+        type=_positive_int,
+        metavar="N",
+        help="do not read files over N bytes; one that is IaC is an error (default: 1048576)",
+    )
+    check.add_argument(
         "--var-file",
         action="append",
         default=[],
@@ -145,6 +151,8 @@ def _check(args: argparse.Namespace) -> int:
         config.fail_on = Severity(args.fail_on)
     if args.max_session_seconds:
         config.max_session_seconds = args.max_session_seconds
+    if args.max_file_bytes:
+        config.max_file_bytes = args.max_file_bytes
     if args.require_explicit_session_limit:
         config.require_explicit_session_limit = True
     config.var_files += tuple(args.var_file)  # after the config's: later files win

@@ -32,19 +32,34 @@ from iacguard.model import (
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
-from iacguard.parsers.source import SourceError, read_text
+from iacguard.parsers.source import (
+    DEFAULT_MAX_FILE_BYTES,
+    MAX_NESTING,
+    SourceError,
+    TooLarge,
+    contains,
+    decode_text,
+    nested_too_deeply,
+    read_bytes,
+)
 from iacguard.resolve.cloudformation import Intrinsics
 from iacguard.resolve.node import Node
 
 _IAM_TYPE_PREFIXES = ("AWS::IAM::", "AWS::SSO::", "AWS::Serverless::")
+_IAM_MARKERS = tuple(
+    prefix.encode(encoding)
+    for prefix in _IAM_TYPE_PREFIXES
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
 _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$")
 
 
-def may_hold_iam(text: str) -> bool:
-    """A cheap text test: a template without any IAM, SSO or SAM resource type holds
-    nothing the checks look at, so it is skipped without decoding (and without
-    importing cfn-lint, whose import alone takes most of a second)."""
-    return any(prefix in text for prefix in _IAM_TYPE_PREFIXES)
+def may_hold_iam(data: bytes) -> bool:
+    """A cheap test on the bytes: a template without any IAM, SSO or SAM resource type
+    holds nothing the checks look at, so it is skipped without decoding (and without
+    importing cfn-lint, whose import alone takes most of a second). UTF-16 spellings
+    count, so that such a file is reported rather than skipped."""
+    return any(marker in data for marker in _IAM_MARKERS)
 
 
 def is_cloudformation(template: Any) -> bool:
@@ -64,25 +79,41 @@ def is_cloudformation(template: Any) -> bool:
     )
 
 
-def parse_file(path: Path, file: str) -> ParseResult:
-    """Parse one file; ``file`` is the name findings will carry."""
+def parse_file(path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParseResult:
+    """Parse one file; ``file`` is the name findings will carry. A file that holds no
+    IAM resource type is skipped quietly, whatever its size or encoding."""
     result = ParseResult()
     try:
-        text = read_text(path)
+        data = read_bytes(path, max_bytes)
+    except TooLarge as exc:
+        if contains(path, _IAM_MARKERS):
+            result.errors.append(ParseError(file, exc.message))
+        else:
+            result.skipped.append(file)
+        return result
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
         return result
-    if not may_hold_iam(text):
+    if not may_hold_iam(data):
         result.skipped.append(file)
+        return result
+    try:
+        text = decode_text(data)
+    except SourceError as exc:
+        result.errors.append(ParseError(file, exc.message, exc.line))
+        return result
+    depth = _nesting_depth(text)
+    if depth is not None:
+        result.errors.append(ParseError(file, nested_too_deeply(), depth))
         return result
     from cfnlint.decode import decode_str
 
     template, matches = decode_str(text)
     if matches:
         first = matches[0]
-        result.errors.append(
-            ParseError(file, _decode_message(first.message), first.linenumber, first.columnnumber)
-        )
+        message, located = _decode_message(first.message)
+        line, column = (first.linenumber, first.columnnumber) if located else (None, None)
+        result.errors.append(ParseError(file, message, line, column))
         return result
     if not is_cloudformation(template):
         result.skipped.append(file)
@@ -93,8 +124,48 @@ def parse_file(path: Path, file: str) -> ParseResult:
     return result
 
 
-def _decode_message(message: str) -> str:
-    message = "cannot parse template: " + " ".join(str(message).split())
+def _nesting_depth(text: str) -> int | None:
+    """The line where collections nest deeper than ``MAX_NESTING``, else None.
+
+    cfn-lint builds the tree with libyaml, whose composer recurses in C: nesting some
+    20,000 deep overflows the stack and kills the process, before any Python recursion
+    limit applies. libyaml's event stream is flat, so the depth is counted on it first.
+    Text that is not YAML is left to the decoder to report."""
+    import yaml
+
+    if not yaml.__with_libyaml__:
+        return None  # the pure-Python composer stops at the recursion limit
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    mark = event.start_mark
+                    return mark.line + 1 if mark is not None else 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _decode_message(message: str) -> tuple[str, bool]:
+    """cfn-lint's message, in our words where it is about the input's limits (those
+    come without a position), and whether its position means anything."""
+    text = " ".join(str(message).split())
+    if "maximum recursion depth" in text:
+        return nested_too_deeply(), False
+    if "YAML aliases are expanded" in text:
+        return "YAML aliases expand to more than 250,000 values; the template is not read", False
+    if "integer string conversion" in text:
+        return "a number has more than 4,300 digits; the template is not read", False
+    if text.startswith("Template could not be parsed"):
+        return _short(f"cannot parse template: {text}"), False
+    return _short(f"cannot parse template: {text}"), True
+
+
+def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 

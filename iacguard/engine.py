@@ -13,6 +13,7 @@ from iacguard.discover import discover, display_path
 from iacguard.findings import Finding
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
+from iacguard.parsers.source import nested_too_deeply
 
 if TYPE_CHECKING:
     from iacguard.suppress import UnusedSuppression
@@ -41,7 +42,7 @@ def scan(paths: list[str], config: Config, baseline: frozenset[str] = frozenset(
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     model = Model()
-    for parsed in _parse_all(found.cloudformation):
+    for parsed in _parse_all(found.cloudformation, config.max_file_bytes):
         model.extend(parsed.model)
         result.errors.extend(parsed.errors)
         result.scanned.extend(parsed.scanned)
@@ -63,16 +64,16 @@ def scan(paths: list[str], config: Config, baseline: frozenset[str] = frozenset(
     return result
 
 
-def _parse_all(cloudformation: list[Path]) -> list[ParseResult]:
+def _parse_all(cloudformation: list[Path], max_bytes: int) -> list[ParseResult]:
     from iacguard.parsers import cloudformation as cfn
 
     results = []
     for path in cloudformation:
         file = display_path(path)
         try:
-            results.append(cfn.parse_file(path, file))
+            results.append(cfn.parse_file(path, file, max_bytes))
         except RecursionError:
-            results.append(_failed(file, "nested too deeply to read"))
+            results.append(_failed(file, nested_too_deeply()))
         except Exception as exc:  # one bad file must not stop the scan
             results.append(
                 _failed(file, f"internal error while parsing: {type(exc).__name__}: {exc}")
@@ -84,7 +85,9 @@ def _parse_terraform(modules: dict[Path, list[Path]], config: Config) -> ParseRe
     from iacguard.parsers import terraform
 
     try:
-        return terraform.parse_modules(modules, [Path(f) for f in config.var_files])
+        return terraform.parse_modules(
+            modules, [Path(f) for f in config.var_files], config.max_file_bytes
+        )
     except Exception as exc:  # a bug must not lose the CloudFormation results
         first = next(iter(modules))
         return _failed(
@@ -140,8 +143,10 @@ def _call(errors: list[ParseError], check: Check, where: Location | None, hook, 
     try:
         hook(*args)
     except Exception as exc:
-        file = where.file if where else "<scan>"
-        line = where.line if where else None
-        errors.append(
-            ParseError(file, f"internal error in {check.id}: {type(exc).__name__}: {exc}", line)
-        )
+        problem = f"{type(exc).__name__}: {exc}"
+        if where is None:
+            errors.append(ParseError("<scan>", f"internal error in {check.id}: {problem}"))
+        else:
+            at = f"{where.file}:{where.line}"
+            message = f"internal error in {check.id} at {at}: {problem}"
+            errors.append(ParseError(where.file, message, where.line))

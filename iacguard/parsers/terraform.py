@@ -19,7 +19,12 @@ from iacguard.model import Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
-from iacguard.parsers.source import SourceError, read_text
+from iacguard.parsers.source import (
+    DEFAULT_MAX_FILE_BYTES,
+    SourceError,
+    nested_too_deeply,
+    read_text,
+)
 from iacguard.parsers.terraform_iam import IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
@@ -32,10 +37,14 @@ MAX_MODULE_DEPTH = 16
 _LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
 
 
-def parse_modules(groups: dict[Path, list[Path]], var_files: Sequence[Path] = ()) -> ParseResult:
+def parse_modules(
+    groups: dict[Path, list[Path]],
+    var_files: Sequence[Path] = (),
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> ParseResult:
     """Parse the Terraform modules of a scan: directory → its files as discovered.
     ``var_files`` (``--var-file``) apply to every root module, after its own .tfvars."""
-    loader = Loader(allowed=[Path.cwd(), *groups])
+    loader = Loader(allowed=[Path.cwd(), *groups], max_bytes=max_bytes)
     result = loader.result
     cli_values: dict[str, Attribute] = {}
     for path in var_files:
@@ -44,14 +53,25 @@ def parse_modules(groups: dict[Path, list[Path]], var_files: Sequence[Path] = ()
         loader.module(directory, files)  # in the order discovered, so errors come in that order
     roots = _roots(groups, loader.calls(groups))
     for directory, files in roots.items():
-        evaluator = Evaluator(loader)  # its caches hold one root's instances
-        module = loader.module(directory, files)
-        values = {**loader.tfvars(directory), **cli_values}
-        root = Instance(module, directory, values=values)
-        builder = _TreeBuilder(loader, evaluator, result)
-        builder.children(root, depth=0)
-        IamReader(evaluator, result).read(builder.resources(root))
+        try:
+            _read_root(loader, directory, files, cli_values)
+        except Exception as exc:  # a bug in one root module must not lose the others
+            where = display_path(files[0]) if files else display_path(directory)
+            message = f"internal error while reading the module: {type(exc).__name__}: {exc}"
+            result.errors.append(ParseError(where, message))
     return result
+
+
+def _read_root(
+    loader: Loader, directory: Path, files: list[Path], cli_values: dict[str, Attribute]
+) -> None:
+    evaluator = Evaluator(loader)  # its caches hold one root's instances
+    module = loader.module(directory, files)
+    values = {**loader.tfvars(directory), **cli_values}
+    root = Instance(module, directory, values=values)
+    builder = _TreeBuilder(loader, evaluator, loader.result)
+    builder.children(root, depth=0)
+    IamReader(evaluator, loader.result).read(builder.resources(root))
 
 
 def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:
@@ -79,6 +99,7 @@ class Loader:
     """Reads and parses files once, and is the evaluator's window on the file system."""
 
     allowed: list[Path]
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES
     result: ParseResult = field(default_factory=ParseResult)
     files: dict[Path, FileSyntax | None] = field(default_factory=dict)
     modules: dict[tuple[Path, tuple[Path, ...]], Module] = field(default_factory=dict)
@@ -94,7 +115,7 @@ class Loader:
         file = display_path(path)
         syntax: FileSyntax | None = None
         try:
-            text = read_text(path)
+            text = read_text(path, self.max_bytes)
             if path.name.endswith(".json"):
                 syntax = (parse_tfvars_json if variables else parse_tf_json)(text, file)
             else:
@@ -107,7 +128,10 @@ class Loader:
         except SyntaxProblem as exc:
             self.result.errors.append(ParseError(file, exc.message, exc.line, exc.column))
         except RecursionError:
-            self.result.errors.append(ParseError(file, "nested too deeply to read"))
+            self.result.errors.append(ParseError(file, nested_too_deeply()))
+        except Exception as exc:  # a bug on one file must not lose the others
+            message = f"internal error while parsing: {type(exc).__name__}: {exc}"
+            self.result.errors.append(ParseError(file, message))
         if syntax is not None and not variables:
             self.result.scanned.append(file)
         self.files[key] = syntax
@@ -174,7 +198,7 @@ class Loader:
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
         if resolved not in self.texts:
             try:
-                text = read_text(path)
+                text = read_text(path, self.max_bytes)
             except SourceError as exc:
                 raise OSError(f"{display_path(path)}: {exc.message}") from None
             file = display_path(Path(os.path.normpath(path)))
@@ -188,7 +212,7 @@ class Loader:
         from iacguard.parsers.located_json import JsonProblem, decode
 
         try:
-            return decode(text, text_map, holes)
+            return decode(text, text_map, holes, unique_keys=True)
         except JsonProblem as problem:
             raise ValueError(problem.message) from None
 

@@ -194,7 +194,7 @@ def _tree(value: Located) -> TfValue:
         return value
     text_map = value.text_map or TextMap.fixed(value.location)
     try:
-        return decode(value.value, text_map, value.holes)
+        return decode(value.value, text_map, value.holes, unique_keys=True)
     except JsonProblem as problem:
         if value.holes:
             first = value.holes[0]

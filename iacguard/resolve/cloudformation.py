@@ -262,7 +262,7 @@ class Intrinsics:
                 continue
             try:
                 position = int(index.value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 values.append(self.unknown(node, "Fn::Select index is not a number"))
                 continue
             for parts, when in self._lists(

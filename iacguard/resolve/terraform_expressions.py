@@ -6,6 +6,7 @@ configuration, are the evaluator's own: ``iacguard.resolve.terraform``.)
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -243,15 +244,13 @@ def _truth_of(value: Any) -> bool | None:
 
 
 def is_number(value: Any) -> bool:
+    """A finite number, or a string that reads as one (``"nan"`` and ``1e999`` do not)."""
     if isinstance(value, bool):
         return False
-    if isinstance(value, (int, float)):
-        return True
     try:
-        float(str(value))
-    except ValueError:
+        return math.isfinite(float(value if isinstance(value, (int, float)) else str(value)))
+    except (ValueError, OverflowError):
         return False
-    return True
 
 
 def string(value: Any) -> str:

@@ -69,7 +69,7 @@ def call(evaluator: Evaluator, expr: Call, scope: Scope) -> TfValue:
             continue
         try:
             result = function(expr, list(combo), evaluator, scope)
-        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
             result = Unknown(
                 expr.text, f"{name}() cannot be evaluated on these values", expr.location
             )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
 from iacguard.config import Config
-from iacguard.discover import discover, display_path
+from iacguard.discover import NotRead, discover, display_path
 from iacguard.findings import Finding
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
@@ -26,6 +26,7 @@ class ScanResult:
     unresolved: list[Unresolved] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
     resources: int = 0
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
 
@@ -41,6 +42,9 @@ def scan(paths: list[str], config: Config, baseline: frozenset[str] = frozenset(
     found = discover(paths, config.excluded)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
+    result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
+    result.not_read = found.not_read
+    result.skipped.extend(n.file for n in found.not_read)
     model = Model()
     for parsed in _parse_all(found.cloudformation, config.max_file_bytes):
         model.extend(parsed.model)

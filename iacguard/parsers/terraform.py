@@ -137,9 +137,19 @@ class Loader:
         self.files[key] = syntax
         return syntax
 
+    def inside(self, path: Path) -> bool:
+        """Whether ``path`` (links resolved) is in the scanned directories or the current
+        one: nothing else is read, so a link cannot bring in a file from elsewhere."""
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(base) for base in self.allowed)
+
     def module(self, directory: Path, files: list[Path] | None = None) -> Module:
         if files is None:
-            files = sorted(p for p in _listing(directory) if p.name.endswith(SUFFIXES))
+            if not self.inside(directory):
+                return Module(directory)
+            files = sorted(
+                p for p in _listing(directory) if p.name.endswith(SUFFIXES) and self.inside(p)
+            )
         key = (directory.resolve(), tuple(sorted(p.resolve() for p in files)))
         if key not in self.modules:
             module = Module(directory)
@@ -162,7 +172,7 @@ class Loader:
         values: dict[str, Attribute] = {}
         for name in names + automatic:
             path = directory / name
-            if path.is_file():
+            if path.is_file() and self.inside(path):
                 values.update(self.variables_file(path))
         return values
 
@@ -194,7 +204,7 @@ class Loader:
 
     def read(self, path: Path) -> tuple[str, TextMap]:
         resolved = path.resolve()
-        if not any(resolved.is_relative_to(base) for base in self.allowed):
+        if not self.inside(resolved):
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
         if resolved not in self.texts:
             try:
@@ -264,6 +274,8 @@ class _TreeBuilder:
                 why = "remote module sources are not fetched; its resources are not checked"
             elif not directory.is_dir():
                 why = "the module directory does not exist"
+            elif not self.loader.inside(directory):
+                why = "the module directory is outside the scanned directories; not read"
             elif depth >= MAX_MODULE_DEPTH:
                 why = "modules nested too deeply"
             elif directory.resolve() in _ancestors(instance):

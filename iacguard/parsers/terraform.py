@@ -28,7 +28,7 @@ from iacguard.parsers.source import (
 from iacguard.parsers.terraform_iam import IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
-from iacguard.resolve.terraform import Evaluator
+from iacguard.resolve.terraform import MAX_STEPS, Evaluator
 from iacguard.resolve.terraform_scope import Instance, Resource, Scope
 from iacguard.resolve.terraform_values import TfValue
 
@@ -72,6 +72,13 @@ def _read_root(
     builder = _TreeBuilder(loader, evaluator, loader.result)
     builder.children(root, depth=0)
     IamReader(evaluator, loader.result).read(builder.resources(root))
+    if evaluator.exhausted:  # values past that point are unknown: say so loudly
+        where = display_path(files[0]) if files else display_path(directory)
+        message = (
+            f"evaluation of the module stopped after {MAX_STEPS:,} steps; the values it "
+            "did not reach are unknown"
+        )
+        loader.result.errors.append(ParseError(where, message))
 
 
 def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:

@@ -29,11 +29,13 @@ from iacguard.resolve.terraform_values import (
     Choice,
     Located,
     TfValue,
+    check_size,
     choice,
     is_plain,
     options,
     plain,
     scalars,
+    size_of,
     when_of,
     with_when,
 )
@@ -95,6 +97,7 @@ def for_(evaluator: Evaluator, expr: ForExpr, scope: Scope) -> TfValue:
     )
     listed: list[TfValue] = []
     mapped: dict[str, TfValue] = {}
+    size = 0
     for key, item in entries:
         names: dict[str, TfValue] = {expr.value_var: item}
         if expr.key_var:
@@ -107,6 +110,8 @@ def for_(evaluator: Evaluator, expr: ForExpr, scope: Scope) -> TfValue:
             if not truth or any(t is None for t in truth):
                 return Unknown(expr.text, "the for condition cannot be resolved", expr.location)
         value = evaluator.known(expr.value, inner)
+        size += size_of(value)
+        check_size(size)  # before the next iteration, not after all of them
         if expr.key is None:
             listed.append(value)
             continue

@@ -23,6 +23,9 @@ from iacguard.resolve.terraform_values import (
     DocumentRef,
     Located,
     TfValue,
+    TooLarge,
+    check_size,
+    check_string,
     choice,
     is_plain,
     options,
@@ -69,6 +72,8 @@ def call(evaluator: Evaluator, expr: Call, scope: Scope) -> TfValue:
             continue
         try:
             result = function(expr, list(combo), evaluator, scope)
+        except TooLarge as exc:
+            result = Unknown(expr.text, exc.why, expr.location)
         except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
             result = Unknown(
                 expr.text, f"{name}() cannot be evaluated on these values", expr.location
@@ -167,6 +172,7 @@ def _jsonencode(expr: Call, args: list[TfValue], evaluator: Evaluator, scope: Sc
 
 def _format(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     template = _text(_data(args[0]))
+    check_string(len(template) + sum(len(str(plain(a))) for a in args[1:]) * template.count("%"))
     values = iter(args[1:])
 
     def verb(match: re.Match[str]) -> str:
@@ -184,7 +190,9 @@ def _join(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     separator = _text(_data(args[0]))
     items = [i for a in args[1:] for i in _list(a)]
     if all(is_plain(i) for i in items):
-        return _at(expr, separator.join(_text(_data(i)) for i in items))
+        texts = [_text(_data(i)) for i in items]
+        check_string(sum(map(len, texts)) + len(separator) * len(texts))
+        return _at(expr, separator.join(texts))
     first = next(i for i in items if not is_plain(i))
     return _unknown(
         expr, first if isinstance(first, Unknown) else Unknown("", "part unknown", expr.location)
@@ -192,7 +200,9 @@ def _join(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
 
 
 def _concat(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
-    return _at(expr, [i for a in args for i in _list(a)])
+    lists = [_list(a) for a in args]
+    check_size(sum(map(len, lists)))  # concat(local.big, local.big, …) before building it
+    return _at(expr, [i for items in lists for i in items])
 
 
 def _flatten(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
@@ -341,13 +351,7 @@ _FUNCTIONS: dict[str, Eager] = {
     "trimsuffix": _string_function(lambda s, p: _text(s).removesuffix(_text(p))),
     "startswith": _string_function(lambda s, p: _text(s).startswith(_text(p))),
     "endswith": _string_function(lambda s, p: _text(s).endswith(_text(p))),
-    "replace": _string_function(
-        lambda s, old, new: (
-            _text(s).replace(_text(old), _text(new))
-            if not (_text(old).startswith("/") and _text(old).endswith("/"))
-            else _raise("regular expressions are not evaluated")
-        )
-    ),
+    "replace": _string_function(lambda s, old, new: _replace(_text(s), _text(old), _text(new))),
     "split": _string_function(lambda sep, s: _split(_text(sep), _text(s))),
 }
 # These take values that are partly unknown and keep the known parts.
@@ -368,5 +372,11 @@ _PASS_UNKNOWN = frozenset(
 )
 
 
-def _raise(message: str) -> Any:
-    raise ValueError(message)
+def _replace(text: str, old: str, new: str) -> str:
+    if old.startswith("/") and old.endswith("/"):
+        raise ValueError("regular expressions are not evaluated")
+    if old:
+        check_string(len(text) + text.count(old) * max(len(new) - len(old), 0))
+    else:
+        check_string(len(text) + (len(text) + 1) * len(new))
+    return text.replace(old, new)

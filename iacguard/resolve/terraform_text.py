@@ -19,6 +19,7 @@ from iacguard.resolve.terraform_values import (
     DocumentRef,
     Located,
     TfValue,
+    check_string,
     choice,
     hole_marker,
     options,
@@ -35,6 +36,7 @@ class _Builder:
         self.length = 0
 
     def add(self, text: str, text_map: TextMap) -> None:
+        check_string(self.length + len(text))
         self.pieces.append((self.length, text_map))
         self.parts.append(text)
         self.length += len(text)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
+from iacguard.resolve.limits import MAX_STRING
 from iacguard.resolve.node import Node, Path
 
 # Values that are the same in every stack of the standard partition, or a readable
@@ -30,6 +31,7 @@ PSEUDO_PARAMETERS = {
 }
 NO_VALUE = "AWS::NoValue"
 MAX_COMBINATIONS = 64
+_SHOWN = 120  # characters of an intrinsic shown in a message
 _SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -372,8 +374,16 @@ class Intrinsics:
             if unknown is not None:
                 values.append(Unknown(self.source(node.value), unknown.why, node.location, when))
             else:
-                text = delimiter.join(_text(p.value) for p in combo if isinstance(p, Scalar))
-                values.append(Scalar(text, node.location, when))
+                scalars = [p.value for p in combo if isinstance(p, Scalar)]
+                # Measured before anything is copied (str() of a decoded string copies
+                # it): YAML aliases can repeat one long string a hundred thousand times.
+                length = sum(len(v) if isinstance(v, str) else 8 for v in scalars)
+                if length + len(delimiter) * len(scalars) > MAX_STRING:
+                    why = f"the string would be over {MAX_STRING:,} characters; not evaluated"
+                    values.append(Unknown(self.source(node.value), why, node.location, when))
+                else:
+                    text = delimiter.join(_text(v) for v in scalars)
+                    values.append(Scalar(text, node.location, when))
         return values
 
     # -- unknowns --------------------------------------------------------------------
@@ -386,14 +396,14 @@ class Intrinsics:
         """A short, readable rendering of an intrinsic for messages and ``unresolved``."""
         fn = _function(value)
         if fn is None:
-            text = repr(value) if not isinstance(value, str) else value
+            text = _compact(value)
         else:
             args = value[fn]
             if fn == "Fn::GetAtt" and isinstance(args, list):
-                args = ".".join(str(a) for a in args)
+                args = ".".join(_compact(a) for a in args[:3])
             name = fn.removeprefix("Fn::")
             text = f"!{name} {args if isinstance(args, str) else _compact(args)}"
-        return text if len(text) <= 120 else text[:117] + "..."
+        return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
 def _last_end(value: Any) -> tuple[int, int] | None:
@@ -431,12 +441,27 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _compact(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_compact(v) for v in value) + "]"
-    return str(value)
+def _compact(value: Any, room: int = _SHOWN + 1) -> str:
+    """``value`` in flow style, cut once it passes ``room`` characters: what is shown is
+    short, and what is not shown is never built (aliases can make it gigabytes)."""
+    if isinstance(value, (dict, list)):
+        pairs = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+        parts: list[str] = []
+        used = 2
+        for key, item in pairs:
+            if used > room:
+                parts.append("...")
+                break
+            part = (
+                _compact(item, room - used)
+                if key is None
+                else f"{key}: {_compact(item, room - used)}"
+            )
+            parts.append(part)
+            used += len(part) + 2
+        inside = ", ".join(parts)
+        return "{" + inside + "}" if isinstance(value, dict) else "[" + inside + "]"
+    return str(value)[: max(room, 0) + 1]
 
 
 def _relocate(value: Value, location: Location, when: str | None) -> Value:

@@ -41,16 +41,15 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
+from iacguard.resolve.limits import MAX_VALUE_SIZE, TooLarge
 from iacguard.resolve.terraform_expressions import lookup, unknown_from
 from iacguard.resolve.terraform_repetition import Repetition, nested, repetition
 from iacguard.resolve.terraform_scope import Instance, Scope, Sources
 from iacguard.resolve.terraform_values import (
-    MAX_VALUE_SIZE,
     Choice,
     DocumentRef,
     Located,
     TfValue,
-    TooLarge,
     choice,
     options,
     plain,

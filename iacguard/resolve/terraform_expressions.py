@@ -24,12 +24,12 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
+from iacguard.resolve.limits import check_size
 from iacguard.resolve.terraform_text import concatenate
 from iacguard.resolve.terraform_values import (
     Choice,
     Located,
     TfValue,
-    check_size,
     choice,
     is_plain,
     options,

@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any
 from iacguard.model import Unknown
 from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import Call, Expr, TextMap
+from iacguard.resolve.limits import TooLarge, check_size, check_string
 from iacguard.resolve.terraform_scope import Scope
 from iacguard.resolve.terraform_text import to_json_text
 from iacguard.resolve.terraform_values import (
     DocumentRef,
     Located,
     TfValue,
-    TooLarge,
-    check_size,
-    check_string,
     choice,
     is_plain,
     options,

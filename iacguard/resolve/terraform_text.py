@@ -14,12 +14,12 @@ from typing import Any
 from iacguard.model import Location, Unknown
 from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import Anchor, Expr, TextMap, join_maps
+from iacguard.resolve.limits import check_string
 from iacguard.resolve.terraform_values import (
     Choice,
     DocumentRef,
     Located,
     TfValue,
-    check_string,
     choice,
     hole_marker,
     options,

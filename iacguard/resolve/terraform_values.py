@@ -38,29 +38,6 @@ def renumber_holes(text: str, by: int) -> str:
 
 
 MAX_TEXT = 120  # how long a value is shown in a message
-# Values inside one value: larger ones are unknown (a guard against doubling locals).
-MAX_VALUE_SIZE = 10_000
-# Characters in one string: a longer one is unknown ("${local.a}${local.a}" forty
-# times over would need terabytes). A policy is at most a file.
-MAX_STRING = 1024 * 1024
-
-
-class TooLarge(Exception):
-    """Building a value would pass ``MAX_VALUE_SIZE`` or ``MAX_STRING``; ``why`` says so."""
-
-    def __init__(self, why: str) -> None:
-        super().__init__(why)
-        self.why = why
-
-
-def check_string(length: int) -> None:
-    if length > MAX_STRING:
-        raise TooLarge(f"the string would be over {MAX_STRING:,} characters; not evaluated")
-
-
-def check_size(size: int) -> None:
-    if size > MAX_VALUE_SIZE:
-        raise TooLarge(f"the value has over {MAX_VALUE_SIZE:,} elements; not evaluated")
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from iacguard.model import (
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
+from iacguard.parsers.session import session_problem
 from iacguard.parsers.source import (
     DEFAULT_MAX_FILE_BYTES,
     MAX_NESTING,
@@ -43,7 +44,7 @@ from iacguard.parsers.source import (
     read_bytes,
 )
 from iacguard.resolve.cloudformation import Intrinsics
-from iacguard.resolve.node import Node
+from iacguard.resolve.node import Node, Problem
 
 _IAM_TYPE_PREFIXES = ("AWS::IAM::", "AWS::SSO::", "AWS::Serverless::")
 _IAM_MARKERS = tuple(
@@ -195,17 +196,20 @@ class _TemplateReader:
             self.metadata_directives(self.root, None)
         except DocumentProblem as problem:
             self.problem("Metadata", problem)
+        self._drain("Metadata")
         resources = self.cfn.child(self.root, "Resources")
-        if resources is None or not isinstance(resources.value, dict):
+        if resources is None:
+            return
+        if not isinstance(resources.value, dict):
+            message = "Resources must be a mapping of logical ids to resources"
+            self.problem(None, DocumentProblem(message, resources.location))
             return
         self.model.resources += len(resources.value)
         entries: list[tuple[str, Node, str]] = []
         for logical_id in resources.value:
             resource = self.cfn.entry(resources, str(logical_id))
-            if resource is None or not isinstance(resource.value, dict):
-                continue
-            kind = resource.value.get("Type")
-            if isinstance(kind, str) and kind in _HANDLERS:
+            kind = self._resource_type(str(logical_id), resource)
+            if resource is not None and kind in _HANDLERS:
                 entries.append((str(logical_id), resource, kind))
                 self._remember_name(str(logical_id), resource, kind)
         for logical_id, resource, kind in entries:
@@ -215,10 +219,43 @@ class _TemplateReader:
                 _HANDLERS[kind](self, resource, logical_id, kind)
             except DocumentProblem as problem:
                 self.problem(logical_id, problem)
+            except RecursionError:
+                where = resource.location
+                self.problem(logical_id, DocumentProblem(nested_too_deeply(), where))
+            except Exception as exc:  # a bug on one resource must not lose the others
+                message = f"internal error while reading it: {type(exc).__name__}: {exc}"
+                self.problem(logical_id, DocumentProblem(message, resource.location))
+            self._drain(logical_id)
 
-    def problem(self, where: str, problem: DocumentProblem) -> None:
+    def _resource_type(self, logical_id: str, resource: Node | None) -> str | None:
+        """The resource's Type; a resource without a usable one is an error."""
+        if resource is None or not isinstance(resource.value, dict):
+            where = resource.location if resource is not None else self.root.location
+            self.problem(logical_id, DocumentProblem("a resource must be a mapping", where))
+            return None
+        kind = self.cfn.child(resource, "Type")
+        if kind is None:
+            self.problem(logical_id, DocumentProblem("the resource has no Type", resource.location))
+            return None
+        if not isinstance(kind.value, str):
+            self.problem(logical_id, DocumentProblem("Type must be a string", kind.location))
+            return None
+        return kind.value
+
+    def _drain(self, where: str) -> None:
+        """Report the malformed values the resolver met, once each."""
+        seen: set[tuple[str, int, int]] = set()
+        for found in self.cfn.problems:
+            key = (found.message, found.location.line, found.location.column)
+            if key not in seen:
+                seen.add(key)
+                self.problem(where, DocumentProblem(found.message, found.location))
+        self.cfn.problems.clear()
+
+    def problem(self, where: str | None, problem: DocumentProblem) -> None:
+        """An error at the problem's place, naming the resource (``where``) if any."""
         loc = problem.location
-        message = f"{where}: {problem.message}"
+        message = f"{where}: {problem.message}" if where else problem.message
         self.result.errors.append(ParseError(self.file, message, loc.line, loc.column))
 
     # -- helpers ---------------------------------------------------------------------
@@ -296,7 +333,7 @@ class _TemplateReader:
                 target = str(getatt[0])
         if target is not None:
             return PrincipalRef(kind, node.location, target=target, scope=self.file)
-        values = self.cfn.alternatives(node)
+        values = self.cfn.alternatives(node, listed=isinstance(node.path[-1], int))
         name = values[0] if values else None
         if isinstance(name, Scalar):
             target = self.names.get((kind, str(name.value)))
@@ -371,7 +408,7 @@ class _TemplateReader:
             self.attach(owner, item, logical_id, resource_type)
 
     def attach(self, owner: PrincipalRef, item: Node, logical_id: str, resource_type: str) -> None:
-        values = self.cfn.alternatives(item)
+        values = self.cfn.alternatives(item, listed=True)
         policy_target = None
         value = item.value
         if (
@@ -444,11 +481,20 @@ def _role(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -
 
 
 def _session(reader: _TemplateReader, props: Node, key: str) -> None:
+    """``MaxSessionDuration`` (seconds) or ``SessionDuration`` (ISO 8601); a value of
+    the wrong form is an error, not a value."""
     node = reader.cfn.child(props, key)
     if node is None:
         return
     principal = reader.model.principals[-1]
-    principal.session_duration = tuple(reader.cfn.alternatives(node))
+    durations = []
+    for value in reader.cfn.alternatives(node):
+        wrong = session_problem(key, value, iso=key == "SessionDuration")
+        if wrong is None:
+            durations.append(value)
+        else:
+            reader.cfn.problems.append(Problem(wrong, value.location))
+    principal.session_duration = tuple(durations)
 
 
 def _permission_set(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:

@@ -38,6 +38,7 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
+from iacguard.resolve.node import Problem
 
 _HEREDOC_HEAD = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
 _SNIPPET_PREFIX = "x = "
@@ -128,17 +129,18 @@ class _Converter:
     def __init__(self, file: str, text: str, position: Position | None = None) -> None:
         self.file = file
         self.text = text
+        self.problems: list[Problem] = []
         self.position: Position = position or (lambda line, column: (line, column))
 
     def syntax(self, tree: Any) -> FileSyntax:
         syntax = FileSyntax(self.file)
+        self.problems = syntax.problems
         for child in tree.body.children:
             kind = type(child).__name__
             if kind == "BlockRule":
                 syntax.blocks.append(self.block(child))
             elif kind == "AttributeRule":
-                attribute = self.attribute(child)
-                syntax.attributes[attribute.name] = attribute
+                self.add(syntax.attributes, self.attribute(child))
         return syntax
 
     def block(self, rule: Any) -> Block:
@@ -149,9 +151,17 @@ class _Converter:
             if kind == "BlockRule":
                 block.blocks.append(self.block(child))
             elif kind == "AttributeRule":
-                attribute = self.attribute(child)
-                block.attributes[attribute.name] = attribute
+                self.add(block.attributes, self.attribute(child))
         return block
+
+    def add(self, attributes: dict[str, Attribute], attribute: Attribute) -> None:
+        """An argument written twice is an error in Terraform; the first one counts."""
+        first = attributes.get(attribute.name)
+        if first is None:
+            attributes[attribute.name] = attribute
+            return
+        message = f"{attribute.name} is set twice (first on line {first.location.line})"
+        self.problems.append(Problem(message, attribute.location))
 
     def label(self, rule: Any) -> str:
         if type(rule).__name__ == "StringRule":

@@ -28,6 +28,7 @@ from iacguard.parsers.source import (
 from iacguard.parsers.terraform_iam import IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
+from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import MAX_STEPS, Evaluator
 from iacguard.resolve.terraform_scope import Instance, Resource, Scope
 from iacguard.resolve.terraform_values import TfValue
@@ -139,6 +140,10 @@ class Loader:
         except Exception as exc:  # a bug on one file must not lose the others
             message = f"internal error while parsing: {type(exc).__name__}: {exc}"
             self.result.errors.append(ParseError(file, message))
+        if syntax is not None:
+            for found in [*syntax.problems, *_label_problems(syntax)]:
+                loc = found.location
+                self.result.errors.append(ParseError(file, found.message, loc.line, loc.column))
         if syntax is not None and not variables:
             self.result.scanned.append(file)
         self.files[key] = syntax
@@ -232,6 +237,31 @@ class Loader:
             return decode(text, text_map, holes, unique_keys=True)
         except JsonProblem as problem:
             raise ValueError(problem.message) from None
+
+
+_LABELS = {
+    "resource": ("a type and a name", 'resource "TYPE" "NAME"'),
+    "data": ("a type and a name", 'data "TYPE" "NAME"'),
+    "module": ("a name", 'module "NAME"'),
+    "variable": ("a name", 'variable "NAME"'),
+    "output": ("a name", 'output "NAME"'),
+    "locals": ("no labels", "locals"),
+}
+
+
+def _label_problems(syntax: FileSyntax) -> list[Problem]:
+    """Top-level blocks with the wrong number of labels (``resource "aws_iam_user" {``):
+    Terraform refuses them, and a block that cannot be named cannot be read."""
+    found = []
+    for block in syntax.blocks:
+        if block.type not in _LABELS:
+            continue
+        needed, form = _LABELS[block.type]
+        count = {"a type and a name": 2, "a name": 1, "no labels": 0}[needed]
+        if len(block.labels) != count:
+            message = f"a {block.type} block needs {needed}: {form} {{ … }}"
+            found.append(Problem(message, block.location))
+    return found
 
 
 def _listing(directory: Path) -> list[Path]:

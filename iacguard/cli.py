@@ -120,6 +120,11 @@ def _positive_int(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # names from the scanned files must not crash a terminal that cannot show them
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
@@ -208,7 +213,7 @@ def _check(args: argparse.Namespace) -> int:
 def _write(path: str, text: str) -> None:
     from pathlib import Path
 
-    Path(path).write_text(text, encoding="utf-8")
+    Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
 def _fail(message: str, *, github: bool) -> int:

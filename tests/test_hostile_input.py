@@ -516,6 +516,27 @@ def test_symlink_loops_end_quickly(tmp_path: Path) -> None:
     ]
 
 
+def test_file_of_a_link_loop_is_unknown(tmp_path: Path) -> None:
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = file("${path.module}/loop.json")\n}\n'
+    )
+    result = run(tmp_path)
+    assert result.errors == []
+    assert [(u.line, u.why) for u in result.unresolved] == [
+        (2, "the policy document cannot be resolved")
+    ]
+
+
+def test_a_scan_leaves_the_recursion_limit_alone(tmp_path: Path) -> None:
+    """Raising it would let a deep input overflow the C stack and kill the process."""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    scan_one(tmp_path, "deep.tf", "x = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert sys.getrecursionlimit() == limit
+
+
 # -- an unexpected exception is one error entry, the scan goes on, exit 2 --------------------
 
 

@@ -152,7 +152,7 @@ class Loader:
     def inside(self, path: Path) -> bool:
         """Whether ``path`` (links resolved) is in the scanned directories or the current
         one: nothing else is read, so a link cannot bring in a file from elsewhere."""
-        resolved = path.resolve()
+        resolved = Path(os.path.realpath(path))  # resolve() raises on a link loop
         return any(resolved.is_relative_to(base) for base in self.allowed)
 
     def module(self, directory: Path, files: list[Path] | None = None) -> Module:
@@ -215,7 +215,7 @@ class Loader:
     # -- the evaluator's Sources ------------------------------------------------------
 
     def read(self, path: Path) -> tuple[str, TextMap]:
-        resolved = path.resolve()
+        resolved = Path(os.path.realpath(path))
         if not self.inside(resolved):
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
         if resolved not in self.texts:

@@ -10,9 +10,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from iacguard import __version__
 from iacguard.report import FORMATS
+
+if TYPE_CHECKING:
+    from iacguard.engine import ScanOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -96,6 +100,25 @@ def _parser() -> argparse.ArgumentParser:
         "--show-suppressed", action="store_true", help="text output also lists suppressed findings"
     )
     check.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="parse in N worker processes when there is enough to parse "
+        "(default: the cores available)",
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the parse cache ($IACGUARD_CACHE_DIR, else the user "
+        "cache directory)",
+    )
+    check.add_argument(
+        "--parse-timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="skip, with an error, a file that takes longer than this to parse (default: 30)",
+    )
+    check.add_argument(
         "--strict",
         action="store_true",
         help="unused suppressions and values that cannot be resolved fail the run",
@@ -115,6 +138,16 @@ def _positive_int(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
         raise argparse.ArgumentTypeError("must be greater than 0")
     return value
 
@@ -171,7 +204,7 @@ def _check(args: argparse.Namespace) -> int:
         except DiffError as exc:
             return _fail(str(exc), github=github)
 
-    result = scan(args.paths, config, baseline)
+    result = scan(args.paths, config, baseline, _scan_options(args))
     if changes is not None:
         result = changes.keep(result, lines=args.changed_lines)
 
@@ -208,6 +241,21 @@ def _check(args: argparse.Namespace) -> int:
     if failing or (args.strict and (result.unused_suppressions or result.unresolved)):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _scan_options(args: argparse.Namespace) -> ScanOptions:
+    """How to run the scan: workers, cache, time limit, and a progress bar on a terminal
+    (text output only: the other formats are read by programs)."""
+    from iacguard.engine import ScanOptions
+    from iacguard.progress import Progress
+
+    progress = None
+    if args.format == "text" and Progress.wanted(sys.stderr):
+        progress = Progress(sys.stderr)
+    options = ScanOptions(jobs=args.jobs, cache=not args.no_cache, progress=progress)
+    if args.parse_timeout:
+        options.timeout = args.parse_timeout
+    return options
 
 
 def _write(path: str, text: str) -> None:

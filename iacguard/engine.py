@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from iacguard import prefilter as prefilter_module
+from iacguard.cache import Cache, default_directory
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
 from iacguard.config import Config
-from iacguard.discover import NotRead, discover, display_path
+from iacguard.discover import Discovery, NotRead, discover, display_path
 from iacguard.findings import Finding
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
-from iacguard.parsers.source import nested_too_deeply
+from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
+from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
 
 if TYPE_CHECKING:
+    from iacguard.parsers.terraform import ParsedFile
+    from iacguard.progress import Progress
     from iacguard.suppress import UnusedSuppression
 
 
@@ -35,27 +40,59 @@ class ScanResult:
         return [f for f in self.findings if f.suppression is None]
 
 
-def scan(paths: list[str], config: Config, baseline: frozenset[str] = frozenset()) -> ScanResult:
+@dataclass(slots=True)
+class ScanOptions:
+    """How a scan runs; never what it finds."""
+
+    jobs: int | None = None  # worker processes; None: the cores available
+    cache: bool = True
+    cache_directory: Path | None = None  # None: the user cache directory
+    timeout: float = DEFAULT_TIMEOUT  # seconds one file may take to parse
+    prefilter: bool = True  # off only to test that it changes no finding
+    progress: Progress | None = None
+
+
+def scan(
+    paths: list[str],
+    config: Config,
+    baseline: frozenset[str] = frozenset(),
+    options: ScanOptions | None = None,
+) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
     from iacguard import suppress
 
+    options = options or ScanOptions()
     found = discover(paths, config.excluded)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
     result.not_read = found.not_read
     result.skipped.extend(n.file for n in found.not_read)
+    parsing = _Parsing(options, config.max_file_bytes)
+    named = {Path(p) for p in paths} if options.prefilter else None
+    terraform, unparsed = parsing.ahead(found, prefilter=named)
     model = Model()
-    for parsed in _parse_all(found.cloudformation, config.max_file_bytes):
+    for path in found.cloudformation:
+        parsed = parsing.cloudformation(path)
         model.extend(parsed.model)
         result.errors.extend(parsed.errors)
         result.scanned.extend(parsed.scanned)
         result.skipped.extend(parsed.skipped)
-    if found.terraform:
-        parsed = _parse_terraform(found.terraform, config)
+    if terraform:
+        parsed = _parse_terraform(terraform, config, parsing, list(unparsed))
         model.extend(parsed.model)
         result.errors.extend(parsed.errors)
         result.scanned.extend(parsed.scanned)
+    if unparsed:
+        read = set(result.scanned)  # a module called from one that matters is read
+        result.skipped.extend(
+            file
+            for files in unparsed.values()
+            for file in map(display_path, files)
+            if file not in read
+        )
+    if options.progress is not None:
+        options.progress.close()
     checks = tuple(c for c in CHECKS if c.id not in config.disabled)
     checked = check_model(model, config, checks)
     result.findings = checked.findings
@@ -68,29 +105,174 @@ def scan(paths: list[str], config: Config, baseline: frozenset[str] = frozenset(
     return result
 
 
-def _parse_all(cloudformation: list[Path], max_bytes: int) -> list[ParseResult]:
-    from iacguard.parsers import cloudformation as cfn
+class _Parsing:
+    """Every file parsed once, before the results are put together: from the cache when
+    an identical file was parsed before, else in worker processes when there is enough
+    to do. Terraform files that resolution asks for and that were not parsed ahead (local
+    modules outside the scanned paths, variables files) are parsed on demand."""
 
-    results = []
-    for path in cloudformation:
-        file = display_path(path)
-        try:
-            results.append(cfn.parse_file(path, file, max_bytes))
-        except RecursionError:
-            results.append(_failed(file, nested_too_deeply()))
-        except Exception as exc:  # one bad file must not stop the scan
-            results.append(
-                _failed(file, f"internal error while parsing: {type(exc).__name__}: {exc}")
+    def __init__(self, options: ScanOptions, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.cache = Cache(options.cache_directory or default_directory())
+        if not options.cache:
+            self.cache = Cache.disabled()
+        self.jobs = options.jobs or available_cores()
+        self.timeout = options.timeout
+        self.progress = options.progress
+        self.results: dict[tuple[str, Path], Any] = {}
+
+    def ahead(
+        self, found: Discovery, *, prefilter: set[Path] | None
+    ) -> tuple[dict[Path, list[Path]], dict[Path, list[Path]]]:
+        """Parse what the scan needs; the Terraform module directories to resolve, and
+        those the pre-filter left out. ``prefilter``: the paths the scan was given (a
+        directory with a file named there is always read), or None for no pre-filter."""
+        units: list[tuple[Unit, Path]] = []
+        for path in found.cloudformation:
+            unit = self._unit("cloudformation", path)
+            if isinstance(unit, Unit):
+                units.append((unit, path))
+            else:
+                self.results["cloudformation", path] = unit
+        texts: dict[Path, Unit] = {}
+        for files in found.terraform.values():
+            for path in files:
+                unit = self._unit("terraform", path)
+                if isinstance(unit, Unit):
+                    texts[path] = unit
+        unparsed: dict[Path, list[Path]] = {}
+        if prefilter is not None:
+            unneeded = prefilter_module.unneeded(
+                found.terraform, {path: unit.text for path, unit in texts.items()}
             )
-    return results
+            unparsed = {
+                d: f
+                for d, f in found.terraform.items()
+                if d in unneeded and prefilter.isdisjoint(f)
+            }
+        terraform = {d: f for d, f in found.terraform.items() if d not in unparsed}
+        units.extend((texts[p], p) for files in terraform.values() for p in files if p in texts)
+        self._parse([unit for unit, _ in units], [path for _, path in units])
+        return terraform, unparsed
+
+    def _unit(self, kind: str, path: Path) -> Unit | ParseResult | None:
+        """The unit that parses a file; for a template that cannot be read or holds no
+        IAM resource, its result at once; None for a Terraform file that cannot be read
+        (resolution reports it)."""
+        file = display_path(path)
+        if kind == "cloudformation":
+            from iacguard.parsers.cloudformation import read_template
+
+            template = read_template(path, file, self.max_bytes)
+            if isinstance(template, ParseResult):
+                return template
+            text = template
+        else:
+            try:
+                text = read_text(path, self.max_bytes)
+            except SourceError:
+                return None
+        key = Cache.key(kind, file, text) if self.cache.enabled else ""
+        return Unit(kind, file, text, key)
+
+    def _parse(self, units: list[Unit], paths: list[Path]) -> None:
+        if self.progress is not None:
+            self.progress.add(len(units))
+        missed: list[int] = []
+        for index, unit in enumerate(units):
+            cached = self._cached(unit)
+            if cached is None:
+                missed.append(index)
+            else:
+                self.results[unit.kind, paths[index]] = cached
+        if self.progress is not None:
+            self.progress.advance(len(units) - len(missed))
+        parsed = run(
+            [units[i] for i in missed],
+            parse_unit,
+            jobs=self.jobs,
+            timeout=self.timeout,
+            cache=self.cache,
+            advance=self.progress.advance if self.progress is not None else None,
+        )
+        for index, outcome in zip(missed, parsed, strict=True):
+            self.results[units[index].kind, paths[index]] = _result(units[index], outcome)
+
+    def _cached(self, unit: Unit) -> Any:
+        cached = self.cache.get(unit.key) if unit.key else None
+        if cached is None:
+            return None
+        if unit.kind == "cloudformation":
+            return cached if isinstance(cached, ParseResult) else None
+        from iacguard.parsers.terraform import ParsedFile
+
+        return cached if isinstance(cached, ParsedFile) else None
+
+    def cloudformation(self, path: Path) -> ParseResult:
+        result: ParseResult = self.results.pop(("cloudformation", path))
+        return result
+
+    def terraform(self, path: Path, variables: bool) -> ParsedFile:
+        """The Terraform loader's parser: what was parsed ahead, else parsed now."""
+        kind = "tfvars" if variables else "terraform"
+        ahead: ParsedFile | None = self.results.pop((kind, path), None)
+        if ahead is not None:
+            return ahead
+        from iacguard.parsers.terraform import parse_file
+
+        unit = self._unit(kind, path)
+        if not isinstance(unit, Unit):
+            return parse_file(path, variables, self.max_bytes)  # reports why it cannot be read
+        parsed: ParsedFile | None = self._cached(unit)
+        if parsed is None:
+            parsed = _result(unit, parse_limited(unit, parse_unit, self.timeout, self.cache))
+        return parsed
 
 
-def _parse_terraform(modules: dict[Path, list[Path]], config: Config) -> ParseResult:
+def parse_unit(unit: Unit) -> ParseResult | ParsedFile:
+    """Parse one file's text; run in worker processes, so it catches what a parser
+    raises: one bad file must not stop the scan."""
+    if unit.kind == "cloudformation":
+        from iacguard.parsers import cloudformation
+
+        try:
+            return cloudformation.parse_text(unit.text, unit.file)
+        except RecursionError:
+            return _failed(unit.file, nested_too_deeply())
+        except Exception as exc:
+            return _failed(unit.file, f"internal error while parsing: {type(exc).__name__}: {exc}")
+    from iacguard.parsers import terraform
+
+    try:
+        return terraform.parse_text(unit.text, unit.file, variables=unit.kind == "tfvars")
+    except Exception as exc:
+        message = f"internal error while parsing: {type(exc).__name__}: {exc}"
+        return terraform.ParsedFile(errors=[ParseError(unit.file, message)])
+
+
+def _result(unit: Unit, outcome: Any) -> Any:
+    """A unit's result; a Failure (time limit, lost worker) as an error of its file."""
+    if not isinstance(outcome, Failure):
+        return outcome
+    if unit.kind == "cloudformation":
+        return _failed(unit.file, outcome.message)
+    from iacguard.parsers.terraform import ParsedFile
+
+    return ParsedFile(errors=[ParseError(unit.file, outcome.message)])
+
+
+def _parse_terraform(
+    modules: dict[Path, list[Path]], config: Config, parsing: _Parsing, unparsed: list[Path]
+) -> ParseResult:
     from iacguard.parsers import terraform
 
     try:
         return terraform.parse_modules(
-            modules, [Path(f) for f in config.var_files], config.max_file_bytes
+            modules,
+            [Path(f) for f in config.var_files],
+            parser=parsing.terraform,
+            allowed=unparsed,
+            max_bytes=config.max_file_bytes,
         )
     except Exception as exc:  # a bug must not lose the CloudFormation results
         first = next(iter(modules))
@@ -100,9 +282,9 @@ def _parse_terraform(modules: dict[Path, list[Path]], config: Config) -> ParseRe
         )
 
 
-def _failed(file: str, message: str) -> ParseResult:
+def _failed(file: str, message: str, line: int | None = None) -> ParseResult:
     result = ParseResult()
-    result.errors.append(ParseError(file, message))
+    result.errors.append(ParseError(file, message, line))
     return result
 
 

@@ -43,3 +43,17 @@ def test_yaml_that_is_not_cloudformation_is_skipped_quietly() -> None:
     path = f"{CFN}/not_cloudformation_kubernetes.yaml"
     result = run(path)
     assert (result.findings, result.errors, result.scanned, result.skipped) == ([], [], [], [path])
+
+
+def test_parse_results_hold_plain_values_so_they_pickle() -> None:
+    """The cache and the worker processes pickle parse results; cfn-lint's node types
+    (local classes) must not leak into the model."""
+    import pickle
+    from pathlib import Path
+
+    from iacguard.parsers.cloudformation import parse_file
+
+    templates = sorted(Path(CFN).rglob("*.yaml")) + sorted(Path(CFN).rglob("*.json"))
+    for template in templates:
+        result = parse_file(template, str(template))
+        assert pickle.loads(pickle.dumps(result)) == result, template

@@ -50,3 +50,17 @@ def test_a_template_without_iam_resources_is_skipped_without_importing_cfn_lint(
         f"result = scan([{str(tmp_path)!r}], Config())\nassert result.skipped, result"
     )
     assert "cfnlint" not in modules
+
+
+def test_a_warm_scan_imports_no_parser(tmp_path) -> None:
+    """Parse results come from the cache: neither python-hcl2 nor cfn-lint is loaded."""
+    scan = (
+        "import os\n"
+        f"os.environ['IACGUARD_CACHE_DIR'] = {str(tmp_path / 'cache')!r}\n"
+        "from iacguard.config import Config\nfrom iacguard.engine import scan\n"
+        "result = scan(['fixtures/terraform/policy_document', "
+        "'fixtures/cloudformation/wildcard_action_positive.yaml'], Config())\n"
+        "assert result.findings and not result.errors, result"
+    )
+    imported_after(scan)  # cold: parses, and fills the cache
+    assert not {"hcl2", "lark", "cfnlint", "multiprocessing"} & imported_after(scan)

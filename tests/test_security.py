@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, iacguard, run
 
+from iacguard.config import Config
+from iacguard.engine import ScanOptions, scan
+
 USER = "Resources:\n  U:\n    Type: AWS::IAM::User\n"
 SECRET = "SECRET-TOKEN-0123456789"
 
@@ -19,7 +22,9 @@ SECRET = "SECRET-TOKEN-0123456789"
 def test_a_scan_of_every_fixture_runs_no_process_and_evaluates_no_code(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    run(FIXTURES)  # everything a scan imports is imported before the traps are set
+    # In this process, without the cache: worker processes are iacguard's own code.
+    options = ScanOptions(jobs=1, cache=False, prefilter=False)
+    scan([str(FIXTURES)], Config(), options=options)  # import everything before the traps
     calls: list[str] = []
 
     def trap(name: str):  # type: ignore[no-untyped-def]
@@ -37,7 +42,7 @@ def test_a_scan_of_every_fixture_runs_no_process_and_evaluates_no_code(
     monkeypatch.setattr(builtins, "eval", trap("eval"))
     monkeypatch.setattr(builtins, "exec", trap("exec"))
     monkeypatch.setattr(builtins, "compile", trap("compile"))
-    result = run(FIXTURES)
+    result = scan([str(FIXTURES)], Config(), options=options)
     assert (calls, result.errors) == ([], [])
     assert result.findings
 

@@ -55,11 +55,13 @@ _IAM_MARKERS = tuple(
 _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$")
 
 
-def may_hold_iam(data: bytes) -> bool:
-    """A cheap test on the bytes: a template without any IAM, SSO or SAM resource type
-    holds nothing the checks look at, so it is skipped without decoding (and without
-    importing cfn-lint, whose import alone takes most of a second). UTF-16 spellings
+def may_hold_iam(data: bytes | str) -> bool:
+    """A cheap test: a template without any IAM, SSO or SAM resource type holds nothing
+    the checks look at, so it is skipped without decoding (and without importing
+    cfn-lint, whose import alone takes most of a second). On bytes, UTF-16 spellings
     count, so that such a file is reported rather than skipped."""
+    if isinstance(data, str):
+        return any(prefix in data for prefix in _IAM_TYPE_PREFIXES)
     return any(marker in data for marker in _IAM_MARKERS)
 
 
@@ -81,8 +83,16 @@ def is_cloudformation(template: Any) -> bool:
 
 
 def parse_file(path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParseResult:
-    """Parse one file; ``file`` is the name findings will carry. A file that holds no
-    IAM resource type is skipped quietly, whatever its size or encoding."""
+    """Parse one file; ``file`` is the name findings will carry."""
+    text = read_template(path, file, max_bytes)
+    return text if isinstance(text, ParseResult) else parse_text(text, file)
+
+
+def read_template(
+    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> str | ParseResult:
+    """A candidate's text, or its finished result: skipped quietly when it holds no IAM
+    resource type (whatever its size or encoding), else an error when it cannot be read."""
     result = ParseResult()
     try:
         data = read_bytes(path, max_bytes)
@@ -99,9 +109,17 @@ def parse_file(path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -
         result.skipped.append(file)
         return result
     try:
-        text = decode_text(data)
+        return decode_text(data)
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
+        return result
+
+
+def parse_text(text: str, file: str) -> ParseResult:
+    """Parse a file's text (as ``read_template`` returns it); ``file`` is its name."""
+    result = ParseResult()
+    if not may_hold_iam(text):
+        result.skipped.append(file)
         return result
     depth = _nesting_depth(text)
     if depth is not None:
@@ -121,8 +139,14 @@ def parse_file(path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -
         return result
     assert isinstance(template, dict)
     result = parse_template(template, file)
-    result.model.directives.extend(comment_directives(text, file, ("#",)))
+    result.model.directives.extend(comment_suppressions(text, file))
     return result
+
+
+def comment_suppressions(text: str, file: str) -> list[Directive]:
+    """The suppression comments in a template's text (a decoded template has no comments;
+    the cfn-lint pack reads them from the file cfn-lint decoded)."""
+    return comment_directives(text, file, ("#",))
 
 
 def _nesting_depth(text: str) -> int | None:
@@ -207,6 +231,8 @@ class _TemplateReader:
         self.model.resources += len(resources.value)
         entries: list[tuple[str, Node, str]] = []
         for logical_id in resources.value:
+            if str(logical_id).startswith("Fn::"):
+                continue  # Fn::ForEach (AWS::LanguageExtensions): expanded only at deploy
             resource = self.cfn.entry(resources, str(logical_id))
             kind = self._resource_type(str(logical_id), resource)
             if resource is not None and kind in _HANDLERS:
@@ -240,7 +266,7 @@ class _TemplateReader:
         if not isinstance(kind.value, str):
             self.problem(logical_id, DocumentProblem("Type must be a string", kind.location))
             return None
-        return kind.value
+        return str(kind.value)  # a plain str, not the decoder's node
 
     def _drain(self, where: str) -> None:
         """Report the malformed values the resolver met, once each."""
@@ -287,7 +313,11 @@ class _TemplateReader:
             reason = entry.value.get("reason")
             self.model.directives.append(
                 Directive(
-                    "metadata", (rule,), str(reason) if reason else None, entry.location, covers
+                    "metadata",
+                    (str(rule),),
+                    str(reason) if reason else None,
+                    entry.location,
+                    covers,
                 )
             )
 

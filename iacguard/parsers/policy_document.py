@@ -56,7 +56,7 @@ def read_statement(resolver: Resolver, node: Node, index: int) -> Statement:
             f"a Statement must be a mapping, not {_kind(node.value)}", node.location
         )
     sid_node = resolver.child(node, "Sid")
-    sid = sid_node.value if sid_node is not None and isinstance(sid_node.value, str) else None
+    sid = str(sid_node.value) if sid_node is not None and isinstance(sid_node.value, str) else None
     effect_node = resolver.child(node, "Effect")
     effect = resolver.alternatives(effect_node) if effect_node is not None else []
     statement = Statement(

@@ -10,12 +10,12 @@ once per scan, whatever number of modules use it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacguard.discover import display_path
-from iacguard.model import Location, ParseError, Unknown, Unresolved
+from iacguard.model import Directive, Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
@@ -41,11 +41,25 @@ _LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
 def parse_modules(
     groups: dict[Path, list[Path]],
     var_files: Sequence[Path] = (),
+    *,
+    parser: FileParser | None = None,
+    allowed: Sequence[Path] = (),
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> ParseResult:
     """Parse the Terraform modules of a scan: directory → its files as discovered.
-    ``var_files`` (``--var-file``) apply to every root module, after its own .tfvars."""
-    loader = Loader(allowed=[Path.cwd(), *groups], max_bytes=max_bytes)
+    ``var_files`` (``--var-file``) apply to every root module, after its own .tfvars.
+    ``parser`` parses one file (default ``parse_file``; the engine's serves results
+    parsed ahead, in worker processes or from the cache); ``allowed`` are more scanned
+    directories that ``file()`` may read from; files over ``max_bytes`` are not read."""
+
+    def read_and_parse(path: Path, variables: bool) -> ParsedFile:
+        return parse_file(path, variables, max_bytes)
+
+    loader = Loader(
+        allowed=[Path.cwd(), *groups, *allowed],
+        parser=parser or read_and_parse,
+        max_bytes=max_bytes,
+    )
     result = loader.result
     cli_values: dict[str, Attribute] = {}
     for path in var_files:
@@ -102,12 +116,61 @@ def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict
     return roots
 
 
+@dataclass(slots=True)
+class ParsedFile:
+    """One file parsed on its own, before resolution joins it with the others. It holds
+    no reference to anything else, so it can come from a worker process or the cache."""
+
+    syntax: FileSyntax | None = None
+    errors: list[ParseError] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+
+
+FileParser = Callable[[Path, bool], ParsedFile]
+
+
+def parse_file(
+    path: Path, variables: bool = False, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> ParsedFile:
+    """Read and parse one file; ``variables``: a ``.tfvars`` file."""
+    file = display_path(path)
+    try:
+        text = read_text(path, max_bytes)
+    except SourceError as exc:
+        return ParsedFile(errors=[ParseError(file, exc.message, exc.line)])
+    return parse_text(text, file, variables=variables)
+
+
+def parse_text(text: str, file: str, *, variables: bool = False) -> ParsedFile:
+    """Parse a file's text (as ``read_text`` returns it); ``file`` is its name."""
+    parsed = ParsedFile()
+    try:
+        if file.endswith(".json"):
+            parsed.syntax = (parse_tfvars_json if variables else parse_tf_json)(text, file)
+        else:
+            parsed.syntax = parse_hcl(text, file)
+            parsed.directives = comment_directives(text, file, ("#", "//", "/*"))
+    except SyntaxProblem as exc:
+        parsed.errors.append(ParseError(file, exc.message, exc.line, exc.column))
+    except RecursionError:
+        parsed.errors.append(ParseError(file, nested_too_deeply()))
+    except Exception as exc:  # a bug on one file must not lose the others
+        message = f"internal error while parsing: {type(exc).__name__}: {exc}"
+        parsed.errors.append(ParseError(file, message))
+    if parsed.syntax is not None:
+        for found in [*parsed.syntax.problems, *_label_problems(parsed.syntax)]:
+            loc = found.location
+            parsed.errors.append(ParseError(file, found.message, loc.line, loc.column))
+    return parsed
+
+
 @dataclass
 class Loader:
     """Reads and parses files once, and is the evaluator's window on the file system."""
 
     allowed: list[Path]
-    max_bytes: int = DEFAULT_MAX_FILE_BYTES
+    parser: FileParser = parse_file
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES  # for file() and templatefile()
     result: ParseResult = field(default_factory=ParseResult)
     files: dict[Path, FileSyntax | None] = field(default_factory=dict)
     modules: dict[tuple[Path, tuple[Path, ...]], Module] = field(default_factory=dict)
@@ -120,34 +183,13 @@ class Loader:
         key = path.resolve()
         if key in self.files:
             return self.files[key]
-        file = display_path(path)
-        syntax: FileSyntax | None = None
-        try:
-            text = read_text(path, self.max_bytes)
-            if path.name.endswith(".json"):
-                syntax = (parse_tfvars_json if variables else parse_tf_json)(text, file)
-            else:
-                syntax = parse_hcl(text, file)
-                self.result.model.directives.extend(
-                    comment_directives(text, file, ("#", "//", "/*"))
-                )
-        except SourceError as exc:
-            self.result.errors.append(ParseError(file, exc.message, exc.line))
-        except SyntaxProblem as exc:
-            self.result.errors.append(ParseError(file, exc.message, exc.line, exc.column))
-        except RecursionError:
-            self.result.errors.append(ParseError(file, nested_too_deeply()))
-        except Exception as exc:  # a bug on one file must not lose the others
-            message = f"internal error while parsing: {type(exc).__name__}: {exc}"
-            self.result.errors.append(ParseError(file, message))
-        if syntax is not None:
-            for found in [*syntax.problems, *_label_problems(syntax)]:
-                loc = found.location
-                self.result.errors.append(ParseError(file, found.message, loc.line, loc.column))
-        if syntax is not None and not variables:
-            self.result.scanned.append(file)
-        self.files[key] = syntax
-        return syntax
+        parsed = self.parser(path, variables)
+        self.result.errors.extend(parsed.errors)
+        self.result.model.directives.extend(parsed.directives)
+        if parsed.syntax is not None and not variables:
+            self.result.scanned.append(display_path(path))
+        self.files[key] = parsed.syntax
+        return parsed.syntax
 
     def inside(self, path: Path) -> bool:
         """Whether ``path`` (links resolved) is in the scanned directories or the current

@@ -53,13 +53,16 @@ def location_of(node: Any, file: str, path: Path, fallback: Location | None = No
     return Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1, path)
 
 
-def key_location(mapping: Any, key: str, file: str, path: Path) -> Location:
+def key_location(
+    mapping: Any, key: str, file: str, path: Path, fallback: Location | None = None
+) -> Location:
     """The location of ``key`` inside ``mapping`` (keys keep their marks in both YAML and
-    JSON, values such as numbers do not)."""
+    JSON, values such as numbers do not). A mapping without marks (a policy document
+    decoded from a JSON string) takes ``fallback``, the location of the string."""
     for candidate in mapping:
         if candidate == key:
-            return location_of(candidate, file, path, location_of(mapping, file, path))
-    return location_of(mapping, file, path)
+            return location_of(candidate, file, path, location_of(mapping, file, path, fallback))
+    return location_of(mapping, file, path, fallback)
 
 
 def join_when(*parts: str | None) -> str | None:
@@ -88,7 +91,9 @@ class Intrinsics:
         path = (*parent.path, key)
         if isinstance(key, str) and isinstance(value, dict) and key in value:
             child = value[key]
-            loc = location_of(child, self.file, path, key_location(value, key, self.file, path))
+            loc = location_of(
+                child, self.file, path, key_location(value, key, self.file, path, parent.location)
+            )
             return Node(child, path, loc, parent.when)
         if isinstance(key, int) and isinstance(value, list) and 0 <= key < len(value):
             child = value[key]
@@ -178,7 +183,7 @@ class Intrinsics:
     def _scalar(self, node: Node, *, listed: bool = False) -> list[Value]:
         value = node.value
         if isinstance(value, (str, int, float, bool)):
-            return [Scalar(value, node.location, node.when)]
+            return [Scalar(_plain(value), node.location, node.when)]
         if value is None:
             return self.problem(node, f"{_key(node.path)} has no value")
         fn = _function(value)
@@ -474,6 +479,12 @@ def _is_list_parameter(param: dict[str, Any]) -> bool:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _plain(value: str | int | float | bool) -> str | int | float | bool:
+    """The plain value of a decoded scalar: the model holds no cfn-lint node types,
+    so it pickles (cache, worker processes) as it is."""
+    return str(value) if isinstance(value, str) else value
 
 
 def _text(value: Any) -> str:

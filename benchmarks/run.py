@@ -1,0 +1,223 @@
+"""Time iacguard against the parse floor and checkov, side by side, on generated corpora.
+
+    python3 benchmarks/run.py --sizes 100 1000 5000 --repeats 3
+
+For each size: generate a corpus (``generate_corpus.py``, cached under ``--work``), then
+run, as whole processes, alternating their order from one repeat to the next:
+
+- floor:   ``parse_floor.py`` (import python-hcl2 and cfn-lint's decoder, parse every file)
+- cold:    ``iacguard check`` with an empty cache directory
+- warm:    ``iacguard check`` again with the cache filled (no file changed)
+- checkov: checkov restricted to the IAM checks that match iacguard's rules, from its own
+           virtualenv (``--checkov``, ``$CHECKOV``, default ``/work/checkov-venv/bin/checkov``)
+
+and print the medians and the ratios the speed goals are stated in. Peak memory is the
+largest sum of the resident memory of a run's processes (workers included), sampled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# checkov's checks for what iacguard's rules find (see README.md here).
+CHECKOV_CHECKS = "CKV_AWS_1,CKV_AWS_40,CKV_AWS_49,CKV_AWS_62,CKV_AWS_63,CKV_AWS_274,CKV2_AWS_21"
+DEFAULT_CHECKOV = os.environ.get("CHECKOV", "/work/checkov-venv/bin/checkov")
+TOOLS = ("floor", "cold", "warm", "checkov")
+
+
+def commands(corpus: Path, checkov: str | None) -> dict[str, list[str]]:
+    iacguard = [sys.executable, "-m", "iacguard", "check", ".", "--format", "json"]
+    found = {
+        "floor": [sys.executable, str(HERE / "parse_floor.py"), "."],
+        "cold": iacguard,
+        "warm": iacguard,
+    }
+    if checkov:
+        found["checkov"] = [
+            checkov, "-d", ".", "--framework", "terraform", "cloudformation",
+            "--check", CHECKOV_CHECKS, "--quiet", "--compact", "-o", "json", "--skip-download",
+        ]  # fmt: skip
+    return found
+
+
+class Sampler(threading.Thread):
+    """The peak of the summed resident memory of a process and its descendants."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.02):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+    def stop(self) -> int:
+        self.stopped.set()
+        self.join()
+        return self.peak
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and every process below it (Linux /proc)."""
+    parents: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            process = Path("/proc") / entry.name
+            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+            resident = int((process / "statm").read_text().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        sizes[int(entry.name)] = resident
+    total, wanted = 0, {root}
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in wanted and pid not in wanted:
+                wanted.add(pid)
+                changed = True
+    for pid in wanted:
+        total += sizes.get(pid, 0)
+    return total
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
+    """Seconds and peak memory (bytes) of one whole-process run."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    sampler = Sampler(process.pid)
+    sampler.start()
+    process.wait()
+    elapsed = time.perf_counter() - started
+    return elapsed, sampler.stop()
+
+
+def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    tools = commands(corpus, checkov)
+    warm_cache = Path(tempfile.mkdtemp(prefix="iacguard-warm-"))
+    subprocess.run(
+        tools["warm"], cwd=corpus, env={**env, "IACGUARD_CACHE_DIR": str(warm_cache)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    times: dict[str, list[float]] = {name: [] for name in tools}
+    memory: dict[str, int] = {name: 0 for name in tools}
+    order = list(tools)
+    for repeat in range(repeats):
+        for name in order[repeat % len(order) :] + order[: repeat % len(order)]:
+            if name == "checkov" and repeat >= checkov_repeats:
+                continue
+            run_env = dict(env)
+            cold_cache = None
+            if name == "cold":
+                cold_cache = Path(tempfile.mkdtemp(prefix="iacguard-cold-"))
+                run_env["IACGUARD_CACHE_DIR"] = str(cold_cache)
+            elif name == "warm":
+                run_env["IACGUARD_CACHE_DIR"] = str(warm_cache)
+            seconds, peak = timed(tools[name], corpus, run_env)
+            times[name].append(seconds)
+            memory[name] = max(memory[name], peak)
+            if cold_cache:
+                shutil.rmtree(cold_cache, ignore_errors=True)
+            print(f"  {corpus.name} {name:<8} {seconds:7.2f} s {peak / 2**20:7.0f} MB", flush=True)
+    shutil.rmtree(warm_cache, ignore_errors=True)
+    return {
+        "median": {name: statistics.median(values) for name, values in times.items() if values},
+        "memory": memory,
+    }
+
+
+def corpus_of(work: Path, size: str, seed: int) -> Path:
+    """The corpus for ``N`` or ``KIND:N`` (terraform or cloudformation only) files."""
+    kind, _, files = size.rpartition(":")
+    kind = kind or "mixed"
+    corpus = work / f"corpus-{kind}-{files}-{seed}"
+    if not corpus.is_dir():
+        subprocess.run(
+            [sys.executable, str(HERE / "generate_corpus.py"), str(corpus), "--files", files,
+             "--seed", str(seed), "--kind", kind],
+            check=True,
+        )  # fmt: skip
+    return corpus
+
+
+def size_mb(corpus: Path) -> float:
+    return sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
+
+
+def table(rows: list[tuple[str, float, dict]]) -> str:
+    head = (
+        "| corpus (files) | MB | parse floor | iacguard cold | iacguard warm | checkov "
+        "| checkov / cold | cold / floor | checkov / warm | peak memory cold |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+    lines = []
+    for files, megabytes, result in rows:
+        m = result["median"]
+        checkov = m.get("checkov")
+        versus_cold = f"{checkov / m['cold']:.1f}x" if checkov else "-"
+        versus_warm = f"{checkov / m['warm']:.0f}x" if checkov else "-"
+        shown = f"{checkov:.1f} s" if checkov else "-"
+        lines.append(
+            f"| {files} | {megabytes:.1f} | {m['floor']:.2f} s | {m['cold']:.2f} s "
+            f"| {m['warm']:.2f} s | {shown} | {versus_cold} | {m['cold'] / m['floor']:.2f} "
+            f"| {versus_warm} | {result['memory']['cold'] / 2**20:.0f} MB |"
+        )
+    return head + "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        default=["terraform:100", "cloudformation:80", "100", "1000", "5000"],
+        help="files per corpus: N (mixed) or terraform:N, cloudformation:N",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each tool (median)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "iacguard-bench")
+    parser.add_argument("--checkov", default=DEFAULT_CHECKOV, help="checkov executable")
+    parser.add_argument("--no-checkov", action="store_true", help="leave checkov out")
+    parser.add_argument(
+        "--checkov-repeats", type=int, help="runs of checkov (default: --repeats); it is slow"
+    )
+    args = parser.parse_args()
+    checkov = None if args.no_checkov else shutil.which(args.checkov) or None
+    if not args.no_checkov and checkov is None:
+        parser.error(f"checkov not found at {args.checkov}; see benchmarks/README.md")
+    rows = []
+    for size in args.sizes:
+        corpus = corpus_of(args.work, size, args.seed)
+        result = measure(corpus, args.repeats, checkov, args.checkov_repeats or args.repeats)
+        rows.append((size, size_mb(corpus), result))
+    print()
+    print(f"{os.cpu_count()} cores; medians of {args.repeats} runs, alternating")
+    print(table(rows))
+    for files, _, result in rows:
+        memory = ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in result["memory"].items())
+        print(f"peak memory at {files} files: {memory}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""Parsing work units: in this process, or in worker processes when there is enough work
+to pay for starting them; each unit with a time limit.
+
+A unit is one file's text, parsed on its own (resolution, which joins files, runs later in
+the main process). Results come back in the order of the units whatever the order the
+workers finish in, so a parallel scan reports exactly what a serial one does. A unit
+that takes longer than the limit, or whose worker dies (killed, out of memory, a crash in
+C code), becomes a ``Failure`` for that unit alone; the scan goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from iacguard.cache import Cache
+
+DEFAULT_TIMEOUT = 30.0
+# What parsing costs on one core, roughly: seconds to import a kind's parser (cfn-lint
+# pulls in sympy and networkx), and bytes parsed per second (python-hcl2 is slow).
+IMPORT_SECONDS = {"cloudformation": 0.8, "terraform": 0.3}
+BYTES_PER_SECOND = {"cloudformation": 600_000, "terraform": 120_000}
+POOL_SECONDS = 0.15  # starting workers, sending texts and results both ways
+# Workers are used only when they save this share of the time: the estimates are rough,
+# and workers importing a parser at the same time contend with each other.
+POOL_SAVING = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One file to parse: what it is parsed as, the name it is shown by, its text, and
+    the cache key of its result."""
+
+    kind: str
+    file: str
+    text: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A unit that produced no result: the message says why."""
+
+    message: str
+
+
+Parse = Callable[[Unit], Any]
+Advance = Callable[[int], None]
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def run(
+    units: Sequence[Unit],
+    parse: Parse,
+    *,
+    jobs: int,
+    timeout: float = DEFAULT_TIMEOUT,
+    cache: Cache | None = None,
+    advance: Advance | None = None,
+) -> list[Any]:
+    """Parse every unit; the result (or ``Failure``) of each, in the order given. Results
+    are stored in ``cache``; failures are not."""
+    workers = min(jobs, len(units))
+    if workers > 1 and pool_pays(units, workers):
+        return _Pool(parse, workers, timeout, cache, advance).run(units)
+    results = []
+    for unit in units:
+        results.append(parse_limited(unit, parse, timeout, cache))
+        if advance:
+            advance(1)
+    return results
+
+
+def _import_seconds(kind: str) -> float:
+    return IMPORT_SECONDS.get(kind, 0.3)
+
+
+def _seconds(unit: Unit) -> float:
+    return len(unit.text) / BYTES_PER_SECOND.get(unit.kind, 120_000)
+
+
+def pool_pays(units: Sequence[Unit], workers: int) -> bool:
+    """Whether workers finish sooner than this process alone would. Each worker imports
+    the parsers it needs again, so a few files, or a little of a second kind, are
+    parsed here: the pool's schedule is played out with the cost estimates above."""
+    serial = sum(map(_seconds, units)) + sum(map(_import_seconds, {u.kind for u in units}))
+    waiting = _Waiting(units)
+    clocks = [0.0] * workers
+    imported: list[set[str]] = [set() for _ in range(workers)]
+    current = [waiting.kinds[n % len(waiting.kinds)] for n in range(workers)]
+    active = set(range(workers))
+    while active:
+        worker = min(active, key=clocks.__getitem__)
+        elsewhere = {current[w] for w in active if w != worker}
+        index = waiting.next(current[worker], imported[worker], elsewhere)
+        if index is None:
+            active.remove(worker)
+            continue
+        kind = units[index].kind
+        if kind not in imported[worker]:
+            imported[worker].add(kind)
+            clocks[worker] += _import_seconds(kind)
+        current[worker] = kind
+        clocks[worker] += _seconds(units[index])
+    return max(clocks) + POOL_SECONDS < (1 - POOL_SAVING) * serial
+
+
+def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None) -> Any:
+    """Parse one unit in this process, within the time limit where the platform lets a
+    signal interrupt it (the main thread on Unix)."""
+    try:
+        with _time_limit(timeout):
+            result = parse(unit)
+    except _TimeLimit:
+        return Failure(timed_out(timeout))
+    if cache is not None:
+        cache.put(unit.key, result)
+    return result
+
+
+def timed_out(timeout: float) -> str:
+    return f"took longer than {timeout:g} s to parse; skipped"
+
+
+class _TimeLimit(BaseException):
+    """Raised by the alarm; a BaseException so no parser's ``except Exception`` takes it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# -- worker processes ------------------------------------------------------------------
+
+
+def _serve(connection: Connection, parse: Parse, cache: Cache | None) -> None:
+    """A worker: parse the units it is sent, one at a time, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, unit = message
+        result = parse(unit)
+        if cache is not None:
+            cache.put(unit.key, result)
+        try:
+            connection.send((index, result))
+        except (OSError, ValueError):
+            return
+        except Exception as exc:  # a result that cannot be sent back
+            connection.send((index, Failure(f"internal error: {type(exc).__name__}: {exc}")))
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+    index: int = -1
+    started: float = 0.0
+    kind: str = ""  # of the unit it was given last
+    imported: set[str] = field(default_factory=set)  # the kinds of all it was given
+
+
+class _Waiting:
+    """The units not yet handed out, by kind. A worker keeps to the kinds whose parser it
+    has imported, and takes up another only when no other worker is on it or there is
+    enough of it left to repay the import: cfn-lint alone takes most of a second to
+    import, as long as parsing a hundred templates."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.units = units
+        self.queues: dict[str, deque[int]] = {}
+        self.left: dict[str, float] = {}  # seconds of parsing left, by kind
+        for index, unit in enumerate(units):
+            self.queues.setdefault(unit.kind, deque()).append(index)
+            self.left[unit.kind] = self.left.get(unit.kind, 0.0) + _seconds(unit)
+        self.kinds = sorted(self.queues, key=lambda k: -self.left[k])  # the most work first
+
+    def next(self, current: str, imported: set[str], elsewhere: set[str]) -> int | None:
+        """The next unit for a worker that parsed ``current`` last and has imported the
+        parsers of ``imported``, while other workers parse ``elsewhere``."""
+        kinds = [current, *sorted(self.queues, key=lambda k: -self.left[k])]
+        for kind in kinds:
+            if self.queues[kind] and (
+                kind == current
+                or kind in imported
+                or kind not in elsewhere
+                or self.left[kind] > 2 * _import_seconds(kind)
+            ):
+                index = self.queues[kind].popleft()
+                self.left[kind] -= _seconds(self.units[index])
+                return index
+        return None
+
+
+class _Pool:
+    def __init__(
+        self, parse: Parse, size: int, timeout: float, cache: Cache | None, advance: Advance | None
+    ) -> None:
+        import multiprocessing
+
+        # fork: workers start at once and share what this process has imported; only
+        # Linux, where it is safe (this process runs no other threads).
+        method = "fork" if sys.platform == "linux" else None
+        self.context: Any = multiprocessing.get_context(method)
+        self.parse = parse
+        self.size = size
+        self.timeout = timeout
+        self.cache = cache
+        self.advance = advance
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve, args=(child, self.parse, self.cache), daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, units: Sequence[Unit]) -> list[Any]:
+        from multiprocessing.connection import wait
+
+        results: list[Any] = [None] * len(units)
+        waiting = _Waiting(units)
+        workers = [self._start() for _ in range(self.size)]
+        busy: list[_Worker] = []
+        try:
+            for number, worker in enumerate(list(workers)):  # spread the kinds at first
+                index = waiting.next(waiting.kinds[number % len(waiting.kinds)], set(), set())
+                if index is not None:
+                    busy.append(self._send(workers, worker, index, units))
+            while busy:
+                deadline = min(w.started for w in busy) + self.timeout
+                handles = [w.connection for w in busy] + [w.process.sentinel for w in busy]
+                wait(handles, timeout=max(0.0, deadline - time.monotonic()))
+                for worker in list(busy):
+                    outcome = self._collect(worker, results)
+                    if outcome is None:
+                        continue
+                    busy.remove(worker)
+                    if self.advance:
+                        self.advance(1)
+                    elsewhere = {w.kind for w in busy}
+                    following = waiting.next(worker.kind, worker.imported, elsewhere)
+                    if following is not None:
+                        busy.append(self._send(workers, worker, following, units))
+        finally:
+            for worker in workers:
+                self._stop(worker)
+        return results
+
+    def _send(
+        self, workers: list[_Worker], worker: _Worker, index: int, units: Sequence[Unit]
+    ) -> _Worker:
+        """Hand a unit to a worker, or to a new one when that one is gone; the worker
+        that has it."""
+        for _ in range(2):
+            if worker.process.is_alive():
+                try:
+                    worker.connection.send((index, units[index]))
+                except OSError:
+                    pass
+                else:
+                    worker.index, worker.started = index, time.monotonic()
+                    worker.kind = units[index].kind
+                    worker.imported.add(worker.kind)
+                    return worker
+            self._stop(worker)
+            workers.remove(worker)
+            worker = self._start()
+            workers.append(worker)
+        raise OSError("cannot start a worker process")
+
+    def _collect(self, worker: _Worker, results: list[Any]) -> bool | None:
+        """None: still working. True: a result came back. False: the worker is lost (it
+        died, or ran out of time and was killed); its unit has a Failure."""
+        try:
+            if worker.connection.poll():
+                index, result = worker.connection.recv()
+                results[index] = result
+                return True
+        except (EOFError, OSError):
+            pass
+        else:
+            if worker.process.is_alive():
+                if time.monotonic() - worker.started < self.timeout:
+                    return None
+                results[worker.index] = Failure(timed_out(self.timeout))
+                worker.process.kill()
+                return False
+        worker.process.join(1)
+        code = worker.process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        results[worker.index] = Failure(f"the parser process stopped unexpectedly ({how}); skipped")
+        return False
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            if worker.process.is_alive():
+                worker.connection.send(None)
+        worker.connection.close()
+        worker.process.join(0.5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()

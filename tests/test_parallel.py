@@ -1,0 +1,95 @@
+"""Worker processes: the same results as a serial scan, in the same order; a file that
+takes too long, or a worker that dies, costs that file alone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+from speed_helpers import generated_corpus, scan_json
+
+from iacguard import engine, runner
+from iacguard.config import Config
+from iacguard.engine import ScanOptions, scan
+from iacguard.runner import Failure, Unit
+
+
+@pytest.fixture
+def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers even for the few bytes of a test."""
+    monkeypatch.setattr(runner, "pool_pays", lambda units, workers: True)
+
+
+@pytest.mark.usefixtures("always_parallel")
+@pytest.mark.parametrize("target", ["fixtures", "corpus"])
+def test_parallel_and_serial_scans_report_the_same(target: str) -> None:
+    cwd = generated_corpus() if target == "corpus" else ROOT
+    path = "." if target == "corpus" else "fixtures"
+    serial = scan_json(path, "--jobs", "1", "--no-cache", cwd=cwd)
+    parallel = scan_json(path, "--jobs", "2", "--no-cache", cwd=cwd)
+    assert serial["findings"]
+    assert parallel == serial
+
+
+def units(*names: str) -> list[Unit]:
+    return [Unit("terraform", name, name, "") for name in names]
+
+
+def misbehave(unit: Unit) -> str:
+    """A stand-in parser: ``slow`` sleeps, ``crash`` kills its own process."""
+    if unit.file == "slow":
+        time.sleep(30)
+    if unit.file == "crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return unit.file.upper()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
+    jobs: int, always_parallel: None
+) -> None:
+    started = time.monotonic()
+    results = runner.run(units("a", "slow", "b", "c"), misbehave, jobs=jobs, timeout=0.5)
+    assert results == ["A", Failure("took longer than 0.5 s to parse; skipped"), "B", "C"]
+    assert time.monotonic() - started < 10
+
+
+def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
+    results = runner.run(units("a", "crash", "b", "c", "d"), misbehave, jobs=2, timeout=20)
+    assert results[0] == "A"
+    assert results[1] == Failure("the parser process stopped unexpectedly (signal 9); skipped")
+    assert results[2:] == ["B", "C", "D"]
+
+
+def test_a_slow_file_becomes_an_error_of_that_file(
+    monkeypatch: pytest.MonkeyPatch, always_parallel: None
+) -> None:
+    parse_unit = engine.parse_unit
+
+    def slow_on_one(unit: Unit) -> object:
+        if unit.file.endswith("wildcard_action_positive.yaml"):
+            time.sleep(30)
+        return parse_unit(unit)
+
+    monkeypatch.setattr(engine, "parse_unit", slow_on_one)
+    options = ScanOptions(jobs=2, cache=False, timeout=1)
+    result = scan(["fixtures/cloudformation"], Config(), options=options)
+    assert [(e.file, e.message) for e in result.errors] == [
+        (
+            "fixtures/cloudformation/wildcard_action_positive.yaml",
+            "took longer than 1 s to parse; skipped",
+        )
+    ]
+    assert result.findings
+
+
+def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
+    from helpers import iacguard
+
+    done = iacguard("check", "fixtures", "--jobs", "0")
+    assert done.returncode == 2
+    assert "--jobs: must be greater than 0" in done.stderr

@@ -1,0 +1,85 @@
+"""The Terraform pre-filter: module directories that cannot change a finding are not
+parsed, and no finding changes (compared with the full scan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, run
+from speed_helpers import generated_corpus
+
+from iacguard.config import Config
+from iacguard.engine import ScanOptions, ScanResult, scan
+from iacguard.prefilter import may_matter
+
+
+def full_and_filtered(
+    path: str, cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[ScanResult, ScanResult]:
+    monkeypatch.chdir(cwd)
+    full = scan([path], Config(), options=ScanOptions(prefilter=False, cache=False))
+    filtered = scan([path], Config(), options=ScanOptions(cache=False))
+    return full, filtered
+
+
+@pytest.mark.parametrize("target", ["fixtures", "corpus"])
+def test_the_prefilter_changes_no_finding(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cwd = generated_corpus() if target == "corpus" else ROOT
+    full, filtered = full_and_filtered("." if target == "corpus" else "fixtures", cwd, monkeypatch)
+    assert full.findings
+    assert filtered.findings == full.findings
+    assert filtered.errors == full.errors
+    assert filtered.unused_suppressions == full.unused_suppressions
+    # Only what parsing a directory without IAM shows is gone: its resources' count
+    # and for_each that cannot be resolved, which no check reads.
+    left_out = set(filtered.skipped) - set(full.skipped)
+    assert filtered.unresolved == [u for u in full.unresolved if u.file not in left_out]
+    assert len(filtered.scanned) + len(filtered.skipped) == len(full.scanned) + len(full.skipped)
+    if target == "corpus":
+        assert left_out, "the corpus has Terraform modules without IAM"
+        assert all(not f.startswith("cloudformation/") for f in left_out)
+
+
+def test_a_module_without_iam_called_by_one_with_iam_is_read(tmp_path: Path) -> None:
+    (tmp_path / "names").mkdir()
+    (tmp_path / "names/outputs.tf").write_text('output "actions" {\n  value = ["*"]\n}\n')
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root/main.tf").write_text(
+        'module "names" {\n  source = "../names"\n}\n\n'
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({\n'
+        '    Statement = [{ Effect = "Allow", Action = module.names.actions, Resource = "*" }]\n'
+        "  })\n}\n"
+    )
+    result = run(tmp_path)
+    assert [(f.rule_id, f.location.file.endswith("outputs.tf")) for f in result.findings] == [
+        ("IG002", True)
+    ]
+    assert result.skipped == []
+
+
+def test_a_module_without_iam_is_skipped_unread(tmp_path: Path) -> None:
+    (tmp_path / "vpc").mkdir()
+    (tmp_path / "vpc/main.tf").write_text(
+        'resource "aws_vpc" "this" {\n  cidr_block = "10.0.0.0/16"\n'
+    )
+    result = run(tmp_path)  # the missing brace is never seen: the file is not parsed
+    assert (result.errors, result.scanned, result.skipped) == ([], [], [f"{tmp_path}/vpc/main.tf"])
+
+
+@pytest.mark.parametrize(
+    ("text", "matters"),
+    [
+        ('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n', False),
+        ('resource "aws_iam_role" "r" {}\n', True),
+        ('data "aws_iam_policy_document" "d" {}\n', True),
+        ('resource "aws_ssoadmin_permission_set" "p" {}\n', True),
+        ('module "vpc" {\n  source = "./vpc"\n}\n', True),
+        ('{"module": {"vpc": {"source": "./vpc"}}}', True),
+        ('locals {\n  zip = "${path.module}/build.zip"\n  id = module.vpc.id\n}\n', False),
+        ("# iacguard: ignore[IG003] reviewed\n", True),
+        ('resource "aws\\u005fiam_role" "r" {}\n', True),
+    ],
+)
+def test_what_may_matter(text: str, matters: bool) -> None:
+    assert may_matter(text) is matters

@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         help="longest role session allowed by role-session-limit (default: 3600)",
     )
     check.add_argument(
+        "--max-file-bytes",
+        type=_positive_int,
+        metavar="N",
+        help="do not read files over N bytes; one that is IaC is an error (default: 1048576)",
+    )
+    check.add_argument(
         "--var-file",
         action="append",
         default=[],
@@ -147,6 +153,11 @@ def _positive_float(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # names from the scanned files must not crash a terminal that cannot show them
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
@@ -178,6 +189,8 @@ def _check(args: argparse.Namespace) -> int:
         config.fail_on = Severity(args.fail_on)
     if args.max_session_seconds:
         config.max_session_seconds = args.max_session_seconds
+    if args.max_file_bytes:
+        config.max_file_bytes = args.max_file_bytes
     if args.require_explicit_session_limit:
         config.require_explicit_session_limit = True
     config.var_files += tuple(args.var_file)  # after the config's: later files win
@@ -248,7 +261,7 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
 def _write(path: str, text: str) -> None:
     from pathlib import Path
 
-    Path(path).write_text(text, encoding="utf-8")
+    Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
 def _fail(message: str, *, github: bool) -> int:

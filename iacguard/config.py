@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from iacguard.findings import Severity
+from iacguard.parsers.source import DEFAULT_MAX_FILE_BYTES
 
 DEFAULT_MAX_SESSION_SECONDS = 3600
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
@@ -27,6 +28,7 @@ KEYS = (
     "rules",
     "ignore",
     "var_files",
+    "max_file_bytes",
 )
 
 
@@ -54,6 +56,7 @@ class Config:
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
     var_files: tuple[str, ...] = ()
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     root: Path = field(default_factory=Path)
     source: str | None = None
 
@@ -194,6 +197,10 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise fail(key, f"must be a whole number of seconds above 0, not {value!r}")
             config.max_session_seconds = value
+        elif key == "max_file_bytes":
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise fail(key, f"must be a whole number of bytes above 0, not {value!r}")
+            config.max_file_bytes = value
         elif key == "require_explicit_session_limit":
             if not isinstance(value, bool):
                 raise fail(key, f"must be true or false, not {value!r}")

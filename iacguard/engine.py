@@ -11,12 +11,11 @@ from iacguard.cache import Cache, default_directory
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
 from iacguard.config import Config
-from iacguard.discover import Discovery, discover, display_path
+from iacguard.discover import Discovery, NotRead, discover, display_path
 from iacguard.findings import Finding
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
-from iacguard.parsers.cloudformation import may_hold_iam
-from iacguard.parsers.source import SourceError, read_text
+from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
 from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
 
 if TYPE_CHECKING:
@@ -32,6 +31,7 @@ class ScanResult:
     unresolved: list[Unresolved] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
     resources: int = 0
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
 
@@ -65,7 +65,10 @@ def scan(
     found = discover(paths, config.excluded)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
-    parsing = _Parsing(options)
+    result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
+    result.not_read = found.not_read
+    result.skipped.extend(n.file for n in found.not_read)
+    parsing = _Parsing(options, config.max_file_bytes)
     named = {Path(p) for p in paths} if options.prefilter else None
     terraform, unparsed = parsing.ahead(found, prefilter=named)
     model = Model()
@@ -108,7 +111,8 @@ class _Parsing:
     to do. Terraform files that resolution asks for and that were not parsed ahead (local
     modules outside the scanned paths, variables files) are parsed on demand."""
 
-    def __init__(self, options: ScanOptions) -> None:
+    def __init__(self, options: ScanOptions, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
         self.cache = Cache(options.cache_directory or default_directory())
         if not options.cache:
             self.cache = Cache.disabled()
@@ -156,14 +160,18 @@ class _Parsing:
         IAM resource, its result at once; None for a Terraform file that cannot be read
         (resolution reports it)."""
         file = display_path(path)
-        try:
-            text = read_text(path)
-        except SourceError as exc:
-            return _failed(file, exc.message, exc.line) if kind == "cloudformation" else None
-        if kind == "cloudformation" and not may_hold_iam(text):
-            skipped = ParseResult()
-            skipped.skipped.append(file)
-            return skipped
+        if kind == "cloudformation":
+            from iacguard.parsers.cloudformation import read_template
+
+            template = read_template(path, file, self.max_bytes)
+            if isinstance(template, ParseResult):
+                return template
+            text = template
+        else:
+            try:
+                text = read_text(path, self.max_bytes)
+            except SourceError:
+                return None
         key = Cache.key(kind, file, text) if self.cache.enabled else ""
         return Unit(kind, file, text, key)
 
@@ -214,7 +222,7 @@ class _Parsing:
 
         unit = self._unit(kind, path)
         if not isinstance(unit, Unit):
-            return parse_file(path, variables)  # reports why it cannot be read
+            return parse_file(path, variables, self.max_bytes)  # reports why it cannot be read
         parsed: ParsedFile | None = self._cached(unit)
         if parsed is None:
             parsed = _result(unit, parse_limited(unit, parse_unit, self.timeout, self.cache))
@@ -230,7 +238,7 @@ def parse_unit(unit: Unit) -> ParseResult | ParsedFile:
         try:
             return cloudformation.parse_text(unit.text, unit.file)
         except RecursionError:
-            return _failed(unit.file, "nested too deeply to read")
+            return _failed(unit.file, nested_too_deeply())
         except Exception as exc:
             return _failed(unit.file, f"internal error while parsing: {type(exc).__name__}: {exc}")
     from iacguard.parsers import terraform
@@ -264,6 +272,7 @@ def _parse_terraform(
             [Path(f) for f in config.var_files],
             parser=parsing.terraform,
             allowed=unparsed,
+            max_bytes=config.max_file_bytes,
         )
     except Exception as exc:  # a bug must not lose the CloudFormation results
         first = next(iter(modules))
@@ -320,8 +329,10 @@ def _call(errors: list[ParseError], check: Check, where: Location | None, hook, 
     try:
         hook(*args)
     except Exception as exc:
-        file = where.file if where else "<scan>"
-        line = where.line if where else None
-        errors.append(
-            ParseError(file, f"internal error in {check.id}: {type(exc).__name__}: {exc}", line)
-        )
+        problem = f"{type(exc).__name__}: {exc}"
+        if where is None:
+            errors.append(ParseError("<scan>", f"internal error in {check.id}: {problem}"))
+        else:
+            at = f"{where.file}:{where.line}"
+            message = f"internal error in {check.id} at {at}: {problem}"
+            errors.append(ParseError(where.file, message, where.line))

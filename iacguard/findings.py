@@ -63,7 +63,7 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable across line moves: rule, file, resource address and offending element."""
         text = "\x1f".join((self.rule_id, self.location.file, self.resource, self.element))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location

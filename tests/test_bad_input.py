@@ -23,7 +23,7 @@ GOOD = "Resources:\n  U:\n    Type: AWS::IAM::User\n"
             None,
             "binary file (contains NUL bytes), not text",
         ),
-        ("latin1.yaml", b"Resources: {}\n# caf\xe9 AWS::IAM\n", 2, "not valid UTF-8 text"),
+        ("latin1.yaml", b"Resources: {}\n# caf\xe9 AWS::IAM::Role\n", 2, "not valid UTF-8 text"),
         (
             "duplicate.yaml",
             b"Resources:\n  A:\n    Type: AWS::IAM::User\n  A:\n    Type: AWS::IAM::User\n",

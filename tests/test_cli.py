@@ -68,6 +68,7 @@ def test_json_output_follows_the_version_1_contract() -> None:
         "findings",
         "errors",
         "unresolved",
+        "not_read",
         "unused_suppressions",
         "summary",
     }

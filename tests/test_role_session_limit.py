@@ -35,16 +35,17 @@ def test_an_unset_duration_fires_only_when_an_explicit_limit_is_required() -> No
     ]
 
 
-def test_a_duration_that_is_not_a_duration_is_unresolved(tmp_path) -> None:
+def test_a_duration_that_is_not_a_duration_is_an_error_not_an_unknown(tmp_path) -> None:
     (tmp_path / "t.yaml").write_text(
         "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n"
         "      MaxSessionDuration: twelve hours\n"
     )
     result = run(tmp_path)
     assert described(result) == []
-    assert [(u.line, u.resource, u.why) for u in result.unresolved] == [
-        (5, "R", "'twelve hours' is not a number of seconds or an ISO 8601 duration")
+    assert [(e.line, e.message) for e in result.errors] == [
+        (5, "R: MaxSessionDuration must be a whole number of seconds")
     ]
+    assert result.unresolved == []
 
 
 @pytest.mark.parametrize(

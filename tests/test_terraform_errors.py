@@ -54,7 +54,7 @@ def test_a_broken_file_exits_2_with_a_one_line_error(
         ("a = [1,\n", 2, "unexpected end of file"),
         ('a = "unterminated\n', 1, "unexpected end of file"),
         ("a = @\n", 1, "unexpected '@'"),
-        ("a = " + "[" * 5000 + "]" * 5000 + "\n", None, "nested too deeply to read"),
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", None, "nested too deeply (more than 128 levels)"),
     ],
 )
 def test_syntax_errors_are_short_and_located(

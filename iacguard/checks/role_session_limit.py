@@ -7,7 +7,8 @@ from iacguard.findings import Severity
 from iacguard.model import Principal, Scalar, Unknown
 
 _ISO_DURATION = re.compile(
-    r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$", re.IGNORECASE
+    r"^P(?:(?P<d>\d{1,9})D)?(?:T(?:(?P<h>\d{1,9})H)?(?:(?P<m>\d{1,9})M)?(?:(?P<s>\d{1,9})S)?)?$",
+    re.IGNORECASE,
 )
 
 
@@ -148,7 +149,7 @@ def _seconds(value: object) -> int | None:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
+        if text.isdigit() and len(text) <= 18:
             return int(text)
         match = _ISO_DURATION.match(text)
         if match and text.upper() not in ("P", "PT"):

@@ -32,19 +32,37 @@ from iacguard.model import (
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
-from iacguard.parsers.source import SourceError, read_text
+from iacguard.parsers.session import session_problem
+from iacguard.parsers.source import (
+    DEFAULT_MAX_FILE_BYTES,
+    MAX_NESTING,
+    SourceError,
+    TooLarge,
+    contains,
+    decode_text,
+    nested_too_deeply,
+    read_bytes,
+)
 from iacguard.resolve.cloudformation import Intrinsics
-from iacguard.resolve.node import Node
+from iacguard.resolve.node import Node, Problem
 
 _IAM_TYPE_PREFIXES = ("AWS::IAM::", "AWS::SSO::", "AWS::Serverless::")
+_IAM_MARKERS = tuple(
+    prefix.encode(encoding)
+    for prefix in _IAM_TYPE_PREFIXES
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
 _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$")
 
 
-def may_hold_iam(text: str) -> bool:
-    """A cheap text test: a template without any IAM, SSO or SAM resource type holds
-    nothing the checks look at, so it is skipped without decoding (and without
-    importing cfn-lint, whose import alone takes most of a second)."""
-    return any(prefix in text for prefix in _IAM_TYPE_PREFIXES)
+def may_hold_iam(data: bytes | str) -> bool:
+    """A cheap test: a template without any IAM, SSO or SAM resource type holds nothing
+    the checks look at, so it is skipped without decoding (and without importing
+    cfn-lint, whose import alone takes most of a second). On bytes, UTF-16 spellings
+    count, so that such a file is reported rather than skipped."""
+    if isinstance(data, str):
+        return any(prefix in data for prefix in _IAM_TYPE_PREFIXES)
+    return any(marker in data for marker in _IAM_MARKERS)
 
 
 def is_cloudformation(template: Any) -> bool:
@@ -64,31 +82,57 @@ def is_cloudformation(template: Any) -> bool:
     )
 
 
-def parse_file(path: Path, file: str) -> ParseResult:
+def parse_file(path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParseResult:
     """Parse one file; ``file`` is the name findings will carry."""
+    text = read_template(path, file, max_bytes)
+    return text if isinstance(text, ParseResult) else parse_text(text, file)
+
+
+def read_template(
+    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> str | ParseResult:
+    """A candidate's text, or its finished result: skipped quietly when it holds no IAM
+    resource type (whatever its size or encoding), else an error when it cannot be read."""
     result = ParseResult()
     try:
-        text = read_text(path)
+        data = read_bytes(path, max_bytes)
+    except TooLarge as exc:
+        if contains(path, _IAM_MARKERS):
+            result.errors.append(ParseError(file, exc.message))
+        else:
+            result.skipped.append(file)
+        return result
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
         return result
-    return parse_text(text, file)
+    if not may_hold_iam(data):
+        result.skipped.append(file)
+        return result
+    try:
+        return decode_text(data)
+    except SourceError as exc:
+        result.errors.append(ParseError(file, exc.message, exc.line))
+        return result
 
 
 def parse_text(text: str, file: str) -> ParseResult:
-    """Parse a file's text (as ``read_text`` returns it); ``file`` is its name."""
+    """Parse a file's text (as ``read_template`` returns it); ``file`` is its name."""
     result = ParseResult()
     if not may_hold_iam(text):
         result.skipped.append(file)
+        return result
+    depth = _nesting_depth(text)
+    if depth is not None:
+        result.errors.append(ParseError(file, nested_too_deeply(), depth))
         return result
     from cfnlint.decode import decode_str
 
     template, matches = decode_str(text)
     if matches:
         first = matches[0]
-        result.errors.append(
-            ParseError(file, _decode_message(first.message), first.linenumber, first.columnnumber)
-        )
+        message, located = _decode_message(first.message)
+        line, column = (first.linenumber, first.columnnumber) if located else (None, None)
+        result.errors.append(ParseError(file, message, line, column))
         return result
     if not is_cloudformation(template):
         result.skipped.append(file)
@@ -105,8 +149,48 @@ def comment_suppressions(text: str, file: str) -> list[Directive]:
     return comment_directives(text, file, ("#",))
 
 
-def _decode_message(message: str) -> str:
-    message = "cannot parse template: " + " ".join(str(message).split())
+def _nesting_depth(text: str) -> int | None:
+    """The line where collections nest deeper than ``MAX_NESTING``, else None.
+
+    cfn-lint builds the tree with libyaml, whose composer recurses in C: nesting some
+    20,000 deep overflows the stack and kills the process, before any Python recursion
+    limit applies. libyaml's event stream is flat, so the depth is counted on it first.
+    Text that is not YAML is left to the decoder to report."""
+    import yaml
+
+    if not yaml.__with_libyaml__:
+        return None  # the pure-Python composer stops at the recursion limit
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    mark = event.start_mark
+                    return mark.line + 1 if mark is not None else 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _decode_message(message: str) -> tuple[str, bool]:
+    """cfn-lint's message, in our words where it is about the input's limits (those
+    come without a position), and whether its position means anything."""
+    text = " ".join(str(message).split())
+    if "maximum recursion depth" in text:
+        return nested_too_deeply(), False
+    if "YAML aliases are expanded" in text:
+        return "YAML aliases expand to more than 250,000 values; the template is not read", False
+    if "integer string conversion" in text:
+        return "a number has more than 4,300 digits; the template is not read", False
+    if text.startswith("Template could not be parsed"):
+        return _short(f"cannot parse template: {text}"), False
+    return _short(f"cannot parse template: {text}"), True
+
+
+def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
@@ -136,18 +220,23 @@ class _TemplateReader:
             self.metadata_directives(self.root, None)
         except DocumentProblem as problem:
             self.problem("Metadata", problem)
+        self._drain("Metadata")
         resources = self.cfn.child(self.root, "Resources")
-        if resources is None or not isinstance(resources.value, dict):
+        if resources is None:
+            return
+        if not isinstance(resources.value, dict):
+            message = "Resources must be a mapping of logical ids to resources"
+            self.problem(None, DocumentProblem(message, resources.location))
             return
         self.model.resources += len(resources.value)
         entries: list[tuple[str, Node, str]] = []
         for logical_id in resources.value:
+            if str(logical_id).startswith("Fn::"):
+                continue  # Fn::ForEach (AWS::LanguageExtensions): expanded only at deploy
             resource = self.cfn.entry(resources, str(logical_id))
-            if resource is None or not isinstance(resource.value, dict):
-                continue
-            kind = resource.value.get("Type")
-            if isinstance(kind, str) and kind in _HANDLERS:
-                entries.append((str(logical_id), resource, str(kind)))
+            kind = self._resource_type(str(logical_id), resource)
+            if resource is not None and kind in _HANDLERS:
+                entries.append((str(logical_id), resource, kind))
                 self._remember_name(str(logical_id), resource, kind)
         for logical_id, resource, kind in entries:
             self.model.blocks.append(Block(logical_id, resource.location))
@@ -156,10 +245,43 @@ class _TemplateReader:
                 _HANDLERS[kind](self, resource, logical_id, kind)
             except DocumentProblem as problem:
                 self.problem(logical_id, problem)
+            except RecursionError:
+                where = resource.location
+                self.problem(logical_id, DocumentProblem(nested_too_deeply(), where))
+            except Exception as exc:  # a bug on one resource must not lose the others
+                message = f"internal error while reading it: {type(exc).__name__}: {exc}"
+                self.problem(logical_id, DocumentProblem(message, resource.location))
+            self._drain(logical_id)
 
-    def problem(self, where: str, problem: DocumentProblem) -> None:
+    def _resource_type(self, logical_id: str, resource: Node | None) -> str | None:
+        """The resource's Type; a resource without a usable one is an error."""
+        if resource is None or not isinstance(resource.value, dict):
+            where = resource.location if resource is not None else self.root.location
+            self.problem(logical_id, DocumentProblem("a resource must be a mapping", where))
+            return None
+        kind = self.cfn.child(resource, "Type")
+        if kind is None:
+            self.problem(logical_id, DocumentProblem("the resource has no Type", resource.location))
+            return None
+        if not isinstance(kind.value, str):
+            self.problem(logical_id, DocumentProblem("Type must be a string", kind.location))
+            return None
+        return str(kind.value)  # a plain str, not the decoder's node
+
+    def _drain(self, where: str) -> None:
+        """Report the malformed values the resolver met, once each."""
+        seen: set[tuple[str, int, int]] = set()
+        for found in self.cfn.problems:
+            key = (found.message, found.location.line, found.location.column)
+            if key not in seen:
+                seen.add(key)
+                self.problem(where, DocumentProblem(found.message, found.location))
+        self.cfn.problems.clear()
+
+    def problem(self, where: str | None, problem: DocumentProblem) -> None:
+        """An error at the problem's place, naming the resource (``where``) if any."""
         loc = problem.location
-        message = f"{where}: {problem.message}"
+        message = f"{where}: {problem.message}" if where else problem.message
         self.result.errors.append(ParseError(self.file, message, loc.line, loc.column))
 
     # -- helpers ---------------------------------------------------------------------
@@ -241,7 +363,7 @@ class _TemplateReader:
                 target = str(getatt[0])
         if target is not None:
             return PrincipalRef(kind, node.location, target=target, scope=self.file)
-        values = self.cfn.alternatives(node)
+        values = self.cfn.alternatives(node, listed=isinstance(node.path[-1], int))
         name = values[0] if values else None
         if isinstance(name, Scalar):
             target = self.names.get((kind, str(name.value)))
@@ -316,7 +438,7 @@ class _TemplateReader:
             self.attach(owner, item, logical_id, resource_type)
 
     def attach(self, owner: PrincipalRef, item: Node, logical_id: str, resource_type: str) -> None:
-        values = self.cfn.alternatives(item)
+        values = self.cfn.alternatives(item, listed=True)
         policy_target = None
         value = item.value
         if (
@@ -389,11 +511,20 @@ def _role(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -
 
 
 def _session(reader: _TemplateReader, props: Node, key: str) -> None:
+    """``MaxSessionDuration`` (seconds) or ``SessionDuration`` (ISO 8601); a value of
+    the wrong form is an error, not a value."""
     node = reader.cfn.child(props, key)
     if node is None:
         return
     principal = reader.model.principals[-1]
-    principal.session_duration = tuple(reader.cfn.alternatives(node))
+    durations = []
+    for value in reader.cfn.alternatives(node):
+        wrong = session_problem(key, value, iso=key == "SessionDuration")
+        if wrong is None:
+            durations.append(value)
+        else:
+            reader.cfn.problems.append(Problem(wrong, value.location))
+    principal.session_duration = tuple(durations)
 
 
 def _permission_set(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:

@@ -12,9 +12,9 @@ from iacguard.model import Directive, Location
 @cache
 def _pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
     starts = "|".join(re.escape(m) for m in markers)
-    return re.compile(
-        rf"(?:{starts})\s*iacguard:\s*ignore\[([^\]]*)\]\s*[-:]?\s*(.*?)\s*(?:\*/)?\s*$"
-    )
+    # Bounded, so that a hostile line (``# iacguard: ignore[x`` many times over) costs
+    # linear time rather than a rescan to the end of the line from every start.
+    return re.compile(rf"(?:{starts})\s*iacguard:\s*ignore\[([^\]\n]{{0,500}})\]\s*[-:]?(.*)$")
 
 
 def comment_directives(text: str, file: str, markers: tuple[str, ...]) -> list[Directive]:
@@ -32,6 +32,7 @@ def comment_directives(text: str, file: str, markers: tuple[str, ...]) -> list[D
         if match is None:
             continue
         rules = tuple(r.strip() for r in match.group(1).split(",") if r.strip())
+        reason = match.group(2).strip().removesuffix("*/").strip()
         location = Location(file, number, match.start() + 1, number, len(line) + 1)
-        directives.append(Directive("comment", rules, match.group(2) or None, location))
+        directives.append(Directive("comment", rules, reason or None, location))
     return directives

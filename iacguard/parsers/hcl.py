@@ -16,6 +16,7 @@ from typing import Any
 
 from iacguard.model import Location
 from iacguard.parsers.hcl_text import joined, scan_template, unescape
+from iacguard.parsers.source import brackets_too_deep, nested_too_deeply
 from iacguard.resolve.hcl import (
     Anchor,
     Attribute,
@@ -37,9 +38,11 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
+from iacguard.resolve.node import Problem
 
 _HEREDOC_HEAD = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
 _SNIPPET_PREFIX = "x = "
+_MAX_DIGITS = 4000
 _STRING_TOKENS = ("STRING_CHARS_TOKEN", "ESCAPED_INTERPOLATION_TOKEN", "ESCAPED_DIRECTIVE_TOKEN")
 
 Position = Callable[[int, int], tuple[int, int]]
@@ -58,7 +61,10 @@ class SyntaxProblem(Exception):
 def parse_hcl(text: str, file: str) -> FileSyntax:
     """A ``.tf`` or ``.tfvars`` file."""
     tree = _parse_tree(text)
-    return _Converter(file, text).syntax(tree)
+    try:
+        return _Converter(file, text).syntax(tree)
+    except RecursionError:
+        raise SyntaxProblem(nested_too_deeply()) from None
 
 
 def parse_template(text: str, text_map: TextMap, location: Location) -> Expr:
@@ -71,8 +77,10 @@ def parse_template(text: str, text_map: TextMap, location: Location) -> Expr:
 
 def _parse_tree(text: str) -> Any:
     import hcl2
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
+    if brackets_too_deep(text):  # python-hcl2 recurses per level, slowly
+        raise SyntaxProblem(nested_too_deeply())
     enabled = gc.isenabled()
     gc.disable()  # the parse allocates millions of objects and frees none of them
     try:
@@ -86,7 +94,11 @@ def _parse_tree(text: str) -> Any:
     except UnexpectedEOF:
         raise SyntaxProblem("unexpected end of file", text.count("\n") + 1) from None
     except RecursionError:
-        raise SyntaxProblem("nested too deeply to read") from None
+        raise SyntaxProblem(nested_too_deeply()) from None
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, RecursionError):
+            raise SyntaxProblem(nested_too_deeply()) from None
+        raise SyntaxProblem(f"cannot parse: {_first_line(str(exc.orig_exc))}") from None
     except Exception as exc:  # hcl2 raises RuntimeError/ValueError for some bad input
         raise SyntaxProblem(f"cannot parse: {_first_line(str(exc))}") from None
     finally:
@@ -117,17 +129,18 @@ class _Converter:
     def __init__(self, file: str, text: str, position: Position | None = None) -> None:
         self.file = file
         self.text = text
+        self.problems: list[Problem] = []
         self.position: Position = position or (lambda line, column: (line, column))
 
     def syntax(self, tree: Any) -> FileSyntax:
         syntax = FileSyntax(self.file)
+        self.problems = syntax.problems
         for child in tree.body.children:
             kind = type(child).__name__
             if kind == "BlockRule":
                 syntax.blocks.append(self.block(child))
             elif kind == "AttributeRule":
-                attribute = self.attribute(child)
-                syntax.attributes[attribute.name] = attribute
+                self.add(syntax.attributes, self.attribute(child))
         return syntax
 
     def block(self, rule: Any) -> Block:
@@ -138,9 +151,17 @@ class _Converter:
             if kind == "BlockRule":
                 block.blocks.append(self.block(child))
             elif kind == "AttributeRule":
-                attribute = self.attribute(child)
-                block.attributes[attribute.name] = attribute
+                self.add(block.attributes, self.attribute(child))
         return block
+
+    def add(self, attributes: dict[str, Attribute], attribute: Attribute) -> None:
+        """An argument written twice is an error in Terraform; the first one counts."""
+        first = attributes.get(attribute.name)
+        if first is None:
+            attributes[attribute.name] = attribute
+            return
+        message = f"{attribute.name} is set twice (first on line {first.location.line})"
+        self.problems.append(Problem(message, attribute.location))
 
     def label(self, rule: Any) -> str:
         if type(rule).__name__ == "StringRule":
@@ -184,7 +205,10 @@ class _Converter:
         return self.expr(rule.expression)
 
     def _IntLitRule(self, rule: Any) -> Expr:
-        return Literal(self.location(rule), self.source(rule), int(str(rule.token.value)))
+        text = str(rule.token.value)
+        if len(text) > _MAX_DIGITS:  # int() refuses them, and no IAM value is one
+            return Opaque(self.location(rule), text[:20] + "...", "the number is too long")
+        return Literal(self.location(rule), self.source(rule), int(text))
 
     def _FloatLitRule(self, rule: Any) -> Expr:
         return Literal(self.location(rule), self.source(rule), float(str(rule.token.value)))

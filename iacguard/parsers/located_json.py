@@ -8,18 +8,21 @@ hole markers become ``Unknown`` values instead of making the whole document unre
 
 from __future__ import annotations
 
+import json
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from iacguard.model import Location, Unknown
+from iacguard.parsers.source import MAX_NESTING, nested_too_deeply
 from iacguard.resolve.hcl import Anchor, TextMap
 from iacguard.resolve.terraform_values import HOLE_CLOSE, HOLE_OPEN, Located, TfValue, render_holes
 
-MAX_DEPTH = 256
+MAX_DIGITS = 4000  # int() refuses longer numbers
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _HOLE = re.compile(f"{HOLE_OPEN}(\\d+){HOLE_CLOSE}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 
 
@@ -32,8 +35,12 @@ class JsonProblem(Exception):
         self.location = location
 
 
-def decode(text: str, text_map: TextMap, holes: tuple[Unknown, ...] = ()) -> TfValue:
-    reader = _Reader(text, text_map, holes)
+def decode(
+    text: str, text_map: TextMap, holes: tuple[Unknown, ...] = (), *, unique_keys: bool = False
+) -> TfValue:
+    """``unique_keys``: a key written twice in one object is a problem (a policy read
+    one way here and another way by AWS would hide what it grants)."""
+    reader = _Reader(text, text_map, holes, unique_keys)
     value = reader.value(reader.skip(0), 0)
     end = reader.skip(reader.position)
     if end != len(text):
@@ -42,7 +49,10 @@ def decode(text: str, text_map: TextMap, holes: tuple[Unknown, ...] = ()) -> TfV
 
 
 class _Reader:
-    def __init__(self, text: str, text_map: TextMap, holes: tuple[Unknown, ...]) -> None:
+    def __init__(
+        self, text: str, text_map: TextMap, holes: tuple[Unknown, ...], unique_keys: bool
+    ) -> None:
+        self.unique_keys = unique_keys
         self.text = text
         self.map = text_map
         self.holes = holes
@@ -60,8 +70,8 @@ class _Reader:
         return Located(value, self.map.location(start, end))
 
     def value(self, position: int, depth: int) -> TfValue:
-        if depth > MAX_DEPTH:
-            raise self.problem("nested too deeply", position)
+        if depth > MAX_NESTING:
+            raise self.problem(nested_too_deeply(), position)
         text = self.text
         if position >= len(text):
             raise self.problem("unexpected end of JSON", max(position - 1, 0))
@@ -80,6 +90,8 @@ class _Reader:
         number = _NUMBER.match(text, position)
         if number and number.end() > position:
             literal = number.group()
+            if len(literal) > MAX_DIGITS:
+                raise self.problem(f"a number with more than {MAX_DIGITS:,} digits", position)
             value = float(literal) if number.group(1) or number.group(2) else int(literal)
             return self.located(value, position, number.end())
         for word, value in _LITERALS.items():
@@ -92,6 +104,8 @@ class _Reader:
             value, end = scanstring(self.text, position + 1)
         except ValueError as exc:
             raise self.problem(str(exc).split(":")[0].lower(), position) from None
+        if "\\u" in self.text[position:end]:
+            value = _LONE_SURROGATE.sub("\ufffd", value)  # as Terraform (Go) decodes them
         if HOLE_OPEN in value and self.holes:
             self.position = end
             first = self.holes[0]
@@ -133,11 +147,15 @@ class _Reader:
         while True:
             if not text.startswith('"', position):
                 raise self.problem("expected a quoted key", position)
+            key_start = position
             key = self.string(position)
             position = self.skip(self.position)
             if not text.startswith(":", position):
                 raise self.problem("expected ':' after the key", position)
-            entries[_key(key)] = self.value(self.skip(position + 1), depth + 1)
+            name = _key(key)
+            if self.unique_keys and name in entries:
+                raise self.problem(f"duplicate key {json.dumps(name)}", key_start)
+            entries[name] = self.value(self.skip(position + 1), depth + 1)
             position = self.skip(self.position)
             if text.startswith("}", position):
                 return self.located(entries, start, position + 1)

@@ -22,6 +22,7 @@ class Resolver(Protocol):
     def elements(self, node: Node) -> list[Value]: ...
     def alternatives(self, node: Node) -> list[Value]: ...
     def unknown(self, node: Node, why: str) -> Unknown: ...
+    def problem(self, node: Node, message: str) -> list[Value]: ...
 
 
 class DocumentProblem(Exception):
@@ -100,18 +101,31 @@ def _principals(resolver: Resolver, node: Node) -> dict[str, tuple[Value, ...]]:
 
 def _conditions(resolver: Resolver, node: Node) -> list[Condition]:
     conditions: list[Condition] = []
-    if not isinstance(node.value, dict):
-        return conditions
-    for operator in node.value:
-        block = resolver.child(node, str(operator))
-        if block is None or not isinstance(block.value, dict):
-            continue
-        for key in block.value:
-            child = resolver.child(block, str(key))
-            if child is not None:
-                values = tuple(resolver.elements(child))
-                conditions.append(Condition(str(operator), str(key), values, child.location))
+    for shape in resolver.branches(node):
+        if _malformed(shape.value):
+            resolver.problem(shape, "Condition must be a mapping of operators to conditions")
+        if not isinstance(shape.value, dict) or _is_function(shape.value):
+            continue  # a value known only at deploy
+        for operator in shape.value:
+            block = resolver.child(shape, str(operator))
+            if block is None:
+                continue
+            if _malformed(block.value):
+                message = f"Condition {operator} must be a mapping of keys to values"
+                resolver.problem(block, message)
+            if not isinstance(block.value, dict) or _is_function(block.value):
+                continue
+            for key in block.value:
+                child = resolver.child(block, str(key))
+                if child is not None:
+                    values = tuple(resolver.elements(child))
+                    conditions.append(Condition(str(operator), str(key), values, child.location))
     return conditions
+
+
+def _malformed(value: Any) -> bool:
+    """A scalar or a list where a mapping belongs (not an unresolved value)."""
+    return isinstance(value, (str, int, float, bool, list))
 
 
 def _is_function(value: dict[str, Any]) -> bool:

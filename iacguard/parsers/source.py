@@ -1,10 +1,27 @@
-"""Reading a file as text, the same way for every format: size limit, binary and encoding."""
+"""Reading a file as text, the same way for every format: size limit, binary and encoding.
+
+Only regular files are opened (a named pipe called ``x.yaml`` would block a read, a
+device would never end), and never more than the size limit is read: python-hcl2 needs
+a few hundred bytes of memory per byte of input, so the limit is what bounds memory.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
-DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+# About 350 MB of memory for a 1 MiB .tf file in python-hcl2; CloudFormation refuses
+# templates over 1 MB anyway.
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+# Mappings and lists inside each other. Real configurations stay under twenty; the
+# parsers recurse once or more per level, and libyaml's composer overflows the C stack
+# (killing the process) somewhere past 20,000.
+MAX_NESTING = 128
+_CHUNK = 1024 * 1024
+_BRACKETS = re.compile(r"[\[\]{}()]")
 
 
 class SourceError(Exception):
@@ -16,18 +33,58 @@ class SourceError(Exception):
         self.line = line
 
 
-def read_text(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
-    """Read ``path`` as UTF-8 (an optional BOM is dropped) with universal newlines."""
+class TooLarge(SourceError):
+    """A file over the size limit."""
+
+    def __init__(self, size: int, max_bytes: int) -> None:
+        super().__init__(
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; to scan it, raise "
+            "the limit with --max-file-bytes or max_file_bytes in the config"
+        )
+
+
+def nested_too_deeply() -> str:
+    return f"nested too deeply (more than {MAX_NESTING} levels)"
+
+
+def brackets_too_deep(text: str) -> bool:
+    """Whether brackets, braces and parentheses nest deeper than ``MAX_NESTING``: a
+    cheap count that ignores quoting, so a parser that recurses per level is never
+    handed such a text."""
+    if text.count("[") + text.count("{") + text.count("(") <= MAX_NESTING:
+        return False
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{(":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif depth:
+            depth -= 1
+    return False
+
+
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SourceError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; "
-                "raise max_file_bytes to scan it"
-            )
-        data = path.read_bytes()
+        with _open_regular(path) as stream:
+            info = os.fstat(stream.fileno())
+            if info.st_size > max_bytes:
+                raise TooLarge(info.st_size, max_bytes)
+            data = stream.read(max_bytes + 1)  # the file may have grown since
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise TooLarge(len(data), max_bytes)
+    return data
+
+
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+    """Read ``path`` as UTF-8 (an optional BOM is dropped) with universal newlines."""
+    return decode_text(read_bytes(path, max_bytes))
+
+
+def decode_text(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("UTF-16 text; save the file as UTF-8")
     if b"\x00" in data[:8192]:
@@ -38,3 +95,33 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise SourceError("not valid UTF-8 text", line) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def contains(path: Path, markers: tuple[bytes, ...]) -> bool:
+    """Whether a file of any size holds one of ``markers``, read a chunk at a time so
+    that memory stays bounded. A file that cannot be read holds none."""
+    overlap = max(len(m) for m in markers) - 1
+    tail = b""
+    try:
+        with _open_regular(path) as stream:
+            while chunk := stream.read(_CHUNK):
+                window = tail + chunk
+                if any(m in window for m in markers):
+                    return True
+                tail = window[-overlap:]
+    except (OSError, SourceError):
+        return False
+    return False
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open without blocking (opening a named pipe waits for a writer) and refuse
+    anything but a regular file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SourceError("not a regular file; not read")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

@@ -19,11 +19,17 @@ from iacguard.model import Directive, Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
-from iacguard.parsers.source import SourceError, read_text
+from iacguard.parsers.source import (
+    DEFAULT_MAX_FILE_BYTES,
+    SourceError,
+    nested_too_deeply,
+    read_text,
+)
 from iacguard.parsers.terraform_iam import IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
-from iacguard.resolve.terraform import Evaluator
+from iacguard.resolve.node import Problem
+from iacguard.resolve.terraform import MAX_STEPS, Evaluator
 from iacguard.resolve.terraform_scope import Instance, Resource, Scope
 from iacguard.resolve.terraform_values import TfValue
 
@@ -38,13 +44,22 @@ def parse_modules(
     *,
     parser: FileParser | None = None,
     allowed: Sequence[Path] = (),
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> ParseResult:
     """Parse the Terraform modules of a scan: directory → its files as discovered.
     ``var_files`` (``--var-file``) apply to every root module, after its own .tfvars.
     ``parser`` parses one file (default ``parse_file``; the engine's serves results
     parsed ahead, in worker processes or from the cache); ``allowed`` are more scanned
-    directories that ``file()`` may read from."""
-    loader = Loader(allowed=[Path.cwd(), *groups, *allowed], parser=parser or parse_file)
+    directories that ``file()`` may read from; files over ``max_bytes`` are not read."""
+
+    def read_and_parse(path: Path, variables: bool) -> ParsedFile:
+        return parse_file(path, variables, max_bytes)
+
+    loader = Loader(
+        allowed=[Path.cwd(), *groups, *allowed],
+        parser=parser or read_and_parse,
+        max_bytes=max_bytes,
+    )
     result = loader.result
     cli_values: dict[str, Attribute] = {}
     for path in var_files:
@@ -53,14 +68,32 @@ def parse_modules(
         loader.module(directory, files)  # in the order discovered, so errors come in that order
     roots = _roots(groups, loader.calls(groups))
     for directory, files in roots.items():
-        evaluator = Evaluator(loader)  # its caches hold one root's instances
-        module = loader.module(directory, files)
-        values = {**loader.tfvars(directory), **cli_values}
-        root = Instance(module, directory, values=values)
-        builder = _TreeBuilder(loader, evaluator, result)
-        builder.children(root, depth=0)
-        IamReader(evaluator, result).read(builder.resources(root))
+        try:
+            _read_root(loader, directory, files, cli_values)
+        except Exception as exc:  # a bug in one root module must not lose the others
+            where = display_path(files[0]) if files else display_path(directory)
+            message = f"internal error while reading the module: {type(exc).__name__}: {exc}"
+            result.errors.append(ParseError(where, message))
     return result
+
+
+def _read_root(
+    loader: Loader, directory: Path, files: list[Path], cli_values: dict[str, Attribute]
+) -> None:
+    evaluator = Evaluator(loader)  # its caches hold one root's instances
+    module = loader.module(directory, files)
+    values = {**loader.tfvars(directory), **cli_values}
+    root = Instance(module, directory, values=values)
+    builder = _TreeBuilder(loader, evaluator, loader.result)
+    builder.children(root, depth=0)
+    IamReader(evaluator, loader.result).read(builder.resources(root))
+    if evaluator.exhausted:  # values past that point are unknown: say so loudly
+        where = display_path(files[0]) if files else display_path(directory)
+        message = (
+            f"evaluation of the module stopped after {MAX_STEPS:,} steps; the values it "
+            "did not reach are unknown"
+        )
+        loader.result.errors.append(ParseError(where, message))
 
 
 def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:
@@ -96,11 +129,13 @@ class ParsedFile:
 FileParser = Callable[[Path, bool], ParsedFile]
 
 
-def parse_file(path: Path, variables: bool = False) -> ParsedFile:
+def parse_file(
+    path: Path, variables: bool = False, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> ParsedFile:
     """Read and parse one file; ``variables``: a ``.tfvars`` file."""
     file = display_path(path)
     try:
-        text = read_text(path)
+        text = read_text(path, max_bytes)
     except SourceError as exc:
         return ParsedFile(errors=[ParseError(file, exc.message, exc.line)])
     return parse_text(text, file, variables=variables)
@@ -118,7 +153,14 @@ def parse_text(text: str, file: str, *, variables: bool = False) -> ParsedFile:
     except SyntaxProblem as exc:
         parsed.errors.append(ParseError(file, exc.message, exc.line, exc.column))
     except RecursionError:
-        parsed.errors.append(ParseError(file, "nested too deeply to read"))
+        parsed.errors.append(ParseError(file, nested_too_deeply()))
+    except Exception as exc:  # a bug on one file must not lose the others
+        message = f"internal error while parsing: {type(exc).__name__}: {exc}"
+        parsed.errors.append(ParseError(file, message))
+    if parsed.syntax is not None:
+        for found in [*parsed.syntax.problems, *_label_problems(parsed.syntax)]:
+            loc = found.location
+            parsed.errors.append(ParseError(file, found.message, loc.line, loc.column))
     return parsed
 
 
@@ -128,6 +170,7 @@ class Loader:
 
     allowed: list[Path]
     parser: FileParser = parse_file
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES  # for file() and templatefile()
     result: ParseResult = field(default_factory=ParseResult)
     files: dict[Path, FileSyntax | None] = field(default_factory=dict)
     modules: dict[tuple[Path, tuple[Path, ...]], Module] = field(default_factory=dict)
@@ -148,9 +191,19 @@ class Loader:
         self.files[key] = parsed.syntax
         return parsed.syntax
 
+    def inside(self, path: Path) -> bool:
+        """Whether ``path`` (links resolved) is in the scanned directories or the current
+        one: nothing else is read, so a link cannot bring in a file from elsewhere."""
+        resolved = Path(os.path.realpath(path))  # resolve() raises on a link loop
+        return any(resolved.is_relative_to(base) for base in self.allowed)
+
     def module(self, directory: Path, files: list[Path] | None = None) -> Module:
         if files is None:
-            files = sorted(p for p in _listing(directory) if p.name.endswith(SUFFIXES))
+            if not self.inside(directory):
+                return Module(directory)
+            files = sorted(
+                p for p in _listing(directory) if p.name.endswith(SUFFIXES) and self.inside(p)
+            )
         key = (directory.resolve(), tuple(sorted(p.resolve() for p in files)))
         if key not in self.modules:
             module = Module(directory)
@@ -173,7 +226,7 @@ class Loader:
         values: dict[str, Attribute] = {}
         for name in names + automatic:
             path = directory / name
-            if path.is_file():
+            if path.is_file() and self.inside(path):
                 values.update(self.variables_file(path))
         return values
 
@@ -204,12 +257,12 @@ class Loader:
     # -- the evaluator's Sources ------------------------------------------------------
 
     def read(self, path: Path) -> tuple[str, TextMap]:
-        resolved = path.resolve()
-        if not any(resolved.is_relative_to(base) for base in self.allowed):
+        resolved = Path(os.path.realpath(path))
+        if not self.inside(resolved):
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
         if resolved not in self.texts:
             try:
-                text = read_text(path)
+                text = read_text(path, self.max_bytes)
             except SourceError as exc:
                 raise OSError(f"{display_path(path)}: {exc.message}") from None
             file = display_path(Path(os.path.normpath(path)))
@@ -223,9 +276,34 @@ class Loader:
         from iacguard.parsers.located_json import JsonProblem, decode
 
         try:
-            return decode(text, text_map, holes)
+            return decode(text, text_map, holes, unique_keys=True)
         except JsonProblem as problem:
             raise ValueError(problem.message) from None
+
+
+_LABELS = {
+    "resource": ("a type and a name", 'resource "TYPE" "NAME"'),
+    "data": ("a type and a name", 'data "TYPE" "NAME"'),
+    "module": ("a name", 'module "NAME"'),
+    "variable": ("a name", 'variable "NAME"'),
+    "output": ("a name", 'output "NAME"'),
+    "locals": ("no labels", "locals"),
+}
+
+
+def _label_problems(syntax: FileSyntax) -> list[Problem]:
+    """Top-level blocks with the wrong number of labels (``resource "aws_iam_user" {``):
+    Terraform refuses them, and a block that cannot be named cannot be read."""
+    found = []
+    for block in syntax.blocks:
+        if block.type not in _LABELS:
+            continue
+        needed, form = _LABELS[block.type]
+        count = {"a type and a name": 2, "a name": 1, "no labels": 0}[needed]
+        if len(block.labels) != count:
+            message = f"a {block.type} block needs {needed}: {form} {{ … }}"
+            found.append(Problem(message, block.location))
+    return found
 
 
 def _listing(directory: Path) -> list[Path]:
@@ -275,6 +353,8 @@ class _TreeBuilder:
                 why = "remote module sources are not fetched; its resources are not checked"
             elif not directory.is_dir():
                 why = "the module directory does not exist"
+            elif not self.loader.inside(directory):
+                why = "the module directory is outside the scanned directories; not read"
             elif depth >= MAX_MODULE_DEPTH:
                 why = "modules nested too deeply"
             elif directory.resolve() in _ancestors(instance):

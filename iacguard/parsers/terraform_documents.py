@@ -16,6 +16,7 @@ from iacguard.model import Model, Policy, Scalar, Statement, Unknown
 from iacguard.parsers.located_json import JsonProblem, decode
 from iacguard.parsers.policy_document import DocumentProblem, read_statement, read_statements
 from iacguard.resolve.hcl import Block, TextMap
+from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_scope import Resource, Scope
 from iacguard.resolve.terraform_values import (
@@ -29,9 +30,12 @@ from iacguard.resolve.terraform_values import (
 )
 
 
-def read_policy(document: TfValue) -> tuple[list[Statement], list[Unknown]]:
+def read_policy(
+    document: TfValue, problems: list[Problem]
+) -> tuple[list[Statement], list[Unknown]]:
     """The statements written in ``document`` (JSON text or a ``jsonencode`` tree), and
-    the parts that cannot be known; documents it refers to report their own."""
+    the parts that cannot be known; documents it refers to report their own. Malformed
+    parts go to ``problems``."""
     resolver = ValueResolver()
     statements: list[Statement] = []
     unknowns: list[Unknown] = []
@@ -43,6 +47,7 @@ def read_policy(document: TfValue) -> tuple[list[Statement], list[Unknown]]:
             unknowns.append(tree)
             continue
         statements.extend(read_statements(resolver, resolver.node(tree)))
+    problems.extend(resolver.problems)
     return statements, unknowns + resolver.unknowns
 
 
@@ -56,6 +61,7 @@ class PolicyDocuments:
         self.evaluator = evaluator
         self.model = model
         self.unresolved = unresolved
+        self.problems: list[Problem] = []  # the caller reports them, for the document
         self.resources: dict[str, Resource] = {}
         self.built: dict[str, Policy | None] = {}
 
@@ -93,7 +99,7 @@ class PolicyDocuments:
             resource.block, "statement", resource.scope
         )
         unknowns.extend(dynamic_unknowns)
-        resolver = ValueResolver()
+        resolver = ValueResolver(_BLOCK_NAMES)
         for index, (block, scope) in enumerate(blocks):
             tree = self._statement_tree(block, scope)
             node = StatementNode(tree.value, ("statement", index), block.location, tree.when)
@@ -101,6 +107,7 @@ class PolicyDocuments:
             merged = [s for s in merged if not (s.sid and s.sid == statement.sid)]
             merged.append(statement)
         unknowns.extend(resolver.unknowns)
+        self.problems.extend(resolver.problems)
         for override in self._listed(resource, "override_policy_documents"):
             found, missing = self._listed_statements(override)
             unknowns.extend(missing)
@@ -128,7 +135,7 @@ class PolicyDocuments:
     def _listed_statements(self, document: TfValue) -> tuple[list[Statement], list[Unknown]]:
         if isinstance(document, DocumentRef):
             return [], []
-        return read_policy(document)
+        return read_policy(document, self.problems)
 
     def _statement_tree(self, block: Block, scope: Scope) -> Located:
         """A ``statement`` block as the JSON statement it stands for."""
@@ -188,13 +195,24 @@ class PolicyDocuments:
         return Located(operators, blocks[0][0].location)
 
 
+# A statement block's attributes, by the JSON key they stand for (for messages).
+_BLOCK_NAMES = {
+    "Sid": "sid",
+    "Effect": "effect",
+    "Action": "actions",
+    "NotAction": "not_actions",
+    "Resource": "resources",
+    "NotResource": "not_resources",
+}
+
+
 def _tree(value: Located) -> TfValue:
     """A policy given as JSON text becomes a tree located inside that text."""
     if not isinstance(value.value, str):
         return value
     text_map = value.text_map or TextMap.fixed(value.location)
     try:
-        return decode(value.value, text_map, value.holes)
+        return decode(value.value, text_map, value.holes, unique_keys=True)
     except JsonProblem as problem:
         if value.holes:
             first = value.holes[0]

@@ -29,11 +29,13 @@ from iacguard.model import (
 )
 from iacguard.parsers import ParseResult
 from iacguard.parsers.policy_document import DocumentProblem
+from iacguard.parsers.session import session_problem
 from iacguard.parsers.terraform_documents import PolicyDocuments, read_policy
 from iacguard.resolve.hcl import Call, Expr, TupleExpr
 from iacguard.resolve.terraform import DOCUMENT_TYPE, Evaluator
 from iacguard.resolve.terraform_scope import Resource, Scope
 from iacguard.resolve.terraform_values import (
+    Located,
     TfValue,
     elements,
     relocate,
@@ -76,6 +78,7 @@ class IamReader:
             self.model.blocks.append(Block(resource.address, where))
             try:
                 handler(self, resource)
+                self._drain(resource.address)
             except DocumentProblem as problem:
                 loc = problem.location
                 self.result.errors.append(
@@ -90,6 +93,17 @@ class IamReader:
                 message = f"internal error while reading {resource.address}: {type(exc).__name__}"
                 self.result.errors.append(ParseError(where.file, f"{message}: {exc}", where.line))
 
+    def problem(self, address: str, message: str, location: Location) -> None:
+        error = ParseError(location.file, f"{address}: {message}", location.line, location.column)
+        if error not in self.result.errors:
+            self.result.errors.append(error)
+
+    def _drain(self, address: str) -> None:
+        """Report the malformed values met while reading a resource."""
+        for found in self.documents.problems:
+            self.problem(address, found.message, found.location)
+        self.documents.problems.clear()
+
     # -- values ----------------------------------------------------------------------
 
     def value(self, resource: Resource, name: str) -> TfValue | None:
@@ -99,6 +113,11 @@ class IamReader:
         """A value that should be one scalar: several alternatives make it unknown."""
         value = self.value(resource, name)
         if value is None:
+            return None
+        if isinstance(value, Located) and isinstance(value.value, (list, dict)):
+            kind = "a list" if isinstance(value.value, list) else "a mapping"
+            location = resource.block.attributes[name].location
+            self.problem(resource.address, f"{name} must be a single value, not {kind}", location)
             return None
         found = scalars(value)
         if len(found) <= 1:
@@ -189,7 +208,7 @@ class IamReader:
             kind, resource.address, resource.type, location, name=name, embedded_in=embedded_in
         )
         if document is not None:
-            statements, unknowns = read_policy(document)
+            statements, unknowns = read_policy(document, self.documents.problems)
             policy.statements = statements
             if unknowns and not statements:
                 policy.document = unknowns.pop(0)
@@ -221,11 +240,20 @@ class IamReader:
             )
 
     def session(self, resource: Resource, name: str) -> tuple[Value, ...]:
+        """Whole seconds (``max_session_duration``) or ISO 8601 (``session_duration``);
+        a value of the wrong form is an error, not a value."""
         attribute = resource.block.attributes.get(name)
         value = self.value(resource, name)
         if attribute is None or value is None:
             return ()
-        return tuple(scalars(relocate(value, attribute.location)))
+        durations = []
+        for duration in scalars(relocate(value, attribute.location)):
+            wrong = session_problem(name, duration, iso=name == "session_duration")
+            if wrong is None:
+                durations.append(duration)
+            else:
+                self.problem(resource.address, wrong, duration.location)
+        return tuple(durations)
 
 
 def _unquoted(text: str) -> str:

@@ -56,6 +56,7 @@ def render(result: ScanResult) -> str:
             }
             for u in result.unresolved
         ],
+        "not_read": [{"file": n.file, "why": n.why} for n in result.not_read],
         "unused_suppressions": [
             {
                 "kind": u.kind,

@@ -35,13 +35,13 @@ def render(result: ScanResult, *, colour: bool = False, show_suppressed: bool = 
             reason = finding.suppression.reason or "no reason given"
             line += f"  [suppressed by {finding.suppression.kind}: {reason}]"
         lines.append(line)
-    lines.extend(_suppression_warnings(result))
+    lines.extend(_warnings(result))
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 
 
-def _suppression_warnings(result: ScanResult) -> list[str]:
-    warnings = []
+def _warnings(result: ScanResult) -> list[str]:
+    warnings = [f"{n.file}: warning: {n.why}" for n in result.not_read]
     without_reason = {
         f.suppression.written
         for f in result.findings

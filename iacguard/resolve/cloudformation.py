@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
-from iacguard.resolve.node import Node, Path
+from iacguard.resolve.limits import MAX_STRING
+from iacguard.resolve.node import Node, Path, Problem
 
 # Values that are the same in every stack of the standard partition, or a readable
 # placeholder where they are not: none of them can introduce a wildcard.
@@ -30,6 +31,7 @@ PSEUDO_PARAMETERS = {
 }
 NO_VALUE = "AWS::NoValue"
 MAX_COMBINATIONS = 64
+_SHOWN = 120  # characters of an intrinsic shown in a message
 _SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -73,6 +75,9 @@ class Intrinsics:
 
     def __init__(self, template: dict[str, Any], file: str) -> None:
         self.file = file
+        # Malformed input (a list where a string belongs, Fn::GetAtt: []), as opposed
+        # to values known only at deploy (unknowns): the parser reports these as errors.
+        self.problems: list[Problem] = []
         self.parameters = _mapping(template.get("Parameters"))
         self.mappings = _mapping(template.get("Mappings"))
         self.resources = _mapping(template.get("Resources"))
@@ -116,17 +121,17 @@ class Intrinsics:
         fn = _function(node.value)
         if fn == "Fn::If":
             args = node.value["Fn::If"]
-            if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
-                for index, truth in ((1, "true"), (2, "false")):
-                    branch = args[index]
-                    path = (*node.path, "Fn::If", index)
-                    when = join_when(node.when, f"condition {args[0]} is {truth}")
-                    yield from self.branches(
-                        Node(
-                            branch, path, location_of(branch, self.file, path, node.location), when
-                        )
-                    )
+            if not (isinstance(args, list) and len(args) == 3 and isinstance(args[0], str)):
+                self.problem(node, "Fn::If needs a condition name and two values")
                 return
+            for index, truth in ((1, "true"), (2, "false")):
+                branch = args[index]
+                path = (*node.path, "Fn::If", index)
+                when = join_when(node.when, f"condition {args[0]} is {truth}")
+                yield from self.branches(
+                    Node(branch, path, location_of(branch, self.file, path, node.location), when)
+                )
+            return
         if fn == "Ref" and node.value["Ref"] == NO_VALUE:
             return
         yield node
@@ -152,11 +157,17 @@ class Intrinsics:
             values.extend(self._list_or_scalar(item))
         return values
 
-    def alternatives(self, node: Node) -> list[Value]:
-        """The values a scalar property may take (one, or one per ``Fn::If`` branch)."""
+    def problem(self, node: Node, message: str) -> list[Value]:
+        """Record malformed input; it has no value (and is not an unknown)."""
+        self.problems.append(Problem(message, node.location))
+        return []
+
+    def alternatives(self, node: Node, *, listed: bool = False) -> list[Value]:
+        """The values a scalar property may take (one, or one per ``Fn::If`` branch);
+        ``listed`` when the node is an element of a list (for messages)."""
         values: list[Value] = []
         for shape in self.branches(node):
-            values.extend(self._scalar(shape))
+            values.extend(self._scalar(shape, listed=listed))
         return values
 
     def _list_or_scalar(self, node: Node) -> list[Value]:
@@ -167,15 +178,17 @@ class Intrinsics:
                 return self._parameter_list(node, node.value["Ref"], param)
         if fn in ("Fn::Split", "Fn::FindInMap"):
             return [v for values, _ in self._lists(node) for v in values]
-        return self._scalar(node)
+        return self._scalar(node, listed=True)
 
-    def _scalar(self, node: Node) -> list[Value]:
+    def _scalar(self, node: Node, *, listed: bool = False) -> list[Value]:
         value = node.value
         if isinstance(value, (str, int, float, bool)):
             return [Scalar(_plain(value), node.location, node.when)]
+        if value is None:
+            return self.problem(node, f"{_key(node.path)} has no value")
         fn = _function(value)
         if fn is None:
-            return [self.unknown(node, "expected a single value here")]
+            return self.problem(node, shape_message(node, listed=listed))
         args = value[fn]
         if fn == "Fn::If":
             return self.alternatives(node)
@@ -189,11 +202,13 @@ class Intrinsics:
             return self._select(node, args)
         if fn == "Fn::FindInMap":
             return [v for values, _ in self._lists(node) for v in values]
+        if fn == "Fn::GetAtt" and not _getatt_arguments(args):
+            return self.problem(node, "Fn::GetAtt needs a resource and an attribute")
         return [self.unknown(node, f"{fn} is known only when the stack is deployed")]
 
     def _ref(self, node: Node, name: Any) -> list[Value]:
         if not isinstance(name, str):
-            return [self.unknown(node, "Ref takes a name")]
+            return self.problem(node, "Ref needs a name")
         if name in PSEUDO_PARAMETERS:
             return [Scalar(PSEUDO_PARAMETERS[name], node.location, node.when)]
         param = self.parameters.get(name)
@@ -221,7 +236,7 @@ class Intrinsics:
         else:
             template, variables = args, {}
         if not isinstance(template, str):
-            return [self.unknown(node, "Fn::Sub takes a string")]
+            return self.problem(node, "Fn::Sub needs a string (and optionally a mapping)")
         pieces: list[list[Value]] = []
         position = 0
         for match in _SUB_TOKEN.finditer(template):
@@ -243,7 +258,7 @@ class Intrinsics:
 
     def _join(self, node: Node, args: Any) -> list[Value]:
         if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str)):
-            return [self.unknown(node, "Fn::Join takes a delimiter and a list")]
+            return self.problem(node, "Fn::Join needs a delimiter and a list")
         values: list[Value] = []
         for parts, when in self._lists(
             Node(args[1], (*node.path, "Fn::Join", 1), node.location, node.when)
@@ -257,7 +272,7 @@ class Intrinsics:
 
     def _select(self, node: Node, args: Any) -> list[Value]:
         if not (isinstance(args, list) and len(args) == 2):
-            return [self.unknown(node, "Fn::Select takes an index and a list")]
+            return self.problem(node, "Fn::Select needs an index and a list")
         values: list[Value] = []
         for index in self.alternatives(
             Node(args[0], (*node.path, "Fn::Select", 0), node.location, node.when)
@@ -267,8 +282,8 @@ class Intrinsics:
                 continue
             try:
                 position = int(index.value)
-            except (TypeError, ValueError):
-                values.append(self.unknown(node, "Fn::Select index is not a number"))
+            except (TypeError, ValueError, OverflowError):
+                values.extend(self.problem(node, "Fn::Select index is not a number"))
                 continue
             for parts, when in self._lists(
                 Node(args[1], (*node.path, "Fn::Select", 1), node.location, index.when)
@@ -277,8 +292,8 @@ class Intrinsics:
                     picked = parts[position]
                     values.append(_relocate(picked, node.location, join_when(picked.when, when)))
                 elif all(isinstance(p, Scalar) for p in parts):
-                    values.append(
-                        self.unknown(node, f"Fn::Select index {position} is out of range")
+                    values.extend(
+                        self.problem(node, f"Fn::Select index {position} is out of range")
                     )
                 else:
                     values.append(
@@ -321,7 +336,8 @@ class Intrinsics:
 
     def _split(self, node: Node, args: Any) -> list[tuple[list[Value], str | None]]:
         if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and args[0]):
-            return [([self.unknown(node, "Fn::Split takes a delimiter and a string")], node.when)]
+            self.problem(node, "Fn::Split needs a delimiter and a string")
+            return [([], node.when)]
         result: list[tuple[list[Value], str | None]] = []
         for source in self.alternatives(
             Node(args[1], (*node.path, "Fn::Split", 1), node.location, node.when)
@@ -335,9 +351,8 @@ class Intrinsics:
 
     def _find_in_map(self, node: Node, args: Any) -> list[tuple[list[Value], str | None]]:
         if not (isinstance(args, list) and len(args) >= 3):
-            return [
-                ([self.unknown(node, "Fn::FindInMap takes a map name and two keys")], node.when)
-            ]
+            self.problem(node, "Fn::FindInMap needs a map name and two keys")
+            return [([], node.when)]
         keys = [
             self.alternatives(Node(arg, (*node.path, "Fn::FindInMap", i), node.location, node.when))
             for i, arg in enumerate(args[:3])
@@ -377,8 +392,16 @@ class Intrinsics:
             if unknown is not None:
                 values.append(Unknown(self.source(node.value), unknown.why, node.location, when))
             else:
-                text = delimiter.join(_text(p.value) for p in combo if isinstance(p, Scalar))
-                values.append(Scalar(text, node.location, when))
+                scalars = [p.value for p in combo if isinstance(p, Scalar)]
+                # Measured before anything is copied (str() of a decoded string copies
+                # it): YAML aliases can repeat one long string a hundred thousand times.
+                length = sum(len(v) if isinstance(v, str) else 8 for v in scalars)
+                if length + len(delimiter) * len(scalars) > MAX_STRING:
+                    why = f"the string would be over {MAX_STRING:,} characters; not evaluated"
+                    values.append(Unknown(self.source(node.value), why, node.location, when))
+                else:
+                    text = delimiter.join(_text(v) for v in scalars)
+                    values.append(Scalar(text, node.location, when))
         return values
 
     # -- unknowns --------------------------------------------------------------------
@@ -391,14 +414,14 @@ class Intrinsics:
         """A short, readable rendering of an intrinsic for messages and ``unresolved``."""
         fn = _function(value)
         if fn is None:
-            text = repr(value) if not isinstance(value, str) else str(value)
+            text = _compact(value)
         else:
             args = value[fn]
             if fn == "Fn::GetAtt" and isinstance(args, list):
-                args = ".".join(str(a) for a in args)
+                args = ".".join(_compact(a) for a in args[:3])
             name = fn.removeprefix("Fn::")
             text = f"!{name} {args if isinstance(args, str) else _compact(args)}"
-        return text if len(text) <= 120 else text[:117] + "..."
+        return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
 def _last_end(value: Any) -> tuple[int, int] | None:
@@ -411,6 +434,34 @@ def _last_end(value: Any) -> tuple[int, int] | None:
     if end is None or not hasattr(end, "line"):
         return None
     return end.line + 1, end.column + 1
+
+
+def _getatt_arguments(args: Any) -> bool:
+    if isinstance(args, str):
+        return "." in args.strip(".")
+    return (
+        isinstance(args, list)
+        and len(args) == 2
+        and isinstance(args[0], str)
+        and bool(args[0])
+        and (isinstance(args[1], str) or _function(args[1]) is not None)
+    )
+
+
+def _key(path: Path) -> str:
+    """The property a value is written under: the nearest name in its route."""
+    return next((k for k in reversed(path) if isinstance(k, str) and k != "Fn::If"), "the value")
+
+
+def shape_message(node: Node, *, listed: bool) -> str:
+    """What is wrong with a list or mapping written where a single value belongs."""
+    key = _key(node.path)
+    kind = "a list" if isinstance(node.value, list) else "a mapping"
+    if key.startswith("Fn::"):
+        return f"{key} takes single values here, not {kind}"
+    if listed:
+        return f"{key} must be a string or a list of strings"
+    return f"{key} must be a single value, not {kind}"
 
 
 def _function(value: Any) -> str | None:
@@ -442,12 +493,27 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _compact(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_compact(v) for v in value) + "]"
-    return str(value)
+def _compact(value: Any, room: int = _SHOWN + 1) -> str:
+    """``value`` in flow style, cut once it passes ``room`` characters: what is shown is
+    short, and what is not shown is never built (aliases can make it gigabytes)."""
+    if isinstance(value, (dict, list)):
+        pairs = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+        parts: list[str] = []
+        used = 2
+        for key, item in pairs:
+            if used > room:
+                parts.append("...")
+                break
+            part = (
+                _compact(item, room - used)
+                if key is None
+                else f"{key}: {_compact(item, room - used)}"
+            )
+            parts.append(part)
+            used += len(part) + 2
+        inside = ", ".join(parts)
+        return "{" + inside + "}" if isinstance(value, dict) else "[" + inside + "]"
+    return str(value)[: max(room, 0) + 1]
 
 
 def _relocate(value: Value, location: Location, when: str | None) -> Value:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacguard.model import Location
+from iacguard.resolve.node import Problem
 
 # -- where the characters of a string are written ---------------------------------------
 
@@ -232,6 +233,7 @@ class FileSyntax:
     file: str
     blocks: list[Block] = field(default_factory=list)
     attributes: dict[str, Attribute] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # reported by the parser
 
 
 @dataclass(slots=True)

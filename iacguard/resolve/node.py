@@ -19,3 +19,12 @@ class Node:
     path: Path
     location: Location
     when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Malformed input met while resolving (``Action: [[x]]``, ``Fn::GetAtt: []``): unlike
+    an unknown, no deploy could give it a value; the parser reports it as an error."""
+
+    message: str
+    location: Location

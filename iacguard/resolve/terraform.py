@@ -41,6 +41,7 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
+from iacguard.resolve.limits import MAX_VALUE_SIZE, TooLarge
 from iacguard.resolve.terraform_expressions import lookup, unknown_from
 from iacguard.resolve.terraform_repetition import Repetition, nested, repetition
 from iacguard.resolve.terraform_scope import Instance, Scope, Sources
@@ -60,8 +61,9 @@ from iacguard.resolve.terraform_values import (
 MAX_DEPTH = 48  # references followed to find a resource
 # Nested evaluation, kept well inside Python's recursion limit (about ten frames each).
 MAX_EVALUATION_DEPTH = 64
-# Values inside one value: larger ones are unknown (a guard against doubling locals).
-MAX_VALUE_SIZE = 10_000
+# Expressions evaluated for one root module (a few seconds): past that, every value is
+# unknown, so that no configuration (nested for over large lists…) can stall a scan.
+MAX_STEPS = 1_000_000
 DOCUMENT_TYPE = "aws_iam_policy_document"
 _NAMESPACES = frozenset({"var", "local", "module", "data", "path", "terraform", "self"})
 # Users, groups and roles: the id is the IAM name.
@@ -93,6 +95,7 @@ class Evaluator:
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
         self.depth = 0
+        self.steps = 0
         self._busy: set[tuple[int, str]] = set()
         self._repetitions: dict[tuple[int, int], Repetition | None] = {}
 
@@ -181,12 +184,22 @@ class Evaluator:
             return Unknown(expr.text, "a reference to a whole object", expr.location)
         return value
 
+    @property
+    def exhausted(self) -> bool:
+        return self.steps > MAX_STEPS
+
     def eval(self, expr: Expr, scope: Scope) -> Evaluated:
         self.depth += 1
+        self.steps += 1
         try:
             if self.depth > MAX_EVALUATION_DEPTH:
                 return Unknown(expr.text, "references are nested too deeply", expr.location)
+            if self.exhausted:
+                why = f"evaluation stopped after {MAX_STEPS:,} steps"
+                return Unknown(expr.text, why, expr.location)
             return _HANDLERS[type(expr)](self, expr, scope)
+        except TooLarge as exc:
+            return Unknown(expr.text, exc.why, expr.location)
         finally:
             self.depth -= 1
 

@@ -6,6 +6,7 @@ configuration, are the evaluator's own: ``iacguard.resolve.terraform``.)
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
+from iacguard.resolve.limits import check_size
 from iacguard.resolve.terraform_text import concatenate
 from iacguard.resolve.terraform_values import (
     Choice,
@@ -33,6 +35,7 @@ from iacguard.resolve.terraform_values import (
     options,
     plain,
     scalars,
+    size_of,
     when_of,
     with_when,
 )
@@ -94,6 +97,7 @@ def for_(evaluator: Evaluator, expr: ForExpr, scope: Scope) -> TfValue:
     )
     listed: list[TfValue] = []
     mapped: dict[str, TfValue] = {}
+    size = 0
     for key, item in entries:
         names: dict[str, TfValue] = {expr.value_var: item}
         if expr.key_var:
@@ -106,6 +110,8 @@ def for_(evaluator: Evaluator, expr: ForExpr, scope: Scope) -> TfValue:
             if not truth or any(t is None for t in truth):
                 return Unknown(expr.text, "the for condition cannot be resolved", expr.location)
         value = evaluator.known(expr.value, inner)
+        size += size_of(value)
+        check_size(size)  # before the next iteration, not after all of them
         if expr.key is None:
             listed.append(value)
             continue
@@ -243,15 +249,13 @@ def _truth_of(value: Any) -> bool | None:
 
 
 def is_number(value: Any) -> bool:
+    """A finite number, or a string that reads as one (``"nan"`` and ``1e999`` do not)."""
     if isinstance(value, bool):
         return False
-    if isinstance(value, (int, float)):
-        return True
     try:
-        float(str(value))
-    except ValueError:
+        return math.isfinite(float(value if isinstance(value, (int, float)) else str(value)))
+    except (ValueError, OverflowError):
         return False
-    return True
 
 
 def string(value: Any) -> str:

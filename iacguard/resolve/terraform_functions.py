@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from iacguard.model import Unknown
 from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import Call, Expr, TextMap
+from iacguard.resolve.limits import TooLarge, check_size, check_string
 from iacguard.resolve.terraform_scope import Scope
 from iacguard.resolve.terraform_text import to_json_text
 from iacguard.resolve.terraform_values import (
@@ -69,7 +70,9 @@ def call(evaluator: Evaluator, expr: Call, scope: Scope) -> TfValue:
             continue
         try:
             result = function(expr, list(combo), evaluator, scope)
-        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        except TooLarge as exc:
+            result = Unknown(expr.text, exc.why, expr.location)
+        except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
             result = Unknown(
                 expr.text, f"{name}() cannot be evaluated on these values", expr.location
             )
@@ -167,6 +170,7 @@ def _jsonencode(expr: Call, args: list[TfValue], evaluator: Evaluator, scope: Sc
 
 def _format(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     template = _text(_data(args[0]))
+    check_string(len(template) + sum(len(str(plain(a))) for a in args[1:]) * template.count("%"))
     values = iter(args[1:])
 
     def verb(match: re.Match[str]) -> str:
@@ -184,7 +188,9 @@ def _join(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     separator = _text(_data(args[0]))
     items = [i for a in args[1:] for i in _list(a)]
     if all(is_plain(i) for i in items):
-        return _at(expr, separator.join(_text(_data(i)) for i in items))
+        texts = [_text(_data(i)) for i in items]
+        check_string(sum(map(len, texts)) + len(separator) * len(texts))
+        return _at(expr, separator.join(texts))
     first = next(i for i in items if not is_plain(i))
     return _unknown(
         expr, first if isinstance(first, Unknown) else Unknown("", "part unknown", expr.location)
@@ -192,7 +198,9 @@ def _join(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
 
 
 def _concat(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
-    return _at(expr, [i for a in args for i in _list(a)])
+    lists = [_list(a) for a in args]
+    check_size(sum(map(len, lists)))  # concat(local.big, local.big, …) before building it
+    return _at(expr, [i for items in lists for i in items])
 
 
 def _flatten(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
@@ -341,13 +349,7 @@ _FUNCTIONS: dict[str, Eager] = {
     "trimsuffix": _string_function(lambda s, p: _text(s).removesuffix(_text(p))),
     "startswith": _string_function(lambda s, p: _text(s).startswith(_text(p))),
     "endswith": _string_function(lambda s, p: _text(s).endswith(_text(p))),
-    "replace": _string_function(
-        lambda s, old, new: (
-            _text(s).replace(_text(old), _text(new))
-            if not (_text(old).startswith("/") and _text(old).endswith("/"))
-            else _raise("regular expressions are not evaluated")
-        )
-    ),
+    "replace": _string_function(lambda s, old, new: _replace(_text(s), _text(old), _text(new))),
     "split": _string_function(lambda sep, s: _split(_text(sep), _text(s))),
 }
 # These take values that are partly unknown and keep the known parts.
@@ -368,5 +370,11 @@ _PASS_UNKNOWN = frozenset(
 )
 
 
-def _raise(message: str) -> Any:
-    raise ValueError(message)
+def _replace(text: str, old: str, new: str) -> str:
+    if old.startswith("/") and old.endswith("/"):
+        raise ValueError("regular expressions are not evaluated")
+    if old:
+        check_string(len(text) + text.count(old) * max(len(new) - len(old), 0))
+    else:
+        check_string(len(text) + (len(text) + 1) * len(new))
+    return text.replace(old, new)

@@ -14,6 +14,7 @@ from typing import Any
 from iacguard.model import Location, Unknown
 from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import Anchor, Expr, TextMap, join_maps
+from iacguard.resolve.limits import check_string
 from iacguard.resolve.terraform_values import (
     Choice,
     DocumentRef,
@@ -35,6 +36,7 @@ class _Builder:
         self.length = 0
 
     def add(self, text: str, text_map: TextMap) -> None:
+        check_string(self.length + len(text))
         self.pieces.append((self.length, text_map))
         self.parts.append(text)
         self.length += len(text)

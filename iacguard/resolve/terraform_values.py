@@ -18,7 +18,7 @@ from typing import Any
 from iacguard.model import Location, Scalar, Unknown, Value
 from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import TextMap
-from iacguard.resolve.node import Node
+from iacguard.resolve.node import Node, Problem
 
 # An interpolation that cannot be resolved leaves a marker in the string, so that JSON
 # decoded from it can still be read around the hole (see ``Located.holes``).
@@ -37,7 +37,7 @@ def renumber_holes(text: str, by: int) -> str:
     return _HOLE.sub(lambda m: hole_marker(int(m.group(1)) + by), text)
 
 
-MAX_TEXT = 120
+MAX_TEXT = 120  # how long a value is shown in a message
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,8 +262,10 @@ class ValueResolver:
     collected in ``unknowns`` so the caller can record them, and the rest is read.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, names: dict[str, str] | None = None) -> None:
         self.unknowns: list[Unknown] = []
+        self.problems: list[Problem] = []
+        self.names = names or {}  # how the configuration spells a key (Action: actions)
 
     @staticmethod
     def node(value: TfValue, path: tuple[str | int, ...] = (), when: str | None = None) -> Node:
@@ -321,21 +323,37 @@ class ValueResolver:
                 for index in range(len(shape.value)):
                     element = self.child(shape, index)
                     if element is not None:
-                        values.extend(self.alternatives(element))
+                        values.extend(
+                            v for b in self.branches(element) for v in self._scalar(b, listed=True)
+                        )
             else:
-                values.extend(self._scalar(shape))
+                values.extend(self._scalar(shape, listed=True))
         return values
 
     def alternatives(self, node: Node) -> list[Value]:
         return [v for shape in self.branches(node) for v in self._scalar(shape)]
 
-    def _scalar(self, node: Node) -> list[Value]:
+    def _scalar(self, node: Node, *, listed: bool = False) -> list[Value]:
         value = node.value
         if isinstance(value, (str, int, float, bool)):
             return [Scalar(value, node.location, node.when)]
         if value is None:
             return []
+        if isinstance(value, (list, dict)):
+            key = next((k for k in reversed(node.path) if isinstance(k, str)), "the value")
+            shown = self.names.get(key, key)
+            kind = "a list" if isinstance(value, list) else "a mapping"
+            message = (
+                f"{shown} must be a string or a list of strings"
+                if listed
+                else f"{shown} must be a single value, not {kind}"
+            )
+            return self.problem(node, message)
         return [self._as_unknown(node)]
+
+    def problem(self, node: Node, message: str) -> list[Value]:
+        self.problems.append(Problem(message, node.location))
+        return []
 
     def _as_unknown(self, node: Node) -> Unknown:
         value = node.value

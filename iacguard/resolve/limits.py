@@ -1,0 +1,28 @@
+"""How large a resolved value may grow: past these, a value is unknown rather than
+built, so that no input (YAML aliases, doubling Terraform locals) can exhaust memory."""
+
+from __future__ import annotations
+
+# Values inside one value: larger ones are unknown (a guard against doubling locals).
+MAX_VALUE_SIZE = 10_000
+# Characters in one string: a longer one is unknown ("${local.a}${local.a}" forty
+# times over would need terabytes). A policy is at most a file.
+MAX_STRING = 1024 * 1024
+
+
+class TooLarge(Exception):
+    """Building a value would pass ``MAX_VALUE_SIZE`` or ``MAX_STRING``; ``why`` says so."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def check_string(length: int) -> None:
+    if length > MAX_STRING:
+        raise TooLarge(f"the string would be over {MAX_STRING:,} characters; not evaluated")
+
+
+def check_size(size: int) -> None:
+    if size > MAX_VALUE_SIZE:
+        raise TooLarge(f"the value has over {MAX_VALUE_SIZE:,} elements; not evaluated")

@@ -13,6 +13,10 @@ of other versions are removed when a new one is made. Entries are written to a t
 file and renamed into place, so concurrent scans never see half an entry; an entry that
 cannot be read (truncated, corrupt, from an incompatible Python) is a miss and is
 overwritten. A cache that cannot be written is silently not used.
+
+Entries are pickles, and loading a pickle can run code, so entries are only read from a
+version directory that this user owns and nobody else can write to (created 0700); a
+cache directory that fails that test is not used at all.
 """
 
 from __future__ import annotations
@@ -81,6 +85,7 @@ class Cache:
     def __init__(self, root: Path | None, fingerprint: str | None = None) -> None:
         self.root = root
         self.directory: Path | None = None
+        self._trusted = False
         if root is not None:
             version = fingerprint or code_fingerprint()
             self.directory = root / f"{__version__}-{version}"
@@ -107,7 +112,7 @@ class Cache:
 
     def get(self, key: str) -> Any | None:
         path = self._path(key)
-        if path is None:
+        if path is None or not self._is_trusted():
             return None
         try:
             data = path.read_bytes()
@@ -134,14 +139,24 @@ class Cache:
         except OSError:
             return
 
+    def _is_trusted(self) -> bool:
+        """Whether the version directory is ours alone: owned by this user, not a link,
+        writable by nobody else. Once it is, that is remembered for the scan (another
+        process may create it meanwhile, so a "no" is asked again)."""
+        if not self._trusted:
+            self._trusted = self.directory is not None and _private(self.directory)
+        return self._trusted
+
     def _prepare(self, directory: Path) -> None:
         if directory.is_dir():
             return
         assert self.directory is not None
         if not self.directory.is_dir():
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._remove_other_versions()
-        directory.mkdir(exist_ok=True)
+        if not self._is_trusted():
+            raise PermissionError(f"{self.directory} is not private to this user")
+        directory.mkdir(mode=0o700, exist_ok=True)
 
     def _remove_other_versions(self) -> None:
         """A new version's first write removes what older versions left behind."""
@@ -151,6 +166,22 @@ class Cache:
         for sibling in self.root.iterdir():
             if sibling != self.directory and sibling.is_dir() and _is_version(sibling.name):
                 shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _private(directory: Path) -> bool:
+    if not hasattr(os, "getuid"):  # Windows: the user profile's ACLs protect the cache
+        return True
+    try:
+        status = directory.lstat()
+    except OSError:
+        return False
+    import stat
+
+    return (
+        stat.S_ISDIR(status.st_mode)
+        and status.st_uid == os.getuid()
+        and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
 
 
 def _is_version(name: str) -> bool:

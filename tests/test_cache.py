@@ -143,3 +143,19 @@ def test_concurrent_scans_share_the_cache(_cache_of_its_own: Path) -> None:
     assert outputs[0] == outputs[1] == outputs[2]
     assert json.loads(outputs[0]) == scan_json("fixtures")
     assert not [p for p in _cache_of_its_own.rglob("*.tmp")]
+
+
+def test_entries_are_read_only_from_a_directory_private_to_this_user(tmp_path: Path) -> None:
+    """Loading a pickle can run code: a cache someone else can write to is not used."""
+    cache = Cache(tmp_path, fingerprint="2" * 16)
+    key = Cache.key("terraform", "main.tf", "x")
+    cache.put(key, "result")
+    assert cache.directory is not None
+    assert cache.directory.stat().st_mode & 0o777 == 0o700
+    assert Cache(tmp_path, fingerprint="2" * 16).get(key) == "result"
+
+    cache.directory.chmod(0o777)  # anyone may now plant an entry
+    shared = Cache(tmp_path, fingerprint="2" * 16)
+    assert shared.get(key) is None
+    shared.put(Cache.key("terraform", "other.tf", "y"), "planted?")
+    assert not (cache.directory / Cache.key("terraform", "other.tf", "y")[:2]).exists()

@@ -238,14 +238,18 @@ class Corpus:
     def tf_variables(self, names: list[str]) -> str:
         blocks = []
         for name in names:
-            kind = self.rnd.choice(["string", "number", "bool", "list(string)", "map(string)"])
-            default = {
-                "string": f'"{self.rnd.choice(NOUNS)}"',
-                "number": str(self.rnd.randint(1, 100)),
-                "bool": self.rnd.choice(["true", "false"]),
-                "list(string)": "[]",
-                "map(string)": "{}",
-            }[kind]
+            if name in self.TYPED_VARIABLES:  # used where the type matters, as in real modules
+                kind, choices = self.TYPED_VARIABLES[name]
+                default = self.rnd.choice(choices)
+            else:
+                kind = self.rnd.choice(["string", "number", "bool", "list(string)", "map(string)"])
+                default = {
+                    "string": f'"{self.rnd.choice(NOUNS)}"',
+                    "number": str(self.rnd.randint(1, 100)),
+                    "bool": self.rnd.choice(["true", "false"]),
+                    "list(string)": "[]",
+                    "map(string)": "{}",
+                }[kind]
             blocks.append(
                 f'variable "{name}" {{\n  description = "The {name.replace("_", " ")} to use"\n'
                 f"  type        = {kind}\n  default     = {default}\n}}\n"
@@ -259,6 +263,23 @@ class Corpus:
                 '    error_message = "At most 100 rules."\n  }\n}\n'
             )
         return "\n".join(blocks)
+
+    TYPED_VARIABLES = {
+        "name_prefix": ("string", ['""', '"app-"', '"svc-"']),
+        "max_session_duration": ("number", ["3600", "7200", "43200"]),
+        "create_role": ("bool", ["true", "false"]),
+        "users": ("list(string)", ["[]", '["deploy"]']),
+        "tags": ("map(string)", ["{}"]),
+        "permissions_boundary": ("string", ["null"]),
+        "resource_arns": ("list(string)", ['["*"]', '["arn:aws:s3:::data/*"]']),
+        "bucket": ("string", ['"data"', '"reports"']),
+        "region": ("string", ['"eu-west-1"', '"us-east-1"']),
+        "extra_statements": ("list(any)", ["[]"]),
+        "buckets": ("list(string)", ["[]", '["logs"]']),
+        "queue": ("string", ['"jobs"']),
+        "policy_arns": ("list(string)", ["[]"]),
+        "sso_instance_arn": ("string", ['"arn:aws:sso:::instance/ssoins-1"']),
+    }
 
     NOISE_VARIABLES = [
         "name", "tags", "cidr", "create_vpc", "create_igw", "enable_dns_support", "azs",
@@ -458,12 +479,7 @@ class Corpus:
                 f"  inline_policy      = data.aws_iam_policy_document.{roles[0]}_assume.json\n}}\n"
             )
         names = [*self.IAM_VARIABLES, "sso_instance_arn"]
-        files["variables.tf"] = self.tf_variables(names).replace(
-            'variable "max_session_duration" {\n  description = "The max session duration to use"\n'
-            "  type        = string",
-            'variable "max_session_duration" {\n  description = "The max session duration to use"\n'
-            "  type        = number",
-        )
+        files["variables.tf"] = self.tf_variables(names)
         files["outputs.tf"] = "".join(
             f'output "{n}_arn" {{\n  value = try(aws_iam_role.{n}[0].arn, "")\n}}\n\n'
             for n in roles

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, run
-from speed_helpers import generated_corpus
+from speed_helpers import generated_corpus, scan_json
 
 from iacguard.config import Config
 from iacguard.engine import ScanOptions, ScanResult, scan
@@ -83,3 +83,17 @@ def test_a_module_without_iam_is_skipped_unread(tmp_path: Path) -> None:
 )
 def test_what_may_matter(text: str, matters: bool) -> None:
     assert may_matter(text) is matters
+
+
+def test_the_benchmark_corpus_is_valid_iac() -> None:
+    """The generator writes what real repositories hold: findings, but nothing iacguard
+    has to report as broken (benchmarks would otherwise time error paths)."""
+    result = scan_json(".", "--no-cache", cwd=generated_corpus(files=400, seed=3))
+    assert result["errors"] == []
+    assert {f["rule_id"] for f in result["findings"]} == {
+        "IG001",
+        "IG002",
+        "IG003",
+        "IG004",
+        "IG005",
+    }

@@ -170,8 +170,11 @@ def _nesting_depth(text: str) -> int | None:
                     return mark.line + 1 if mark is not None else 1
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
-        return None
+    except yaml.YAMLError as exc:  # PyYAML 6.0.4 and later stop at a depth of their own
+        if "nesting depth" not in str(getattr(exc, "problem", "")):
+            return None
+        mark = getattr(exc, "problem_mark", None)
+        return mark.line + 1 if mark is not None else 1
     return None
 
 
@@ -179,7 +182,7 @@ def _decode_message(message: str) -> tuple[str, bool]:
     """cfn-lint's message, in our words where it is about the input's limits (those
     come without a position), and whether its position means anything."""
     text = " ".join(str(message).split())
-    if "maximum recursion depth" in text:
+    if "maximum recursion depth" in text or "maximum nesting depth" in text:
         return nested_too_deeply(), False
     if "YAML aliases are expanded" in text:
         return "YAML aliases expand to more than 250,000 values; the template is not read", False

@@ -277,11 +277,29 @@ def test_several_outputs_in_one_run(
     )
     assert code == 1
     out = capsys.readouterr().out
-    assert len(annotations(out)) == 7
     log = json.loads(sarif_file.read_text(encoding="utf-8"))
     validate_sarif(log)
-    assert len(log["runs"][0]["results"]) == 7
-    assert json.loads(json_file.read_text(encoding="utf-8"))["summary"]["findings"] == 7
+    document = json.loads(json_file.read_text(encoding="utf-8"))
+    # the three outputs of one run report the same findings, at the same places
+    from_json = sorted((f["rule_id"], f["file"], f["line"]) for f in document["findings"])
+    from_sarif = sorted(
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in log["runs"][0]["results"]
+    )
+    from_annotations = sorted(
+        (p["title"].split()[0], p["file"], int(p["line"])) for _, p, _ in annotations(out)
+    )
+    assert len(from_json) == document["summary"]["findings"] == 7
+    assert {f[1] for f in from_json} == {
+        f"{REPORT_FIXTURES}/roles.yaml",
+        f"{REPORT_FIXTURES}/users.yaml",
+    }
+    assert from_sarif == from_json
+    assert from_annotations == from_json
 
 
 def test_an_output_that_cannot_be_written_is_a_one_line_error(

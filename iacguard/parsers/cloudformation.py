@@ -55,13 +55,11 @@ _IAM_MARKERS = tuple(
 _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$")
 
 
-def may_hold_iam(data: bytes | str) -> bool:
+def may_hold_iam(data: bytes) -> bool:
     """A cheap test: a template without any IAM, SSO or SAM resource type holds nothing
     the checks look at, so it is skipped without decoding (and without importing
-    cfn-lint, whose import alone takes most of a second). On bytes, UTF-16 spellings
-    count, so that such a file is reported rather than skipped."""
-    if isinstance(data, str):
-        return any(prefix in data for prefix in _IAM_TYPE_PREFIXES)
+    cfn-lint, whose import alone takes most of a second). UTF-16 spellings count, so
+    that such a file is reported rather than skipped."""
     return any(marker in data for marker in _IAM_MARKERS)
 
 
@@ -116,11 +114,9 @@ def read_template(
 
 
 def parse_text(text: str, file: str) -> ParseResult:
-    """Parse a file's text (as ``read_template`` returns it); ``file`` is its name."""
+    """Parse a file's text as ``read_template`` returns it (it has passed
+    ``may_hold_iam``); ``file`` is its name."""
     result = ParseResult()
-    if not may_hold_iam(text):
-        result.skipped.append(file)
-        return result
     depth = _nesting_depth(text)
     if depth is not None:
         result.errors.append(ParseError(file, nested_too_deeply(), depth))

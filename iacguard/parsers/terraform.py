@@ -87,6 +87,7 @@ def _read_root(
     builder = _TreeBuilder(loader, evaluator, loader.result)
     builder.children(root, depth=0)
     IamReader(evaluator, loader.result).read(builder.resources(root))
+    loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
     if evaluator.exhausted:  # values past that point are unknown: say so loudly
         where = display_path(files[0]) if files else display_path(directory)
         message = (

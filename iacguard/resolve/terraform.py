@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from iacguard.model import Unknown
+from iacguard.model import Location, ParseError, Unknown
 from iacguard.resolve import terraform_expressions as expressions
 from iacguard.resolve.hcl import (
     Binary,
@@ -98,6 +98,16 @@ class Evaluator:
         self.steps = 0
         self._busy: set[tuple[int, str]] = set()
         self._repetitions: dict[tuple[int, int], Repetition | None] = {}
+        # Internal errors met while evaluating: each costs its value only, and is reported.
+        self.errors: list[ParseError] = []
+
+    def failed(self, text: str, loc: Location, exc: Exception) -> Unknown:
+        """A bug met while evaluating ``text``: an error at it, and the value unknown."""
+        message = f"internal error while evaluating a value: {type(exc).__name__}: {exc}"
+        error = ParseError(loc.file, message, loc.line, loc.column)
+        if error not in self.errors:
+            self.errors.append(error)
+        return Unknown(text, "internal error while evaluating it", loc)
 
     # -- entry points -----------------------------------------------------------------
 
@@ -130,16 +140,30 @@ class Evaluator:
     def repetition(self, block: Block, scope: Scope) -> Repetition | None:
         """The instances of a block (``count``/``for_each``), once per module instance."""
         if scope.bindings:
-            return repetition(self, block, scope)
+            return self._guarded_repetition(block, scope)
         key = (id(scope.instance), id(block))
         if key not in self._repetitions:
-            self._repetitions[key] = repetition(self, block, scope)
+            self._repetitions[key] = self._guarded_repetition(block, scope)
         return self._repetitions[key]
+
+    def _guarded_repetition(self, block: Block, scope: Scope) -> Repetition | None:
+        try:
+            return repetition(self, block, scope)
+        except RecursionError:
+            raise
+        except Exception as exc:  # the block is kept, its instances unknown
+            expr = (block.attributes.get("count") or block.attributes["for_each"]).expr
+            return Repetition(None, self.failed(expr.text, expr.location, exc))
 
     def nested(
         self, block: Block, kind: str, scope: Scope
     ) -> tuple[list[tuple[Block, Scope]], list[Unknown]]:
-        return nested(self, block, kind, scope)
+        try:
+            return nested(self, block, kind, scope)
+        except RecursionError:
+            raise
+        except Exception as exc:  # the blocks of this kind are unknown, the rest is read
+            return [], [self.failed(f"{kind} blocks", block.location, exc)]
 
     # -- references that point at resources -------------------------------------------
 
@@ -200,6 +224,10 @@ class Evaluator:
             return _HANDLERS[type(expr)](self, expr, scope)
         except TooLarge as exc:
             return Unknown(expr.text, exc.why, expr.location)
+        except RecursionError:
+            raise
+        except Exception as exc:  # a bug costs this value, not its resource or module
+            return self.failed(expr.text, expr.location, exc)
         finally:
             self.depth -= 1
 

@@ -176,7 +176,10 @@ def _format(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     def verb(match: re.Match[str]) -> str:
         if match.group(1) == "%":
             return "%"
-        value = _data(next(values))
+        argument = next(values, None)
+        if argument is None:  # Terraform: "not enough arguments for format string"
+            raise ValueError("not enough arguments")
+        value = _data(argument)
         if match.group(1).endswith("q"):
             return '"' + _text(value) + '"'
         return _text(value)
@@ -291,7 +294,11 @@ def _tostring(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
 
 def _string_function(function: Callable[..., Any]) -> Eager:
     def apply(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
-        return _at(expr, function(*(_data(a) for a in args)))
+        result = function(*(_data(a) for a in args))
+        if isinstance(result, list):  # split(): every element is a value of its own
+            check_size(len(result))
+            return _at(expr, [_at(expr, item) for item in result])
+        return _at(expr, result)
 
     return apply
 

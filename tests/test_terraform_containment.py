@@ -1,0 +1,57 @@
+"""A bad value costs that value: never its resource, its module or the scan's findings."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import described, iacguard, run
+
+FIXTURE = "fixtures/terraform/split_for_each"
+ADMIN = (
+    f"IG002 {FIXTURE}/main.tf:24:18 critical aws_iam_policy.admin: "
+    "Statement #1 allows * on every resource (full administrator access)"
+)
+
+
+def test_split_and_format_idioms_read_as_terraform_evaluates_them() -> None:
+    result = run(FIXTURE)
+    assert result.errors == []
+    assert described(result) == [
+        ADMIN,
+        f"IG002 {FIXTURE}/main.tf:36:18 high aws_iam_policy.buckets: "
+        "Statement #1 allows s3:* (every s3 action)",
+    ]
+
+
+def test_format_with_too_few_arguments_is_an_unknown_value_not_an_error() -> None:
+    from iacguard.model import Location
+    from iacguard.resolve.hcl import Call
+    from iacguard.resolve.terraform_functions import _format
+    from iacguard.resolve.terraform_values import Located
+
+    at = Location("main.tf", 1)
+    expr = Call(at, 'format("%s:%s", "s3")', "format", ())
+    with pytest.raises(ValueError, match="not enough arguments"):
+        _format(expr, [Located("%s:%s", at), Located("s3", at)])
+
+
+def test_an_internal_error_in_a_value_costs_that_value_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from iacguard.resolve import terraform_functions
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(terraform_functions._FUNCTIONS, "split", fail)
+    result = run(FIXTURE)
+    file = f"{FIXTURE}/main.tf"
+    message = "internal error while evaluating a value: RuntimeError: boom"
+    assert [(e.file, e.line, e.column, e.message) for e in result.errors] == [
+        (file, 14, 20, message),
+        (file, 36, 18, message),
+        (file, 37, 37, message),
+    ]
+    assert described(result) == [ADMIN]  # the bucket's for_each did not take the module
+    done = iacguard("check", FIXTURE)
+    assert done.returncode == 2
+    assert f"{file}:14:20: error: {message}" in done.stderr

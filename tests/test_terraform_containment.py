@@ -55,3 +55,42 @@ def test_an_internal_error_in_a_value_costs_that_value_only(
     done = iacguard("check", FIXTURE)
     assert done.returncode == 2
     assert f"{file}:14:20: error: {message}" in done.stderr
+
+
+# -- optional() attributes, nullable and null -----------------------------------------------
+
+OPTIONAL = "fixtures/terraform/optional_attributes"
+
+
+def test_optional_attributes_take_null_or_their_default_as_terraform_converts_them() -> None:
+    result = run(OPTIONAL)
+    module = f"{OPTIONAL}/modules/iam-role/main.tf"
+    assert result.errors == []
+    assert described(result) == [
+        f'IG005 {module}:3:3 medium module.reader.aws_iam_role.this: Role "reader" allows '
+        "sessions of 12 hours (43200 s) if called from module.reader "
+        f"({OPTIONAL}/main.tf:36); the limit is 1 hour (3600 s)",
+        f"IG002 {module}:18:56 critical module.ci.data.aws_iam_policy_document.inline: "
+        'Statement "Everything" allows * on every resource (full administrator access)',
+    ]
+
+
+def test_null_arguments_are_unset(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "main.tf").write_text(
+        'variable "deny" {\n  type    = bool\n  default = false\n}\n'
+        'data "aws_iam_policy_document" "p" {\n'
+        "  statement {\n"
+        '    effect      = var.deny ? "Deny" : null\n'
+        "    not_actions = null\n"
+        '    actions     = ["iam:*"]\n'
+        '    resources   = ["*"]\n'
+        "  }\n}\n"
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  max_session_duration = null\n'
+        "  assume_role_policy = null\n}\n"
+    )
+    result = run(tmp_path)
+    assert result.errors == []
+    assert described(result) == [
+        f"IG002 {tmp_path}/main.tf:9:20 high data.aws_iam_policy_document.p: "
+        "Statement #1 allows iam:* (every iam action)"
+    ]

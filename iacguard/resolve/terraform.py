@@ -134,8 +134,13 @@ class Evaluator:
         return choice(results, expr.location)
 
     def attribute(self, block: Block, name: str, scope: Scope) -> TfValue | None:
+        """An argument of a block; None when it is not set, or set to null (which in
+        Terraform means the same)."""
         attribute = block.attributes.get(name)
-        return None if attribute is None else self.value(attribute.expr, scope)
+        if attribute is None:
+            return None
+        value = self.value(attribute.expr, scope)
+        return None if _is_null(value) else value
 
     def repetition(self, block: Block, scope: Scope) -> Repetition | None:
         """The instances of a block (``count``/``for_each``), once per module instance."""
@@ -301,42 +306,54 @@ class Evaluator:
 
     def variable(self, instance: Instance, name: str, expr: Expr) -> TfValue:
         """``var.name`` as used at ``expr``: the caller's input, a .tfvars value or the
-        default, located at the use."""
+        default, converted to the variable's type and located at the use."""
         declared = instance.module.variables.get(name)
         if declared is None:
             return Unknown(expr.text, f"variable {name} is not declared", expr.location)
+        value = self._remember(
+            instance, f"typed.{name}", expr, lambda: self._typed(instance, name, declared)
+        )
+        when = None
+        if instance.caller is not None and name in instance.caller[0].attributes:
+            loc = instance.caller[0].attributes[name].location
+            when = f"called from {instance.call_name} ({loc.file}:{loc.line})"
+        return relocate(value, expr.location, when)
+
+    def _typed(self, instance: Instance, name: str, declared: Block) -> TfValue:
+        """The value of a variable as Terraform sees it: given (by the caller or a
+        .tfvars file) or the default, null given to ``nullable = false`` taking the
+        default, and converted to the declared type (``optional()`` attributes)."""
+        isolated = Scope(instance, isolated=True)
+        given: Expr | None = None
+        scope = isolated
         if instance.caller is not None:
             call, caller_scope = instance.caller
             if name in call.attributes:
-                given = call.attributes[name]
-                value = self._remember(
-                    instance, f"var.{name}", expr, lambda: self.value(given.expr, caller_scope)
-                )
-                loc = given.location
-                when = f"called from {instance.call_name} ({loc.file}:{loc.line})"
-                return relocate(value, expr.location, when)
+                given, scope = call.attributes[name].expr, caller_scope
         elif name in instance.values:
-            given = instance.values[name]
-            value = self._remember(
-                instance,
-                f"var.{name}",
-                expr,
-                lambda: self.value(given.expr, Scope(instance, isolated=True)),
-            )
-            return relocate(value, expr.location)
+            given = instance.values[name].expr
         default = declared.attributes.get("default")
-        if default is None:
-            where = (
-                f"{instance.call_name} does not set it" if instance.caller else "no .tfvars sets it"
-            )
-            return Unknown(expr.text, f"variable {name} has no default and {where}", expr.location)
-        value = self._remember(
-            instance,
-            f"default.{name}",
-            expr,
-            lambda: self.value(default.expr, Scope(instance, isolated=True)),
-        )
-        return relocate(value, expr.location)
+        value = self.value(given, scope) if given is not None else None
+        nullable = declared.attributes.get("nullable")
+        not_nullable = nullable is not None and plain(self.value(nullable.expr, isolated)) is False
+        if value is not None and not_nullable and _is_null(value) and default is not None:
+            value = None
+        if value is None:
+            if default is None:
+                where = (
+                    f"{instance.call_name} does not set it"
+                    if instance.caller
+                    else "no .tfvars sets it"
+                )
+                why = f"variable {name} has no default and {where}"
+                return Unknown(f"var.{name}", why, declared.location)
+            value = self.value(default.expr, isolated)
+        type_expr = declared.attributes.get("type")
+        if type_expr is None:
+            return value
+        from iacguard.resolve.terraform_types import convert, parse_type
+
+        return convert(value, parse_type(type_expr.expr), lambda e: self.value(e, isolated))
 
     def _local(self, instance: Instance, name: str, expr: Expr) -> TfValue:
         attribute = instance.module.locals.get(name)
@@ -469,6 +486,10 @@ def _traversal(expr: Expr) -> tuple[str, list[str]] | None:
             return expr.name, names[::-1]
         else:
             return None
+
+
+def _is_null(value: TfValue) -> bool:
+    return isinstance(value, Located) and value.value is None
 
 
 def _uses_instance(expr: Expr) -> bool:

@@ -49,8 +49,13 @@ def call(evaluator: Evaluator, expr: Call, scope: Scope) -> TfValue:
             if not isinstance(value, Unknown):
                 return value
         return Unknown(expr.text, "no argument of try can be resolved", expr.location)
-    if name == "can":
-        return Unknown(expr.text, "can() is not evaluated", expr.location)
+    if name == "can":  # true when the value is known; an unknown may or may not fail
+        if len(expr.args) != 1:
+            return Unknown(expr.text, "can() takes one argument", expr.location)
+        value = evaluator.known(expr.args[0], scope)
+        if isinstance(value, Unknown):
+            return Unknown(expr.text, value.why, expr.location)
+        return Located(True, expr.location)
     function = _FUNCTIONS.get(name)
     if function is None:
         return Unknown(expr.text, f"function {name}() is not evaluated", expr.location)
@@ -310,6 +315,23 @@ def _coalesce(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     raise ValueError("no value")
 
 
+def _coalescelist(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
+    for arg in args:
+        if _list(arg):
+            return arg
+    raise ValueError("no non-empty list")
+
+
+def _one(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
+    value = args[0]
+    if isinstance(value, Located) and value.value is None:
+        return value
+    items = _list(value)
+    if len(items) > 1:
+        raise ValueError("more than one element")
+    return items[0] if items else _at(expr, None)
+
+
 def _zipmap(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     keys = [_text(_data(k)) for k in _list(args[0])]
     return _at(expr, dict(zip(keys, _list(args[1]), strict=True)))
@@ -346,6 +368,9 @@ _FUNCTIONS: dict[str, Eager] = {
     "nonsensitive": _identity,
     "tostring": _tostring,
     "coalesce": _coalesce,
+    "coalescelist": _coalescelist,
+    "one": _one,
+    "basename": _string_function(lambda s: _text(s).rstrip("/").rsplit("/", 1)[-1]),
     "zipmap": _zipmap,
     "lower": _string_function(lambda s: _text(s).lower()),
     "upper": _string_function(lambda s: _text(s).upper()),

@@ -150,3 +150,10 @@ class _Walk:
 
 def _skip_directory(name: str) -> bool:
     return name in SKIPPED_DIRECTORIES or name.startswith(".")
+
+
+def skipped(relative: Path) -> bool:
+    """Whether discovery skips ``relative`` (a path under a scanned directory): a hidden
+    or skipped directory on the way (``.git``), or a hidden file. Nothing reads those."""
+    *directories, name = relative.parts or ("",)
+    return any(_skip_directory(d) for d in directories) or name.startswith(".")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iacguard.discover import display_path
+from iacguard.discover import display_path, skipped
 from iacguard.model import Directive, Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
@@ -258,9 +258,14 @@ class Loader:
     # -- the evaluator's Sources ------------------------------------------------------
 
     def read(self, path: Path) -> tuple[str, TextMap]:
+        """A file for ``file()``/``templatefile()``: inside the scanned directories, and
+        not where discovery never looks (``.git/config`` holds a checkout's token)."""
         resolved = Path(os.path.realpath(path))
         if not self.inside(resolved):
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
+        bases = [base for base in self.allowed if resolved.is_relative_to(base)]
+        if all(skipped(resolved.relative_to(base)) for base in bases):
+            raise OSError(f"{path.as_posix()} is in a hidden or skipped directory; not read")
         if resolved not in self.texts:
             try:
                 text = read_text(path, self.max_bytes)

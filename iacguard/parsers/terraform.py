@@ -29,7 +29,7 @@ from iacguard.parsers.terraform_iam import IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
 from iacguard.resolve.node import Problem
-from iacguard.resolve.terraform import MAX_STEPS, Evaluator
+from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_scope import Instance, Resource, Scope
 from iacguard.resolve.terraform_values import TfValue
 
@@ -88,13 +88,15 @@ def _read_root(
     builder.children(root, depth=0)
     IamReader(evaluator, loader.result).read(builder.resources(root))
     loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
-    if evaluator.exhausted:  # values past that point are unknown: say so loudly
-        where = display_path(files[0]) if files else display_path(directory)
-        message = (
-            f"evaluation of the module stopped after {MAX_STEPS:,} steps; the values it "
-            "did not reach are unknown"
-        )
-        loader.result.errors.append(ParseError(where, message))
+    if evaluator.stopped is not None:  # values past that point are unknown: say so loudly
+        instance, why = evaluator.stopped
+        if instance.caller is not None:  # at the module call that was being read
+            loc = instance.caller[0].location
+            where, line = loc.file, loc.line
+        else:
+            where, line = (display_path(files[0]) if files else display_path(directory)), None
+        message = f"{why} in this module; the values it did not reach are unknown"
+        loader.result.errors.append(ParseError(where, message, line))
 
 
 def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:

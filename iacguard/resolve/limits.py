@@ -10,6 +10,14 @@ MAX_VALUE_SIZE = 10_000
 MAX_STRING = 1024 * 1024
 
 
+# Characters (and source anchors) built into strings while evaluating one value, all
+# alternatives together: chained conditionals in interpolation double them at each step.
+MAX_BUILT = 2 * MAX_STRING
+# CPU seconds to resolve one root module and the modules it calls; past that, every
+# value is unknown and the module gets an error.
+MAX_CPU_SECONDS = 10.0
+
+
 class TooLarge(Exception):
     """Building a value would pass ``MAX_VALUE_SIZE`` or ``MAX_STRING``; ``why`` says so."""
 

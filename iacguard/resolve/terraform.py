@@ -16,6 +16,7 @@ caller passes in also says so (``when``: "called from module.x (main.tf:3)").
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,7 +42,7 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
-from iacguard.resolve.limits import MAX_VALUE_SIZE, TooLarge
+from iacguard.resolve.limits import MAX_BUILT, MAX_CPU_SECONDS, MAX_VALUE_SIZE, TooLarge
 from iacguard.resolve.terraform_expressions import lookup, unknown_from
 from iacguard.resolve.terraform_repetition import Repetition, nested, repetition
 from iacguard.resolve.terraform_scope import Instance, Scope, Sources
@@ -96,6 +97,10 @@ class Evaluator:
         self.sources = sources
         self.depth = 0
         self.steps = 0
+        self.built = 0  # characters built for the value being evaluated (``charge``)
+        self.started = time.process_time()
+        # Where evaluation ran out of budget (steps or CPU time): values past it are unknown.
+        self.stopped: tuple[Instance, str] | None = None
         self._busy: set[tuple[int, str]] = set()
         self._repetitions: dict[tuple[int, int], Repetition | None] = {}
         # Internal errors met while evaluating: each costs its value only, and is reported.
@@ -114,6 +119,8 @@ class Evaluator:
     def value(self, expr: Expr, scope: Scope) -> TfValue:
         """The value of ``expr``; per instance when it uses ``each``/``count`` of a block
         with ``for_each``/``count`` (one option per instance, tagged with its key)."""
+        if self.depth == 0:
+            self.built = 0
         try:
             return self._value(expr, scope)
         except RecursionError:
@@ -213,9 +220,28 @@ class Evaluator:
             return Unknown(expr.text, "a reference to a whole object", expr.location)
         return value
 
+    def charge(self, size: int) -> None:
+        """Count ``size`` characters built into strings against this value's budget."""
+        self.built += size
+        if self.built > MAX_BUILT:
+            why = f"its strings would pass {MAX_BUILT:,} characters in all; not evaluated"
+            raise TooLarge(why)
+
     @property
     def exhausted(self) -> bool:
-        return self.steps > MAX_STEPS
+        return self.stopped is not None
+
+    def _out_of_budget(self, scope: Scope) -> str | None:
+        if self.stopped is not None:
+            return self.stopped[1]
+        if self.steps > MAX_STEPS:
+            why = f"evaluation stopped after {MAX_STEPS:,} steps"
+        elif self.steps % 256 == 1 and time.process_time() - self.started > MAX_CPU_SECONDS:
+            why = f"evaluation stopped after {MAX_CPU_SECONDS:g} s of CPU time"
+        else:
+            return None
+        self.stopped = (scope.instance, why)
+        return why
 
     def eval(self, expr: Expr, scope: Scope) -> Evaluated:
         self.depth += 1
@@ -223,8 +249,8 @@ class Evaluator:
         try:
             if self.depth > MAX_EVALUATION_DEPTH:
                 return Unknown(expr.text, "references are nested too deeply", expr.location)
-            if self.exhausted:
-                why = f"evaluation stopped after {MAX_STEPS:,} steps"
+            why = self._out_of_budget(scope)
+            if why is not None:
                 return Unknown(expr.text, why, expr.location)
             return _HANDLERS[type(expr)](self, expr, scope)
         except TooLarge as exc:

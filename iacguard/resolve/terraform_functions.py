@@ -167,7 +167,7 @@ def _jsonencode(expr: Call, args: list[TfValue], evaluator: Evaluator, scope: Sc
         return value  # kept as a tree: policy readers take it as the document itself
     if isinstance(value, (Unknown, DocumentRef)):
         return value
-    return to_json_text(value, expr.location)
+    return to_json_text(value, expr.location, evaluator.charge)
 
 
 # -- strings and collections ---------------------------------------------------------------

@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
         "--show-suppressed", action="store_true", help="text output also lists suppressed findings"
     )
     check.add_argument(
+        "--show-unresolved",
+        action="store_true",
+        help="text output also lists the values that could not be resolved",
+    )
+    check.add_argument(
         "--jobs",
         type=_positive_int,
         metavar="N",
@@ -225,7 +230,13 @@ def _check(args: argparse.Namespace) -> int:
                 return _fail(f"cannot write {path}: {exc.strerror or exc}", github=github)
     colour = _colour(sys.stdout)
     sys.stdout.write(
-        render(args.format, result, colour=colour, show_suppressed=args.show_suppressed)
+        render(
+            args.format,
+            result,
+            colour=colour,
+            show_suppressed=args.show_suppressed,
+            show_unresolved=args.show_unresolved,
+        )
     )
     if github and os.environ.get("GITHUB_STEP_SUMMARY"):
         from iacguard.report import summary

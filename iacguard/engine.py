@@ -100,7 +100,7 @@ def scan(
         checked.findings, model.directives, model.blocks, config, baseline
     )
     result.errors.extend(checked.errors)
-    result.unresolved = model.unresolved + checked.unresolved
+    result.unresolved = list(dict.fromkeys(model.unresolved + checked.unresolved))  # each once
     result.resources = model.resources
     return result
 

@@ -204,6 +204,13 @@ class Directive:
     covers: Location | None = None
 
 
+# How much of an expression every output shows: a 40 KB expression once made a 431 MB report.
+MAX_EXPRESSION = 200
+# The ``why`` of a module call whose source is not read, as reports count them.
+REMOTE_MODULE = "remote module sources are not fetched; its resources are not checked"
+OUTSIDE_MODULE = "the module directory is outside the scanned directories; not read"
+
+
 @dataclass(frozen=True, slots=True)
 class Unresolved:
     """An entry of the ``unresolved`` list: a value that mattered and could not be known."""
@@ -213,6 +220,11 @@ class Unresolved:
     resource: str
     expression: str
     why: str
+
+    def __post_init__(self) -> None:
+        if len(self.expression) > MAX_EXPRESSION:
+            shown = self.expression[: MAX_EXPRESSION - 1] + "…"
+            object.__setattr__(self, "expression", shown)
 
 
 @dataclass(frozen=True, slots=True)

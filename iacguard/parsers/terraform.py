@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacguard.discover import display_path, skipped
-from iacguard.model import Directive, Location, ParseError, Unknown, Unresolved
+from iacguard.model import (
+    OUTSIDE_MODULE,
+    REMOTE_MODULE,
+    Directive,
+    Location,
+    ParseError,
+    Unknown,
+    Unresolved,
+)
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
@@ -25,7 +33,7 @@ from iacguard.parsers.source import (
     nested_too_deeply,
     read_text,
 )
-from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.terraform_iam import IAM_TYPES, IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
 from iacguard.resolve.node import Problem
@@ -358,11 +366,11 @@ class _TreeBuilder:
             directory = local_source(call, instance.module.directory)
             why = ""
             if directory is None:
-                why = "remote module sources are not fetched; its resources are not checked"
+                why = REMOTE_MODULE
             elif not directory.is_dir():
                 why = "the module directory does not exist"
             elif not self.loader.inside(directory):
-                why = "the module directory is outside the scanned directories; not read"
+                why = OUTSIDE_MODULE
             elif depth >= MAX_MODULE_DEPTH:
                 why = "modules nested too deeply"
             elif directory.resolve() in _ancestors(instance):
@@ -399,9 +407,10 @@ class _TreeBuilder:
             repetition = self.evaluator.repetition(block, Scope(instance))
             if repetition is not None and repetition.instances == ():
                 continue  # count = 0 or an empty for_each: never created
-            if repetition is not None and repetition.unknown is not None:
-                self._assumed(repetition.unknown, instance.prefix + address)
             data = address.startswith("data.")
+            iam = (f"data.{block.labels[0]}" if data else block.labels[0]) in IAM_TYPES
+            if repetition is not None and repetition.unknown is not None and iam:
+                self._assumed(repetition.unknown, instance.prefix + address)
             found.append(
                 Resource(
                     instance.prefix + address,

@@ -6,7 +6,7 @@ from collections import Counter
 
 from iacguard.engine import ScanResult
 from iacguard.findings import Severity
-from iacguard.model import ParseError
+from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, ParseError
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -19,7 +19,13 @@ _RESET = "\033[0m"
 _BOLD = "\033[1m"
 
 
-def render(result: ScanResult, *, colour: bool = False, show_suppressed: bool = False) -> str:
+def render(
+    result: ScanResult,
+    *,
+    colour: bool = False,
+    show_suppressed: bool = False,
+    show_unresolved: bool = False,
+) -> str:
     lines = []
     for finding in result.findings:
         if finding.suppression is not None and not show_suppressed:
@@ -36,12 +42,40 @@ def render(result: ScanResult, *, colour: bool = False, show_suppressed: bool = 
             line += f"  [suppressed by {finding.suppression.kind}: {reason}]"
         lines.append(line)
     lines.extend(_warnings(result))
+    if show_unresolved:
+        lines.extend(
+            f"{u.file}:{u.line}: unresolved: {u.resource}: {u.expression}: {u.why}"
+            for u in result.unresolved
+        )
     lines.append(summary(result))
+    unchecked = not_checked(result)
+    if unchecked:
+        lines.append(unchecked)
     return "\n".join(lines) + "\n"
+
+
+def not_checked(result: ScanResult) -> str:
+    """One line saying what could not be checked, and where to see it; or nothing."""
+    remote = sum(1 for u in result.unresolved if u.why == REMOTE_MODULE)
+    values = len(result.unresolved) - remote
+    parts = []
+    if values:
+        parts.append(f"{values} value{'s' if values != 1 else ''} could not be resolved")
+    if remote:
+        parts.append(f"{remote} module{'s are' if remote != 1 else ' is'} remote")
+    if not parts:
+        return ""
+    return f"{', '.join(parts)}; see --format json or --show-unresolved."
 
 
 def _warnings(result: ScanResult) -> list[str]:
     warnings = [f"{n.file}: warning: {n.why}" for n in result.not_read]
+    warnings.extend(
+        f"{u.file}:{u.line}: warning: {u.resource}: source {u.expression} is outside the "
+        "scanned paths; not read"
+        for u in result.unresolved
+        if u.why == OUTSIDE_MODULE
+    )
     without_reason = {
         f.suppression.written
         for f in result.findings

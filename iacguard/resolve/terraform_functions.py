@@ -78,8 +78,12 @@ def call(evaluator: Evaluator, expr: Call, scope: Scope) -> TfValue:
         except TooLarge as exc:
             result = Unknown(expr.text, exc.why, expr.location)
         except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
-            result = Unknown(
-                expr.text, f"{name}() cannot be evaluated on these values", expr.location
+            result = (
+                _unknown(expr, unknown)  # say why the argument is unknown, not that it failed
+                if unknown is not None
+                else Unknown(
+                    expr.text, f"{name}() cannot be evaluated on these values", expr.location
+                )
             )
         results.append(with_when(result, when))
     return choice(results, expr.location)
@@ -206,7 +210,8 @@ def _join(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
 
 
 def _concat(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
-    lists = [_list(a) for a in args]
+    # A list that cannot be known stays one unknown element; the known ones are kept.
+    lists = [[a] if isinstance(a, (Unknown, DocumentRef)) else _list(a) for a in args]
     check_size(sum(map(len, lists)))  # concat(local.big, local.big, …) before building it
     return _at(expr, [i for items in lists for i in items])
 

@@ -34,6 +34,7 @@ class ScanResult:
     not_read: list[NotRead] = field(default_factory=list)
     resources: int = 0
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+    inputs: dict[str, set[str]] = field(default_factory=dict)  # see Model.inputs
 
     @property
     def unsuppressed(self) -> list[Finding]:
@@ -102,6 +103,7 @@ def scan(
     result.errors.extend(checked.errors)
     result.unresolved = list(dict.fromkeys(model.unresolved + checked.unresolved))  # each once
     result.resources = model.resources
+    result.inputs = model.inputs
     return result
 
 

@@ -233,6 +233,9 @@ class ParseError:
     message: str
     line: int | None = None
     column: int | None = None
+    # The other files an error is about (every file of a module that could not be read),
+    # so that PR mode reports it when any of them changed.
+    concerns: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -247,6 +250,9 @@ class Model:
     blocks: list[Block] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
     resources: int = 0
+    # file → the other files its values are read from (.tfvars, a module's caller,
+    # file() targets): PR mode keeps a finding when one of those changed.
+    inputs: dict[str, set[str]] = field(default_factory=dict)
 
     def extend(self, other: Model) -> None:
         self.principals.extend(other.principals)
@@ -257,3 +263,5 @@ class Model:
         self.blocks.extend(other.blocks)
         self.directives.extend(other.directives)
         self.resources += other.resources
+        for file, inputs in other.inputs.items():
+            self.inputs.setdefault(file, set()).update(inputs)

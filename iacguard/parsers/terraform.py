@@ -20,6 +20,7 @@ from iacguard.model import (
     REMOTE_MODULE,
     Directive,
     Location,
+    Model,
     ParseError,
     Unknown,
     Unresolved,
@@ -72,16 +73,19 @@ def parse_modules(
     cli_values: dict[str, Attribute] = {}
     for path in var_files:
         cli_values.update(loader.variables_file(path))
+    cli_files = set(loader.inputs)
     for directory, files in groups.items():
         loader.module(directory, files)  # in the order discovered, so errors come in that order
     roots = _roots(groups, loader.calls(groups))
     for directory, files in roots.items():
+        loader.inputs, loader.module_files = set(cli_files), set()
         try:
             _read_root(loader, directory, files, cli_values)
         except Exception as exc:  # a bug in one root module must not lose the others
             where = display_path(files[0]) if files else display_path(directory)
             message = f"internal error while reading the module: {type(exc).__name__}: {exc}"
-            result.errors.append(ParseError(where, message))
+            concerns = tuple(sorted(loader.module_files | loader.inputs))
+            result.errors.append(ParseError(where, message, concerns=concerns))
     return result
 
 
@@ -96,6 +100,7 @@ def _read_root(
     builder.children(root, depth=0)
     IamReader(evaluator, loader.result).read(builder.resources(root))
     loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
+    _record_inputs(loader.result.model, root, frozenset(loader.inputs))
     if evaluator.stopped is not None:  # values past that point are unknown: say so loudly
         instance, why = evaluator.stopped
         if instance.caller is not None:  # at the module call that was being read
@@ -104,7 +109,20 @@ def _read_root(
         else:
             where, line = (display_path(files[0]) if files else display_path(directory)), None
         message = f"{why} in this module; the values it did not reach are unknown"
-        loader.result.errors.append(ParseError(where, message, line))
+        concerns = tuple(sorted(loader.module_files | loader.inputs))
+        loader.result.errors.append(ParseError(where, message, line, concerns=concerns))
+
+
+def _record_inputs(model: Model, instance: Instance, inherited: frozenset[str]) -> None:
+    """Which files the values in each file of ``instance`` may be read from: the
+    variables files and ``file()`` targets of the root, and every caller on the way."""
+    for file in instance.module.files:
+        inputs = inherited - {file}
+        if inputs:
+            model.inputs.setdefault(file, set()).update(inputs)
+    for child in instance.children.values():
+        if isinstance(child, Instance) and child.caller is not None:
+            _record_inputs(model, child, inherited | {child.caller[0].location.file})
 
 
 def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:
@@ -186,6 +204,10 @@ class Loader:
     files: dict[Path, FileSyntax | None] = field(default_factory=dict)
     modules: dict[tuple[Path, tuple[Path, ...]], Module] = field(default_factory=dict)
     texts: dict[Path, tuple[str, TextMap]] = field(default_factory=dict)
+    # For the root module being read: the variables files and file() targets its values
+    # are read from, and the files of its modules.
+    inputs: set[str] = field(default_factory=set)
+    module_files: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.allowed = [p.resolve() for p in self.allowed]
@@ -223,6 +245,7 @@ class Loader:
                 if syntax is not None:
                     module.add(syntax)
             self.modules[key] = module
+        self.module_files.update(self.modules[key].files)
         return self.modules[key]
 
     def tfvars(self, directory: Path) -> dict[str, Attribute]:
@@ -246,6 +269,7 @@ class Loader:
             self.result.errors.append(ParseError(display_path(path), "no such variables file"))
             return {}
         syntax = self.parse(path, variables=True)
+        self.inputs.add(display_path(path))
         return dict(syntax.attributes) if syntax else {}
 
     def calls(self, groups: dict[Path, list[Path]]) -> dict[Path, set[Path]]:
@@ -283,6 +307,7 @@ class Loader:
                 raise OSError(f"{display_path(path)}: {exc.message}") from None
             file = display_path(Path(os.path.normpath(path)))
             self.texts[resolved] = (text, TextMap.of_text(file, text))
+        self.inputs.add(self.texts[resolved][1].anchors[0].location.file)
         return self.texts[resolved]
 
     def template(self, text: str, text_map: TextMap, location: Location) -> Expr:

@@ -9,6 +9,7 @@ once per scan, whatever number of modules use it.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Mo
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_scope import Instance, Resource, Scope
-from iacguard.resolve.terraform_values import TfValue
+from iacguard.resolve.terraform_values import Located, TfValue, plain
 
 SUFFIXES = (".tf", ".tf.json")
 MAX_MODULE_DEPTH = 16
@@ -411,14 +412,31 @@ class _TreeBuilder:
                 continue
             if repetition is not None and repetition.unknown is not None:
                 self._assumed(repetition.unknown, address)
-            child = Instance(
-                self.loader.module(directory),
-                instance.root,
-                prefix=f"{address}.",
-                caller=(call, Scope(instance, repetition=repetition)),
-            )
+            module = self.loader.module(directory)
+            keyed = [
+                Instance(
+                    module,
+                    instance.root,
+                    prefix=f"{address}{_instance_key(bindings)}.",
+                    caller=(call, Scope(instance).bind(**bindings)),
+                )
+                for bindings, _ in (repetition.instances if repetition else None) or ()
+            ]
+            if len(keyed) == 1:  # count = 1 (a module that may be switched off)
+                child = keyed[0]
+            else:  # references see every instance at once, each value tagged with its key
+                child = Instance(
+                    module,
+                    instance.root,
+                    prefix=f"{address}.",
+                    caller=(call, Scope(instance, repetition=repetition)),
+                )
             instance.children[name] = child
-            self.children(child, depth + 1)
+            instance.instances[name] = keyed or [child]
+            for each in instance.instances[name]:
+                self.children(each, depth + 1)
+            if child not in instance.instances[name]:
+                self.children(child, depth + 1)
 
     def _assumed(self, unknown: Unknown, address: str) -> None:
         self.unresolved(
@@ -445,10 +463,21 @@ class _TreeBuilder:
                     data=data,
                 )
             )
-        for child in instance.children.values():
-            if isinstance(child, Instance):
+        for instances in instance.instances.values():
+            for child in instances:
                 found.extend(self.resources(child))
         return found
+
+
+def _instance_key(bindings: dict[str, TfValue]) -> str:
+    """``["k"]`` for a ``for_each`` instance, ``[0]`` for a ``count`` one."""
+    if "count" in bindings:
+        index = bindings["count"]
+        assert isinstance(index, Located) and isinstance(index.value, dict)
+        return f"[{plain(index.value['index'])}]"
+    each = bindings["each"]
+    assert isinstance(each, Located) and isinstance(each.value, dict)
+    return "[" + json.dumps(plain(each.value["key"]), ensure_ascii=False) + "]"
 
 
 def _ancestors(instance: Instance) -> set[Path]:

@@ -1,0 +1,37 @@
+"""Module instances are told apart: the resource address carries the instance path
+(``module.x["k"]``, ``module.x[0]``, ``module.a.module.b``), in findings, text output and
+fingerprints."""
+
+from __future__ import annotations
+
+from helpers import described, iacguard, run
+
+F = "fixtures/terraform/module_instances"
+MODULE = f"{F}/modules/policy/main.tf"
+
+
+def test_each_instance_is_a_finding_of_its_own_with_its_address() -> None:
+    result = run(F)
+    assert result.errors == []
+    assert result.unresolved == []
+    assert described(result) == [
+        f'IG002 {MODULE}:12:12 high module.team_policy["web"].aws_iam_policy.this: '
+        'Statement #1 allows s3:* (every s3 action) (only if called from module.team_policy["web"] '
+        f"({F}/main.tf:15))",
+        f'IG002 {MODULE}:12:12 high module.team_policy["api"].aws_iam_policy.this: '
+        "Statement #1 allows dynamodb:* (every dynamodb action) (only if called from "
+        f'module.team_policy["api"] ({F}/main.tf:15))',
+        f"IG002 {MODULE}:12:12 medium module.read_only[0].aws_iam_policy.this: "
+        "Statement #1 allows ec2:Describe* (a partial wildcard) (only if called from "
+        f"module.read_only[0] ({F}/main.tf:26))",
+        f"IG002 {MODULE}:12:12 high module.platform.module.deploy.aws_iam_policy.this: "
+        "Statement #1 allows iam:* (every iam action) (only if called from "
+        f"module.platform.module.deploy ({F}/modules/team/main.tf:9))",
+    ]
+    assert len({f.fingerprint for f in result.findings}) == 4
+
+
+def test_text_output_tells_the_instances_apart() -> None:
+    lines = iacguard("check", F).stdout.splitlines()
+    assert len(set(lines)) == len(lines) == 5
+    assert 'module.team_policy["web"]' in lines[0] and 'module.team_policy["api"]' in lines[1]

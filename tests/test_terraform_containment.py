@@ -67,11 +67,11 @@ def test_optional_attributes_take_null_or_their_default_as_terraform_converts_th
     module = f"{OPTIONAL}/modules/iam-role/main.tf"
     assert result.errors == []
     assert described(result) == [
+        f"IG002 {OPTIONAL}/main.tf:15:20 critical module.ci.data.aws_iam_policy_document.inline: "
+        'Statement "Everything" allows * on every resource (full administrator access)',
         f'IG005 {module}:3:3 medium module.reader.aws_iam_role.this: Role "reader" allows '
         "sessions of 12 hours (43200 s) if called from module.reader "
         f"({OPTIONAL}/main.tf:36); the limit is 1 hour (3600 s)",
-        f"IG002 {module}:18:56 critical module.ci.data.aws_iam_policy_document.inline: "
-        'Statement "Everything" allows * on every resource (full administrator access)',
     ]
 
 

@@ -12,19 +12,19 @@ from test_report_pr_mode import git
 from iacguard.cli import main
 
 POLICY = """\
-variable "actions" {
-  type    = list(string)
-  default = ["s3:GetObject"]
+variable "admin" {
+  type    = bool
+  default = false
 }
 
 resource "aws_iam_policy" "ci" {
   name = "ci"
   policy = jsonencode({
-    Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
+    Statement = [{ Effect = "Allow", Action = var.admin ? "*" : "s3:GetObject", Resource = "*" }]
   })
 }
 """
-CALLER = 'module "ci" {\n  source  = "./ci"\n  actions = ["s3:GetObject"]\n}\n'
+CALLER = 'module "ci" {\n  source = "./ci"\n  admin  = false\n}\n'
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def out(capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 
 FINDING = (
-    "ci/main.tf:9:47  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
+    "ci/main.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
     "resource (full administrator access) if called from module.ci (main.tf:3)"
 )
 
@@ -64,7 +64,7 @@ FINDING = (
 def test_a_changed_module_input_keeps_the_finding_in_the_unchanged_module(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (repo / "main.tf").write_text(CALLER.replace('["s3:GetObject"]', '["*"]'))
+    (repo / "main.tf").write_text(CALLER.replace("false", "true"))
     git(repo, "commit", "-q", "-am", "widen ci")
     assert main(["check", ".", "--diff-base", "main"]) == 1
     assert out(capsys) == [FINDING, "1 finding (1 critical) in 2 files scanned."]
@@ -80,11 +80,11 @@ def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "flatten")
     git(repo, "branch", "-f", "main")
-    (repo / "terraform.tfvars").write_text('actions = ["*"]\n')
+    (repo / "terraform.tfvars").write_text("admin = true\n")
     git(repo, "commit", "-q", "-am", "widen ci")
     assert main(["check", ".", "--diff-base", "main"]) == 1
     assert out(capsys) == [
-        "policy.tf:9:47  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
+        "policy.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
         "resource (full administrator access)",
         "1 finding (1 critical) in 3 files scanned.",
     ]
@@ -93,7 +93,7 @@ def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
 def test_an_unchanged_finding_stays_out_when_nothing_it_reads_changed(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (repo / "main.tf").write_text(CALLER.replace('["s3:GetObject"]', '["*"]'))
+    (repo / "main.tf").write_text(CALLER.replace("false", "true"))
     git(repo, "commit", "-q", "-am", "widen ci")
     git(repo, "branch", "-f", "main")
     (repo / "README.md").write_text("docs\n")

@@ -339,11 +339,12 @@ class Evaluator:
         value = self._remember(
             instance, f"typed.{name}", expr, lambda: self._typed(instance, name, declared)
         )
-        when = None
         if instance.caller is not None and name in instance.caller[0].attributes:
+            # Written in the caller: found there (a module called twice has two places to
+            # fix), the finding's resource in the module being its related location.
             loc = instance.caller[0].attributes[name].location
-            when = f"called from {instance.call_name} ({loc.file}:{loc.line})"
-        return relocate(value, expr.location, when)
+            return with_when(value, f"called from {instance.call_name} ({loc.file}:{loc.line})")
+        return relocate(value, expr.location)
 
     def _typed(self, instance: Instance, name: str, declared: Block) -> TfValue:
         """The value of a variable as Terraform sees it: given (by the caller or a

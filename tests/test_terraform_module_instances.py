@@ -39,5 +39,29 @@ def test_each_instance_is_a_finding_of_its_own_with_its_address() -> None:
 
 def test_text_output_tells_the_instances_apart() -> None:
     lines = iacguard("check", F).stdout.splitlines()
-    assert len(set(lines)) == len(lines) == 5
-    assert 'module.team_policy["web"]' in lines[0] and 'module.team_policy["api"]' in lines[1]
+    assert [line.rsplit("  ", 1)[-1] for line in lines[:4]] == [
+        '[in module.team_policy["web"]]',
+        '[in module.team_policy["api"]]',
+        "[in module.read_only[0]]",
+        "[in module.platform.module.deploy]",
+    ]
+
+
+def test_two_instances_with_the_same_lines_differ_in_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "main.tf").write_text(
+        'resource "aws_iam_policy" "this" {\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", '
+        'Resource = "*" }] })\n}\n'
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "logs" {\n  source = "./policy"\n}\nmodule "\x1b" {\n  source = "./policy"\n}\n'
+        'module "assets" {\n  source   = "./policy"\n  for_each = toset(["\x1b[2J"])\n}\n'
+    )
+    lines = iacguard("check", ".", cwd=tmp_path).stdout.splitlines()
+    prefix = "policy/main.tf:2:67  HIGH  IG002 wildcard-action  Statement #1 allows s3:* (every s3 action)"
+    assert lines[:3] == [  # control characters in labels and keys shown escaped
+        f"{prefix}  [in module.logs]",
+        f"{prefix}  [in module.\\x1b]",
+        f'{prefix}  [in module.assets["\\u001b[2J"]]',
+    ]

@@ -57,7 +57,7 @@ def out(capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 FINDING = (
     "ci/main.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
-    "resource (full administrator access) if called from module.ci (main.tf:3)"
+    "resource (full administrator access) if called from module.ci (main.tf:3)  [in module.ci]"
 )
 
 

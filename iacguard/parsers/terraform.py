@@ -477,7 +477,7 @@ def _instance_key(bindings: dict[str, TfValue]) -> str:
         return f"[{plain(index.value['index'])}]"
     each = bindings["each"]
     assert isinstance(each, Located) and isinstance(each.value, dict)
-    return "[" + json.dumps(plain(each.value["key"]), ensure_ascii=False) + "]"
+    return "[" + json.dumps(plain(each.value["key"])) + "]"  # control characters escaped
 
 
 def _ancestors(instance: Instance) -> set[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from iacguard.engine import ScanResult
@@ -16,6 +17,9 @@ _COLOURS = {
     Severity.INFO: "\033[2m",
 }
 _RESET = "\033[0m"
+# The module instance path of a resource address: module.a["k"].module.b[0]
+_CALL = r'module\.[^.\[]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?'
+_MODULE_PATH = re.compile(rf"({_CALL}(?:\.{_CALL})*)\.")
 _BOLD = "\033[1m"
 
 
@@ -37,6 +41,9 @@ def render(
             severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
             where = f"{_BOLD}{where}{_RESET}"
         line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {finding.message}"
+        instance = _MODULE_PATH.match(finding.resource)
+        if instance:  # a module called twice has the same lines: say which instance
+            line += f"  [in {_printable(instance.group(1))}]"
         if finding.suppression is not None:
             reason = finding.suppression.reason or "no reason given"
             line += f"  [suppressed by {finding.suppression.kind}: {reason}]"
@@ -52,6 +59,11 @@ def render(
     if unchecked:
         lines.append(unchecked)
     return "\n".join(lines) + "\n"
+
+
+def _printable(text: str) -> str:
+    """A module label may hold any character: control ones are shown escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def not_checked(result: ScanResult) -> str:

@@ -76,10 +76,10 @@ def test_cfn_lint_reports_what_iacguard_check_reports_at_the_same_positions(path
     assert reported == expected
 
 
-def test_policies_written_as_json_strings_are_reported_at_the_string() -> None:
+def test_policies_written_as_json_strings_are_reported_at_the_action_inside() -> None:
     assert described(lint(f"{CFN}/json_string_policy.yaml")) == [
-        "E9102 11:23 Statement #1 allows iam:* (every iam action)",
-        "E9102 16:23 Statement #1 allows s3:* (every s3 action)",
+        "E9102 12:54 Statement #1 allows iam:* (every iam action)",
+        "E9102 16:69 Statement #1 allows s3:* (every s3 action)",
     ]
 
 
@@ -122,9 +122,9 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
     parse = iacguard.parsers.cloudformation.parse_template
     check = iacguard.engine.check_model
 
-    def counting_parse(template: dict[str, Any], file: str) -> ParseResult:
+    def counting_parse(template: dict[str, Any], file: str, text: str | None) -> ParseResult:
         calls.append(f"parse {file}")
-        return parse(template, file)
+        return parse(template, file, text)
 
     def counting_check(model: Model, config: Config, checks: tuple[type[Check], ...]) -> Checked:
         calls.append("check")

@@ -26,11 +26,14 @@ from iacguard.model import (
     PrincipalKind,
     PrincipalRef,
     Scalar,
+    Statement,
     Unknown,
+    Unresolved,
     Value,
 )
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
+from iacguard.parsers.plain import plain
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
 from iacguard.parsers.session import session_problem
 from iacguard.parsers.source import (
@@ -43,7 +46,9 @@ from iacguard.parsers.source import (
     nested_too_deeply,
     read_bytes,
 )
+from iacguard.parsers.template_strings import SourceText
 from iacguard.resolve.cloudformation import Intrinsics
+from iacguard.resolve.hcl import TextMap, join_maps
 from iacguard.resolve.node import Node, Problem
 
 _IAM_TYPE_PREFIXES = ("AWS::IAM::", "AWS::SSO::", "AWS::Serverless::")
@@ -134,9 +139,9 @@ def parse_text(text: str, file: str) -> ParseResult:
         result.skipped.append(file)
         return result
     assert isinstance(template, dict)
-    result = parse_template(template, file)
+    result = parse_template(template, file, text)
     result.model.directives.extend(comment_suppressions(text, file))
-    return result
+    return plain(result)  # the boundary: the result goes to the main process and the cache
 
 
 def comment_suppressions(text: str, file: str) -> list[Directive]:
@@ -193,11 +198,12 @@ def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
-def parse_template(template: dict[str, Any], file: str) -> ParseResult:
-    """Translate a decoded template (from cfn-lint's decoder) into the model."""
+def parse_template(template: dict[str, Any], file: str, text: str | None = None) -> ParseResult:
+    """Translate a decoded template into the model; ``text`` is the template's text,
+    to locate what is written inside strings (policies given as JSON text)."""
     result = ParseResult()
     result.scanned.append(file)
-    reader = _TemplateReader(template, file, result)
+    reader = _TemplateReader(template, file, result, text)
     reader.read()
     return result
 
@@ -206,8 +212,11 @@ _Handler = Callable[["_TemplateReader", Node, str, str], None]
 
 
 class _TemplateReader:
-    def __init__(self, template: dict[str, Any], file: str, result: ParseResult) -> None:
+    def __init__(
+        self, template: dict[str, Any], file: str, result: ParseResult, text: str | None
+    ) -> None:
         self.file = file
+        self.source = SourceText(text, file) if text is not None else None
         self.result = result
         self.model: Model = result.model
         self.cfn = Intrinsics(template, file)
@@ -261,6 +270,21 @@ class _TemplateReader:
         kind = self.cfn.child(resource, "Type")
         if kind is None:
             self.problem(logical_id, DocumentProblem("the resource has no Type", resource.location))
+            return None
+        if isinstance(kind.value, dict) and str(next(iter(kind.value), "")).startswith(
+            "Fn::Rain::"
+        ):
+            # Rain's module source (``Type: !Rain::Module ./bucket.yaml``): rain expands
+            # it before deploy, so it is not a resource CloudFormation ever sees
+            self.model.unresolved.append(
+                Unresolved(
+                    self.file,
+                    kind.location.line,
+                    logical_id,
+                    Intrinsics.source(kind.value),
+                    "a Rain module, expanded by rain before deploy; not checked",
+                )
+            )
             return None
         if not isinstance(kind.value, str):
             self.problem(logical_id, DocumentProblem("Type must be a string", kind.location))
@@ -379,20 +403,29 @@ class _TemplateReader:
         name: Value | None = None,
         embedded_in: tuple[PrincipalRef, ...] = (),
     ) -> None:
+        """Record a policy; a malformed document is an error that costs this policy
+        alone, never the rest of its resource (a user's groups, its other policies)."""
         policy = Policy(
             kind, logical_id, resource_type, location, name=name, embedded_in=embedded_in
         )
         if document is not None:
-            readable = self._document(document)
-            if isinstance(readable, Unknown):
-                policy.document = readable
-            else:
-                policy.statements = read_statements(self.cfn, readable)
+            try:
+                readable = self._document(document)
+                if isinstance(readable, Unknown):
+                    policy.document = readable
+                elif isinstance(readable, list):
+                    policy.statements = readable
+                elif readable.value != {}:  # an empty document grants nothing
+                    policy.statements = read_statements(self.cfn, readable)
+            except DocumentProblem as problem:
+                self.problem(logical_id, problem)
+                return
         self.model.policies.append(policy)
 
-    def _document(self, node: Node) -> Node | Unknown:
+    def _document(self, node: Node) -> Node | Unknown | list[Statement]:
         """A policy document is a mapping, or (for ``Json`` properties) a JSON string,
-        possibly built with ``Fn::Sub``/``Fn::Join``."""
+        possibly built with ``Fn::Sub``/``Fn::Join``: its statements then, located
+        inside the string by the JSON reader Terraform's policy text goes through."""
         if isinstance(node.value, dict) and not _is_intrinsic(node.value):
             return node
         if isinstance(node.value, dict) and next(iter(node.value)) == "Fn::If":
@@ -400,13 +433,41 @@ class _TemplateReader:
         values = self.cfn.alternatives(node)
         if len(values) != 1 or not isinstance(values[0], Scalar):
             return self.cfn.unknown(node, "the policy document is built at deploy time")
-        import json
-
-        try:
-            value = json.loads(str(values[0].value))
-        except ValueError:
+        text = str(values[0].value)
+        if not text.lstrip().startswith("{"):
             return self.cfn.unknown(node, "the policy document is a string that is not JSON")
-        return Node(value, node.path, node.location, node.when)
+        from iacguard.parsers.terraform_documents import read_policy
+        from iacguard.resolve.terraform_values import Located
+
+        located = Located(text, node.location, node.when, text_map=self._text_map(node, text))
+        statements, unknowns = read_policy(located, self.cfn.problems)
+        return unknowns[0] if unknowns and not statements else statements
+
+    def _text_map(self, node: Node, text: str) -> TextMap | None:
+        """Where the characters of a policy's JSON text are written, if that can be told."""
+        if self.source is None:
+            return None
+        if isinstance(node.value, str):
+            return self.source.string_map(text, node.location)
+        pieces = self.cfn.sub_pieces(node)
+        if pieces is None:
+            return None
+        template, literal = pieces
+        template_map = self.source.string_map(template.value, template.location)
+        if template_map is None:
+            return None
+        parts: list[tuple[int, TextMap]] = []
+        offset = 0
+        for start, end, value in literal:
+            if value is None:
+                piece = template_map.sliced(start)
+                within = tuple(a for a in piece.anchors if a.offset < end - start)
+                parts.append((offset, TextMap(within)))
+                offset += end - start
+            else:
+                parts.append((offset, TextMap.fixed(template_map.location(start, end))))
+                offset += len(value)
+        return join_maps(parts)
 
     def inline_policies(
         self, props: Node, logical_id: str, resource_type: str, owner: PrincipalRef
@@ -416,7 +477,9 @@ class _TemplateReader:
             return
         for entry in self.cfn.items(policies):
             if not isinstance(entry.value, dict):
-                raise DocumentProblem("each Policies entry must be a mapping", entry.location)
+                message = "each Policies entry must be a mapping"
+                self.problem(logical_id, DocumentProblem(message, entry.location))
+                continue
             self.policy(
                 "inline",
                 self.cfn.child(entry, "PolicyDocument"),
@@ -628,8 +691,8 @@ def _sam_policy_items(reader: _TemplateReader, policies: Node) -> Iterator[Node]
 
 
 def _is_intrinsic(value: dict[str, Any]) -> bool:
-    key = next(iter(value))
-    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
+    key = next(iter(value), None)
+    return len(value) == 1 and isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
 
 
 _OWNER_KEYS: dict[str, tuple[tuple[str, PrincipalKind], ...]] = {

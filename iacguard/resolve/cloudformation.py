@@ -231,30 +231,58 @@ class Intrinsics:
         return [Scalar(_text(p).strip(), node.location, node.when) for p in parts]
 
     def _sub(self, node: Node, args: Any) -> list[Value]:
-        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict):
-            template, variables = args[0], args[1]
-        else:
-            template, variables = args, {}
-        if not isinstance(template, str):
+        if _sub_template(args) is None:
             return self.problem(node, "Fn::Sub needs a string (and optionally a mapping)")
-        pieces: list[list[Value]] = []
+        return self._combine(node, [values for _, _, values in self._sub_tokens(node)], "")
+
+    def _sub_tokens(self, node: Node) -> list[tuple[int, int, list[Value]]]:
+        """The pieces of an ``Fn::Sub`` string: where each is in the template, and its
+        values (a literal piece has one)."""
+        args = node.value["Fn::Sub"]
+        template = _sub_template(args)
+        assert template is not None
+        variables = args[1] if isinstance(args, list) else {}
+        pieces: list[tuple[int, int, list[Value]]] = []
         position = 0
         for match in _SUB_TOKEN.finditer(template):
-            pieces.append([Scalar(template[position : match.start()], node.location)])
+            literal = Scalar(template[position : match.start()], node.location)
+            pieces.append((position, match.start(), [literal]))
             position = match.end()
             name = match.group(1)
             if name.startswith("!"):
-                pieces.append([Scalar("${" + name[1:] + "}", node.location)])
+                values: list[Value] = [Scalar("${" + name[1:] + "}", node.location)]
             elif name in variables:
                 var = variables[name]
                 var_node = Node(var, (*node.path, "Fn::Sub", 1, name), node.location)
-                pieces.append(self.alternatives(var_node))
+                values = self.alternatives(var_node)
             elif "." in name:
-                pieces.append([self.unknown(node, f"${{{name}}} is known only after deploy")])
+                values = [self.unknown(node, f"${{{name}}} is known only after deploy")]
             else:
-                pieces.append(self._ref(Node({"Ref": name}, node.path, node.location), name))
-        pieces.append([Scalar(template[position:], node.location)])
-        return self._combine(node, pieces, "")
+                values = self._ref(Node({"Ref": name}, node.path, node.location), name)
+            pieces.append((match.start(), match.end(), values))
+        pieces.append((position, len(template), [Scalar(template[position:], node.location)]))
+        return pieces
+
+    def sub_pieces(self, node: Node) -> tuple[Node, list[tuple[int, int, str | None]]] | None:
+        """An ``Fn::Sub`` whose every piece has one known value: its template string (a
+        located node) and the pieces, each ``(start, end, value)`` in the template, the
+        value None where the piece is the template's own text. Else None."""
+        if _function(node.value) != "Fn::Sub" or _sub_template(node.value["Fn::Sub"]) is None:
+            return None
+        args = node.value["Fn::Sub"]
+        holder = Node(node.value, node.path, node.location)
+        template = (
+            self.child(holder, "Fn::Sub")
+            if isinstance(args, str)
+            else self.child(Node(args, (*node.path, "Fn::Sub"), node.location), 0)
+        )
+        assert template is not None
+        pieces: list[tuple[int, int, str | None]] = []
+        for index, (start, end, values) in enumerate(self._sub_tokens(node)):
+            if len(values) != 1 or not isinstance(values[0], Scalar):
+                return None
+            pieces.append((start, end, None if index % 2 == 0 else _text(values[0].value)))
+        return template, pieces
 
     def _join(self, node: Node, args: Any) -> list[Value]:
         if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str)):
@@ -434,6 +462,13 @@ def _last_end(value: Any) -> tuple[int, int] | None:
     if end is None or not hasattr(end, "line"):
         return None
     return end.line + 1, end.column + 1
+
+
+def _sub_template(args: Any) -> str | None:
+    """The string of ``Fn::Sub``'s arguments (a string, or a string and a mapping)."""
+    if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict):
+        args = args[0]
+    return args if isinstance(args, str) else None
 
 
 def _getatt_arguments(args: Any) -> bool:

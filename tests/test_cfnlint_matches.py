@@ -199,3 +199,18 @@ def test_a_policy_iacguard_cannot_read_is_one_match_and_the_rest_is_checked(
         "has no Statement",
         'E9102 16:21 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',
     ]
+
+
+def test_suppressions_cover_resources_whose_last_value_is_a_short_form_tag(
+    tmp_path: Path,
+) -> None:
+    path = FIXTURES / "cloudformation/suppressed_resource_ending_in_short_form.yaml"
+    assert described(lint(str(path))) == []
+    unsuppressed = tmp_path / "unsuppressed.yaml"
+    text = path.read_text().replace("# iacguard:", "# was:").replace("iacguard:\n", "other:\n")
+    unsuppressed.write_text(text)
+    assert described(lint(str(unsuppressed))) == [
+        "E9102 17:21 Statement #1 allows ec2:* (every ec2 action)",
+        "E9102 28:21 Statement #1 allows logs:* (every logs action)",
+        "E9102 42:21 Statement #1 allows sqs:* (every sqs action)",
+    ]

@@ -455,9 +455,17 @@ class Intrinsics:
 def _last_end(value: Any) -> tuple[int, int] | None:
     """Where a value's text ends (1-based). YAML marks the end of a block mapping or
     sequence at the next token, often lines further down, so take the end of its last
-    scalar instead."""
+    scalar instead. The arguments of a short-form tag (``!Ref x``, ``!GetAtt a.b``,
+    ``!Sub s``) carry no marks; the function's own node ends where they do."""
+    function_end = None
     while isinstance(value, (dict, list)) and value:
+        if function_end is not None or _function(value) is not None:
+            function_end = _end(value) or function_end
         value = value[next(reversed(value))] if isinstance(value, dict) else value[-1]
+    return _end(value) or function_end
+
+
+def _end(value: Any) -> tuple[int, int] | None:
     end = getattr(value, "end_mark", None)
     if end is None or not hasattr(end, "line"):
         return None

@@ -69,6 +69,7 @@ def scan(
     result.not_read = found.not_read
     result.skipped.extend(n.file for n in found.not_read)
     parsing = _Parsing(options, config.max_file_bytes)
+    parsing.named = {Path(p) for p in paths}
     named = {Path(p) for p in paths} if options.prefilter else None
     terraform, unparsed = parsing.ahead(found, prefilter=named)
     model = Model()
@@ -120,6 +121,7 @@ class _Parsing:
         self.timeout = options.timeout
         self.progress = options.progress
         self.results: dict[tuple[str, Path], Any] = {}
+        self.named: set[Path] = set()  # files named on the command line: always read
 
     def ahead(
         self, found: Discovery, *, prefilter: set[Path] | None
@@ -163,7 +165,7 @@ class _Parsing:
         if kind == "cloudformation":
             from iacguard.parsers.cloudformation import read_template
 
-            template = read_template(path, file, self.max_bytes)
+            template = read_template(path, file, self.max_bytes, named=path in self.named)
             if isinstance(template, ParseResult):
                 return template
             text = template

@@ -85,22 +85,26 @@ def is_cloudformation(template: Any) -> bool:
     )
 
 
-def parse_file(path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParseResult:
+def parse_file(
+    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, *, named: bool = False
+) -> ParseResult:
     """Parse one file; ``file`` is the name findings will carry."""
-    text = read_template(path, file, max_bytes)
+    text = read_template(path, file, max_bytes, named=named)
     return text if isinstance(text, ParseResult) else parse_text(text, file)
 
 
 def read_template(
-    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, *, named: bool = False
 ) -> str | ParseResult:
     """A candidate's text, or its finished result: skipped quietly when it holds no IAM
-    resource type (whatever its size or encoding), else an error when it cannot be read."""
+    resource type (whatever its size or encoding), else an error when it cannot be read.
+    A file ``named`` on the command line is always read: one that cannot be is reported,
+    as the user asked for it."""
     result = ParseResult()
     try:
         data = read_bytes(path, max_bytes)
     except TooLarge as exc:
-        if contains(path, _IAM_MARKERS):
+        if named or contains(path, _IAM_MARKERS):
             result.errors.append(ParseError(file, exc.message))
         else:
             result.skipped.append(file)
@@ -108,7 +112,7 @@ def read_template(
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
         return result
-    if not may_hold_iam(data):
+    if not named and not may_hold_iam(data):
         result.skipped.append(file)
         return result
     try:

@@ -1,7 +1,7 @@
 """CloudFormation and SAM templates (YAML or JSON) → the IAM model.
 
-Decoding is cfn-lint's (short-form intrinsics, positions from node marks, duplicate-key
-and alias-bomb protection); intrinsic functions are resolved by
+Decoding is ``template_reader``'s (plain values and their places, read as cfn-lint reads
+them; the cfn-lint pack hands over cfn-lint's own tree); intrinsic functions are resolved by
 ``iacguard.resolve.cloudformation``; the policy grammar is ``policy_document``.
 """
 
@@ -38,7 +38,6 @@ from iacguard.parsers.policy_document import DocumentProblem, read_statements
 from iacguard.parsers.session import session_problem
 from iacguard.parsers.source import (
     DEFAULT_MAX_FILE_BYTES,
-    MAX_NESTING,
     SourceError,
     TooLarge,
     contains,
@@ -49,6 +48,7 @@ from iacguard.parsers.source import (
 from iacguard.parsers.template_strings import SourceText
 from iacguard.resolve.cloudformation import Intrinsics
 from iacguard.resolve.hcl import TextMap, join_maps
+from iacguard.resolve.marks import Marks
 from iacguard.resolve.node import Node, Problem
 
 _IAM_TYPE_PREFIXES = ("AWS::IAM::", "AWS::SSO::", "AWS::Serverless::")
@@ -125,25 +125,20 @@ def read_template(
 def parse_text(text: str, file: str) -> ParseResult:
     """Parse a file's text as ``read_template`` returns it (it has passed
     ``may_hold_iam``); ``file`` is its name."""
-    result = ParseResult()
-    depth = _nesting_depth(text)
-    if depth is not None:
-        result.errors.append(ParseError(file, nested_too_deeply(), depth))
-        return result
-    from cfnlint.decode import decode_str
+    from iacguard.parsers.template_reader import DecodeError, read
 
-    template, matches = decode_str(text)
-    if matches:
-        first = matches[0]
-        message, located = _decode_message(first.message)
-        line, column = (first.linenumber, first.columnnumber) if located else (None, None)
-        result.errors.append(ParseError(file, message, line, column))
+    result = ParseResult()
+    try:
+        decoded = read(text)
+    except DecodeError as error:
+        result.errors.append(ParseError(file, error.message, error.line, error.column))
         return result
+    template = decoded.value
     if not is_cloudformation(template):
         result.skipped.append(file)
         return result
     assert isinstance(template, dict)
-    result = parse_template(template, file, text)
+    result = parse_template(template, file, text, decoded.marks)
     result.model.directives.extend(comment_suppressions(text, file))
     return plain(result)  # the boundary: the result goes to the main process and the cache
 
@@ -154,60 +149,15 @@ def comment_suppressions(text: str, file: str) -> list[Directive]:
     return comment_directives(text, file, ("#",))
 
 
-def _nesting_depth(text: str) -> int | None:
-    """The line where collections nest deeper than ``MAX_NESTING``, else None.
-
-    cfn-lint builds the tree with libyaml, whose composer recurses in C: nesting some
-    20,000 deep overflows the stack and kills the process, before any Python recursion
-    limit applies. libyaml's event stream is flat, so the depth is counted on it first.
-    Text that is not YAML is left to the decoder to report."""
-    import yaml
-
-    if not yaml.__with_libyaml__:
-        return None  # the pure-Python composer stops at the recursion limit
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_NESTING:
-                    mark = event.start_mark
-                    return mark.line + 1 if mark is not None else 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError as exc:  # PyYAML 6.0.4 and later stop at a depth of their own
-        if "nesting depth" not in str(getattr(exc, "problem", "")):
-            return None
-        mark = getattr(exc, "problem_mark", None)
-        return mark.line + 1 if mark is not None else 1
-    return None
-
-
-def _decode_message(message: str) -> tuple[str, bool]:
-    """cfn-lint's message, in our words where it is about the input's limits (those
-    come without a position), and whether its position means anything."""
-    text = " ".join(str(message).split())
-    if "maximum recursion depth" in text or "maximum nesting depth" in text:
-        return nested_too_deeply(), False
-    if "YAML aliases are expanded" in text:
-        return "YAML aliases expand to more than 250,000 values; the template is not read", False
-    if "integer string conversion" in text:
-        return "a number has more than 4,300 digits; the template is not read", False
-    if text.startswith("Template could not be parsed"):
-        return _short(f"cannot parse template: {text}"), False
-    return _short(f"cannot parse template: {text}"), True
-
-
-def _short(message: str) -> str:
-    return message if len(message) <= 200 else message[:197] + "..."
-
-
-def parse_template(template: dict[str, Any], file: str, text: str | None = None) -> ParseResult:
-    """Translate a decoded template into the model; ``text`` is the template's text,
-    to locate what is written inside strings (policies given as JSON text)."""
+def parse_template(
+    template: dict[str, Any], file: str, text: str | None = None, marks: Marks | None = None
+) -> ParseResult:
+    """Translate a decoded template into the model: plain values with their ``marks``
+    (the CLI's reader), or cfn-lint's nodes (the rule pack). ``text`` is the template's
+    text, to locate what is written inside strings (policies given as JSON text)."""
     result = ParseResult()
     result.scanned.append(file)
-    reader = _TemplateReader(template, file, result, text)
+    reader = _TemplateReader(template, file, result, text, marks)
     reader.read()
     return result
 
@@ -217,13 +167,18 @@ _Handler = Callable[["_TemplateReader", Node, str, str], None]
 
 class _TemplateReader:
     def __init__(
-        self, template: dict[str, Any], file: str, result: ParseResult, text: str | None
+        self,
+        template: dict[str, Any],
+        file: str,
+        result: ParseResult,
+        text: str | None,
+        marks: Marks | None,
     ) -> None:
         self.file = file
         self.source = SourceText(text, file) if text is not None else None
         self.result = result
         self.model: Model = result.model
-        self.cfn = Intrinsics(template, file)
+        self.cfn = Intrinsics(template, file, marks)
         self.root = Node(template, (), Location(file, 1, 1))
         self.names: dict[tuple[PrincipalKind, str], str] = {}
 

@@ -1,7 +1,7 @@
 """CloudFormation intrinsic functions, resolved statically.
 
-Works on the tree cfn-lint's decoder produces (dicts, lists and strings carrying
-``start_mark``/``end_mark``). Resolves ``Ref`` to parameters (their ``Default``) and
+Works on a decoded template (plain values, or cfn-lint's nodes) and where its values
+are written (``iacguard.resolve.marks``). Resolves ``Ref`` to parameters (their ``Default``) and
 pseudo parameters, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``,
 ``Fn::FindInMap`` and both branches of ``Fn::If`` (each value tagged with the condition
 it depends on). Everything else becomes an ``Unknown`` carrying the source text.
@@ -16,6 +16,7 @@ from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
 from iacguard.resolve.limits import MAX_STRING
+from iacguard.resolve.marks import Key, Marks, NodeMarks, Span
 from iacguard.resolve.node import Node, Path, Problem
 
 # Values that are the same in every stack of the standard partition, or a readable
@@ -35,11 +36,29 @@ _SHOWN = 120  # characters of an intrinsic shown in a message
 _SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
 
 
-def location_of(node: Any, file: str, path: Path, fallback: Location | None = None) -> Location:
-    """The location of a decoded node from its marks, else ``fallback`` (re-pathed)."""
-    start = getattr(node, "start_mark", None)
-    end = getattr(node, "end_mark", None)
-    if start is None or end is None or not hasattr(start, "line"):
+def join_when(*parts: str | None) -> str | None:
+    present = [p for p in parts if p]
+    return " and ".join(dict.fromkeys(present)) if present else None
+
+
+class Intrinsics:
+    """Resolves values inside one template."""
+
+    def __init__(self, template: dict[str, Any], file: str, marks: Marks | None = None) -> None:
+        self.file = file
+        self.marks: Marks = marks if marks is not None else NodeMarks()
+        # Malformed input (a list where a string belongs, Fn::GetAtt: []), as opposed
+        # to values known only at deploy (unknowns): the parser reports these as errors.
+        self.problems: list[Problem] = []
+        self.parameters = _mapping(template.get("Parameters"))
+        self.mappings = _mapping(template.get("Mappings"))
+        self.resources = _mapping(template.get("Resources"))
+
+    def location(self, span: Span | None, path: Path, fallback: Location | None) -> Location:
+        """A span as a location, else ``fallback`` (re-pathed)."""
+        if span is not None:
+            line, column, end_line, end_column = span
+            return Location(self.file, line + 1, column + 1, end_line + 1, end_column + 1, path)
         if fallback is not None:
             return Location(
                 fallback.file,
@@ -49,57 +68,26 @@ def location_of(node: Any, file: str, path: Path, fallback: Location | None = No
                 fallback.end_column,
                 path,
             )
-        return Location(file, 1, 1, path=path)
-    return Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1, path)
+        return Location(self.file, 1, 1, path=path)
 
-
-def key_location(
-    mapping: Any, key: str, file: str, path: Path, fallback: Location | None = None
-) -> Location:
-    """The location of ``key`` inside ``mapping`` (keys keep their marks in both YAML and
-    JSON, values such as numbers do not). A mapping without marks (a policy document
-    decoded from a JSON string) takes ``fallback``, the location of the string."""
-    for candidate in mapping:
-        if candidate == key:
-            return location_of(candidate, file, path, location_of(mapping, file, path, fallback))
-    return location_of(mapping, file, path, fallback)
-
-
-def join_when(*parts: str | None) -> str | None:
-    present = [p for p in parts if p]
-    return " and ".join(dict.fromkeys(present)) if present else None
-
-
-class Intrinsics:
-    """Resolves values inside one template."""
-
-    def __init__(self, template: dict[str, Any], file: str) -> None:
-        self.file = file
-        # Malformed input (a list where a string belongs, Fn::GetAtt: []), as opposed
-        # to values known only at deploy (unknowns): the parser reports these as errors.
-        self.problems: list[Problem] = []
-        self.parameters = _mapping(template.get("Parameters"))
-        self.mappings = _mapping(template.get("Mappings"))
-        self.resources = _mapping(template.get("Resources"))
-
-    def node(self, value: Any, path: Path, parent: Location | None = None) -> Node:
-        return Node(value, path, location_of(value, self.file, path, parent))
+    def key_location(
+        self, mapping: Any, key: str, path: Path, fallback: Location | None
+    ) -> Location:
+        """Where ``key`` is written in ``mapping``, else the mapping, else ``fallback``."""
+        span = self.marks.key(mapping, key) or self.marks.node(mapping)
+        return self.location(span, path, fallback)
 
     def child(self, parent: Node, key: str | int) -> Node | None:
         """The child ``key`` of a mapping (or index of a list) node, or None if absent."""
         value = parent.value
         path = (*parent.path, key)
         if isinstance(key, str) and isinstance(value, dict) and key in value:
-            child = value[key]
-            loc = location_of(
-                child, self.file, path, key_location(value, key, self.file, path, parent.location)
-            )
-            return Node(child, path, loc, parent.when)
+            fallback = self.key_location(value, key, path, parent.location)
+            loc = self.location(self.marks.value(value, key), path, fallback)
+            return Node(value[key], path, loc, parent.when)
         if isinstance(key, int) and isinstance(value, list) and 0 <= key < len(value):
-            child = value[key]
-            return Node(
-                child, path, location_of(child, self.file, path, parent.location), parent.when
-            )
+            loc = self.location(self.marks.value(value, key), path, parent.location)
+            return Node(value[key], path, loc, parent.when)
         return None
 
     def entry(self, parent: Node, key: str) -> Node | None:
@@ -108,10 +96,30 @@ class Intrinsics:
         node = self.child(parent, key)
         if node is None:
             return None
-        start = key_location(parent.value, key, self.file, node.path)
-        end_line, end_column = _last_end(node.value) or (start.end_line, start.end_column)
+        start = self.key_location(parent.value, key, node.path, None)
+        end_line, end_column = self._last_end(parent.value, key) or (
+            start.end_line,
+            start.end_column,
+        )
         span = Location(self.file, start.line, start.column, end_line, end_column, node.path)
         return Node(node.value, node.path, span, node.when)
+
+    def _last_end(self, container: Any, key: Key) -> tuple[int, int] | None:
+        """Where ``container[key]`` ends in the text (1-based). YAML marks the end of a
+        block mapping or sequence at the next token, often lines further down, so take
+        the end of its last scalar instead. The arguments of a short-form tag (``!Ref
+        x``, ``!GetAtt a.b``, ``!Sub s``) have no place of their own; the function's
+        node ends where they do."""
+        function_end = None
+        value = container[key]
+        while isinstance(value, (dict, list)) and value:
+            if function_end is not None or _function(value) is not None:
+                function_end = _end(self.marks.node(value)) or function_end
+            container, key = value, next(reversed(value)) if isinstance(value, dict) else -1
+            if key == -1:
+                key = len(container) - 1
+            value = container[key]
+        return _end(self.marks.value(container, key)) or function_end
 
     # -- structure -------------------------------------------------------------------
 
@@ -128,9 +136,8 @@ class Intrinsics:
                 branch = args[index]
                 path = (*node.path, "Fn::If", index)
                 when = join_when(node.when, f"condition {args[0]} is {truth}")
-                yield from self.branches(
-                    Node(branch, path, location_of(branch, self.file, path, node.location), when)
-                )
+                where = self.location(self.marks.value(args, index), path, node.location)
+                yield from self.branches(Node(branch, path, where, when))
             return
         if fn == "Ref" and node.value["Ref"] == NO_VALUE:
             return
@@ -337,7 +344,9 @@ class Intrinsics:
             options: list[list[Value | None]] = []
             for i, item in enumerate(value):
                 path = (*node.path, i)
-                item_node = Node(item, path, location_of(item, self.file, path, node.location))
+                item_node = Node(
+                    item, path, self.location(self.marks.value(value, i), path, node.location)
+                )
                 # an item that is Ref AWS::NoValue in some branch is absent there
                 options.append([*self.alternatives(item_node)] or [None])
             result: list[tuple[list[Value], str | None]] = []
@@ -452,24 +461,8 @@ class Intrinsics:
         return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
-def _last_end(value: Any) -> tuple[int, int] | None:
-    """Where a value's text ends (1-based). YAML marks the end of a block mapping or
-    sequence at the next token, often lines further down, so take the end of its last
-    scalar instead. The arguments of a short-form tag (``!Ref x``, ``!GetAtt a.b``,
-    ``!Sub s``) carry no marks; the function's own node ends where they do."""
-    function_end = None
-    while isinstance(value, (dict, list)) and value:
-        if function_end is not None or _function(value) is not None:
-            function_end = _end(value) or function_end
-        value = value[next(reversed(value))] if isinstance(value, dict) else value[-1]
-    return _end(value) or function_end
-
-
-def _end(value: Any) -> tuple[int, int] | None:
-    end = getattr(value, "end_mark", None)
-    if end is None or not hasattr(end, "line"):
-        return None
-    return end.line + 1, end.column + 1
+def _end(span: Span | None) -> tuple[int, int] | None:
+    return (span[2] + 1, span[3] + 1) if span is not None else None
 
 
 def _sub_template(args: Any) -> str | None:

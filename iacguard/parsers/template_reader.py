@@ -81,7 +81,7 @@ def read(text: str) -> Decoded:
 class _Frame:
     """An open mapping or sequence: its pieces so far, how it was tagged, where it starts."""
 
-    __slots__ = ("anchor", "items", "mapping", "size", "start", "tag")
+    __slots__ = ("anchor", "items", "key", "mapping", "size", "start", "tag")
 
     def __init__(self, mapping: bool, tag: str | None, anchor: str | None, start: Any) -> None:
         self.mapping = mapping
@@ -90,6 +90,7 @@ class _Frame:
         self.start = start
         self.items: list[Any] = []  # values; for a mapping, (key, key span, value, span)
         self.size = 1
+        self.key: tuple[Any, Any] | None = None  # a mapping's key waiting for its value
 
 
 class _Builder:
@@ -102,6 +103,7 @@ class _Builder:
         self.open_anchors: dict[str, Any] = {}
         self.failure: Exception | None = None  # the first error while building
         self.sizes: dict[int, int] = {}  # a collection's size with aliases expanded
+        self.tags: dict[str, str] = {}
 
     def read(self) -> Decoded:
         loader = _LOADER(self.text)
@@ -123,6 +125,8 @@ class _Builder:
 
     def _events(self, loader: Any) -> Any:
         get = loader.get_event
+        scalar_event = yaml.ScalarEvent
+        plain_tag = self._plain_tag
         stack: list[_Frame] = []
         root: Any = None
         self.root_size = 0
@@ -130,23 +134,27 @@ class _Builder:
         while True:
             event = get()
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                self._anchor(event.anchor, event.start_mark)
-                built = self._scalar(event) if self.failure is None else None
-                if built is not None:
-                    value, span = built
-                    size = self.sizes.get(id(value), 1) if type(value) is dict else 1
-                    self._remember(event.anchor, value, span, size)
-                    root = self._add(stack, value, span, size) or root
+            if kind is scalar_event:
+                anchor = event.anchor
+                if anchor is not None:
+                    self._anchor(anchor, event.start_mark)
+                value = event.value
+                span: Span | None
+                if self.failure is not None:
+                    value, span = None, None
+                elif event.tag is None and (not event.implicit[0] or plain_tag(value) == _STR):
+                    # most scalars: a string, with its place; nothing to construct
+                    start, end = event.start_mark, event.end_mark
+                    span = (start.line, start.column, end.line, end.column)
                 else:
-                    self._remember(event.anchor, None, None, 1)
+                    value, span = self._scalar(event)
+                size = self.sizes.get(id(value), 1) if type(value) is dict else 1
+                if anchor is not None:
+                    self._remember(anchor, value, span, size)
+                if self.failure is None:
+                    root = self._add(stack, value, span, size) or root
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if len(stack) >= MAX_NESTING:
-                    mark = event.start_mark
-                    raise DecodeError(nested_too_deeply(), mark.line + 1)
-                self._anchor(event.anchor, event.start_mark)
-                tag = event.tag if event.tag not in (None, "!", _MAP, _SEQ) else None
-                stack.append(_Frame(kind is yaml.MappingStartEvent, tag, event.anchor, event))
+                stack.append(self._open(event, len(stack)))
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = stack.pop()
                 closed = self._close(frame, event) if self.failure is None else None
@@ -174,6 +182,13 @@ class _Builder:
                 return root
 
     # -- values ----------------------------------------------------------------------
+
+    def _open(self, event: Any, depth: int) -> _Frame:
+        if depth >= MAX_NESTING:
+            raise DecodeError(nested_too_deeply(), event.start_mark.line + 1)
+        self._anchor(event.anchor, event.start_mark)
+        tag = event.tag if event.tag not in (None, "!", _MAP, _SEQ) else None
+        return _Frame(type(event) is yaml.MappingStartEvent, tag, event.anchor, event)
 
     def _alias(self, event: Any) -> tuple[Any, Span | None, int, Any] | None:
         """What an alias stands for: the anchored value itself, never a copy."""
@@ -205,15 +220,22 @@ class _Builder:
         if anchor is not None:
             self.anchors[anchor] = (value, span, size, self.open_anchors.pop(anchor))
 
-    def _scalar(self, event: Any) -> tuple[Any, Span | None] | None:
+    def _scalar(self, event: Any) -> tuple[Any, Span | None]:
         """A scalar as cfn-lint constructs it and its span (kept in the table for strings
-        only, as cfn-lint does); None when it cannot be constructed (the error is kept: a
+        only, as cfn-lint does); nothing when it cannot be constructed (the error is kept: a
         syntax error later in the text is reported first, as cfn-lint's is)."""
         try:
             return self._construct(event)
         except Exception as error:  # what a constructor raises, as cfn-lint catches it
             self._fail(error)
-            return None
+            return None, None
+
+    def _plain_tag(self, value: str) -> str:
+        """The tag YAML 1.1 gives a plain scalar (the same for the same text)."""
+        tag = self.tags.get(value)
+        if tag is None:
+            tag = self.tags[value] = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+        return tag
 
     def _construct(self, event: Any) -> tuple[Any, Span | None]:
         tag = event.tag
@@ -223,7 +245,7 @@ class _Builder:
         if tag is None or tag == "!":
             if not event.implicit[0]:
                 return value, span
-            tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+            tag = self._plain_tag(value)
         if tag == _STR:
             return value, span
         if tag == _MERGE:
@@ -254,15 +276,15 @@ class _Builder:
         frame = stack[-1]
         frame.size += size
         if frame.mapping:
-            items = frame.items
-            if items and len(items[-1]) == 2:
+            pending = frame.key
+            if pending is not None:
                 if value is MERGE:
                     self._fail(_no_constructor(_MERGE, frame.start.start_mark))
-                key, key_span = items.pop()
-                items.append((key, key_span, value, span, size))
+                frame.items.append((pending[0], pending[1], value, span, size))
+                frame.key = None
             else:
-                items.append((value, span))
-                if len(items) > MAX_KEYS:
+                frame.key = (value, span)
+                if len(frame.items) >= MAX_KEYS:
                     raise DecodeError(
                         f"a mapping has more than {MAX_KEYS:,} keys; the template is not read",
                         frame.start.start_mark.line + 1,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
-from iacguard.resolve.limits import MAX_STRING
+from iacguard.resolve.limits import MAX_BUILT, MAX_STRING
 from iacguard.resolve.marks import Key, Marks, NodeMarks, Span
 from iacguard.resolve.node import Node, Path, Problem
 
@@ -53,6 +53,9 @@ class Intrinsics:
         self.parameters = _mapping(template.get("Parameters"))
         self.mappings = _mapping(template.get("Mappings"))
         self.resources = _mapping(template.get("Resources"))
+        # Characters built by Fn::Sub and Fn::Join so far: aliases let a small template
+        # build the same long string in every resource, so the template has a budget.
+        self.built = 0
 
     def location(self, span: Span | None, path: Path, fallback: Location | None) -> Location:
         """A span as a location, else ``fallback`` (re-pathed)."""
@@ -433,10 +436,19 @@ class Intrinsics:
                 # Measured before anything is copied (str() of a decoded string copies
                 # it): YAML aliases can repeat one long string a hundred thousand times.
                 length = sum(len(v) if isinstance(v, str) else 8 for v in scalars)
-                if length + len(delimiter) * len(scalars) > MAX_STRING:
+                length += len(delimiter) * len(scalars)
+                why = None
+                if length > MAX_STRING:
                     why = f"the string would be over {MAX_STRING:,} characters; not evaluated"
+                elif self.built + length > MAX_BUILT:
+                    why = (
+                        f"the template builds over {MAX_BUILT:,} characters of strings; "
+                        "not evaluated"
+                    )
+                if why is not None:
                     values.append(Unknown(self.source(node.value), why, node.location, when))
                 else:
+                    self.built += length
                     text = delimiter.join(_text(v) for v in scalars)
                     values.append(Scalar(text, node.location, when))
         return values

@@ -122,9 +122,11 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
     parse = iacguard.parsers.cloudformation.parse_template
     check = iacguard.engine.check_model
 
-    def counting_parse(template: dict[str, Any], file: str, text: str | None) -> ParseResult:
+    def counting_parse(
+        template: dict[str, Any], file: str, text: str | None, marks: Any = None
+    ) -> ParseResult:
         calls.append(f"parse {file}")
-        return parse(template, file, text)
+        return parse(template, file, text, marks)
 
     def counting_check(model: Model, config: Config, checks: tuple[type[Check], ...]) -> Checked:
         calls.append("check")

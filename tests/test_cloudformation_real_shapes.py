@@ -135,3 +135,45 @@ def test_json_text_policies_are_located_at_the_action_inside_the_text() -> None:
         f"IG002 {yaml_path}:25:43 high SubPolicy: Statement #1 allows kms:* (every kms action)",
         f"IG002 {yaml_path}:26:43 high SubPolicy: Statement #2 allows ec2:* (every ec2 action)",
     ]
+
+
+def test_fn_foreach_is_expanded_as_cfn_lint_expands_it() -> None:
+    """Each team gets its role and policy, found at the loop body's lines; a loop over a
+    list known only at deploy is left out and said so."""
+    path = f"{CFN}/foreach_generated_policies.yaml"
+    result = run(path)
+    assert described(result) == [
+        f"IG002 {path}:29:25 high dataengPolicy: Statement #1 allows s3:* (every s3 action)",
+        f"IG002 {path}:29:25 high webPolicy: Statement #1 allows s3:* (every s3 action)",
+    ]
+    assert result.errors == []
+    assert [(u.line, u.resource, u.expression, u.why) for u in result.unresolved] == [
+        (
+            31,
+            "Fn::ForEach::Extra",
+            "!Ref ExtraBuckets",
+            "its collection is known only when the stack is deployed; not checked",
+        )
+    ]
+    from iacguard.parsers.cloudformation import parse_file
+
+    model = parse_file(Path(path), path).model
+    assert [(p.address, p.name.value if p.name else None) for p in model.principals] == [
+        ("dataengRole", "data-eng-role"),
+        ("webRole", "web-role"),
+    ]
+    assert [
+        (p.address, [r.target for r in p.embedded_in]) for p in model.policies if p.kind == "inline"
+    ] == [("dataengPolicy", ["dataengRole"]), ("webPolicy", ["webRole"])]
+
+
+def test_the_cli_and_the_pack_expand_the_same_loops() -> None:
+    path = f"{CFN}/cfnlint/language_extensions.yaml"
+    assert described(run(path)) == [
+        f'IG005 {path}:13:11 medium AlphaRole: Role "AlphaRole" allows sessions of 12 hours '
+        "(43200 s); the limit is 1 hour (3600 s)",
+        f'IG005 {path}:13:11 medium BetaRole: Role "BetaRole" allows sessions of 12 hours '
+        "(43200 s); the limit is 1 hour (3600 s)",
+        f"IG002 {path}:18:25 high AlphaRole: Statement #1 allows sts:* (every sts action)",
+        f"IG002 {path}:18:25 high BetaRole: Statement #1 allows sts:* (every sts action)",
+    ]

@@ -138,7 +138,14 @@ def parse_text(text: str, file: str) -> ParseResult:
         result.skipped.append(file)
         return result
     assert isinstance(template, dict)
+    from iacguard.resolve.cloudformation_foreach import expand
+
+    template, skipped = expand(template, decoded.marks, file)
     result = parse_template(template, file, text, decoded.marks)
+    result.model.unresolved.extend(
+        Unresolved(file, loop.location.line, loop.key, loop.expression, loop.why)
+        for loop in skipped
+    )
     result.model.directives.extend(comment_suppressions(text, file))
     return plain(result)  # the boundary: the result goes to the main process and the cache
 
@@ -199,7 +206,7 @@ class _TemplateReader:
         entries: list[tuple[str, Node, str]] = []
         for logical_id in resources.value:
             if str(logical_id).startswith("Fn::"):
-                continue  # Fn::ForEach (AWS::LanguageExtensions): expanded only at deploy
+                continue  # Fn::ForEach: expanded before (the CLI) or by cfn-lint (the pack)
             resource = self.cfn.entry(resources, str(logical_id))
             kind = self._resource_type(str(logical_id), resource)
             if resource is not None and kind in _HANDLERS:

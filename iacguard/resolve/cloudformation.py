@@ -339,6 +339,10 @@ class Intrinsics:
                     )
         return values
 
+    def lists(self, node: Node) -> list[tuple[list[Value], str | None]]:
+        """The alternatives of a list-valued expression, each a list of values."""
+        return self._lists(node)
+
     def _lists(self, node: Node) -> list[tuple[list[Value], str | None]]:
         """The alternatives of a list-valued expression, each a list of values."""
         value = node.value

@@ -16,7 +16,15 @@ from iacguard.findings import Finding
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
-from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
+from iacguard.runner import (
+    DEFAULT_BUDGET,
+    DEFAULT_TIMEOUT,
+    Failure,
+    Unit,
+    available_cores,
+    parse_limited,
+    run,
+)
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import ParsedFile
@@ -47,7 +55,8 @@ class ScanOptions:
     jobs: int | None = None  # worker processes; None: the cores available
     cache: bool = True
     cache_directory: Path | None = None  # None: the user cache directory
-    timeout: float = DEFAULT_TIMEOUT  # seconds one file may take to parse
+    timeout: float = DEFAULT_TIMEOUT  # CPU seconds one file may take to parse
+    budget: float = DEFAULT_BUDGET  # seconds all the parsing of the scan may take
     prefilter: bool = True  # off only to test that it changes no finding
     progress: Progress | None = None
 
@@ -119,6 +128,7 @@ class _Parsing:
             self.cache = Cache.disabled()
         self.jobs = options.jobs or available_cores()
         self.timeout = options.timeout
+        self.budget = options.budget
         self.progress = options.progress
         self.results: dict[tuple[str, Path], Any] = {}
         self.named: set[Path] = set()  # files named on the command line: always read
@@ -196,6 +206,7 @@ class _Parsing:
             timeout=self.timeout,
             cache=self.cache,
             advance=self.progress.advance if self.progress is not None else None,
+            budget=self.budget,
         )
         for index, outcome in zip(missed, parsed, strict=True):
             self.results[units[index].kind, paths[index]] = _result(units[index], outcome)

@@ -646,3 +646,43 @@ def test_a_parser_that_fails_is_an_internal_error_for_that_file(
         ("t.yaml", 2, "U: internal error while reading it: KeyError: 'boom'"),
     ]
     assert findings(result) == [("IG003", "ok.tf", 1)]
+
+
+# -- sizes that were quadratic in cfn-lint's constructor: each fast, with an error or a result
+
+
+def cpu_scan(tmp_path: Path, template: str) -> tuple[ScanResult, float]:
+    started = time.process_time()
+    result = scan_one(tmp_path, "t.yaml", template)
+    return result, time.process_time() - started
+
+
+def test_a_mapping_with_tens_of_thousands_of_keys_is_refused_at_once(tmp_path: Path) -> None:
+    keys = "".join(f"  k{i}: v\n" for i in range(40_000))
+    result, seconds = cpu_scan(tmp_path, USER + "Metadata:\n" + keys)
+    assert errors(result) == [
+        ("t.yaml", 5, "a mapping has more than 10,000 keys; the template is not read")
+    ]
+    assert seconds < 3
+
+
+def test_find_in_map_over_a_large_map_is_resolved_quickly(tmp_path: Path) -> None:
+    rows = "".join(f"    k{i}: {{v: s3:GetObject}}\n" for i in range(9_000))
+    template = (
+        "Mappings:\n  M:\n"
+        + rows
+        + "    last: {v: 's3:*'}\n"
+        + POLICY.format(action="!FindInMap [M, last, v]")
+    )
+    result, seconds = cpu_scan(tmp_path, template)
+    assert result.errors == []
+    assert findings(result) == [("IG002", "t.yaml", 9011)]
+    assert seconds < 3
+
+
+def test_a_one_line_list_of_half_a_million_values_is_refused_quickly(tmp_path: Path) -> None:
+    template = POLICY.format(action="[" + ",".join(["a"] * 490_000) + "]")
+    assert len(template) > 980_000
+    result, seconds = cpu_scan(tmp_path, template)
+    assert errors(result) == [("t.yaml", 8, "P: Action has more than 10,000 values")]
+    assert seconds < 5

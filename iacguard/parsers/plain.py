@@ -55,6 +55,11 @@ class _Plain:
         self.done[id(value)] = value
         for name in _field_names(value.__class__):
             current = getattr(value, name)
+            kind = type(current)
+            if kind in _SCALARS or current is None:
+                continue  # most fields: checked without a call
+            if kind is tuple and all(type(item) in _SCALARS for item in current):
+                continue
             fixed = self.value(current)
             if fixed is not current:
                 object.__setattr__(value, name, fixed)  # frozen ones too: made just now

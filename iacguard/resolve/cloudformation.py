@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
-from iacguard.resolve.limits import MAX_BUILT, MAX_STRING
+from iacguard.resolve.limits import MAX_BUILT, MAX_STRING, MAX_VALUE_SIZE
 from iacguard.resolve.marks import Key, Marks, NodeMarks, Span
 from iacguard.resolve.node import Node, Path, Problem
 
@@ -150,7 +150,10 @@ class Intrinsics:
         """The elements of a list-valued node, through ``Fn::If`` at any level; a single
         non-list value counts as a one-element list (as IAM allows for Action etc.)."""
         for shape in self.branches(node):
-            if isinstance(shape.value, list):
+            if isinstance(shape.value, list) and len(shape.value) > MAX_VALUE_SIZE:
+                # no IAM document holds that many (a policy is at most 10 KB)
+                self.problem(shape, f"{_key(shape.path)} has more than {MAX_VALUE_SIZE:,} values")
+            elif isinstance(shape.value, list):
                 for index in range(len(shape.value)):
                     element = self.child(shape, index)
                     if element is not None:

@@ -34,10 +34,12 @@ WALL_FACTOR = 4
 # Seconds all the parsing of one scan may take: a pull request of a thousand files each
 # just under the per-file limit must not hold a CI job for hours.
 DEFAULT_BUDGET = 600.0
-# What parsing costs on one core, roughly: seconds to import a kind's parser (cfn-lint
-# pulls in sympy and networkx), and bytes parsed per second (python-hcl2 is slow).
-IMPORT_SECONDS = {"cloudformation": 0.8, "terraform": 0.3}
-BYTES_PER_SECOND = {"cloudformation": 600_000, "terraform": 120_000}
+# What parsing costs on one core, roughly: seconds to import a kind's parser, and bytes
+# parsed per second (python-hcl2 is slow). CloudFormation: the template reader on
+# libyaml, measured with benchmarks/template_reader.py and parse_text over a generated
+# corpus (0.13 s to import, 1.6 MB/s to read and translate).
+IMPORT_SECONDS = {"cloudformation": 0.15, "terraform": 0.3}
+BYTES_PER_SECOND = {"cloudformation": 1_500_000, "terraform": 120_000}
 POOL_SECONDS = 0.15  # starting workers, sending texts and results both ways
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.
@@ -234,8 +236,7 @@ class _Worker:
 class _Waiting:
     """The units not yet handed out, by kind. A worker keeps to the kinds whose parser it
     has imported, and takes up another only when no other worker is on it or there is
-    enough of it left to repay the import: cfn-lint alone takes most of a second to
-    import, as long as parsing a hundred templates."""
+    enough of it left to repay the import."""
 
     def __init__(self, units: Sequence[Unit]) -> None:
         self.units = units

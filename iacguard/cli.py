@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from iacguard import __version__
 from iacguard.report import FORMATS
 
 if TYPE_CHECKING:
+    from iacguard.checks.options import Option
     from iacguard.engine import ScanOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -57,12 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=SEVERITIES,
         help="exit 1 when a finding is at or above this severity (default: low)",
     )
-    check.add_argument(
-        "--max-session-seconds",
-        type=_positive_int,
-        metavar="N",
-        help="longest role session allowed by role-session-limit (default: 3600)",
-    )
+    _add_check_options(check)
     check.add_argument(
         "--max-file-bytes",
         type=_positive_int,
@@ -75,12 +71,6 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FILE",
         help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
-    )
-    check.add_argument(
-        "--require-explicit-session-limit",
-        action="store_true",
-        default=None,
-        help="role-session-limit also fires when a role does not set its session length",
     )
     check.add_argument(
         "--config",
@@ -130,6 +120,57 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="show the documentation of one check")
     explain.add_argument("rule", metavar="RULE", help="a rule id (IG002) or slug (wildcard-action)")
     return parser
+
+
+def _add_check_options(parser: argparse.ArgumentParser) -> None:
+    """One flag per check option, as the check declares it."""
+    from iacguard.checks import CHECKS, OPTIONS
+
+    for option in OPTIONS:
+        users = ", ".join(c.slug for c in CHECKS if option in c.options)
+        if option.kind == "boolean":
+            parser.add_argument(
+                option.cli_flag,
+                dest=f"option_{option.name}",
+                action="store_true",
+                default=None,
+                help=f"{users}: {option.help}",
+            )
+            continue
+        repeatable = option.kind == "strings"
+        parser.add_argument(
+            option.cli_flag,
+            dest=f"option_{option.name}",
+            type=_option_value(option),
+            action="append" if repeatable else "store",
+            metavar=option.metavar,
+            help=f"{users}: {option.help} (default: {option.shown(option.default)}"
+            f"{'; repeatable' if repeatable else ''})",
+        )
+
+
+def _option_value(option: Option[Any]) -> Callable[[str], Any]:
+    """argparse's type for one option: its value, or a usage error that says why."""
+    from iacguard.checks.options import OptionError
+
+    def parse(text: str) -> Any:
+        try:
+            value = option.value(text)
+        except OptionError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value[0] if isinstance(value, tuple) else value  # a list flag takes one each time
+
+    return parse
+
+
+def _given_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The check options given on the command line, by name (a list flag: its values)."""
+    from iacguard.checks import OPTIONS
+
+    given = {o.name: getattr(args, f"option_{o.name}") for o in OPTIONS}
+    return {
+        name: tuple(v) if isinstance(v, list) else v for name, v in given.items() if v is not None
+    }
 
 
 def _positive_int(text: str) -> int:
@@ -187,12 +228,9 @@ def _check(args: argparse.Namespace) -> int:
         return _fail(str(exc), github=github)
     if args.fail_on:
         config.fail_on = Severity(args.fail_on)
-    if args.max_session_seconds:
-        config.max_session_seconds = args.max_session_seconds
+    config.options.update(_given_options(args))
     if args.max_file_bytes:
         config.max_file_bytes = args.max_file_bytes
-    if args.require_explicit_session_limit:
-        config.require_explicit_session_limit = True
     config.var_files += tuple(args.var_file)  # after the config's: later files win
 
     changes = None

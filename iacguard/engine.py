@@ -10,6 +10,7 @@ from iacguard import prefilter as prefilter_module
 from iacguard.cache import Cache, default_directory
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
+from iacguard.checks.options import Settings
 from iacguard.config import Config
 from iacguard.discover import Discovery, NotRead, discover, display_path
 from iacguard.findings import Finding
@@ -94,7 +95,7 @@ def scan(
     if options.progress is not None:
         options.progress.close()
     checks = tuple(c for c in CHECKS if c.id not in config.disabled)
-    checked = check_model(model, config, checks)
+    checked = check_model(model, config.settings(), checks)
     result.findings = checked.findings
     result.unused_suppressions = suppress.apply(
         checked.findings, model.directives, model.blocks, config, baseline
@@ -295,10 +296,12 @@ class Checked:
     errors: list[ParseError]
 
 
-def check_model(model: Model, config: Config, checks: tuple[type[Check], ...] = CHECKS) -> Checked:
+def check_model(
+    model: Model, settings: Settings | None = None, checks: tuple[type[Check], ...] = CHECKS
+) -> Checked:
     """Run every check over the model. A check that fails on one object becomes an
     error entry for that object's file; the other checks and objects go on."""
-    ctx = Context(config)
+    ctx = Context(settings or Settings())
     errors: list[ParseError] = []
     for check_class in checks:
         check = check_class()

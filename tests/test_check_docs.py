@@ -10,7 +10,6 @@ from helpers import ROOT
 
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
-from iacguard.config import Config
 from iacguard.engine import check_model
 from iacguard.parsers.cloudformation import parse_file
 
@@ -28,7 +27,7 @@ def rules_fired(template: str, tmp_path: Path) -> list[str]:
     path.write_text(template)
     parsed = parse_file(path, "example.yaml")
     assert parsed.errors == []
-    return [f.rule_id for f in check_model(parsed.model, Config()).findings]
+    return [f.rule_id for f in check_model(parsed.model).findings]
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)

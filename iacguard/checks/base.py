@@ -6,9 +6,9 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from iacguard.config import Config
+from iacguard.checks.options import Option, Settings
 from iacguard.findings import Finding, Severity
 from iacguard.model import (
     Attachment,
@@ -30,9 +30,9 @@ _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
 @dataclass(slots=True)
 class Context:
-    """Handed to every hook: the settings, and where findings and unknowns go."""
+    """Handed to every hook: the option values, and where findings and unknowns go."""
 
-    config: Config
+    settings: Settings = field(default_factory=Settings)
     findings: list[Finding] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     check: Check | None = None
@@ -81,6 +81,7 @@ class Check:
     severity: ClassVar[Severity]
     summary: ClassVar[str]
     frameworks: ClassVar[tuple[str, ...]] = ("terraform", "cloudformation")
+    options: ClassVar[tuple[Option[Any], ...]] = ()  # read with ``ctx.settings[OPTION]``
 
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:
         """Called for every statement of every policy document."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from iacguard.checks.options import OptionError, Settings
 from iacguard.findings import Severity
-from iacguard.parsers.source import DEFAULT_MAX_FILE_BYTES
+from iacguard.limits import DEFAULT_MAX_FILE_BYTES
 
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
 # the keys of every scan; each check's options (``OPTIONS`` of the registry) come after

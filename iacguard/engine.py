@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,33 +12,17 @@ from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
 from iacguard.checks.options import Settings
 from iacguard.config import Config
-from iacguard.discover import Discovery, NotRead, discover, display_path
-from iacguard.findings import Finding
+from iacguard.discover import Discovery, discover
+from iacguard.findings import Finding, ScanResult
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
+from iacguard.paths import display_path
 from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import ParsedFile
     from iacguard.progress import Progress
-    from iacguard.suppress import UnusedSuppression
-
-
-@dataclass(slots=True)
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ParseError] = field(default_factory=list)
-    unresolved: list[Unresolved] = field(default_factory=list)
-    scanned: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    not_read: list[NotRead] = field(default_factory=list)
-    resources: int = 0
-    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
-
-    @property
-    def unsuppressed(self) -> list[Finding]:
-        return [f for f in self.findings if f.suppression is None]
 
 
 @dataclass(slots=True)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from iacguard.config import Config
-from iacguard.engine import ScanResult, scan
+from iacguard.engine import scan
+from iacguard.findings import ScanResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

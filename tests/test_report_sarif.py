@@ -12,8 +12,7 @@ from report_helpers import validate_sarif
 
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity, Suppression
+from iacguard.findings import Finding, ScanResult, Severity, Suppression
 from iacguard.model import Location, ParseError
 from iacguard.report import sarif
 

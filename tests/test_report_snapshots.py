@@ -13,7 +13,7 @@ import os
 import pytest
 from helpers import ROOT, run
 
-from iacguard.engine import ScanResult
+from iacguard.findings import ScanResult
 from iacguard.report import github, json, sarif, summary, text
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"

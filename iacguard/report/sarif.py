@@ -16,8 +16,7 @@ from urllib.parse import quote
 from iacguard import __version__
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import Location, ParseError
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from cfnlint.rules import Rules
-from helpers import ROOT
 
 from iacguard.cfnlint.pack import ERROR_RULE_ID, rule_id
 from iacguard.checks import CHECKS
@@ -79,10 +78,3 @@ def test_a_rule_takes_exactly_the_options_its_check_declares(check: type[Check])
         assert rule.config[option.name] == (
             list(option.default) if isinstance(option.default, tuple) else option.default
         )
-
-
-def test_the_readme_maps_every_check_to_its_rule() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for check in CHECKS:
-        assert f"| {check.id} `{check.slug}` | {rule_id(check)} |" in readme
-    assert f"| {ERROR_RULE_ID} |" in readme

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from iacguard import RULES_URL
 from iacguard.checks.options import Option, Settings
 from iacguard.findings import Finding, Severity
 from iacguard.model import (
@@ -78,7 +79,8 @@ class Check:
 
     id: ClassVar[str]
     slug: ClassVar[str]
-    severity: ClassVar[Severity]
+    severity: ClassVar[Severity]  # the default, and the cfn-lint level
+    severities: ClassVar[tuple[Severity, ...]] = ()  # all it reports, when more than one
     summary: ClassVar[str]
     frameworks: ClassVar[tuple[str, ...]] = ("terraform", "cloudformation")
     options: ClassVar[tuple[Option[Any], ...]] = ()  # read with ``ctx.settings[OPTION]``
@@ -106,6 +108,11 @@ class Check:
             for name in ("statement", "policy", "principal", "attachment", "model")
             if getattr(cls, name) is not getattr(Check, name)
         )
+
+    @classmethod
+    def help_uri(cls) -> str:
+        """Where the rule's documentation is published (its section of docs/rules.md)."""
+        return f"{RULES_URL}#{cls.slug}"
 
     @classmethod
     def documentation(cls) -> dict[str, str]:

@@ -79,6 +79,7 @@ def rule(check: type[Check]) -> dict[str, Any]:
         "shortDescription": {"text": check.summary},
         "fullDescription": {"text": " ".join(doc.get("What it does", check.summary).split())},
         "help": {"text": text or check.summary, "markdown": markdown or check.summary},
+        "helpUri": check.help_uri(),
         "defaultConfiguration": {"level": LEVELS[check.severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[check.severity],

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from iacguard import RULES_URL
 from iacguard.checks.options import Option, Settings
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, Related, Severity
 from iacguard.model import (
     Attachment,
     Location,
@@ -47,7 +47,7 @@ class Context:
         resource_type: str,
         element: str = "",
         severity: Severity | None = None,
-        related: tuple[Location, ...] = (),
+        related: tuple[Related, ...] = (),
     ) -> None:
         check = self.check
         assert check is not None

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from iacguard.checks.base import text_of
-from iacguard.config import Config
 from iacguard.engine import check_model
 from iacguard.findings import Finding
 from iacguard.model import Model
@@ -19,7 +18,7 @@ def named_findings(model: Model) -> list[tuple[str, str, str, str]]:
     logical ids are not, and so must be the severity and the precision of the place."""
     return sorted(
         (f.rule_id, _name(f, model), f.severity.value, _points_at(f, model))
-        for f in check_model(model, Config()).findings
+        for f in check_model(model).findings
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from iacguard.model import Location, Scalar, Unknown, Value
 from iacguard.resolve.limits import MAX_BUILT, MAX_STRING, MAX_VALUE_SIZE
 from iacguard.resolve.marks import Key, Marks, NodeMarks, Span
-from iacguard.resolve.node import Node, Path, Problem
+from iacguard.resolve.node import Node, Path, Problem, join_when
 
 # Values that are the same in every stack of the standard partition, or a readable
 # placeholder where they are not: none of them can introduce a wildcard.
@@ -34,11 +34,6 @@ NO_VALUE = "AWS::NoValue"
 MAX_COMBINATIONS = 64
 _SHOWN = 120  # characters of an intrinsic shown in a message
 _SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
-
-
-def join_when(*parts: str | None) -> str | None:
-    present = [p for p in parts if p]
-    return " and ".join(dict.fromkeys(present)) if present else None
 
 
 class Intrinsics:

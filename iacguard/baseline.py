@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from iacguard import __version__
+from iacguard.atomic import write_text
 from iacguard.config import ConfigError
 from iacguard.findings import Finding
 
@@ -55,7 +56,5 @@ def write_baseline(path: str, findings: list[Finding]) -> int:
         "tool": {"name": "iacguard", "version": __version__},
         "findings": entries,
     }
-    Path(path).write_text(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return len(entries)

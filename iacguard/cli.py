@@ -132,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_option_takes_value(option: str) -> bool:
+    """Whether ``iacguard check``'s option ``option`` is followed by a value."""
+    subcommands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    action = subcommands.choices["check"]._option_string_actions.get(option)
+    return action is not None and action.nargs != 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -259,9 +266,9 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
 
 
 def _write(path: str, text: str) -> None:
-    from pathlib import Path
+    from iacguard.atomic import write_text
 
-    Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
+    write_text(path, text)
 
 
 def _fail(message: str, *, github: bool) -> int:

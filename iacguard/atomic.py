@@ -22,7 +22,7 @@ def write_text(path: str | Path, text: str) -> None:
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(text.encode("utf-8", "backslashreplace"))
-        os.replace(temporary, target)
+        temporary.replace(target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

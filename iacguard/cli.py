@@ -179,6 +179,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def run() -> None:
+    """The console script: ``main``, then the output flushed and the process ended at
+    once, without tearing down the interpreter's objects (70-90 ms of a warm scan)."""
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: nothing more can be said
+        status = status or EXIT_ERROR
+    os._exit(status)
+
+
 def _check(args: argparse.Namespace) -> int:
     from iacguard.baseline import read_baseline, write_baseline
     from iacguard.config import ConfigError, load_config
@@ -328,4 +340,4 @@ def _explain(key: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -108,7 +108,7 @@ def run_action(workspace: Path, tmp: Path, **inputs: str) -> ActionRun:
     script = tmp / "bin" / "iacguard"
     script.parent.mkdir()
     script.write_text(
-        f"#!{sys.executable}\nimport sys\nfrom iacguard.cli import main\nsys.exit(main())\n",
+        f"#!{sys.executable}\nimport sys\nfrom iacguard.cli import run\nsys.exit(run())\n",
         encoding="utf-8",
     )
     script.chmod(0o755)

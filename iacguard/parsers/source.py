@@ -39,7 +39,7 @@ class TooLarge(SourceError):
     def __init__(self, size: int, max_bytes: int) -> None:
         super().__init__(
             f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; to scan it, raise "
-            "the limit with --max-file-bytes or max_file_bytes in the config"
+            "the limit with --max-file-bytes"
         )
 
 

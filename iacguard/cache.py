@@ -118,7 +118,7 @@ class Cache:
     @staticmethod
     def key(kind: str, file: str, text: str) -> str:
         """The key of a result: what it was parsed as, the name it carries, the text."""
-        digest = hashlib.sha256(f"{kind}\0{file}\0".encode())
+        digest = hashlib.sha256(f"{kind}\0{file}\0".encode("utf-8", "surrogatepass"))
         digest.update(text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 

@@ -291,7 +291,9 @@ def _fail(message: str, *, github: bool) -> int:
 
         print(fatal(message), file=sys.stderr)
     else:
-        print(f"iacguard: error: {message}", file=sys.stderr)
+        from iacguard.report import printable
+
+        print(f"iacguard: error: {printable(message)}", file=sys.stderr)
     return EXIT_ERROR
 
 

@@ -165,3 +165,32 @@ def test_changed_lines_needs_a_diff_base(capsys: pytest.CaptureFixture[str]) -> 
         main(["check", ".", "--changed-lines"])
     assert exit_.value.code == 2
     assert "--changed-lines needs --diff-base REF" in capsys.readouterr().err
+
+
+def test_git_runs_no_program_the_repository_config_names(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A checkout that comes with its own .git/config (an archive, a shared workspace):
+    # an fsmonitor hook, a clean filter chosen by .gitattributes, an external diff, a
+    # pager. Each would run on the scanning machine.
+    marker = repo.parent / "pwned"
+    run = f"sh -c 'touch {marker}-$0' "
+    for key, value in {
+        "core.fsmonitor": run + "fsmonitor",
+        "filter.evil.clean": run + "clean",
+        "filter.evil.process": run + "process",
+        "diff.external": run + "external",
+        "diff.evil.textconv": run + "textconv",
+        "core.pager": run + "pager",
+    }.items():
+        git(repo, "config", key, value)
+    (repo / ".gitattributes").write_text("*.yaml filter=evil diff=evil\n", encoding="utf-8")
+    roles = repo / "iam" / "roles.yaml"
+    roles.write_text(roles.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+
+    assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
+
+    assert reported(capsys) == [
+        "iam/roles.yaml:39:25 IG002 wildcard-action",
+    ]
+    assert sorted(p.name for p in repo.parent.glob("pwned*")) == []

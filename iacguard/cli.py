@@ -201,7 +201,7 @@ def _check(args: argparse.Namespace) -> int:
     github = args.format == "github"
     try:
         config = load_config(args.config)
-        baseline = read_baseline(args.baseline) if args.baseline else frozenset()
+        baseline = read_baseline(args.baseline) if args.baseline else None
     except ConfigError as exc:
         return _fail(str(exc), github=github)
     if args.fail_on:

@@ -82,14 +82,18 @@ class Changes:
         return frozenset(lines)
 
     def keep(self, result: ScanResult, *, lines: bool = False) -> ScanResult:
-        """The scan narrowed to the change: findings (on changed lines if asked),
-        errors and unresolved values in changed files."""
+        """The scan narrowed to the change: findings (on changed lines if asked: where
+        it is reported, or any of its parts), errors and unresolved values in changed
+        files."""
 
         def wanted(finding: Finding) -> bool:
             loc = finding.location
-            if lines:
-                return self.touches_lines(loc.file, loc.line, loc.end_line)
-            return self.touches(loc.file)
+            if not lines:
+                return self.touches(loc.file)
+            # any offending element on a changed line: iam:* added to a statement whose
+            # finding sits at an older * still makes the finding changed
+            spans = [loc, *(part.location for part in finding.parts)]
+            return any(self.touches_lines(s.file, s.line, s.end_line) for s in spans)
 
         return dataclasses.replace(
             result,

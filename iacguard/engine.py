@@ -19,6 +19,7 @@ from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
 from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
 
 if TYPE_CHECKING:
+    from iacguard.baseline import Baseline
     from iacguard.parsers.terraform import ParsedFile
     from iacguard.progress import Progress
     from iacguard.suppress import UnusedSuppression
@@ -55,7 +56,7 @@ class ScanOptions:
 def scan(
     paths: list[str],
     config: Config,
-    baseline: frozenset[str] = frozenset(),
+    baseline: Baseline | None = None,
     options: ScanOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
@@ -97,7 +98,7 @@ def scan(
     checked = check_model(model, config, checks)
     result.findings = checked.findings
     result.unused_suppressions = suppress.apply(
-        checked.findings, model.directives, model.blocks, config, baseline
+        checked.findings, model.directives, model.blocks, config, baseline, scanned=result.scanned
     )
     result.errors.extend(checked.errors)
     result.unresolved = model.unresolved + checked.unresolved

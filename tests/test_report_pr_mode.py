@@ -194,3 +194,25 @@ def test_git_runs_no_program_the_repository_config_names(
         "iam/roles.yaml:39:25 IG002 wildcard-action",
     ]
     assert sorted(p.name for p in repo.parent.glob("pwned*")) == []
+
+
+def test_a_wildcard_added_to_an_existing_statement_is_on_a_changed_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The finding is reported at its most severe action, "*", which did not change; the
+    # new iam:* on its own line makes it a change all the same.
+    admin = repo / "iam" / "admin.yaml"
+    admin.write_text(
+        "Resources:\n  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+        '            Resource: "*"\n            Action:\n              - "*"\n',
+        encoding="utf-8",
+    )
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "admin")
+    admin.write_text(
+        admin.read_text(encoding="utf-8") + "              - iam:*\n", encoding="utf-8"
+    )
+
+    assert main(["check", "iam/admin.yaml", "--diff-base", "HEAD", "--changed-lines"]) == 1
+    assert reported(capsys) == ["iam/admin.yaml:10:17 IG002 wildcard-action"]

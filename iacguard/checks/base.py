@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from iacguard.config import Config
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, Part, Severity
 from iacguard.model import (
     Attachment,
     Location,
@@ -47,6 +47,7 @@ class Context:
         element: str = "",
         severity: Severity | None = None,
         related: tuple[Location, ...] = (),
+        parts: tuple[Part, ...] = (),
     ) -> None:
         check = self.check
         assert check is not None
@@ -61,6 +62,7 @@ class Context:
                 resource_type=resource_type,
                 element=element,
                 related=related,
+                parts=parts,
             )
         )
 

@@ -117,6 +117,9 @@ class _Parsing:
         self.cache = Cache(options.cache_directory or default_directory())
         if not options.cache:
             self.cache = Cache.disabled()
+        from iacguard.parsers import hcl_tables
+
+        hcl_tables.keep_in(self.cache)
         self.jobs = options.jobs or available_cores()
         self.timeout = options.timeout
         self.progress = options.progress

@@ -260,3 +260,34 @@ def test_parse_results_of_every_fixture_read_back_equal(tmp_path: Path) -> None:
         assert cache.get(key) == parsed, path
         checked += 1
     assert checked > 50
+
+
+def test_lark_tables_are_kept_in_the_cache_when_python_hcl2_cannot_keep_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hcl2.parser
+
+    from iacguard.parsers import hcl_tables
+
+    # a read-only install: python-hcl2's table file is missing and cannot be written
+    monkeypatch.setattr(hcl2.parser, "PARSER_FILE", tmp_path / "read-only" / ".lark_cache.bin")
+    hcl_tables.parser.cache_clear()
+    monkeypatch.setattr(hcl_tables, "_cache", [])
+    hcl_tables.keep_in(Cache(tmp_path / "cache", fingerprint="6" * 16))
+    text = 'resource "aws_iam_user" "u" {\n  name = "${var.x}-u"\n  tags = {for k in ["a"] : k => k}\n}\n'
+    try:
+        built = hcl_tables.parser()
+        assert entries(tmp_path / "cache")  # stored
+
+        hcl_tables.parser.cache_clear()
+
+        def build_again() -> None:
+            raise AssertionError("the tables were built again")
+
+        monkeypatch.setattr(hcl_tables, "_build", build_again)
+        loaded = hcl_tables.parser()
+        assert loaded is not built
+        assert loaded.parse(text) == hcl2.parser.parser().parse(text)
+        assert not (tmp_path / "read-only").exists()
+    finally:
+        hcl_tables.parser.cache_clear()

@@ -20,26 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iacguard.checks.options import OptionError, Settings
 from iacguard.findings import Severity
-from iacguard.parsers.source import (
+from iacguard.limits import (
     DEFAULT_MAX_FILE_BYTES,
     MAX_NESTING,
-    SourceError,
     brackets_too_deep,
-    decode_text,
     nested_too_deeply,
-    read_bytes,
 )
 
-DEFAULT_MAX_SESSION_SECONDS = 3600
 # Values a YAML config may hold once its aliases (and merge keys) are expanded, as for
 # templates: a few kilobytes of chained merge keys otherwise take minutes and gigabytes.
 MAX_EXPANDED_VALUES = 250_000
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
+# the keys of every scan; each check's options (``OPTIONS`` of the registry) come after
 KEYS = (
     "fail_on",
-    "max_session_seconds",
-    "require_explicit_session_limit",
     "exclude",
     "rules",
     "ignore",
@@ -66,8 +62,7 @@ class IgnoreEntry:
 @dataclass(slots=True)
 class Config:
     fail_on: Severity = Severity.LOW
-    max_session_seconds: int = DEFAULT_MAX_SESSION_SECONDS
-    require_explicit_session_limit: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # check options given, by name
     exclude: tuple[str, ...] = ()
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
@@ -83,6 +78,10 @@ class Config:
 
     def excluded(self, file: str) -> bool:
         return any(glob_matches(pattern, self.relative(file)) for pattern in self.exclude)
+
+    def settings(self) -> Settings:
+        """What the checks read: the options given, else their defaults."""
+        return Settings(self.options)
 
 
 def glob_matches(pattern: str, path: str) -> bool:
@@ -179,12 +178,32 @@ def load_config(explicit: str | None = None) -> Config:
     if path is None:
         return Config()
     name = os.path.relpath(path).replace(os.sep, "/")
-    try:
-        text = decode_text(read_bytes(path, DEFAULT_MAX_FILE_BYTES))
-    except SourceError as exc:
-        raise ConfigError(f"{name}{f':{exc.line}' if exc.line else ''}: {exc.message}") from None
+    text = _read_text(path, name)
     data = _read_toml(text, name) if path.name.endswith(".toml") else _read_yaml(text, name)
     return parse_config(data, name, path.parent, text)
+
+
+def _read_text(path: Path, name: str) -> str:
+    """The config's text: a regular file (a named pipe would block) of at most the
+    default file size limit, in UTF-8."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ConfigError(f"{name}: not a regular file; not read")
+            data = stream.read(DEFAULT_MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read the config: {exc.strerror or exc}") from None
+    if len(data) > DEFAULT_MAX_FILE_BYTES:
+        raise ConfigError(f"{name}: the config is over the {DEFAULT_MAX_FILE_BYTES:,}-byte limit")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{name}:{line}: not valid UTF-8 text") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_yaml(text: str, name: str) -> dict[str, Any]:
@@ -268,7 +287,9 @@ def _read_toml(text: str, name: str) -> dict[str, Any]:
 
 def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") -> Config:
     """Validate a config mapping into a ``Config``; every error names the key."""
-    from iacguard.checks import find_check
+    from iacguard.checks import OPTIONS, find_check
+
+    options = {option.name: option for option in OPTIONS}
 
     def fail(key: str, problem: str) -> ConfigError:
         line = _line_of(text, re.split(r"[.\[]", key, maxsplit=1)[0])
@@ -289,10 +310,11 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 )
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
-        elif key == "max_session_seconds":
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise fail(key, f"must be a whole number of seconds above 0, not {value!r}")
-            config.max_session_seconds = value
+        elif key in options:
+            try:
+                config.options[key] = options[key].value(value)
+            except OptionError as exc:
+                raise fail(key, str(exc)) from None
         elif key == "max_file_bytes":
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise fail(key, f"must be a whole number of bytes above 0, not {value!r}")
@@ -303,10 +325,6 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                     "(raising it is for the command line: --max-file-bytes)",
                 )
             config.max_file_bytes = value
-        elif key == "require_explicit_session_limit":
-            if not isinstance(value, bool):
-                raise fail(key, f"must be true or false, not {value!r}")
-            config.require_explicit_session_limit = value
         elif key in ("exclude", "var_files"):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise fail(key, "must be a list of paths")
@@ -331,7 +349,7 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text) for i, e in enumerate(value)
             )
         else:
-            raise fail(key, f"unknown key (the keys are {', '.join(KEYS)})")
+            raise fail(key, f"unknown key (the keys are {', '.join((*KEYS, *options))})")
     return config
 
 

@@ -9,25 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from iacguard.checks import find_check
 from iacguard.config import Config, IgnoreEntry, glob_matches
-from iacguard.findings import Finding, Suppression
+from iacguard.findings import Finding, Suppression, UnusedSuppression
 from iacguard.model import Block, Directive
 
 if TYPE_CHECKING:
     from iacguard.baseline import Baseline
-
-
-@dataclass(frozen=True, slots=True)
-class UnusedSuppression:
-    kind: str
-    file: str
-    line: int | None
-    rules: tuple[str, ...]
-    message: str
 
 
 def apply(

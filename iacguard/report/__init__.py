@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from iacguard.engine import ScanResult
+    from iacguard.findings import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github")
 

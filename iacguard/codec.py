@@ -94,7 +94,12 @@ def _builder(name: Any) -> Callable[[Any], Any]:
     if not isinstance(name, str):
         raise Invalid("a class name that is not a string")
     module_name, _, qualname = name.partition(":")
-    if not module_name.startswith("iacguard.") or not qualname.isidentifier():
+    # __main__ runs the command line when imported: never a module an entry may name
+    if (
+        not module_name.startswith("iacguard.")
+        or "__main__" in module_name.split(".")
+        or not qualname.isidentifier()
+    ):
         raise Invalid(f"not one of iacguard's classes: {name}")
     module = sys.modules.get(module_name) or import_module(module_name)
     cls = getattr(module, qualname, None)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from helpers import lines, run
 
-from iacguard.engine import ScanResult
+from iacguard.findings import ScanResult
 
 
 def scan(directory: Path, source: str) -> ScanResult:

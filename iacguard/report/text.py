@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from iacguard.engine import ScanResult
-from iacguard.findings import Severity
+from iacguard.findings import ScanResult, Severity
 from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, ParseError
+from iacguard.report import printable
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -36,22 +36,25 @@ def render(
             continue
         loc = finding.location
         severity = finding.severity.value.upper()
-        where = f"{loc.file}:{loc.line}:{loc.column}"
+        # names, Sids and file names come from the scanned files: escaped, so that
+        # they cannot move the cursor, clear the screen or forge a line
+        where = printable(f"{loc.file}:{loc.line}:{loc.column}")
         if colour:
             severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
             where = f"{_BOLD}{where}{_RESET}"
-        line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {finding.message}"
+        message = printable(finding.message)
+        line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {message}"
         instance = _MODULE_PATH.match(finding.resource)
         if instance:  # a module called twice has the same lines: say which instance
-            line += f"  [in {_printable(instance.group(1))}]"
+            line += f"  [in {printable(instance.group(1))}]"
         if finding.suppression is not None:
             reason = finding.suppression.reason or "no reason given"
-            line += f"  [suppressed by {finding.suppression.kind}: {reason}]"
+            line += f"  [suppressed by {finding.suppression.kind}: {printable(reason)}]"
         lines.append(line)
-    lines.extend(_warnings(result))
+    lines.extend(map(printable, _warnings(result)))
     if show_unresolved:
         lines.extend(
-            f"{u.file}:{u.line}: unresolved: {u.resource}: {u.expression}: {u.why}"
+            printable(f"{u.file}:{u.line}: unresolved: {u.resource}: {u.expression}: {u.why}")
             for u in result.unresolved
         )
     lines.append(summary(result))
@@ -59,11 +62,6 @@ def render(
     if unchecked:
         lines.append(unchecked)
     return "\n".join(lines) + "\n"
-
-
-def _printable(text: str) -> str:
-    """A module label may hold any character: control ones are shown escaped."""
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def not_checked(result: ScanResult) -> str:
@@ -136,4 +134,4 @@ def error_line(error: ParseError) -> str:
     """``file:line:col: error: message``, as stderr shows a file that could not be read."""
     where = error.file + (f":{error.line}" if error.line else "")
     where += f":{error.column}" if error.line and error.column else ""
-    return f"{where}: error: {error.message}"
+    return printable(f"{where}: error: {error.message}")

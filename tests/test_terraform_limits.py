@@ -143,7 +143,14 @@ def test_a_module_past_its_cpu_budget_is_an_error_at_the_module_call(
 ) -> None:
     from iacguard.resolve import terraform
 
-    monkeypatch.setattr(terraform, "MAX_CPU_SECONDS", 0.0)
+    clock = iter(range(0, 10_000, 20))  # CPU seconds that pass 20 at a time
+
+    class Time:
+        @staticmethod
+        def process_time() -> float:
+            return float(next(clock))
+
+    monkeypatch.setattr(terraform, "time", Time)
     (tmp_path / "slow").mkdir()
     (tmp_path / "slow" / "main.tf").write_text('resource "aws_iam_user" "u" {\n  name = "ci"\n}\n')
     result = scan(tmp_path, 'module "slow" {\n  source = "./slow"\n}\n')
@@ -151,7 +158,7 @@ def test_a_module_past_its_cpu_budget_is_an_error_at_the_module_call(
         (
             f"{tmp_path}/main.tf",
             1,
-            "evaluation stopped after 0 s of CPU time in this module; "
+            "evaluation stopped after 10 s of CPU time in this module; "
             "the values it did not reach are unknown",
         )
     ]

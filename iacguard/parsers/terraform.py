@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iacguard.discover import skipped
 from iacguard.model import (
     OUTSIDE_MODULE,
     REMOTE_MODULE,
@@ -37,7 +36,7 @@ from iacguard.parsers.source import (
 )
 from iacguard.parsers.terraform_iam import IAM_TYPES, IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
-from iacguard.paths import display_path
+from iacguard.paths import display_path, skipped
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator

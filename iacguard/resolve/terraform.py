@@ -42,7 +42,12 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
-from iacguard.resolve.limits import MAX_BUILT, MAX_CPU_SECONDS, MAX_VALUE_SIZE, TooLarge
+from iacguard.resolve.limits import (
+    MAX_BUILT_PER_VALUE,
+    MAX_CPU_SECONDS,
+    MAX_VALUE_SIZE,
+    TooLarge,
+)
 from iacguard.resolve.terraform_expressions import lookup, unknown_from
 from iacguard.resolve.terraform_repetition import Repetition, nested, repetition
 from iacguard.resolve.terraform_scope import Instance, Scope, Sources
@@ -223,8 +228,8 @@ class Evaluator:
     def charge(self, size: int) -> None:
         """Count ``size`` characters built into strings against this value's budget."""
         self.built += size
-        if self.built > MAX_BUILT:
-            why = f"its strings would pass {MAX_BUILT:,} characters in all; not evaluated"
+        if self.built > MAX_BUILT_PER_VALUE:
+            why = f"its strings would pass {MAX_BUILT_PER_VALUE:,} characters in all; not evaluated"
             raise TooLarge(why)
 
     @property

@@ -333,15 +333,23 @@ def check_model(
 
 def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
     """A finding found in another file than its resource (a value a module's caller
-    passed in, a policy file read by ``file()``) relates to where the resource is."""
+    passed in, a policy file read by ``file()``) relates to where the resource is; one
+    in a module's file, to the module blocks that call it."""
     from iacguard.suppress import declared_at
 
     blocks = declared_at(model.blocks)
+    # Innermost first: the module block that calls the module the finding is in.
+    calls = sorted(model.module_calls.items(), key=lambda call: -len(call[0]))
     for finding in findings:
         declared = blocks.get(finding.resource)
         if declared is not None and declared.file != finding.location.file:
             related = Related(declared, f"{finding.resource} is declared here")
             finding.related = (*finding.related, related)
+        finding.related += tuple(
+            Related(location, f"{address} is called here")
+            for address, location in calls
+            if finding.resource.startswith(address + ".") and location.file != finding.location.file
+        )
 
 
 def _call(errors: list[ParseError], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]

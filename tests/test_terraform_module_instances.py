@@ -33,7 +33,12 @@ def test_each_instance_is_a_finding_of_its_own_with_its_address() -> None:
     ]
     assert [
         [(r.location.file, r.location.line, r.message) for r in f.related] for f in result.findings
-    ] == [[(MODULE, 10, f"{f.resource} is declared here")] for f in result.findings]
+    ] == [[(MODULE, 10, f"{f.resource} is declared here")] for f in result.findings[:3]] + [
+        [
+            (MODULE, 10, f"{result.findings[3].resource} is declared here"),
+            (main, 32, "module.platform is called here"),  # the call of the module it is in
+        ]
+    ]
     assert len({f.fingerprint for f in result.findings}) == 4
 
 

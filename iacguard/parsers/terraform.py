@@ -3,8 +3,10 @@
 Each directory is one module: all its files together. A directory that another scanned
 directory calls as a local module (``source = "./…"``) is read as part of its caller,
 with the caller's inputs and addresses ``module.NAME.TYPE.NAME``, not as a root of its
-own. Remote modules are not fetched: they are listed as unresolved. Every file is parsed
-once per scan, whatever number of modules use it.
+own. Remote modules are never fetched: after ``terraform init`` each is read from the
+directory ``.terraform/modules/modules.json`` records for it, like a local module;
+without that file they are listed as unresolved. Every file is parsed once per scan,
+whatever number of modules use it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from iacguard.parsers.source import (
     read_text,
 )
 from iacguard.parsers.terraform_iam import IAM_TYPES, IamReader
+from iacguard.parsers.terraform_manifest import Manifest, read_manifest, same_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
@@ -209,6 +212,9 @@ class Loader:
     # are read from, and the files of its modules.
     inputs: set[str] = field(default_factory=set)
     module_files: set[str] = field(default_factory=set)
+    # Module directories under .terraform/modules that modules.json names: read although
+    # discovery skips .terraform.
+    installed: set[Path] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.allowed = [p.resolve() for p in self.allowed]
@@ -299,7 +305,8 @@ class Loader:
         if not self.inside(resolved):
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
         bases = [base for base in self.allowed if resolved.is_relative_to(base)]
-        if all(skipped(resolved.relative_to(base)) for base in bases):
+        downloaded = any(resolved.is_relative_to(d) for d in self.installed)
+        if not downloaded and all(skipped(resolved.relative_to(base)) for base in bases):
             raise OSError(f"{path.as_posix()} is in a hidden or skipped directory; not read")
         if resolved not in self.texts:
             try:
@@ -374,6 +381,7 @@ class _TreeBuilder:
         self.loader = loader
         self.evaluator = evaluator
         self.model = result.model
+        self.manifests: dict[Path, Manifest | None] = {}
 
     def unresolved(self, location: Location, resource: str, expression: str, why: str) -> None:
         self.model.unresolved.append(
@@ -389,18 +397,11 @@ class _TreeBuilder:
             if source is not None:
                 expr = source.expr
                 shown = str(expr.value) if isinstance(expr, Literal) else expr.text
-            directory = local_source(call, instance.module.directory)
-            why = ""
+            directory, why = local_source(call, instance.module.directory), ""
             if directory is None:
-                why = REMOTE_MODULE
-            elif not directory.is_dir():
-                why = "the module directory does not exist"
-            elif not self.loader.inside(directory):
-                why = OUTSIDE_MODULE
-            elif depth >= MAX_MODULE_DEPTH:
-                why = "modules nested too deeply"
-            elif directory.resolve() in _ancestors(instance):
-                why = "the module calls itself"
+                directory, why = self._installed(instance, name, shown)
+            if directory is not None:
+                why = _not_read(directory, instance, depth, self.loader)
             if why:
                 self.unresolved(where, address, shown, why)
                 instance.children[name] = Unknown(address, why, where)
@@ -438,6 +439,29 @@ class _TreeBuilder:
             if child not in instance.instances[name]:
                 self.children(child, depth + 1)
 
+    def _installed(self, instance: Instance, name: str, source: str) -> tuple[Path | None, str]:
+        """Where ``terraform init`` installed a remote module call, or why it is not read."""
+        manifest = self._manifest(instance.root)
+        installed = manifest.modules.get(_module_key(instance, name)) if manifest else None
+        if manifest is None or installed is None:
+            return None, REMOTE_MODULE
+        if installed.directory is None:
+            return None, f"{manifest.file} records it outside .terraform/modules; not read"
+        if not same_source(source, installed.source):
+            return None, "its source changed since `terraform init`; run it again to check it"
+        self.loader.installed.add(installed.directory)
+        return installed.directory, ""
+
+    def _manifest(self, root: Path) -> Manifest | None:
+        """The root's modules.json, read when a remote module call first needs it."""
+        if root not in self.manifests:
+            manifest = read_manifest(root)
+            if isinstance(manifest, ParseError):
+                self.loader.result.errors.append(manifest)
+                manifest = None
+            self.manifests[root] = manifest
+        return self.manifests[root]
+
     def _assumed(self, unknown: Unknown, address: str) -> None:
         self.unresolved(
             unknown.location, address, unknown.expression, f"{unknown.why}; assumed to exist"
@@ -465,6 +489,8 @@ class _TreeBuilder:
             )
         for instances in instance.instances.values():
             for child in instances:
+                assert child.caller is not None
+                self.model.module_calls[child.call_name] = child.caller[0].location
                 found.extend(self.resources(child))
         return found
 
@@ -478,6 +504,28 @@ def _instance_key(bindings: dict[str, TfValue]) -> str:
     each = bindings["each"]
     assert isinstance(each, Located) and isinstance(each.value, dict)
     return "[" + json.dumps(plain(each.value["key"])) + "]"  # control characters escaped
+
+
+def _not_read(directory: Path, instance: Instance, depth: int, loader: Loader) -> str:
+    """Why a called module directory is not read; empty when it is."""
+    if not directory.is_dir():
+        return "the module directory does not exist"
+    if not loader.inside(directory):
+        return OUTSIDE_MODULE
+    if depth >= MAX_MODULE_DEPTH:
+        return "modules nested too deeply"
+    if directory.resolve() in _ancestors(instance):
+        return "the module calls itself"
+    return ""
+
+
+def _module_key(instance: Instance, name: str) -> str:
+    """A call's key in modules.json: the call names from the root, without instance keys."""
+    names = [name]
+    while instance.caller is not None:
+        names.append(instance.caller[0].labels[0])
+        instance = instance.caller[1].instance
+    return ".".join(reversed(names))
 
 
 def _ancestors(instance: Instance) -> set[Path]:

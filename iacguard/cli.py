@@ -73,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
         help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
     )
     check.add_argument(
+        "--parameters",
+        action="append",
+        default=[],
+        metavar="FILE|KEY=VALUE",
+        help="CloudFormation parameter values over the templates' defaults: a file in the AWS "
+        'CLI\'s [{"ParameterKey": …, "ParameterValue": …}] form, or Key=Value (repeatable)',
+    )
+    check.add_argument(
         "--config",
         metavar="FILE",
         help="config file (default: .iacguard.yaml or pyproject.toml [tool.iacguard] "
@@ -257,6 +265,7 @@ def _check_request(args: argparse.Namespace) -> CheckRequest:
         options=_given_options(args),
         max_file_bytes=args.max_file_bytes,
         var_files=args.var_file,
+        parameters=args.parameters,
         config=args.config,
         baseline=args.baseline,
         write_baseline=args.write_baseline,

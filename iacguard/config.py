@@ -67,6 +67,8 @@ class Config:
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
     var_files: tuple[str, ...] = ()
+    # CloudFormation parameter values from --parameters, over the templates' defaults.
+    parameters: tuple[tuple[str, str], ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     root: Path = field(default_factory=Path)
     source: str | None = None

@@ -63,7 +63,7 @@ def scan(
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
     result.not_read = found.not_read
     result.skipped.extend(n.file for n in found.not_read)
-    parsing = _Parsing(options, config.max_file_bytes)
+    parsing = _Parsing(options, config.max_file_bytes, config.parameters)
     parsing.named = {Path(p) for p in paths}
     named = {Path(p) for p in paths} if options.prefilter else None
     terraform, unparsed = parsing.ahead(found, prefilter=named)
@@ -108,8 +108,11 @@ class _Parsing:
     to do. Terraform files that resolution asks for and that were not parsed ahead (local
     modules outside the scanned paths, variables files) are parsed on demand."""
 
-    def __init__(self, options: ScanOptions, max_bytes: int) -> None:
+    def __init__(
+        self, options: ScanOptions, max_bytes: int, parameters: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.max_bytes = max_bytes
+        self.parameters = parameters  # for CloudFormation templates
         self.cache = Cache(options.cache_directory or default_directory())
         if not options.cache:
             self.cache = Cache.disabled()
@@ -174,8 +177,9 @@ class _Parsing:
                 text = read_text(path, self.max_bytes)
             except SourceError:
                 return None
-        key = Cache.key(kind, file, text) if self.cache.enabled else ""
-        return Unit(kind, file, text, key)
+        parameters = self.parameters if kind == "cloudformation" else ()
+        key = Cache.key(kind, file, text, parameters) if self.cache.enabled else ""
+        return Unit(kind, file, text, key, parameters)
 
     def _parse(self, units: list[Unit], paths: list[Path]) -> None:
         if self.progress is not None:
@@ -239,7 +243,7 @@ def parse_unit(unit: Unit) -> ParseResult | ParsedFile:
         from iacguard.parsers import cloudformation
 
         try:
-            return cloudformation.parse_text(unit.text, unit.file)
+            return cloudformation.parse_text(unit.text, unit.file, dict(unit.parameters))
         except RecursionError:
             return _failed(unit.file, nested_too_deeply())
         except Exception as exc:

@@ -198,6 +198,7 @@ def workspace(tmp_path: Path) -> Path:
     return workspace
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_path: Path) -> None:
     run = run_action(workspace, tmp_path, paths="infra", **{"fail-on": "high"})
 
@@ -217,6 +218,7 @@ def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_p
     validate_sarif(json.loads((workspace / "iacguard.sarif").read_text(encoding="utf-8")))
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_the_action_in_pr_mode_reports_only_the_change(workspace: Path, tmp_path: Path) -> None:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
            "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
@@ -243,6 +245,7 @@ def test_the_action_in_pr_mode_reports_only_the_change(workspace: Path, tmp_path
     assert not (workspace / "iacguard.sarif").exists()
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> None:
     config = workspace / "ci" / "iacguard.yaml"
     config.parent.mkdir()
@@ -255,6 +258,7 @@ def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> N
     assert run.outputs["findings"] == "4"
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_inputs_are_data_never_shell_code(workspace: Path, tmp_path: Path) -> None:
     run = run_action(workspace, tmp_path, paths="$(touch pwned) `touch pwned2` *", args="")
     assert not list(workspace.glob("pwned*"))

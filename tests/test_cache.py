@@ -24,7 +24,7 @@ def entries(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.endswith(".tmp"))
 
 
-@pytest.mark.parametrize("target", ["fixtures", "corpus"])
+@pytest.mark.parametrize("target", ["fixtures", pytest.param("corpus", marks=pytest.mark.slow)])
 def test_cold_warm_and_uncached_scans_report_the_same(target: str) -> None:
     cwd = generated_corpus() if target == "corpus" else ROOT
     path = "." if target == "corpus" else "fixtures"
@@ -132,6 +132,7 @@ def test_the_cache_directory_comes_from_the_environment(
     assert default_directory() == tmp_path / "xdg" / "iacguard"
 
 
+@pytest.mark.slow  # processes racing for the cache
 def test_concurrent_scans_share_the_cache(_cache_of_its_own: Path) -> None:
     command = [sys.executable, "-m", "iacguard", "check", "fixtures", "--format", "json"]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}

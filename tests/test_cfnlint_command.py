@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import jsonschema
+import pytest
 from cfnlint_helpers import CFN, PACK, cfn_lint_command, is_pack_rule
 from helpers import ROOT
 
+# each runs the cfn-lint command, which builds its 574 built-in rules (seconds each)
+pytestmark = pytest.mark.slow
 SARIF_SCHEMA = ROOT / "tests" / "schemas" / "sarif-2.1.0.json"
 TEMPLATE = f"{CFN}/one_finding_per_check.yaml"
 # cfn-lint's exit code is a bit field: 2 for errors, 4 for warnings, 8 for informational

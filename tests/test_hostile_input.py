@@ -5,6 +5,7 @@ it is not IaC; good files around it are still checked; nothing raises or hangs."
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -41,6 +42,14 @@ def errors(result: ScanResult) -> list[tuple[str, int | None, str]]:
 
 def findings(result: ScanResult) -> list[tuple[str, str, int]]:
     return [(f.rule_id, Path(f.location.file).name, f.location.line) for f in result.findings]
+
+
+def peak_memory() -> int:
+    """The most memory this process has held so far, in bytes."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def scan_one(tmp_path: Path, name: str, content: bytes | str, **config: object) -> ScanResult:
@@ -261,7 +270,9 @@ def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
 def test_aliases_repeating_a_long_string_do_not_build_it(tmp_path: Path) -> None:
     repeated = ", ".join(["*s"] * 20_000)
     template = "s: &s " + "x" * 100_000 + "\n" + POLICY.format(action=f"!Join ['', [{repeated}]]")
+    before = peak_memory()
     result = scan_one(tmp_path, "t.yaml", template)
+    assert peak_memory() - before < 500 * 2**20  # the joined string would take 2 GB
     assert result.errors == []
     assert [(u.line, u.why) for u in result.unresolved] == [
         (9, "the string would be over 1,048,576 characters; not evaluated")

@@ -25,7 +25,7 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("always_parallel")
-@pytest.mark.parametrize("target", ["fixtures", "corpus"])
+@pytest.mark.parametrize("target", ["fixtures", pytest.param("corpus", marks=pytest.mark.slow)])
 def test_parallel_and_serial_scans_report_the_same(target: str) -> None:
     cwd = generated_corpus() if target == "corpus" else ROOT
     path = "." if target == "corpus" else "fixtures"

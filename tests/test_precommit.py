@@ -60,6 +60,7 @@ def test_a_terraform_file_brings_its_whole_module(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow  # pre-commit builds an environment and installs iacguard in it
 def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> None:
     pre_commit = tool("pre-commit")
     if pre_commit is None:

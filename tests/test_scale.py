@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from helpers import iacguard
 
 TEMPLATE = """\
@@ -76,6 +77,7 @@ def repository(root: Path) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow  # writes and scans thousands of files
 def test_a_large_mostly_non_iac_repository_is_scanned_and_counted(tmp_path: Path) -> None:
     counts = repository(tmp_path)
     started = time.perf_counter()

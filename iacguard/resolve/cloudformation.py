@@ -76,6 +76,19 @@ class Intrinsics:
         self.parameters = _mapping(template.get("Parameters"))
         self.mappings = _mapping(template.get("Mappings"))
         self.resources = _mapping(template.get("Resources"))
+        # plain copies of decoded strings, by identity: a YAML alias is one object however
+        # often it is repeated, and is copied once, not once per use (gigabytes)
+        self._plain: dict[int, tuple[str, str]] = {}
+
+    def plain(self, value: str | int | float | bool) -> str | int | float | bool:
+        """The plain value of a decoded scalar: the model holds no cfn-lint node types,
+        so it pickles (cache, worker processes) as it is."""
+        if not isinstance(value, str) or type(value) is str:
+            return value
+        held = self._plain.get(id(value))
+        if held is None or held[0] is not value:
+            held = self._plain[id(value)] = (value, str(value))
+        return held[1]
 
     def node(self, value: Any, path: Path, parent: Location | None = None) -> Node:
         return Node(value, path, location_of(value, self.file, path, parent))
@@ -178,7 +191,7 @@ class Intrinsics:
     def _scalar(self, node: Node, *, listed: bool = False) -> list[Value]:
         value = node.value
         if isinstance(value, (str, int, float, bool)):
-            return [Scalar(_plain(value), node.location, node.when)]
+            return [Scalar(self.plain(value), node.location, node.when)]
         if value is None:
             return self.problem(node, f"{_key(node.path)} has no value")
         fn = _function(value)
@@ -474,12 +487,6 @@ def _is_list_parameter(param: dict[str, Any]) -> bool:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _plain(value: str | int | float | bool) -> str | int | float | bool:
-    """The plain value of a decoded scalar: the model holds no cfn-lint node types,
-    so it pickles (cache, worker processes) as it is."""
-    return str(value) if isinstance(value, str) else value
 
 
 def _text(value: Any) -> str:

@@ -1,8 +1,9 @@
 import pytest
 from helpers import described, run
 
-from iacguard.checks.role_session_limit import _seconds
 from iacguard.config import Config
+from iacguard.model import Location, Scalar
+from iacguard.parsers.session import session_seconds
 
 CFN = "fixtures/cloudformation"
 
@@ -49,19 +50,28 @@ def test_a_duration_that_is_not_a_duration_is_an_error_not_an_unknown(tmp_path) 
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"),
+    ("text", "iso", "seconds"),
     [
-        (3600, 3600),
-        ("43200", 43200),
-        ("PT12H", 43200),
-        ("PT1H30M", 5400),
-        ("P1D", 86400),
-        ("pt15m", 900),
-        ("PT", None),
-        ("P", None),
-        ("12h", None),
-        (True, None),
+        (3600, False, 3600),
+        ("43200", False, 43200),
+        (43200.0, False, 43200),
+        ("PT12H", True, 43200),
+        ("PT1H30M", True, 5400),
+        ("P1D", True, 86400),
+        ("pt15m", True, 900),
+        ("PT", True, "SessionDuration must be an ISO 8601 duration such as PT1H"),
+        ("P", True, "SessionDuration must be an ISO 8601 duration such as PT1H"),
+        ("12h", True, "SessionDuration must be an ISO 8601 duration such as PT1H"),
+        (3600, True, "SessionDuration must be an ISO 8601 duration such as PT1H"),
+        ("PT12H", False, "MaxSessionDuration must be a whole number of seconds"),
+        (True, False, "MaxSessionDuration must be a whole number of seconds"),
     ],
 )
-def test_durations_in_seconds_and_iso_8601(text: object, seconds: int | None) -> None:
-    assert _seconds(text) == seconds
+def test_one_parser_reads_seconds_and_iso_8601_into_seconds(
+    text: str | int | float | bool, iso: bool, seconds: int | str
+) -> None:
+    where = Location("t.yaml", 3, 5)
+    key = "SessionDuration" if iso else "MaxSessionDuration"
+    parsed = session_seconds(key, Scalar(text, where, "IsProd"), iso=iso)
+    expected = seconds if isinstance(seconds, str) else Scalar(seconds, where, "IsProd")
+    assert parsed == expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from iacguard.checks.base import Check, Context
 from iacguard.checks.options import Settings
 from iacguard.config import Config
 from iacguard.discover import Discovery, discover
-from iacguard.findings import Finding, ScanResult
+from iacguard.findings import Finding, ScanResult, UnusedSuppression
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
@@ -44,8 +44,6 @@ def scan(
     options: ScanOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
-    from iacguard import suppress
-
     options = options or ScanOptions()
     found = discover(paths, config.excluded)
     result = ScanResult()
@@ -78,12 +76,9 @@ def scan(
         )
     if options.progress is not None:
         options.progress.close()
-    checks = tuple(c for c in CHECKS if c.id not in config.disabled)
-    checked = check_model(model, config.settings(), checks)
+    checked = check(model, config, baseline)
     result.findings = checked.findings
-    result.unused_suppressions = suppress.apply(
-        checked.findings, model.directives, model.blocks, config, baseline
-    )
+    result.unused_suppressions = checked.unused_suppressions
     result.errors.extend(checked.errors)
     result.unresolved = model.unresolved + checked.unresolved
     result.resources = model.resources
@@ -278,6 +273,20 @@ class Checked:
     findings: list[Finding]
     unresolved: list[Unresolved]
     errors: list[ParseError]
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+
+
+def check(model: Model, config: Config, baseline: frozenset[str] = frozenset()) -> Checked:
+    """The end of every scan, in every face: the enabled checks over the model, then the
+    suppressions (comments and Metadata in the model, the config's, the baseline's)."""
+    from iacguard import suppress
+
+    checks = tuple(c for c in CHECKS if c.id not in config.disabled)
+    checked = check_model(model, config.settings(), checks)
+    checked.unused_suppressions = suppress.apply(
+        checked.findings, model.directives, model.blocks, config, baseline
+    )
+    return checked
 
 
 def check_model(

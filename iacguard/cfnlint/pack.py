@@ -168,19 +168,16 @@ _PACK = _Pack()
 
 
 def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
-    """Parse the template cfn-lint decoded, run every enabled check once, apply the
-    suppressions: the matches by rule id."""
-    from iacguard import suppress
-    from iacguard.engine import check_model
+    """Parse the template cfn-lint decoded and check it as every scan ends (enabled
+    checks, then suppressions): the matches by rule id."""
+    from iacguard.engine import check
     from iacguard.parsers.cloudformation import parse_template
 
     try:
         parsed = parse_template(cfn.template, cfn.filename or "<template>")
         model = parsed.model
         model.directives.extend(_comment_suppressions(cfn.filename))
-        checks = tuple(c for c in CHECKS if c.id not in config.disabled)
-        checked = check_model(model, config.settings(), checks)
-        suppress.apply(checked.findings, model.directives, model.blocks, config)
+        checked = check(model, config)
     except Exception as exc:  # cfn-lint and its own rules go on whatever happens here
         message = f"iacguard could not check this template: {type(exc).__name__}: {exc}"
         return {ERROR_RULE_ID: [RuleMatch([], message)]}

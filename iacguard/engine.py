@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,9 +19,18 @@ from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
 from iacguard.paths import display_path
-from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
+from iacguard.runner import (
+    DEFAULT_BUDGET,
+    DEFAULT_TIMEOUT,
+    Failure,
+    Unit,
+    available_cores,
+    parse_limited,
+    run,
+)
 
 if TYPE_CHECKING:
+    from iacguard.baseline import Baseline
     from iacguard.parsers.terraform import ParsedFile
     from iacguard.progress import Progress
 
@@ -32,7 +42,8 @@ class ScanOptions:
     jobs: int | None = None  # worker processes; None: the cores available
     cache: bool = True
     cache_directory: Path | None = None  # None: the user cache directory
-    timeout: float = DEFAULT_TIMEOUT  # seconds one file may take to parse
+    timeout: float = DEFAULT_TIMEOUT  # CPU seconds one file may take to parse
+    budget: float = DEFAULT_BUDGET  # seconds all the parsing of the scan may take
     prefilter: bool = True  # off only to test that it changes no finding
     progress: Progress | None = None
 
@@ -40,7 +51,7 @@ class ScanOptions:
 def scan(
     paths: list[str],
     config: Config,
-    baseline: frozenset[str] = frozenset(),
+    baseline: Baseline | None = None,
     options: ScanOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
@@ -52,6 +63,7 @@ def scan(
     result.not_read = found.not_read
     result.skipped.extend(n.file for n in found.not_read)
     parsing = _Parsing(options, config.max_file_bytes)
+    parsing.named = {Path(p) for p in paths}
     named = {Path(p) for p in paths} if options.prefilter else None
     terraform, unparsed = parsing.ahead(found, prefilter=named)
     model = Model()
@@ -76,7 +88,7 @@ def scan(
         )
     if options.progress is not None:
         options.progress.close()
-    checked = check(model, config, baseline)
+    checked = check(model, config, baseline, scanned=result.scanned)
     result.findings = checked.findings
     result.unused_suppressions = checked.unused_suppressions
     result.errors.extend(checked.errors)
@@ -96,10 +108,15 @@ class _Parsing:
         self.cache = Cache(options.cache_directory or default_directory())
         if not options.cache:
             self.cache = Cache.disabled()
+        from iacguard.parsers import hcl_tables
+
+        hcl_tables.keep_in(self.cache)
         self.jobs = options.jobs or available_cores()
         self.timeout = options.timeout
+        self.budget = options.budget
         self.progress = options.progress
         self.results: dict[tuple[str, Path], Any] = {}
+        self.named: set[Path] = set()  # files named on the command line: always read
 
     def ahead(
         self, found: Discovery, *, prefilter: set[Path] | None
@@ -143,7 +160,7 @@ class _Parsing:
         if kind == "cloudformation":
             from iacguard.parsers.cloudformation import read_template
 
-            template = read_template(path, file, self.max_bytes)
+            template = read_template(path, file, self.max_bytes, named=path in self.named)
             if isinstance(template, ParseResult):
                 return template
             text = template
@@ -174,6 +191,7 @@ class _Parsing:
             timeout=self.timeout,
             cache=self.cache,
             advance=self.progress.advance if self.progress is not None else None,
+            budget=self.budget,
         )
         for index, outcome in zip(missed, parsed, strict=True):
             self.results[units[index].kind, paths[index]] = _result(units[index], outcome)
@@ -276,15 +294,22 @@ class Checked:
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
 
 
-def check(model: Model, config: Config, baseline: frozenset[str] = frozenset()) -> Checked:
+def check(
+    model: Model,
+    config: Config,
+    baseline: Baseline | None = None,
+    *,
+    scanned: Collection[str] = (),
+) -> Checked:
     """The end of every scan, in every face: the enabled checks over the model, then the
-    suppressions (comments and Metadata in the model, the config's, the baseline's)."""
+    suppressions (comments and Metadata in the model, the config's, the baseline's for
+    the ``scanned`` files)."""
     from iacguard import suppress
 
     checks = tuple(c for c in CHECKS if c.id not in config.disabled)
     checked = check_model(model, config.settings(), checks)
     checked.unused_suppressions = suppress.apply(
-        checked.findings, model.directives, model.blocks, config, baseline
+        checked.findings, model.directives, model.blocks, config, baseline, scanned=scanned
     )
     return checked
 

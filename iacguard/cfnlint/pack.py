@@ -35,7 +35,7 @@ from iacguard.checks.base import Check
 from iacguard.checks.options import Option, OptionError
 from iacguard.config import Config, ConfigError, load_config
 from iacguard.findings import Severity
-from iacguard.model import Directive, Location
+from iacguard.model import Location
 
 ERROR_RULE_ID = "E9100"
 LEVELS = {
@@ -171,12 +171,14 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
     """Parse the template cfn-lint decoded and check it as every scan ends (enabled
     checks, then suppressions): the matches by rule id."""
     from iacguard.engine import check
-    from iacguard.parsers.cloudformation import parse_template
+    from iacguard.parsers.cloudformation import comment_suppressions, parse_template
 
     try:
-        parsed = parse_template(cfn.template, cfn.filename or "<template>")
+        text = _text(cfn.filename)
+        parsed = parse_template(cfn.template, cfn.filename or "<template>", text)
         model = parsed.model
-        model.directives.extend(_comment_suppressions(cfn.filename))
+        if text is not None and cfn.filename:
+            model.directives.extend(comment_suppressions(text, cfn.filename))
         checked = check(model, config)
     except Exception as exc:  # cfn-lint and its own rules go on whatever happens here
         message = f"iacguard could not check this template: {type(exc).__name__}: {exc}"
@@ -193,18 +195,18 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
     return matches
 
 
-def _comment_suppressions(filename: str | None) -> list[Directive]:
-    """Comments are not in the decoded template: read them from the file cfn-lint
-    decoded (a template piped to cfn-lint has none to read)."""
-    from iacguard.parsers.cloudformation import comment_suppressions
+def _text(filename: str | None) -> str | None:
+    """The text of the file cfn-lint decoded, for what the decoded template does not
+    keep: comments, and where the characters of a JSON-text policy are written (a
+    template piped to cfn-lint has no file to read)."""
     from iacguard.parsers.source import SourceError, read_text
 
     if not filename:
-        return []
+        return None
     try:
-        return comment_suppressions(read_text(Path(filename)), filename)
+        return read_text(Path(filename))
     except SourceError:
-        return []
+        return None
 
 
 def _match(location: Location, message: str) -> RuleMatch:

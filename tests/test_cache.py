@@ -141,7 +141,10 @@ def test_a_cache_that_cannot_be_written_is_not_used(
     blocker.write_text("")
     monkeypatch.setenv("IACGUARD_CACHE_DIR", str(blocker / "cache"))
     assert [
-        f.rule_id for f in run("fixtures/cloudformation/wildcard_action_positive.yaml").findings
+        f.rule_id
+        for f in run(
+            "fixtures/cloudformation/wildcard-action/positive_every_wildcard.yaml"
+        ).findings
     ]
 
 

@@ -114,5 +114,7 @@ def test_a_cfnlintrc_appends_the_pack_and_configures_it() -> None:
 
 
 def test_a_clean_template_exits_zero() -> None:
-    result = cfn_lint_command("fixtures/cloudformation/wildcard_action_negative.yaml", "-a", PACK)
+    result = cfn_lint_command(
+        "fixtures/cloudformation/wildcard-action/negative_named_actions_and_deny.yaml", "-a", PACK
+    )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")

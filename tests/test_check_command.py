@@ -13,7 +13,7 @@ from iacguard.config import Config
 from iacguard.findings import ScanResult, Severity
 from iacguard.model import ParseError, Unresolved
 
-POSITIVE = "fixtures/cloudformation/role_session_limit_positive.yaml"
+POSITIVE = "fixtures/cloudformation/role-session-limit/positive_twelve_hour_sessions.yaml"
 
 
 def project(tmp_path: Path, config: str) -> Path:

@@ -26,11 +26,11 @@ def test_serial_and_parallel_scans_print_the_same_bytes(monkeypatch: pytest.Monk
     parallel = iacguard("check", CFN, "--format", "json", "--jobs", "2", "--no-cache")
     assert '"internal error' not in serial.stdout
     assert (parallel.returncode, parallel.stdout) == (serial.returncode, serial.stdout)
-    assert f"{CFN}/wildcard_action_positive_sample_refs.json" in serial.stdout
+    assert f"{CFN}/wildcard-action/positive_aws_sample_refs.json" in serial.stdout
 
 
 def test_sample_style_json_template_with_refs_reports_its_findings() -> None:
-    path = f"{CFN}/wildcard_action_positive_sample_refs.json"
+    path = f"{CFN}/wildcard-action/positive_aws_sample_refs.json"
     assert described(run(path)) == [
         f"IG002 {path}:36:43 critical AdminAccessPolicy: Statement #1 allows * on every "
         "resource (full administrator access)",
@@ -39,7 +39,7 @@ def test_sample_style_json_template_with_refs_reports_its_findings() -> None:
 
 
 def test_cdk_output_reports_its_findings() -> None:
-    path = f"{CFN}/wildcard_action_positive_cdk.json"
+    path = f"{CFN}/wildcard-action/positive_cdk_output.json"
     assert described(run(path)) == [
         f"IG002 {path}:56:18 high DeployRoleDefaultPolicy2B7C8E1A: Statement #2 allows "
         "cloudformation:* (every cloudformation action)",

@@ -110,7 +110,9 @@ def test_sarif_uris_outside_the_source_root_are_absolute(tmp_path: Path) -> None
     (tmp_path / "checkout").mkdir()
     (tmp_path / "elsewhere").mkdir()
     stack = tmp_path / "elsewhere" / "stack.yaml"
-    stack.write_text((FIXTURES / "cloudformation" / "wildcard_action_positive.yaml").read_text())
+    stack.write_text(
+        (FIXTURES / "cloudformation" / "wildcard-action/positive_every_wildcard.yaml").read_text()
+    )
 
     done = iacguard("check", "../elsewhere/stack.yaml", "--format", "sarif",
                     cwd=tmp_path / "checkout")  # fmt: skip

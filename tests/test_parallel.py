@@ -96,7 +96,7 @@ def test_a_slow_file_becomes_an_error_of_that_file(
     parse_unit = engine.parse_unit
 
     def slow_on_one(unit: Unit) -> object:
-        if unit.file.endswith("wildcard_action_positive.yaml"):
+        if unit.file.endswith("wildcard-action/positive_every_wildcard.yaml"):
             time.sleep(30)
         return parse_unit(unit)
 
@@ -105,7 +105,7 @@ def test_a_slow_file_becomes_an_error_of_that_file(
     result = scan(["fixtures/cloudformation"], Config(), options=options)
     assert [(e.file, e.message) for e in result.errors] == [
         (
-            "fixtures/cloudformation/wildcard_action_positive.yaml",
+            "fixtures/cloudformation/wildcard-action/positive_every_wildcard.yaml",
             "took longer than 4 s to parse; skipped",
         )
     ]

@@ -66,7 +66,7 @@ def test_file_names_that_look_like_options_are_scanned_as_files(
     # A pull request names a template after an option: as an option it would write a
     # baseline of every finding and pass the hook.
     monkeypatch.chdir(tmp_path)
-    shutil.copy(FIXTURES / "cloudformation" / "wildcard_action_positive.json",
+    shutil.copy(FIXTURES / "cloudformation" / "wildcard-action/positive_json_template.json",
                 tmp_path / "--write-baseline=x.json")  # fmt: skip
     (tmp_path / "base.json").write_text('{"version": 1, "findings": []}', encoding="utf-8")
 

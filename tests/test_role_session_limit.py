@@ -9,7 +9,7 @@ CFN = "fixtures/cloudformation"
 
 
 def test_sessions_over_the_limit_are_reported_at_the_duration() -> None:
-    path = f"{CFN}/role_session_limit_positive.yaml"
+    path = f"{CFN}/role-session-limit/positive_twelve_hour_sessions.yaml"
     assert described(run(path)) == [
         f'IG005 {path}:7:7 medium DeployRole: Role "DeployRole" allows sessions of 12 hours (43200 s); '
         "the limit is 1 hour (3600 s)",
@@ -19,16 +19,16 @@ def test_sessions_over_the_limit_are_reported_at_the_duration() -> None:
 
 
 def test_one_hour_sessions_and_the_default_pass() -> None:
-    assert described(run(f"{CFN}/role_session_limit_negative.yaml")) == []
+    assert described(run(f"{CFN}/role-session-limit/negative_one_hour_or_default.yaml")) == []
 
 
 def test_the_limit_is_configurable() -> None:
-    path = f"{CFN}/role_session_limit_positive.yaml"
+    path = f"{CFN}/role-session-limit/positive_twelve_hour_sessions.yaml"
     assert described(run(path, config=Config(options={"max_session_seconds": 43200}))) == []
 
 
 def test_an_unset_duration_fires_only_when_an_explicit_limit_is_required() -> None:
-    path = f"{CFN}/role_session_limit_negative.yaml"
+    path = f"{CFN}/role-session-limit/negative_one_hour_or_default.yaml"
     result = run(path, config=Config(options={"require_explicit_session_limit": True}))
     assert described(result) == [
         f'IG005 {path}:13:3 medium DefaultRole: Role "DefaultRole" does not set its maximum session '

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import iacguard
 
+from iacguard.checks import OPTIONS
+
 TEMPLATE = (
     "Resources:\n"
     "  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      MaxSessionDuration: 7200\n"
@@ -123,7 +125,8 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
     [
         (
             "fail_onn: high\n",
-            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, exclude, rules, ignore, var_files, max_file_bytes, max_session_seconds, require_explicit_session_limit)",
+            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, exclude, rules, "
+            f"ignore, var_files, max_file_bytes, {', '.join(o.name for o in OPTIONS)})",
         ),
         (
             "fail_on: severe\n",

@@ -21,4 +21,5 @@ def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() ->
 
 
 def test_named_actions_and_deny_wildcards_pass() -> None:
-    assert lines(run(f"{CFN}/wildcard-action/negative_named_actions_and_deny.yaml")) == []
+    result = run(f"{CFN}/wildcard-action/negative_named_actions_and_deny.yaml")
+    assert [line for line in lines(result) if line.startswith("IG002 ")] == []

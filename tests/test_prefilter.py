@@ -92,7 +92,8 @@ def test_the_benchmark_corpus_is_valid_iac() -> None:
     has to report as broken (benchmarks would otherwise time error paths)."""
     result = scan_json(".", "--no-cache", cwd=generated_corpus(files=400, seed=3))
     assert result["errors"] == []
-    assert {f["rule_id"] for f in result["findings"]} == {
+    # the rules the generator writes cases for; a new rule may add its own
+    assert {f["rule_id"] for f in result["findings"]} >= {
         "IG001",
         "IG002",
         "IG003",

@@ -11,8 +11,9 @@ and everything else that is not a JSON scalar is a one-member object:
 
 Only dataclasses defined in iacguard's own modules can be named, so any field a module
 adds is stored without this module knowing it. An entry that is malformed in any way (not
-JSON, a class that is not one of ours, the wrong number of fields, another entry's key)
-is rejected as a whole: the caller treats it as a miss.
+JSON, a class that is not one of ours, the wrong number of fields, a field whose value
+is not of its declared type, another entry's key) is rejected as a whole: the caller
+treats it as a miss.
 """
 
 from __future__ import annotations
@@ -109,13 +110,47 @@ def _builder(name: Any) -> Callable[[Any], Any]:
     if fields is None:
         raise Invalid(f"not one of iacguard's dataclasses: {name}")
     count = len(fields)
+    allowed = _field_types(cls, fields)
 
     def build(values: Any) -> Any:
         if type(values) is not list or len(values) != count:
             raise Invalid(f"{name} with the wrong fields")
+        if not all(map(isinstance, values, allowed)):  # the loop runs in C
+            raise Invalid(f"{name} with a field of the wrong type")
         return cls(*values)
 
     return build
+
+
+def _field_types(cls: type, fields: tuple[str, ...]) -> tuple[tuple[type, ...], ...]:
+    """For each field, the types its value may have, as far as its declared type can be
+    checked cheaply (``object`` where not; a container's elements are checked as they are
+    built)."""
+    import types
+    import typing
+
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a name only imported for type checking: nothing is checked
+        hints = {}
+    checks = []
+    for name in fields:
+        allowed: list[type] = []
+        hint = hints.get(name)
+        options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        for option in options:
+            origin = typing.get_origin(option) or option
+            if origin is typing.Literal:
+                allowed.extend({type(v) for v in typing.get_args(option)})
+            elif origin is float:
+                allowed.extend((float, int))
+            elif isinstance(origin, type):
+                allowed.append(origin)
+            else:  # Any, a type variable, a union spelled with Union[]: not checked
+                allowed = [object]
+                break
+        checks.append(tuple(allowed) or (object,))
+    return tuple(checks)
 
 
 def _dict(flat: Any) -> dict[Any, Any]:

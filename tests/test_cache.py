@@ -204,6 +204,9 @@ def test_an_entry_that_would_run_code_or_name_another_class_is_a_miss(tmp_path: 
         f'[1,"{key}",["subprocess:Popen"]]\n{{"0":[["touch","{marker}"]]}}'.encode(),
         f'[1,"{key}",["iacguard.cache:Cache"]]\n{{"0":[null]}}'.encode(),
         f'[1,"{key}",["iacguard.__main__:run"]]\n{{"0":[]}}'.encode(),
+        # the right classes with values of the wrong types
+        f'[1,"{key}",["iacguard.model:Location"]]\n{{"0":["a.tf","12",1,0,0,{{"t":[]}}]}}'.encode(),
+        f'[1,"{key}",["iacguard.parsers.terraform:ParsedFile"]]\n{{"0":["main.tf",[],[]]}}'.encode(),
         f'[1,"{key}",["iacguard.model:Location"]]\n{{"0":["a.tf",1,2,3,4,5,6,7]}}'.encode(),
         # a valid entry of another file, moved to this key
         Path(_copy_of_entry(cache, "other")).read_bytes(),

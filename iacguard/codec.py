@@ -2,10 +2,11 @@
 iacguard's own dataclasses, never run code (unlike a pickle).
 
 An entry is two JSON documents on two lines: a header (the format, the entry's key, the
-dataclasses it uses by module and name) and the value. In the value, lists are arrays,
-and everything else that is not a JSON scalar is a one-member object:
+dataclasses it uses by module and name, its long strings) and the value. In the value,
+lists are arrays, and everything else that is not a JSON scalar is a one-member object:
 
 - ``{"t": [...]}`` a tuple, ``{"d": [k1, v1, k2, v2, ...]}`` a dict (keys of any type);
+- ``{"s": 2}`` the header's third long string (each is written once, however often used);
 - ``{"3": [...]}`` an instance of the header's fourth class, its ``__init__`` fields in
   order (``__post_init__`` recomputes the others).
 
@@ -26,7 +27,10 @@ from functools import cache
 from importlib import import_module
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
+# Longer strings are written once, in the header's table, and referred to by position:
+# YAML aliases make one string the value of many fields, and a pickle kept it once too.
+_SHORT = 512
 
 
 class Invalid(Exception):
@@ -36,9 +40,10 @@ class Invalid(Exception):
 def dumps(key: str, value: Any) -> bytes:
     """The entry for ``value``; TypeError for a value of a type it cannot hold."""
     classes: dict[type, int] = {}
-    body = json.dumps(_plain(value, classes), separators=(",", ":"), allow_nan=True)
+    strings: dict[str, int] = {}
+    body = json.dumps(_plain(value, classes, strings), separators=(",", ":"), allow_nan=True)
     names = [f"{cls.__module__}:{cls.__qualname__}" for cls in classes]
-    header = json.dumps([FORMAT, key, names], separators=(",", ":"))
+    header = json.dumps([FORMAT, key, names, list(strings)], separators=(",", ":"))
     return f"{header}\n{body}".encode("utf-8", "surrogatepass")
 
 
@@ -47,10 +52,16 @@ def loads(key: str, data: bytes) -> Any:
     try:
         text = data.decode("utf-8", "surrogatepass")
         header, _, body = text.partition("\n")
-        version, written_for, names = json.loads(header)
+        version, written_for, names, strings = json.loads(header)
         if version != FORMAT or written_for != key or not isinstance(names, list):
             raise Invalid("not an entry of this format and key")
-        builders: dict[str, Callable[[Any], Any]] = {"t": tuple, "d": _dict}
+        if not isinstance(strings, list) or not all(type(s) is str for s in strings):
+            raise Invalid("a malformed string table")
+        builders: dict[str, Callable[[Any], Any]] = {
+            "t": tuple,
+            "d": _dict,
+            "s": lambda i: _string(strings, i),
+        }
         for index, name in enumerate(names):
             builders[str(index)] = _builder(name)
         return json.loads(body, object_hook=lambda o: _build(o, builders))
@@ -60,25 +71,29 @@ def loads(key: str, data: bytes) -> Any:
         raise Invalid(f"{type(exc).__name__}: {exc}") from None
 
 
-def _plain(value: Any, classes: dict[type, int]) -> Any:
-    if value is None or isinstance(value, (str, bool, int, float)):
+def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
+    if isinstance(value, str):
+        if len(value) <= _SHORT:
+            return value
+        return {"s": strings.setdefault(value, len(strings))}
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, list):
-        return [_plain(v, classes) for v in value]
+        return [_plain(v, classes, strings) for v in value]
     if isinstance(value, tuple):
-        return {"t": [_plain(v, classes) for v in value]}
+        return {"t": [_plain(v, classes, strings) for v in value]}
     if isinstance(value, dict):
         flat = []
         for k, v in value.items():
-            flat.append(_plain(k, classes))
-            flat.append(_plain(v, classes))
+            flat.append(_plain(k, classes, strings))
+            flat.append(_plain(v, classes, strings))
         return {"d": flat}
     cls: Any = type(value)
     names = _init_fields(cls)
     if names is None:
         raise TypeError(f"cannot store a {cls.__module__}.{cls.__qualname__}")
     index = classes.setdefault(cls, len(classes))
-    return {str(index): [_plain(getattr(value, n), classes) for n in names]}
+    return {str(index): [_plain(getattr(value, n), classes, strings) for n in names]}
 
 
 @cache
@@ -151,6 +166,12 @@ def _field_types(cls: type, fields: tuple[str, ...]) -> tuple[tuple[type, ...], 
                 break
         checks.append(tuple(allowed) or (object,))
     return tuple(checks)
+
+
+def _string(strings: list[str], index: Any) -> str:
+    if type(index) is not int or not 0 <= index < len(strings):
+        raise Invalid("a string that is not in the table")
+    return strings[index]
 
 
 def _dict(flat: Any) -> dict[Any, Any]:

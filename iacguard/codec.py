@@ -28,9 +28,11 @@ from importlib import import_module
 from typing import Any
 
 FORMAT = 2
-# Longer strings are written once, in the header's table, and referred to by position:
-# YAML aliases make one string the value of many fields, and a pickle kept it once too.
-_SHORT = 512
+# Characters from which a string is stored once, in the header's table, and referred to
+# by position: a YAML alias repeats one string in every resource (written out each time,
+# 180 KB of template became a 34 MB entry). 512 rather than 256: fewer lookups on reading
+# (benchmarks/README.md).
+LONG_STRING = 512
 
 
 class Invalid(Exception):
@@ -73,7 +75,7 @@ def loads(key: str, data: bytes) -> Any:
 
 def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
     if isinstance(value, str):
-        if len(value) <= _SHORT:
+        if len(value) < LONG_STRING:
             return value
         return {"s": strings.setdefault(value, len(strings))}
     if value is None or isinstance(value, (bool, int, float)):

@@ -1,7 +1,7 @@
 """The generated documentation, all from the check registry: the README's tables of
 rules, check options and cfn-lint ids, and ``docs/rules.md``, one section per rule from
-its docstring; and the summary line of the README's quick start, from a scan of the
-fixtures (a new rule or fixture changes it).
+its docstring; and the last lines of the README's quick start (the summary), from a scan
+of the fixtures (a new rule or fixture changes them).
 
 ``python -m iacguard.docs`` rewrites them in the repository it runs in;
 ``python -m iacguard.docs --check`` only says which are stale (exit 1), as the tests do.
@@ -136,16 +136,21 @@ def _replace(text: str, name: str, body: str) -> str:
 
 
 def _replace_quick_start_summary(text: str, root: Path) -> str:
-    """The last line of the output the quick start shows, as its command prints it now."""
+    """The last lines of the output the quick start shows, from the summary on (what was
+    found, what could not be checked), as its command prints them now."""
     start = text.index("## Quick start")
     command = re.compile(r"```sh\n(iacguard check \S+)\n```").search(text, start)
     if command is None:
         raise ValueError(f"{README}'s quick start has no iacguard check command")
-    shown = re.compile(r"\n```\n(?:.*\n)*?(.*)\n```").search(text, command.end())
+    block = r"\n```\n((?:(?!```).*\n)*?)((?:\d+ findings? |No findings).*\n(?:(?!```).*\n)*)```"
+    shown = re.compile(block).search(text, command.end())
     if shown is None:
-        raise ValueError(f"{README}'s quick start shows no output")
-    summary = _printed(command[1].split()[1:], root).splitlines()[-1]
-    return text[: shown.start(1)] + summary + text[shown.end(1) :]
+        raise ValueError(f"{README}'s quick start shows no summary line")
+    printed = _printed(command[1].split()[1:], root).splitlines()
+    summary = re.compile(r"^(?:\d+ findings? |No findings)")
+    first = max((i for i, line in enumerate(printed) if summary.match(line)), default=0)
+    tail = "".join(line + "\n" for line in printed[first:])
+    return text[: shown.start(2)] + tail + text[shown.end(2) :]
 
 
 def _printed(args: list[str], root: Path) -> str:

@@ -301,6 +301,7 @@ def test_the_run_step_never_imports_the_workspace(workspace: Path, tmp_path: Pat
     assert run.outputs == {"findings": "7", "sarif-file": "iacguard.sarif"}
 
 
+@pytest.mark.slow  # runs the action's install step: a virtual environment and pip
 def test_the_install_step_never_imports_the_workspace(workspace: Path, tmp_path: Path) -> None:
     # The install step for real, but offline: the venv is made, and pip then finds no
     # index. Whatever runs the step's Python commands in the workspace would import these.

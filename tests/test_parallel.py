@@ -52,6 +52,7 @@ def misbehave(unit: Unit) -> str:
     return unit.file.upper()
 
 
+@pytest.mark.slow  # waits out time limits, in workers
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
     jobs: int, always_parallel: None
@@ -62,6 +63,7 @@ def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow  # waits out time limits, in workers
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_the_time_limit_counts_cpu_time(jobs: int, always_parallel: None) -> None:
     """A file that computes is stopped after its limit in CPU time (the same file passes
@@ -72,6 +74,7 @@ def test_the_time_limit_counts_cpu_time(jobs: int, always_parallel: None) -> Non
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow  # waits out time limits, in workers
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_files_past_the_scan_budget_are_not_parsed(jobs: int, always_parallel: None) -> None:
     """Besides each file's limit, the scan has a budget: files not started within it
@@ -90,6 +93,7 @@ def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
     assert results[2:] == ["B", "C", "D"]
 
 
+@pytest.mark.slow  # waits out a time limit, in a worker
 def test_a_slow_file_becomes_an_error_of_that_file(
     monkeypatch: pytest.MonkeyPatch, always_parallel: None
 ) -> None:

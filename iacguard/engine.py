@@ -29,6 +29,7 @@ from iacguard.runner import (
 )
 
 if TYPE_CHECKING:
+    from iacguard.baseline import Baseline
     from iacguard.parsers.terraform import ParsedFile
     from iacguard.progress import Progress
 
@@ -49,7 +50,7 @@ class ScanOptions:
 def scan(
     paths: list[str],
     config: Config,
-    baseline: frozenset[str] = frozenset(),
+    baseline: Baseline | None = None,
     options: ScanOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
@@ -92,7 +93,7 @@ def scan(
     checked = check_model(model, config.settings(), checks)
     result.findings = checked.findings
     result.unused_suppressions = suppress.apply(
-        checked.findings, model.directives, model.blocks, config, baseline
+        checked.findings, model.directives, model.blocks, config, baseline, scanned=result.scanned
     )
     result.errors.extend(checked.errors)
     result.unresolved = model.unresolved + checked.unresolved
@@ -111,6 +112,9 @@ class _Parsing:
         self.cache = Cache(options.cache_directory or default_directory())
         if not options.cache:
             self.cache = Cache.disabled()
+        from iacguard.parsers import hcl_tables
+
+        hcl_tables.keep_in(self.cache)
         self.jobs = options.jobs or available_cores()
         self.timeout = options.timeout
         self.budget = options.budget

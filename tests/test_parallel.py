@@ -122,3 +122,18 @@ def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
     done = iacguard("check", "fixtures", "--jobs", "0")
     assert done.returncode == 2
     assert "--jobs: must be greater than 0" in done.stderr
+
+
+def test_the_scan_budget_is_set_on_the_command_line(tmp_path: Path) -> None:
+    from helpers import iacguard
+
+    template = ROOT / "fixtures/cloudformation/wildcard_action_positive.yaml"
+    (tmp_path / "t.yaml").write_bytes(template.read_bytes())
+    done = iacguard(
+        "check", "t.yaml", "--parse-budget", "0.000001", "--jobs", "1", "--no-cache", cwd=tmp_path
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "No findings in 0 files scanned; 1 error.\n",
+        "t.yaml: error: not parsed: the scan used up its 1e-06 s for parsing\n",
+    )

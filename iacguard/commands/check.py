@@ -46,6 +46,7 @@ class CheckRequest:
     jobs: int | None = None
     cache: bool = True
     parse_timeout: float | None = None
+    parse_budget: float | None = None
 
     @property
     def github(self) -> bool:
@@ -131,6 +132,8 @@ def scan_options(request: CheckRequest) -> ScanOptions:
     options = ScanOptions(jobs=request.jobs, cache=request.cache, progress=progress)
     if request.parse_timeout:
         options.timeout = request.parse_timeout
+    if request.parse_budget:
+        options.budget = request.parse_budget
     return options
 
 

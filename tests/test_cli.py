@@ -173,6 +173,8 @@ def test_rules_lists_every_check() -> None:
         "IG003  user-not-in-group       low       An IAM user belongs to no IAM group",
         "IG004  user-attached-policy    medium    A managed policy is attached directly to an IAM user",
         "IG005  role-session-limit      medium    A role's maximum session lasts longer than the limit",
+        "IG016  long-lived-credentials  medium    "
+        "The configuration creates long-lived IAM user credentials",
     ]
     rows = json.loads(iacguard("rules", "--format", "json").stdout)
     assert rows[1] == {

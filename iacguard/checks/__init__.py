@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from iacguard.checks.base import Check
+from iacguard.checks.long_lived_credentials import LongLivedCredentials
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
 from iacguard.checks.user_inline_policy import UserInlinePolicy
@@ -15,6 +16,7 @@ CHECKS: tuple[type[Check], ...] = (
     UserNotInGroup,
     UserAttachedPolicy,
     RoleSessionLimit,
+    LongLivedCredentials,
 )
 
 

@@ -79,6 +79,9 @@ class Check:
     id: ClassVar[str]
     slug: ClassVar[str]
     severity: ClassVar[Severity]
+    # The highest severity a finding may take when it is above the default (cfn-lint's
+    # level follows it): None when every finding has the default or less.
+    highest: ClassVar[Severity | None] = None
     summary: ClassVar[str]
     frameworks: ClassVar[tuple[str, ...]] = ("terraform", "cloudformation")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from iacguard.checks.admin_policy_attached import AdminPolicyAttached
 from iacguard.checks.base import Check
 from iacguard.checks.long_lived_credentials import LongLivedCredentials
 from iacguard.checks.role_session_limit import RoleSessionLimit
@@ -16,6 +17,7 @@ CHECKS: tuple[type[Check], ...] = (
     UserNotInGroup,
     UserAttachedPolicy,
     RoleSessionLimit,
+    AdminPolicyAttached,
     LongLivedCredentials,
 )
 

@@ -177,6 +177,8 @@ def test_rules_lists_every_check() -> None:
         "An AWS managed policy with administrator power is attached to a principal",
         "IG016  long-lived-credentials  medium    "
         "The configuration creates long-lived IAM user credentials",
+        "IG017  duplicate-inline-policy  low       "
+        "The same inline policy is embedded in two or more principals",
     ]
     rows = json.loads(iacguard("rules", "--format", "json").stdout)
     assert rows[1] == {

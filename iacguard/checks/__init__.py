@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from iacguard.checks.admin_policy_attached import AdminPolicyAttached
 from iacguard.checks.base import Check
+from iacguard.checks.duplicate_inline_policy import DuplicateInlinePolicy
 from iacguard.checks.long_lived_credentials import LongLivedCredentials
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
@@ -19,6 +20,7 @@ CHECKS: tuple[type[Check], ...] = (
     RoleSessionLimit,
     AdminPolicyAttached,
     LongLivedCredentials,
+    DuplicateInlinePolicy,
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from iacguard.config import Config
 from iacguard.findings import Finding, Severity
@@ -24,6 +24,9 @@ from iacguard.model import (
     Value,
 )
 
+if TYPE_CHECKING:
+    from iacguard.permissions import Permissions
+
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
@@ -36,6 +39,15 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     check: Check | None = None
+    _permissions: tuple[Model, Permissions] | None = None
+
+    def permissions(self, model: Model) -> Permissions:
+        """Effective permissions, built once per scan for the checks that need them."""
+        if self._permissions is None or self._permissions[0] is not model:
+            from iacguard.permissions import Permissions
+
+            self._permissions = (model, Permissions(model))
+        return self._permissions[1]
 
     def report(
         self,

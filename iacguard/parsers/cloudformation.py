@@ -357,7 +357,7 @@ class _TemplateReader:
         target = None
         if isinstance(value, dict) and len(value) == 1:
             if isinstance(value.get("Ref"), str) and value["Ref"] in self.cfn.resources:
-                target = value["Ref"]
+                target = str(value["Ref"])  # a plain str: the decoder's node does not pickle
             getatt = value.get("Fn::GetAtt")
             if isinstance(getatt, list) and getatt and getatt[0] in self.cfn.resources:
                 target = str(getatt[0])
@@ -458,7 +458,7 @@ class _TemplateReader:
             and isinstance(value.get("Ref"), str)
             and value["Ref"] in self.cfn.resources
         ):
-            policy_target = value["Ref"]
+            policy_target = str(value["Ref"])
         return [
             Attachment(
                 owner, arn, logical_id, resource_type, item.location, policy_target=policy_target

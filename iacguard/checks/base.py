@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from iacguard.config import Config
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, Related, Severity
 from iacguard.model import (
     Attachment,
     Location,
@@ -58,7 +58,7 @@ class Context:
         resource_type: str,
         element: str = "",
         severity: Severity | None = None,
-        related: tuple[Location, ...] = (),
+        related: tuple[Related, ...] = (),
     ) -> None:
         check = self.check
         assert check is not None

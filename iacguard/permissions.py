@@ -130,13 +130,13 @@ class Permissions:
     def _build(self, principal: Principal) -> Effective:
         effective = Effective(principal)
         key = (principal.scope, principal.address)
-        self._add(effective, key, "")
+        self._add(effective, key, None)
         if principal.kind == "user":
             for group_key in dict.fromkeys(self.groups_of.get(key, [])):
                 group = self.principals.get(group_key)
                 if group is not None:
                     effective.groups.append(group)
-                    self._add(effective, group_key, f" of group {_name(group)}")
+                    self._add(effective, group_key, group)
         if principal.boundary is not None:
             boundary = self._managed(principal.boundary)
             if boundary is not None:
@@ -145,16 +145,19 @@ class Permissions:
                 effective.boundary_arn = principal.boundary.policy
         return effective
 
-    def _add(self, effective: Effective, key: Key, owner: str) -> None:
+    def _add(self, effective: Effective, key: Key, group: Principal | None) -> None:
+        """The policies of the principal ``key``: the effective one's, or its ``group``'s."""
+        of_group = f" of group {_name(group)}" if group else ""
         for policy in self.inline.get(key, []):
-            via = f"inline policy {_policy_name(policy)}{owner}"
+            via = f"inline policy {_policy_name(policy)}{of_group}"
             effective.grants.extend(Grant(s, policy, via) for s in self.statements(policy))
         for attachment in self.attached.get(key, []):
             managed = self._managed(attachment)
             if managed is None:
                 continue
             effective.managed.append(managed)
-            via = f"managed policy {_policy_name(managed)} attached{owner}"
+            to = f"to group {_name(group)}" if group else "directly"
+            via = f"managed policy {_policy_name(managed)} attached {to}"
             effective.grants.extend(Grant(s, managed, via) for s in self.statements(managed))
 
     def _managed(self, attachment: Attachment) -> Policy | None:

@@ -173,6 +173,8 @@ def test_rules_lists_every_check() -> None:
         "IG003  user-not-in-group       low       An IAM user belongs to no IAM group",
         "IG004  user-attached-policy    medium    A managed policy is attached directly to an IAM user",
         "IG005  role-session-limit      medium    A role's maximum session lasts longer than the limit",
+        "IG014  privilege-escalation    high      "
+        "A principal's effective permissions contain a privilege-escalation path",
         "IG015  admin-policy-attached   high      "
         "An AWS managed policy with administrator power is attached to a principal",
         "IG016  long-lived-credentials  medium    "

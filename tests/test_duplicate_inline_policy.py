@@ -13,7 +13,10 @@ FIX = "; make it one customer managed policy and attach it where it is needed"
 
 
 def related(result: ScanResult) -> list[list[str]]:
-    return [[f"{r.file}:{r.line}" for r in f.related] for f in result.findings]
+    return [
+        [f"{r.location.file}:{r.location.line} {r.message}" for r in f.related]
+        for f in result.findings
+    ]
 
 
 def test_terraform_copies_in_every_form_are_reported_at_each_copy() -> None:
@@ -33,7 +36,13 @@ def test_terraform_copies_in_every_form_are_reported_at_each_copy() -> None:
         "group aws_iam_group.auditors has the same statements as inline policy read-reports "
         f"of group aws_iam_group.analysts (line 74){FIX}",
     ]
-    assert related(result) == [[f"{path}:40"], [f"{path}:15"], [f"{path}:80"], [f"{path}:74"]]
+    same = "same statements: inline policy"
+    assert related(result) == [
+        [f"{path}:40 {same} orders of role aws_iam_role.worker"],
+        [f"{path}:15 {same} read-orders of role aws_iam_role.api"],
+        [f"{path}:80 {same} read-reports of group aws_iam_group.auditors"],
+        [f"{path}:74 {same} read-reports of group aws_iam_group.analysts"],
+    ]
 
 
 def test_cloudformation_copies_and_one_policy_embedded_twice() -> None:
@@ -47,7 +56,12 @@ def test_cloudformation_copies_and_one_policy_embedded_twice() -> None:
         f"IG017 {path}:44:5 low SharedQueuePolicy: Inline policy receive-orders is embedded in "
         f"each of role ApiRole, role WorkerRole{FIX}",
     ]
-    assert related(result) == [[f"{path}:30"], [f"{path}:10"], []]
+    same = "same statements: inline policy"
+    assert related(result) == [
+        [f"{path}:30 {same} orders of role WorkerRole"],
+        [f"{path}:10 {same} read-orders of role ApiRole"],
+        [],
+    ]
 
 
 def test_copies_in_other_templates_are_named_with_their_file(tmp_path: Path) -> None:
@@ -62,7 +76,12 @@ def test_copies_in_other_templates_are_named_with_their_file(tmp_path: Path) -> 
         f"read-orders of role ApiRole ({b}:10); inline policy orders of role WorkerRole "
         f"({b}:30){FIX}"
     )
-    assert related(result)[0] == [f"{a}:30", f"{b}:10", f"{b}:30"]
+    same = "same statements: inline policy"
+    assert related(result)[0] == [
+        f"{a}:30 {same} orders of role WorkerRole",
+        f"{b}:10 {same} read-orders of role ApiRole",
+        f"{b}:30 {same} orders of role WorkerRole",
+    ]
 
 
 def test_distinct_inline_policies_and_shared_managed_policies_pass() -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 from iacguard.checks.base import text_of
 from iacguard.config import Config
 from iacguard.engine import check_model
+from iacguard.escalation_paths import PATHS
 from iacguard.findings import Finding
 from iacguard.model import Model
 from iacguard.parsers import cloudformation, terraform
@@ -23,7 +24,12 @@ def _name(finding: Finding, model: Model) -> str:
     principals = {p.address: text_of(p.name, p.address) for p in model.principals}
     if finding.rule_id in ("IG003", "IG005"):
         return principals[finding.resource]
-    if finding.rule_id == "IG004":
+    if finding.rule_id == "IG014":
+        return f"{principals[finding.resource]}: {finding.element}"
+    if finding.rule_id == "IG016":
+        user = next(c.user for c in model.credentials if c.address == finding.resource)
+        return principals[user.target] if user.target else text_of(user.name)
+    if finding.rule_id in ("IG004", "IG015"):
         attachment = next(
             a
             for a in model.attachments
@@ -38,7 +44,8 @@ def _name(finding: Finding, model: Model) -> str:
             if finding.location
             in {s.location, s.action_location, *(a.location for a in s.actions or ())}
         ]
-        if policy.address == finding.resource and (statements or finding.rule_id == "IG001"):
+        whole = finding.rule_id in ("IG001", "IG017") and finding.location == policy.location
+        if policy.address == finding.resource and (statements or whole):
             if policy.name is not None:
                 return text_of(policy.name)
             owner = policy.embedded_in[0].target if policy.embedded_in else None
@@ -61,7 +68,27 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
         ("IG004", "carol"),
         ("IG005", "deployer"),
         ("IG005", "operators"),
+        ("IG014", "deployer: UpdateFunctionCode"),
+        ("IG014", "operators: UpdateDevEndpoint"),
+        ("IG014", "operators: UpdateFunctionCode"),
+        ("IG015", "auditor"),
+        ("IG016", "bob"),
+        ("IG017", "auditor-logs"),
+        ("IG017", "deployer-logs"),
     ]
+    # ops grants "*" to developers: every path that applies to a user or a group
+    for name, kind in (
+        ("alice", "user"),
+        ("carol", "user"),
+        ("dave", "user"),
+        ("developers", "group"),
+    ):
+        expected += [
+            ("IG014", f"{name}: {p.name}")
+            for p in PATHS
+            if kind in p.applies_to and not p.needs_boundary
+        ]
+    expected.sort()
     assert named_findings(cfn.model) == expected
     assert named_findings(tf.model) == expected
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from iacguard.checks.base import Check, Context, ref_name, text_of
-from iacguard.findings import Severity
+from iacguard.findings import Related, Severity
 from iacguard.model import Model, Policy, PrincipalRef, Scalar, Statement, Value
+
+_NAMED = 3  # copies a message names; the related locations list them all
 
 
 class DuplicateInlinePolicy(Check):
@@ -47,6 +49,30 @@ class DuplicateInlinePolicy(Check):
                     Resource: [arn:aws:s3:::acme-reports/*]
     ```
 
+    ```hcl
+    resource "aws_iam_role_policy" "api_reports" {
+      role = aws_iam_role.api.id
+      policy = jsonencode({
+        Statement = [{
+          Effect   = "Allow"
+          Action   = "s3:GetObject"
+          Resource = "arn:aws:s3:::acme-reports/*"
+        }]
+      })
+    }
+
+    resource "aws_iam_role_policy" "worker_reports" {
+      role = aws_iam_role.worker.id
+      policy = jsonencode({
+        Statement = [{
+          Resource = ["arn:aws:s3:::acme-reports/*"]
+          Action   = ["S3:GetObject"]
+          Effect   = "Allow"
+        }]
+      })
+    }
+    ```
+
     ## Use instead
     ```yaml
     Resources:
@@ -62,6 +88,28 @@ class DuplicateInlinePolicy(Check):
         Type: AWS::IAM::Group
         Properties:
           ManagedPolicyArns: [!Ref ReadReports]
+    ```
+
+    ```hcl
+    resource "aws_iam_policy" "read_reports" {
+      policy = jsonencode({
+        Statement = [{
+          Effect   = "Allow"
+          Action   = "s3:GetObject"
+          Resource = "arn:aws:s3:::acme-reports/*"
+        }]
+      })
+    }
+
+    resource "aws_iam_role_policy_attachment" "api_reports" {
+      role       = aws_iam_role.api.name
+      policy_arn = aws_iam_policy.read_reports.arn
+    }
+
+    resource "aws_iam_role_policy_attachment" "worker_reports" {
+      role       = aws_iam_role.worker.name
+      policy_arn = aws_iam_policy.read_reports.arn
+    }
     ```
 
     ## References
@@ -96,7 +144,9 @@ def _report(policy: Policy, others: list[Policy], ctx: Context) -> None:
     name = text_of(policy.name, policy.address)
     owners = _owners(policy)
     if others:
-        listed = "; ".join(f"{_describe(o)} ({_where(o, policy)})" for o in others)
+        listed = "; ".join(f"{_describe(o)} ({_where(o, policy)})" for o in others[:_NAMED])
+        if len(others) > _NAMED:
+            listed += f" and {len(others) - _NAMED} more"
         message = f"Inline policy {name} of {owners} has the same statements as {listed}"
     else:
         message = f"Inline policy {name} is embedded in each of {owners}"
@@ -106,7 +156,7 @@ def _report(policy: Policy, others: list[Policy], ctx: Context) -> None:
         resource=policy.address,
         resource_type=policy.resource_type,
         element=name,
-        related=tuple(o.location for o in others),
+        related=tuple(Related(o.location, f"same statements: {_describe(o)}") for o in others),
     )
 
 

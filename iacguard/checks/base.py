@@ -40,6 +40,7 @@ class Context:
     unresolved: list[Unresolved] = field(default_factory=list)
     check: Check | None = None
     _permissions: tuple[Model, Permissions] | None = None
+    _recorded: set[Unresolved] = field(default_factory=set)
 
     def permissions(self, model: Model) -> Permissions:
         """Effective permissions, built once per scan for the checks that need them."""
@@ -81,7 +82,8 @@ class Context:
         entry = Unresolved(
             value.location.file, value.location.line, resource, value.expression, why or value.why
         )
-        if entry not in self.unresolved:
+        if entry not in self._recorded:  # a set: a large scan records thousands
+            self._recorded.add(entry)
             self.unresolved.append(entry)
 
 

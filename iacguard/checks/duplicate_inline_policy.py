@@ -4,7 +4,10 @@ from iacguard.checks.base import Check, Context, ref_name, text_of
 from iacguard.findings import Related, Severity
 from iacguard.model import Model, Policy, PrincipalRef, Scalar, Statement, Value
 
-_NAMED = 3  # copies a message names; the related locations list them all
+# Copies a message names, and copies listed as related locations: a policy copied into
+# hundreds of modules would otherwise cost each finding hundreds of entries.
+_NAMED = 3
+_RELATED = 10
 
 
 class DuplicateInlinePolicy(Check):
@@ -156,7 +159,9 @@ def _report(policy: Policy, others: list[Policy], ctx: Context) -> None:
         resource=policy.address,
         resource_type=policy.resource_type,
         element=name,
-        related=tuple(Related(o.location, f"same statements: {_describe(o)}") for o in others),
+        related=tuple(
+            Related(o.location, f"same statements: {_describe(o)}") for o in others[:_RELATED]
+        ),
     )
 
 

@@ -181,15 +181,25 @@ class PrivilegeEscalation(Check):
 
     def model(self, model: Model, ctx: Context) -> None:
         permissions = ctx.permissions(model)
+        covered = _Covered()
         for principal in model.principals:
             effective = permissions.of(principal)
-            if not effective.grants or _unknown_boundary(effective, ctx):
-                continue
+            reachable = covered.actions(effective)
+            if not reachable or _unknown_boundary(effective, ctx):
+                continue  # most principals hold no action of any path
+            steps: dict[tuple[Step, str | None], _Found] = {}  # paths share steps
+            blocked: dict[Unknown, list[str]] = {}
             for path in PATHS:
-                if principal.kind in path.applies_to and (
-                    principal.boundary is not None or not path.needs_boundary
+                if (
+                    principal.kind in path.applies_to
+                    and (principal.boundary is not None or not path.needs_boundary)
+                    and (_ANY in reachable or path.steps[0].action in reachable)
                 ):
-                    _check_path(effective, path, ctx)
+                    _check_path(effective, path, steps, blocked, ctx)
+            for unknown, names in blocked.items():
+                more = f" and {len(names) - 2} more" if len(names) > 2 else ""
+                why = f"may complete {' or '.join(names[:2])}{more}"
+                ctx.unknown(unknown, principal.address, why)
 
 
 def _unknown_boundary(effective: Effective, ctx: Context) -> bool:
@@ -204,20 +214,79 @@ def _unknown_boundary(effective: Effective, ctx: Context) -> bool:
     return True
 
 
+_ACTIONS = tuple(dict.fromkeys(step.action for path in PATHS for step in path.steps))
+_SERVICES = frozenset(action.partition(":")[0].lower() for action in _ACTIONS)
+_ANY = "?"  # in a set of covered actions: an unknown value may cover any of them
+
+
+class _Covered:
+    """Which actions of the paths each statement may allow, worked out once per
+    statement: principals share group and managed policies."""
+
+    def __init__(self) -> None:
+        self.by_statement: dict[int, frozenset[str]] = {}
+
+    def of(self, statement: Statement) -> frozenset[str]:
+        found = self.by_statement.get(id(statement))
+        if found is None:
+            found = _covered(statement) if is_allow(statement) else frozenset()
+            self.by_statement[id(statement)] = found
+        return found
+
+    def actions(self, effective: Effective) -> frozenset[str]:
+        return frozenset().union(*(self.of(g.statement) for g in effective.grants))
+
+
+def _covered(statement: Statement) -> frozenset[str]:
+    """As ``covers_action`` for each action of the paths, looking at each pattern once."""
+    listed = statement.actions if statement.actions is not None else statement.not_actions
+    if listed is None:
+        return frozenset()
+    named: set[str] = set()
+    unknown = False
+    for value in listed:
+        if isinstance(value, Unknown):
+            unknown = True
+            continue
+        pattern = str(value.value).strip()
+        service = pattern.partition(":")[0].lower()
+        if "*" in service or "?" in service or service in _SERVICES:
+            named.update(a for a in _ACTIONS if action_matches(pattern, a))
+    if statement.actions is not None:
+        return frozenset(named | ({_ANY} if unknown else set()))
+    if unknown:
+        return frozenset({_ANY}) if len(named) < len(_ACTIONS) else frozenset()
+    return frozenset(a for a in _ACTIONS if a not in named)
+
+
 @dataclass(slots=True)
 class _Found:
     grants: list[Grant] = field(default_factory=list)
     unknown: list[Unknown] = field(default_factory=list)
 
 
-def _check_path(effective: Effective, path: Path, ctx: Context) -> None:
-    found = [_allowed(effective, step, path) for step in path.steps]
+def _check_path(
+    effective: Effective,
+    path: Path,
+    steps: dict[tuple[Step, str | None], _Found],
+    blocked: dict[Unknown, list[str]],
+    ctx: Context,
+) -> None:
+    """Report the path when every step is allowed; when only unknowns stand in the way,
+    note them in ``blocked``. ``steps``: the steps of this principal evaluated so far."""
+    found: list[_Found] = []
+    for step in path.steps:
+        key = (step, path.passed_to if step.action == "iam:PassRole" else None)
+        if key not in steps:
+            steps[key] = _allowed(effective, step, path)
+        if not steps[key].grants and not steps[key].unknown:
+            return  # most principals stop at the first step
+        found.append(steps[key])
     principal = effective.principal
     if any(not f.grants for f in found):
-        if all(f.grants or f.unknown for f in found):  # only unknowns stand in the way
-            for f in found:
-                for unknown in f.unknown:
-                    ctx.unknown(unknown, principal.address, f"may complete {path.name}")
+        for f in found:
+            for unknown in f.unknown:
+                blocked.setdefault(unknown, []).append(path.name)
         return
     actions = ", ".join(step.action for step in path.steps)
     kind = principal.kind.replace("_", " ").capitalize()

@@ -1,4 +1,5 @@
-"""The published IAM privilege-escalation paths, as data (used by IG014).
+"""The published IAM privilege-escalation paths, as data, and what a statement must
+allow to take a step of one (used by IG014).
 
 A path is a set of actions that together let a principal gain more than it was given.
 Each step names the resource it must be allowed on: ``any`` for actions whose resource
@@ -11,7 +12,15 @@ CodeBuild/SageMaker/ECS additions) and Bishop Fox's iam-vulnerable; reviewed by 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from iacguard.model import Statement, Unknown
+from iacguard.permissions import Effective, action_matches, is_allow, resource_matches
+
+# ARN fields split at colons, not at those inside ``${AWS::AccountId}``.
+_ARN_PARTS = re.compile(r":(?![^${}]*\})")
+_ANY_NAME = "iacguard-any-name"  # stands for a name the statement did not choose
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,20 @@ class Target:
     @property
     def any(self) -> bool:
         return not self.service
+
+    def accepts(self, resource: str, own: set[str]) -> bool:
+        """Whether a statement's ``Resource`` value can be this target: ``*``, an ARN of
+        the type with a wildcard name, or (``own`` steps) one naming the principal's own."""
+        resource = resource.strip()
+        if self.any or resource == "*":
+            return True
+        parts = _ARN_PARTS.split(resource, maxsplit=5)
+        if len(parts) < 6 or not action_matches(parts[2], self.service):
+            return False
+        names = {_ANY_NAME, *own} if self.own else {_ANY_NAME}
+        return any(
+            resource_matches(parts[5], f"{self.type}{self.separator}{name}") for name in names
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,3 +257,48 @@ PATHS: tuple[Path, ...] = (
         needs_boundary=True,
     ),
 )
+
+ACTIONS = tuple(dict.fromkeys(step.action for path in PATHS for step in path.steps))
+_SERVICES = frozenset(action.partition(":")[0].lower() for action in ACTIONS)
+ANY_ACTION = "?"  # in a set of covered actions: an unknown value may cover any of them
+
+
+class Coverage:
+    """Which actions of the paths each statement may allow, worked out once per
+    statement: principals share group and managed policies."""
+
+    def __init__(self) -> None:
+        self.by_statement: dict[int, frozenset[str]] = {}
+
+    def of(self, statement: Statement) -> frozenset[str]:
+        found = self.by_statement.get(id(statement))
+        if found is None:
+            found = _covered(statement) if is_allow(statement) else frozenset()
+            self.by_statement[id(statement)] = found
+        return found
+
+    def actions(self, effective: Effective) -> frozenset[str]:
+        """The actions of the paths a principal may be allowed, before any Deny."""
+        return frozenset().union(*(self.of(g.statement) for g in effective.grants))
+
+
+def _covered(statement: Statement) -> frozenset[str]:
+    """As ``covers_action`` for each action of the paths, looking at each pattern once."""
+    listed = statement.actions if statement.actions is not None else statement.not_actions
+    if listed is None:
+        return frozenset()
+    named: set[str] = set()
+    unknown = False
+    for value in listed:
+        if isinstance(value, Unknown):
+            unknown = True
+            continue
+        pattern = str(value.value).strip()
+        service = pattern.partition(":")[0].lower()
+        if "*" in service or "?" in service or service in _SERVICES:
+            named.update(a for a in ACTIONS if action_matches(pattern, a))
+    if statement.actions is not None:
+        return frozenset(named | ({ANY_ACTION} if unknown else set()))
+    if unknown:
+        return frozenset({ANY_ACTION}) if len(named) < len(ACTIONS) else frozenset()
+    return frozenset(a for a in ACTIONS if a not in named)

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from iacguard.checks.base import Check, Context, text_of
-from iacguard.escalation_paths import PATHS, Path, Step, Target
+from iacguard.escalation_paths import ANY_ACTION, PATHS, Coverage, Path, Step, Target
 from iacguard.findings import Related, Severity
 from iacguard.model import Location, Model, Principal, Scalar, Statement, Unknown
 from iacguard.permissions import (
@@ -14,7 +13,6 @@ from iacguard.permissions import (
     covers_action,
     is_allow,
     is_deny,
-    resource_matches,
 )
 
 # Condition keys through which a statement can keep an escalation step from reaching an
@@ -32,9 +30,6 @@ _TARGET_KEYS = (
     "aws:ResourceOrgPaths",
 )
 _PASSED_TO = "iam:PassedToService"
-_ANY_NAME = "iacguard-any-name"  # stands for a name the statement did not choose
-# ARN fields split at colons, not at those inside ``${AWS::AccountId}``.
-_ARN_PARTS = re.compile(r":(?![^${}]*\})")
 _ADMIN_BOUNDARY = ":iam::aws:policy/AdministratorAccess"
 
 
@@ -181,7 +176,7 @@ class PrivilegeEscalation(Check):
 
     def model(self, model: Model, ctx: Context) -> None:
         permissions = ctx.permissions(model)
-        covered = _Covered()
+        covered = Coverage()
         for principal in model.principals:
             effective = permissions.of(principal)
             reachable = covered.actions(effective)
@@ -193,7 +188,7 @@ class PrivilegeEscalation(Check):
                 if (
                     principal.kind in path.applies_to
                     and (principal.boundary is not None or not path.needs_boundary)
-                    and (_ANY in reachable or path.steps[0].action in reachable)
+                    and (ANY_ACTION in reachable or path.steps[0].action in reachable)
                 ):
                     _check_path(effective, path, steps, blocked, ctx)
             for unknown, names in blocked.items():
@@ -212,51 +207,6 @@ def _unknown_boundary(effective: Effective, ctx: Context) -> bool:
     why = "the permissions boundary cannot be resolved: it may remove an escalation path"
     ctx.unknown(arn, effective.principal.address, why)
     return True
-
-
-_ACTIONS = tuple(dict.fromkeys(step.action for path in PATHS for step in path.steps))
-_SERVICES = frozenset(action.partition(":")[0].lower() for action in _ACTIONS)
-_ANY = "?"  # in a set of covered actions: an unknown value may cover any of them
-
-
-class _Covered:
-    """Which actions of the paths each statement may allow, worked out once per
-    statement: principals share group and managed policies."""
-
-    def __init__(self) -> None:
-        self.by_statement: dict[int, frozenset[str]] = {}
-
-    def of(self, statement: Statement) -> frozenset[str]:
-        found = self.by_statement.get(id(statement))
-        if found is None:
-            found = _covered(statement) if is_allow(statement) else frozenset()
-            self.by_statement[id(statement)] = found
-        return found
-
-    def actions(self, effective: Effective) -> frozenset[str]:
-        return frozenset().union(*(self.of(g.statement) for g in effective.grants))
-
-
-def _covered(statement: Statement) -> frozenset[str]:
-    """As ``covers_action`` for each action of the paths, looking at each pattern once."""
-    listed = statement.actions if statement.actions is not None else statement.not_actions
-    if listed is None:
-        return frozenset()
-    named: set[str] = set()
-    unknown = False
-    for value in listed:
-        if isinstance(value, Unknown):
-            unknown = True
-            continue
-        pattern = str(value.value).strip()
-        service = pattern.partition(":")[0].lower()
-        if "*" in service or "?" in service or service in _SERVICES:
-            named.update(a for a in _ACTIONS if action_matches(pattern, a))
-    if statement.actions is not None:
-        return frozenset(named | ({_ANY} if unknown else set()))
-    if unknown:
-        return frozenset({_ANY}) if len(named) < len(_ACTIONS) else frozenset()
-    return frozenset(a for a in _ACTIONS if a not in named)
 
 
 @dataclass(slots=True)
@@ -354,26 +304,10 @@ def _reaches(statement: Statement, target: Target, own: set[str]) -> list[bool |
     """For each resource value: can it be the target (True), or is it unknown."""
     if statement.not_resources is not None or statement.resources is None:
         return [True]
-    out: list[bool | Unknown] = []
-    for value in statement.resources:
-        if isinstance(value, Unknown):
-            out.append(value)
-        else:
-            out.append(_accepts(str(value.value), target, own))
-    return out
-
-
-def _accepts(resource: str, target: Target, own: set[str]) -> bool:
-    resource = resource.strip()
-    if target.any or resource == "*":
-        return True
-    parts = _ARN_PARTS.split(resource, maxsplit=5)
-    if len(parts) < 6 or not action_matches(parts[2], target.service):
-        return False
-    names = {_ANY_NAME, *own} if target.own else {_ANY_NAME}
-    return any(
-        resource_matches(parts[5], f"{target.type}{target.separator}{name}") for name in names
-    )
+    return [
+        value if isinstance(value, Unknown) else target.accepts(str(value.value), own)
+        for value in statement.resources
+    ]
 
 
 def _own_names(effective: Effective, target: Target) -> set[str]:

@@ -1,4 +1,5 @@
-"""What checks report and reporters render: severities and findings."""
+"""What checks report and reporters render: severities, findings, and the result of a
+scan that holds them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
-from iacguard.model import Location
+from iacguard.model import Location, ParseError, Unresolved
 
 
 class Severity(str, Enum):
@@ -51,6 +52,15 @@ class Suppression:
     written: Location | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One offending element of a finding that gathers several (each wildcard action of
+    a statement) and where it is written."""
+
+    element: str
+    location: Location
+
+
 @dataclass(slots=True)
 class Finding:
     rule_id: str
@@ -63,6 +73,7 @@ class Finding:
     element: str = ""
     related: tuple[Related, ...] = ()
     suppression: Suppression | None = field(default=None)
+    parts: tuple[Part, ...] = ()
 
     @property
     def suppressed(self) -> bool:
@@ -70,10 +81,58 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across line moves: rule, file, resource address and offending element."""
-        text = "\x1f".join((self.rule_id, self.location.file, self.resource, self.element))
+        """Stable across line moves: rule, file, resource address and offending element
+        (with every part, in no particular order)."""
+        return self._hash(*sorted({p.element for p in self.parts}))
+
+    @property
+    def part_fingerprints(self) -> frozenset[str]:
+        """One per part: a baseline that holds them all holds this finding, even after a
+        part is removed or the parts are reordered; a new part is not in it."""
+        return frozenset(self._hash(p.element) for p in self.parts)
+
+    def _hash(self, *parts: str) -> str:
+        fields = (self.rule_id, self.location.file, self.resource, self.element, *parts)
+        text = "\x1f".join(fields)
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location
         return (loc.file, loc.line, loc.column, self.rule_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedSuppression:
+    """A comment, Metadata entry, config entry or baseline that covered no finding."""
+
+    kind: str
+    file: str
+    line: int | None
+    rules: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """A file or directory in the scanned paths that was left alone, and why."""
+
+    file: str
+    why: str
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Everything a scan found and could not do; what every reporter renders."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
+    resources: int = 0
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+
+    @property
+    def unsuppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is None]

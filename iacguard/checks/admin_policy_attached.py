@@ -103,7 +103,7 @@ class AdminPolicyAttached(Check):
     id = "IG015"
     slug = "admin-policy-attached"
     severity = Severity.HIGH
-    highest = Severity.CRITICAL
+    severities = (Severity.CRITICAL, Severity.HIGH)
     summary = "An AWS managed policy with administrator power is attached to a principal"
 
     def attachment(self, attachment: Attachment, ctx: Context) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from iacguard.config import Config
-from iacguard.findings import Finding, Related, Severity
+from iacguard import RULES_URL
+from iacguard.checks.options import Option, Settings
+from iacguard.findings import Finding, Part, Related, Severity
 from iacguard.model import (
     Attachment,
     Location,
@@ -33,9 +34,9 @@ _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
 @dataclass(slots=True)
 class Context:
-    """Handed to every hook: the settings, and where findings and unknowns go."""
+    """Handed to every hook: the option values, and where findings and unknowns go."""
 
-    config: Config
+    settings: Settings = field(default_factory=Settings)
     findings: list[Finding] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     check: Check | None = None
@@ -60,6 +61,7 @@ class Context:
         element: str = "",
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
+        parts: tuple[Part, ...] = (),
     ) -> None:
         check = self.check
         assert check is not None
@@ -74,6 +76,7 @@ class Context:
                 resource_type=resource_type,
                 element=element,
                 related=related,
+                parts=parts,
             )
         )
 
@@ -92,12 +95,12 @@ class Check:
 
     id: ClassVar[str]
     slug: ClassVar[str]
-    severity: ClassVar[Severity]
-    # The highest severity a finding may take when it is above the default (cfn-lint's
-    # level follows it): None when every finding has the default or less.
-    highest: ClassVar[Severity | None] = None
+    severity: ClassVar[Severity]  # the default
+    # all it reports, when more than one; the highest is the cfn-lint level (rules.md)
+    severities: ClassVar[tuple[Severity, ...]] = ()
     summary: ClassVar[str]
     frameworks: ClassVar[tuple[str, ...]] = ("terraform", "cloudformation")
+    options: ClassVar[tuple[Option[Any], ...]] = ()  # read with ``ctx.settings[OPTION]``
 
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:
         """Called for every statement of every policy document."""
@@ -122,6 +125,11 @@ class Check:
             for name in ("statement", "policy", "principal", "attachment", "model")
             if getattr(cls, name) is not getattr(Check, name)
         )
+
+    @classmethod
+    def help_uri(cls) -> str:
+        """Where the rule's documentation is published (its section of docs/rules.md)."""
+        return f"{RULES_URL}#{cls.slug}"
 
     @classmethod
     def documentation(cls) -> dict[str, str]:

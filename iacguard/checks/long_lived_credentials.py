@@ -77,7 +77,7 @@ class LongLivedCredentials(Check):
     id = "IG016"
     slug = "long-lived-credentials"
     severity = Severity.MEDIUM
-    highest = Severity.HIGH
+    severities = (Severity.HIGH, Severity.MEDIUM)
     summary = "The configuration creates long-lived IAM user credentials"
 
     def model(self, model: Model, ctx: Context) -> None:

@@ -51,7 +51,9 @@ class PrivilegeEscalation(Check):
     at the principal, with the statements that grant each action as related locations.
     Critical when the principal escalates on itself alone (new policy versions, a policy
     attached to or put on itself); high when the path goes through another principal or
-    service. AWS managed policies are known by name only (see IG015) and do not count.
+    service. AWS managed policies are known by name only (see IG015) and do not count. A
+    principal already allowed `*` on every resource is an administrator with nothing to
+    gain: IG002 reports it, and no path is reported for it.
 
     ## Why is this bad?
     No statement looks wrong on its own: `iam:PassRole` in a group policy and
@@ -171,7 +173,7 @@ class PrivilegeEscalation(Check):
     id = "IG014"
     slug = "privilege-escalation"
     severity = Severity.HIGH
-    highest = Severity.CRITICAL
+    severities = (Severity.CRITICAL, Severity.HIGH)
     summary = "A principal's effective permissions contain a privilege-escalation path"
 
     def model(self, model: Model, ctx: Context) -> None:
@@ -180,7 +182,7 @@ class PrivilegeEscalation(Check):
         for principal in model.principals:
             effective = permissions.of(principal)
             reachable = covered.actions(effective)
-            if not reachable or _unknown_boundary(effective, ctx):
+            if not reachable or _administrator(effective) or _unknown_boundary(effective, ctx):
                 continue  # most principals hold no action of any path
             steps: dict[tuple[Step, str | None], _Found] = {}  # paths share steps
             blocked: dict[Unknown, list[str]] = {}
@@ -195,6 +197,21 @@ class PrivilegeEscalation(Check):
                 more = f" and {len(names) - 2} more" if len(names) > 2 else ""
                 why = f"may complete {' or '.join(names[:2])}{more}"
                 ctx.unknown(unknown, principal.address, why)
+
+
+def _administrator(effective: Effective) -> bool:
+    """Allowed ``*`` on ``*`` with no condition and no boundary: there is nothing more to
+    gain (IG002 reports the statement)."""
+    unbounded = effective.boundary is None and effective.boundary_arn is None
+    return unbounded and any(
+        is_allow(s)
+        and not s.conditions
+        and any(
+            isinstance(a, Scalar) and str(a.value).strip() in ("*", "*:*") for a in s.actions or ()
+        )
+        and any(isinstance(r, Scalar) and str(r.value).strip() == "*" for r in s.resources or ())
+        for s in (g.statement for g in effective.grants)
+    )
 
 
 def _unknown_boundary(effective: Effective, ctx: Context) -> bool:

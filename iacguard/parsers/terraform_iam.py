@@ -443,3 +443,5 @@ _HANDLERS: dict[str, Handler] = {
     f"data.{DOCUMENT_TYPE}": _document,
     **CREDENTIAL_HANDLERS,
 }
+# What the reader reads: only these resources' unknown values can change a finding.
+IAM_TYPES = frozenset(_HANDLERS)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from iacguard.engine import ScanOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
@@ -158,6 +159,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here for buffered output
+    except BrokenPipeError:
+        return _closed_pipe()
+    return code
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``iacguard explain IG002 | head -1``): stop quietly, as
+    command-line tools do, with the shell's code for a process ended by SIGPIPE."""
+    # Python flushes stdout again at exit; point it at nothing so that cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":

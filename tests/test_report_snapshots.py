@@ -14,7 +14,7 @@ import pytest
 from helpers import ROOT, run
 
 from iacguard.engine import ScanResult
-from iacguard.report import github, json, sarif, summary, text
+from iacguard.report import github, gitlab, json, junit, sarif, summary, text
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"
 SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -39,6 +39,8 @@ RENDERERS = {
     "report.sarif": _sarif,
     "report.github.txt": lambda result: github.render(result, stop_token=STOP_TOKEN),
     "report.summary.md": summary.render,
+    "report.junit.xml": junit.render,
+    "report.gitlab.json": gitlab.render,
 }
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
 def render(
@@ -31,4 +31,12 @@ def render(
         from iacguard.report import github
 
         return github.render(result)
+    if fmt == "junit":
+        from iacguard.report import junit
+
+        return junit.render(result)
+    if fmt == "gitlab":
+        from iacguard.report import gitlab
+
+        return gitlab.render(result)
     raise ValueError(f"unknown format {fmt!r}")

@@ -84,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
         help="role-session-limit also fires when a role does not set its session length",
     )
     check.add_argument(
+        "--no-gitignore",
+        action="store_true",
+        help="also scan what .gitignore files ignore (default: leave it out; config key gitignore)",
+    )
+    check.add_argument(
         "--config",
         metavar="FILE",
         help="config file (default: .iacguard.yaml or pyproject.toml [tool.iacguard] "
@@ -214,6 +219,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.require_explicit_session_limit:
         config.require_explicit_session_limit = True
     config.var_files += tuple(args.var_file)  # after the config's: later files win
+    if args.no_gitignore:
+        config.gitignore = False
 
     changes = None
     if args.diff_base:

@@ -12,11 +12,15 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iacguard.findings import Severity
 from iacguard.parsers.source import DEFAULT_MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 DEFAULT_MAX_SESSION_SECONDS = 3600
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
@@ -29,6 +33,7 @@ KEYS = (
     "ignore",
     "var_files",
     "max_file_bytes",
+    "gitignore",
 )
 
 
@@ -57,6 +62,7 @@ class Config:
     ignore: tuple[IgnoreEntry, ...] = ()
     var_files: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    gitignore: bool = True  # discovery leaves out what .gitignore files ignore
     root: Path = field(default_factory=Path)
     source: str | None = None
 
@@ -66,37 +72,15 @@ class Config:
         return relative.replace(os.sep, "/")
 
     def excluded(self, file: str) -> bool:
-        return any(glob_matches(pattern, self.relative(file)) for pattern in self.exclude)
+        """``exclude`` has gitignore semantics, relative to the config's directory."""
+        return bool(self.exclude) and _exclude_spec(self.exclude).match_file(self.relative(file))
 
 
-def glob_matches(pattern: str, path: str) -> bool:
-    """A path glob: ``*`` within a folder, ``**`` across folders; a pattern matches a
-    file or any folder above it (``legacy`` and ``legacy/**`` both exclude a folder)."""
-    regex = _glob_regex(pattern.strip("/"))
-    parts = path.split("/")
-    return any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+@lru_cache(maxsize=8)
+def _exclude_spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    from iacguard.pathmatch import spec
 
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
+    return spec(patterns)
 
 
 def find_config_file(explicit: str | None) -> Path | None:
@@ -175,7 +159,7 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
     from iacguard.checks import find_check
 
     def fail(key: str, problem: str) -> ConfigError:
-        line = _line_of(text, re.split(r"[.\[]", key, maxsplit=1)[0])
+        line = _key_line(text, key, toml=name.endswith(".toml"))
         return ConfigError(f"{name}{f':{line}' if line else ''}: {key}: {problem}")
 
     def rule_id(key: str, value: object) -> str:
@@ -201,14 +185,16 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise fail(key, f"must be a whole number of bytes above 0, not {value!r}")
             config.max_file_bytes = value
-        elif key == "require_explicit_session_limit":
+        elif key in ("require_explicit_session_limit", "gitignore"):
             if not isinstance(value, bool):
                 raise fail(key, f"must be true or false, not {value!r}")
-            config.require_explicit_session_limit = value
+            setattr(config, key, value)
         elif key in ("exclude", "var_files"):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise fail(key, "must be a list of paths")
             if key == "exclude":
+                for i, pattern in enumerate(value):
+                    _check_pattern(f"exclude[{i}]", pattern, fail)
                 config.exclude = tuple(value)
             else:
                 config.var_files = tuple(str(root / v) for v in value)
@@ -246,6 +232,8 @@ def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -
     for optional in ("reason", "path", "resource"):
         if optional in entry and not isinstance(entry[optional], str):
             raise fail(f"{key}.{optional}", f"must be a string, not {entry[optional]!r}")
+    if "path" in entry:
+        _check_pattern(f"{key}.path", entry["path"], fail)
     return IgnoreEntry(
         rule=rule_id(f"{key}.rule", entry["rule"]),
         reason=entry.get("reason"),
@@ -255,9 +243,66 @@ def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -
     )
 
 
+def _check_pattern(key: str, pattern: str, fail: Any) -> None:
+    from iacguard.pathmatch import problem
+
+    why = problem(pattern)
+    if why is not None:
+        raise fail(key, f"{pattern!r}: {why}")
+
+
+def _key_line(text: str, key: str, *, toml: bool) -> int | None:
+    """The line of ``key`` itself (``rules.IG009``, ``exclude[1]``, ``ignore[0].path``),
+    else of the nearest part of it that can be found."""
+    parts: list[str | int] = [
+        int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", key)
+    ]
+    if not toml:
+        line = _yaml_line(text, parts)
+        if line is not None:
+            return line
+    # TOML keeps no positions: the last named part written after the first one
+    names = [p for p in parts if isinstance(p, str)]
+    first = _line_of(text, names[0]) if names else None
+    if first is None or len(names) == 1:
+        return first
+    offset = len("".join(text.splitlines(keepends=True)[: first - 1]))
+    later = _line_of(text[offset:], names[-1])
+    return first + later - 1 if later is not None else first
+
+
+def _yaml_line(text: str, parts: list[str | int]) -> int | None:
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in parts:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            pair = next((kv for kv in node.value if kv[0].value == part), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
 def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
-    """The line where ``key`` is written (YAML ``key:``, TOML ``key =``), for messages."""
-    pattern = re.compile(rf"^[ \t]*(?:-[ \t]*)?{re.escape(key)}[ \t]*[:=]", re.MULTILINE)
+    """The line where ``key`` is written (YAML ``key:``, TOML ``key =`` or a
+    ``[tool.iacguard.key]`` table), for messages."""
+    name = re.escape(key)
+    pattern = re.compile(
+        rf"^[ \t]*(?:(?:-[ \t]*)?{name}[ \t]*[:=]|\[\[?tool\.iacguard\.{name}\]\]?)",
+        re.MULTILINE,
+    )
     matches = list(pattern.finditer(text))
     if len(matches) <= occurrence:
         return None

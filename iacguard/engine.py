@@ -62,7 +62,7 @@ def scan(
     from iacguard import suppress
 
     options = options or ScanOptions()
-    found = discover(paths, config.excluded)
+    found = discover(paths, config.excluded, gitignore=config.gitignore)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from iacguard.checks import find_check
-from iacguard.config import Config, IgnoreEntry, glob_matches
+from iacguard.config import Config, IgnoreEntry
 from iacguard.findings import Finding, Suppression
 from iacguard.model import Block, Directive
 
@@ -124,4 +124,8 @@ def _config_covers(entry: IgnoreEntry, finding: Finding, config: Config) -> bool
         return False
     if entry.resource is not None and finding.resource != entry.resource:
         return False
-    return entry.path is None or glob_matches(entry.path, config.relative(finding.location.file))
+    if entry.path is None:
+        return True
+    from iacguard.pathmatch import matches
+
+    return matches(entry.path, config.relative(finding.location.file))

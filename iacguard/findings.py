@@ -33,6 +33,15 @@ _RANK = {s: i for i, s in enumerate(Severity)}
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another place a finding was built from: a statement of an escalation path, the
+    module call that passed the offending value, the other copies of a policy."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Suppression:
     """How a finding was accepted: ``kind`` is comment, metadata, config or baseline;
     ``written`` is where the comment or Metadata entry is, when it is in a scanned file."""
@@ -52,7 +61,7 @@ class Finding:
     resource: str
     resource_type: str
     element: str = ""
-    related: tuple[Location, ...] = ()
+    related: tuple[Related, ...] = ()
     suppression: Suppression | None = field(default=None)
 
     @property

@@ -13,9 +13,10 @@ from report_helpers import validate_sarif
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS
 from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity, Suppression
+from iacguard.findings import Finding, Related, Severity, Suppression
 from iacguard.model import Location, ParseError
 from iacguard.report import sarif
+from iacguard.report.json import render as render_json
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"
 
@@ -141,17 +142,41 @@ def test_suppressed_findings_are_left_out() -> None:
     ]
 
 
-def test_related_locations_are_listed() -> None:
-    related = (Location("b.yaml", 30, 5, 30, 20), Location("c.yaml", 2))
+def test_related_locations_are_listed_with_their_messages() -> None:
+    related = (
+        Related(Location("b.yaml", 30, 5, 30, 20), "grants iam:PassRole"),
+        Related(Location("c.yaml", 2), "called from module.a"),
+    )
     (sarif_run,) = render(ScanResult(findings=[finding(related=related)]))["runs"]
     (result,) = sarif_run["results"]
     assert [
-        (r["id"], r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"])
+        (
+            r["id"],
+            r["physicalLocation"]["artifactLocation"]["uri"],
+            r["physicalLocation"]["region"],
+            r["message"]["text"],
+        )
         for r in result["relatedLocations"]
     ] == [
-        (1, "b.yaml", {"startLine": 30, "startColumn": 5, "endLine": 30, "endColumn": 20}),
-        (2, "c.yaml", {"startLine": 2, "startColumn": 1}),
+        (
+            1,
+            "b.yaml",
+            {"startLine": 30, "startColumn": 5, "endLine": 30, "endColumn": 20},
+            "grants iam:PassRole",
+        ),
+        (2, "c.yaml", {"startLine": 2, "startColumn": 1}, "called from module.a"),
     ]
+
+
+def test_json_lists_related_locations_with_their_messages() -> None:
+    related = (Related(Location("b.yaml", 30, 5, 30, 20), "grants iam:PassRole"),)
+    document = json.loads(render_json(ScanResult(findings=[finding(related=related)])))
+    (entry,) = document["findings"]
+    assert entry["related"] == [
+        {"file": "b.yaml", "line": 30, "column": 5, "message": "grants iam:PassRole"}
+    ]
+    plain = json.loads(render_json(ScanResult(findings=[finding()])))
+    assert "related" not in plain["findings"][0]
 
 
 def test_files_that_could_not_be_read_are_tool_notifications() -> None:

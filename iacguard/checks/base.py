@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from iacguard.config import Config
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, Related, Severity
 from iacguard.model import (
     Attachment,
     Location,
@@ -46,7 +46,7 @@ class Context:
         resource_type: str,
         element: str = "",
         severity: Severity | None = None,
-        related: tuple[Location, ...] = (),
+        related: tuple[Related, ...] = (),
     ) -> None:
         check = self.check
         assert check is not None

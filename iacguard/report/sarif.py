@@ -117,10 +117,10 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
         entry["relatedLocations"] = [
             {
                 "id": i,
-                "physicalLocation": physical_location(loc),
-                "message": {"text": "related location"},
+                "physicalLocation": physical_location(related.location),
+                "message": {"text": related.message},
             }
-            for i, loc in enumerate(finding.related, start=1)
+            for i, related in enumerate(finding.related, start=1)
         ]
     return entry
 

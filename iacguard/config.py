@@ -16,18 +16,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from iacguard.checks.options import OptionError, Settings
 from iacguard.findings import Severity
-from iacguard.parsers.source import DEFAULT_MAX_FILE_BYTES
+from iacguard.limits import DEFAULT_MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
 
-DEFAULT_MAX_SESSION_SECONDS = 3600
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
+# the keys of every scan; each check's options (``OPTIONS`` of the registry) come after
 KEYS = (
     "fail_on",
-    "max_session_seconds",
-    "require_explicit_session_limit",
     "exclude",
     "rules",
     "ignore",
@@ -55,8 +54,7 @@ class IgnoreEntry:
 @dataclass(slots=True)
 class Config:
     fail_on: Severity = Severity.LOW
-    max_session_seconds: int = DEFAULT_MAX_SESSION_SECONDS
-    require_explicit_session_limit: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # check options given, by name
     exclude: tuple[str, ...] = ()
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
@@ -74,6 +72,10 @@ class Config:
     def excluded(self, file: str) -> bool:
         """``exclude`` has gitignore semantics, relative to the config's directory."""
         return bool(self.exclude) and _exclude_spec(self.exclude).match_file(self.relative(file))
+
+    def settings(self) -> Settings:
+        """What the checks read: the options given, else their defaults."""
+        return Settings(self.options)
 
 
 @lru_cache(maxsize=8)
@@ -156,7 +158,9 @@ def _read_toml(text: str, name: str) -> dict[str, Any]:
 
 def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") -> Config:
     """Validate a config mapping into a ``Config``; every error names the key."""
-    from iacguard.checks import find_check
+    from iacguard.checks import OPTIONS, find_check
+
+    options = {option.name: option for option in OPTIONS}
 
     def fail(key: str, problem: str) -> ConfigError:
         line = _key_line(text, key, toml=name.endswith(".toml"))
@@ -177,37 +181,32 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 )
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
-        elif key == "max_session_seconds":
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise fail(key, f"must be a whole number of seconds above 0, not {value!r}")
-            config.max_session_seconds = value
+        elif key in options:
+            try:
+                config.options[key] = options[key].value(value)
+            except OptionError as exc:
+                raise fail(key, str(exc)) from None
         elif key == "max_file_bytes":
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise fail(key, f"must be a whole number of bytes above 0, not {value!r}")
             config.max_file_bytes = value
-        elif key in ("require_explicit_session_limit", "gitignore"):
+        elif key == "gitignore":
             if not isinstance(value, bool):
                 raise fail(key, f"must be true or false, not {value!r}")
-            setattr(config, key, value)
+            config.gitignore = value
         elif key in ("exclude", "var_files"):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise fail(key, "must be a list of paths")
             if key == "exclude":
-                for i, pattern in enumerate(value):
-                    _check_pattern(f"exclude[{i}]", pattern, fail)
-                config.exclude = tuple(value)
+                config.exclude = tuple(
+                    _check_pattern(f"{key}[{i}]", v, fail) for i, v in enumerate(value)
+                )
             else:
                 config.var_files = tuple(str(root / v) for v in value)
         elif key == "rules":
             if not isinstance(value, dict):
                 raise fail(key, "must map rule ids or slugs to true (enabled) or false (disabled)")
-            disabled = set()
-            for rule, enabled in value.items():
-                if not isinstance(enabled, bool):
-                    raise fail(f"rules.{rule}", f"must be true or false, not {enabled!r}")
-                if not enabled:
-                    disabled.add(rule_id(f"rules.{rule}", rule))
-            config.disabled = frozenset(disabled)
+            config.disabled = _disabled(value, fail, rule_id)
         elif key == "ignore":
             if not isinstance(value, list):
                 raise fail(key, "must be a list of {rule, reason, path, resource}")
@@ -215,7 +214,7 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text) for i, e in enumerate(value)
             )
         else:
-            raise fail(key, f"unknown key (the keys are {', '.join(KEYS)})")
+            raise fail(key, f"unknown key (the keys are {', '.join((*KEYS, *options))})")
     return config
 
 
@@ -243,12 +242,24 @@ def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -
     )
 
 
-def _check_pattern(key: str, pattern: str, fail: Any) -> None:
+def _disabled(value: dict[str, Any], fail: Any, rule_id: Any) -> frozenset[str]:
+    disabled = set()
+    for rule, enabled in value.items():
+        if not isinstance(enabled, bool):
+            raise fail(f"rules.{rule}", f"must be true or false, not {enabled!r}")
+        if not enabled:
+            disabled.add(rule_id(f"rules.{rule}", rule))
+    return frozenset(disabled)
+
+
+def _check_pattern(key: str, pattern: str, fail: Any) -> str:
+    """``pattern`` if a path pattern may use it (see ``pathmatch.problem``)."""
     from iacguard.pathmatch import problem
 
     why = problem(pattern)
     if why is not None:
         raise fail(key, f"{pattern!r}: {why}")
+    return pattern
 
 
 def _key_line(text: str, key: str, *, toml: bool) -> int | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from iacguard.checks.base import Check
+from iacguard.checks.options import Option, unique_options
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
 from iacguard.checks.user_inline_policy import UserInlinePolicy
@@ -16,6 +19,9 @@ CHECKS: tuple[type[Check], ...] = (
     UserAttachedPolicy,
     RoleSessionLimit,
 )
+
+# every check's options, each once: the config keys, CLI flags and cfn-lint options they give
+OPTIONS: tuple[Option[Any], ...] = unique_options(o for c in CHECKS for o in c.options)
 
 
 def find_check(key: str) -> type[Check] | None:

@@ -6,8 +6,7 @@ import json
 from typing import Any
 
 from iacguard import __version__
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding
+from iacguard.findings import Finding, ScanResult
 
 VERSION = 1
 

@@ -12,8 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from helpers import ROOT, iacguard_process
 
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity, Suppression
+from iacguard.findings import Finding, ScanResult, Severity, Suppression
 from iacguard.model import Location, ParseError
 from iacguard.report import gitlab, junit
 

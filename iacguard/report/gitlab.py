@@ -8,8 +8,7 @@ import hashlib
 import json
 from typing import Any
 
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 
 # GitLab's five levels, from its own lowest (info) to highest (blocker).
 _SEVERITY = {

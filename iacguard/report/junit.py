@@ -10,8 +10,7 @@ import re
 from collections import defaultdict
 from xml.etree import ElementTree
 
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding
+from iacguard.findings import Finding, ScanResult
 
 # Characters XML 1.0 forbids even escaped (controls but tab, LF and CR; lone surrogates;
 # U+FFFE, U+FFFF): names and messages come from the scanned files. ElementTree escapes

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ KEYS = (
     "fail_on",
     "exclude",
     "rules",
+    "select",
     "ignore",
     "var_files",
     "max_file_bytes",
@@ -53,7 +55,9 @@ class IgnoreEntry:
 
 @dataclass(slots=True)
 class Config:
-    fail_on: Severity = Severity.LOW
+    fail_on: Severity | None = Severity.LOW  # None: findings never fail the run
+    select: tuple[str, ...] = ()  # rule selectors (id, slug, id prefix); empty: every rule
+    deselect: tuple[str, ...] = ()  # rule selectors that do not run (ignore: [IG003])
     options: dict[str, Any] = field(default_factory=dict)  # check options given, by name
     exclude: tuple[str, ...] = ()
     disabled: frozenset[str] = frozenset()
@@ -72,6 +76,12 @@ class Config:
     def excluded(self, file: str) -> bool:
         """``exclude`` has gitignore semantics, relative to the config's directory."""
         return bool(self.exclude) and _exclude_spec(self.exclude).match_file(self.relative(file))
+
+    def runs(self, rule_id: str) -> bool:
+        """Whether a rule runs: not turned off in ``rules``, selected, not deselected."""
+        return rule_id not in self.disabled and rule_id not in deselected(
+            self.select, self.deselect
+        )
 
     def settings(self) -> Settings:
         """What the checks read: the options given, else their defaults."""
@@ -176,11 +186,11 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
     for key, value in data.items():
         if key == "fail_on":
             try:
-                config.fail_on = (
-                    Severity.parse(value) if isinstance(value, str) else Severity.parse(repr(value))
-                )
+                config.fail_on = parse_fail_on(value if isinstance(value, str) else repr(value))
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
+        elif key == "select":
+            config.select = _selectors(key, value, fail)
         elif key in options:
             try:
                 config.options[key] = options[key].value(value)
@@ -209,9 +219,14 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
             config.disabled = _disabled(value, fail, rule_id)
         elif key == "ignore":
             if not isinstance(value, list):
-                raise fail(key, "must be a list of {rule, reason, path, resource}")
+                raise fail(key, "must be a list of rules, or of {rule, reason, path, resource}")
+            # a rule (id, slug or prefix) does not run; a mapping accepts findings on record
+            rules = [(i, e) for i, e in enumerate(value) if isinstance(e, str)]
+            config.deselect = tuple(_selector(f"{key}[{i}]", e, fail) for i, e in rules)
             config.ignore = tuple(
-                _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text) for i, e in enumerate(value)
+                _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text)
+                for i, e in enumerate(value)
+                if not isinstance(e, str)
             )
         else:
             raise fail(key, f"unknown key (the keys are {', '.join((*KEYS, *options))})")
@@ -240,6 +255,58 @@ def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -
         resource=entry.get("resource"),
         line=_line_of(text, "rule", occurrence=int(key[7:-1])),
     )
+
+
+def parse_fail_on(text: str) -> Severity | None:
+    """A severity in any case (``HIGH`` as text output prints it), or ``none``."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return Severity.parse(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"{exc} or none") from None
+
+
+def deselected(select: Iterable[str], deselect: Iterable[str]) -> frozenset[str]:
+    """The ids of the rules that do not run: not matched by ``select`` (when it has any
+    selector), or matched by ``deselect``."""
+    from iacguard.checks import CHECKS
+
+    select, deselect = tuple(select), tuple(deselect)
+    return frozenset(
+        c.id
+        for c in CHECKS
+        if (select and not any(selects(s, c.id, c.slug) for s in select))
+        or any(selects(s, c.id, c.slug) for s in deselect)
+    )
+
+
+def selects(selector: str, rule_id: str, slug: str) -> bool:
+    """``IG002``, ``wildcard-action`` or a prefix of ids (``IG00``, ``IG``), any case."""
+    wanted = selector.strip().lower()
+    return wanted == slug or rule_id.lower().startswith(wanted) if wanted else False
+
+
+def check_selector(selector: str) -> str | None:
+    """Why ``selector`` names no rule, or None."""
+    from iacguard.checks import CHECKS
+
+    if any(selects(selector, c.id, c.slug) for c in CHECKS):
+        return None
+    return f"no rule is {selector!r} or starts with it (see `iacguard rules`)"
+
+
+def _selectors(key: str, value: object, fail: Any) -> tuple[str, ...]:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise fail(key, "must be a list of rule ids, slugs or id prefixes (IG00)")
+    return tuple(_selector(f"{key}[{i}]", v, fail) for i, v in enumerate(value))
+
+
+def _selector(key: str, value: str, fail: Any) -> str:
+    why = check_selector(value)
+    if why is not None:
+        raise fail(key, why)
+    return value
 
 
 def _disabled(value: dict[str, Any], fail: Any, rule_id: Any) -> frozenset[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +37,23 @@ class Discovery:
     missing: list[str] = field(default_factory=list)
     not_read: list[NotRead] = field(default_factory=list)
     unreadable: list[NotRead] = field(default_factory=list)
+
+
+def with_modules(args: Sequence[str]) -> list[str]:
+    """The arguments, each Terraform file followed by the other Terraform files of its
+    directory: a Terraform file means little without its module (its variables, locals
+    and the resources that use them are in the files beside it). Options and their
+    values pass through, for the pre-commit hook's arguments."""
+    out: list[str] = []
+    for arg in args:
+        out.append(arg)
+        path = Path(arg)
+        if arg.endswith(TERRAFORM_SUFFIXES) and path.is_file():
+            siblings = sorted(
+                p for p in path.parent.iterdir() if p.name.endswith(TERRAFORM_SUFFIXES)
+            )
+            out.extend(str(p) for p in siblings if p != path and str(p) not in args)
+    return list(dict.fromkeys(out))
 
 
 def is_candidate(name: str) -> bool:

@@ -78,7 +78,7 @@ def scan(
         )
     if options.progress is not None:
         options.progress.close()
-    checks = tuple(c for c in CHECKS if c.id not in config.disabled)
+    checks = tuple(c for c in CHECKS if config.runs(c.id))
     checked = check_model(model, config.settings(), checks)
     result.findings = checked.findings
     result.unused_suppressions = suppress.apply(

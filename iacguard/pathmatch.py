@@ -114,6 +114,6 @@ class GitIgnores:
 
 
 def _shown(path: Path) -> str:
-    from iacguard.discover import display_path
+    from iacguard.paths import display_path
 
     return display_path(path)

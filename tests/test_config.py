@@ -123,11 +123,11 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
     [
         (
             "fail_onn: high\n",
-            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, exclude, rules, ignore, var_files, max_file_bytes, gitignore, max_session_seconds, require_explicit_session_limit)",
+            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, exclude, rules, select, ignore, var_files, max_file_bytes, gitignore, max_session_seconds, require_explicit_session_limit)",
         ),
         (
             "fail_on: severe\n",
-            ".iacguard.yaml:1: fail_on: unknown severity 'severe' (one of info, low, medium, high, critical)",
+            ".iacguard.yaml:1: fail_on: unknown severity 'severe' (one of info, low, medium, high, critical) or none",
         ),
         (
             "max_session_seconds: an hour\n",

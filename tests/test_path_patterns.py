@@ -96,8 +96,10 @@ def test_ignore_path_has_gitignore_semantics(tmp_path: Path) -> None:
     )
     done = iacguard("check", ".", cwd=repo)
     assert done.stdout.splitlines() == [
-        'other/stacks/iam.yaml:7:54  CRITICAL  IG002 wildcard-action  Statement "Everything" '
+        'other/stacks/iam.yaml:7:54  CRITICAL  IG002  Admin  Statement "Everything" '
         "allows * on every resource (full administrator access)",
+        "IG002 wildcard-action: how to fix: iacguard explain IG002, "
+        "https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#wildcard-action",
         "1 finding (1 critical) in 2 files scanned; 1 suppressed.",
     ]
 

@@ -16,7 +16,7 @@ import yaml
 from helpers import FIXTURES, ROOT
 from report_helpers import tool
 
-from iacguard.precommit import with_modules
+from iacguard.discover import with_modules
 
 
 def hook() -> dict[str, str]:
@@ -89,7 +89,7 @@ def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> Non
     assert completed.returncode == 1, output
     assert re.search(r"^iacguard\.+Failed$", output, re.MULTILINE), output
     assert (
-        'roles.yaml:12:21  CRITICAL  IG002 wildcard-action  Statement "FullAdmin" allows * '
+        'roles.yaml:12:21  CRITICAL  IG002  AdminPolicy  Statement "FullAdmin" allows * '
         "on every resource (full administrator access)"
     ) in output
     assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned." in output
@@ -148,6 +148,6 @@ def test_the_readme_snippet_runs_against_a_release_tag(tmp_path: Path) -> None:
     assert completed.returncode == 1, output
     assert re.search(r"^iacguard\.+Failed$", output, re.MULTILINE), output
     # --fail-on high from the snippet: the critical and high findings fail the hook
-    assert "roles.yaml:12:21  CRITICAL  IG002 wildcard-action" in output
+    assert "roles.yaml:12:21  CRITICAL  IG002  AdminPolicy" in output
     # .pre-commit-config.yaml is YAML too: read, found not to be CloudFormation, skipped
     assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned, 1 skipped." in output

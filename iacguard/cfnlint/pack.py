@@ -178,7 +178,7 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
         parsed = parse_template(cfn.template, cfn.filename or "<template>")
         model = parsed.model
         model.directives.extend(_comment_suppressions(cfn.filename))
-        checks = tuple(c for c in CHECKS if c.id not in config.disabled)
+        checks = tuple(c for c in CHECKS if config.runs(c.id))
         checked = check_model(model, config.settings(), checks)
         suppress.apply(checked.findings, model.directives, model.blocks, config)
     except Exception as exc:  # cfn-lint and its own rules go on whatever happens here

@@ -11,14 +11,22 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
 def render(
-    fmt: str, result: ScanResult, *, colour: bool = False, show_suppressed: bool = False
+    fmt: str,
+    result: ScanResult,
+    *,
+    colour: bool = False,
+    show_suppressed: bool = False,
+    quiet: bool = False,
+    group_by: str | None = None,
 ) -> str:
     """The scan in one of FORMATS; each reporter is imported only when it is used.
-    ``colour`` and ``show_suppressed`` concern the text format only."""
+    ``colour``, ``show_suppressed``, ``quiet`` and ``group_by`` concern the text format."""
     if fmt == "text":
         from iacguard.report import text
 
-        return text.render(result, colour=colour, show_suppressed=show_suppressed)
+        return text.render(
+            result, colour=colour, show_suppressed=show_suppressed, quiet=quiet, group_by=group_by
+        )
     if fmt == "json":
         from iacguard.report import json
 

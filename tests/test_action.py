@@ -97,19 +97,28 @@ def run_action(workspace: Path, tmp: Path, **inputs: str) -> ActionRun:
     """Run action.yml's steps as the runner would: each `run:` with
     ``bash --noprofile --norc -eo pipefail`` in the workspace, its `env:` expressions
     evaluated, its own GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; a failing step
-    stops the rest. The steps left out are the pip cache and the install: this checkout
-    is already importable, so the run step gets this Python and PYTHONPATH instead
-    (test_the_pinned_requirements_cover_every_dependency_with_hashes checks what the
-    install installs)."""
+    stops the rest. The steps left out are the pip cache and the install (see
+    test_the_install_step_never_imports_the_workspace and
+    test_the_pinned_requirements_cover_every_dependency_with_hashes): this checkout is
+    already importable, so the run step gets this Python, PYTHONPATH and a console script
+    of the shape pip writes instead."""
     action = load(ACTION)
     defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     unknown = set(inputs) - set(defaults)
     assert not unknown, f"action.yml has no inputs {unknown}"
+    script = tmp / "bin" / "iacguard"
+    script.parent.mkdir()
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nfrom iacguard.cli import run\nsys.exit(run())\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    installed = {"python": sys.executable, "iacguard": str(script)}
     context: dict[str, Any] = {
         "inputs": {**defaults, **inputs},
         "github": {"action_path": str(ROOT), "workspace": str(workspace)},
         "runner": {"temp": str(tmp / "runner-temp")},
-        "steps": {"install": {"outputs": {"python": sys.executable}}},
+        "steps": {"install": {"outputs": installed}},
     }
     (tmp / "runner-temp").mkdir()
     base_env = {
@@ -278,6 +287,97 @@ def test_inputs_are_data_never_shell_code(workspace: Path, tmp_path: Path) -> No
     assert run.exit_code == 2
     errors = [c.properties.get("file", "") for c in commands(run.stdout) if c.name == "error"]
     assert errors == ["$(touch", "pwned)", "`touch", "pwned2`", "*"]
+
+
+PLANTED = "import pathlib; pathlib.Path({name!r}).touch()\n"
+
+
+def plant(workspace: Path, modules: list[str]) -> None:
+    """Modules a pull request adds at its root, each leaving a file behind if imported."""
+    for module in modules:
+        path = workspace / module
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            PLANTED.format(name=str(workspace / f"pwned-{path.stem}")), encoding="utf-8"
+        )
+
+
+def test_the_run_step_never_imports_the_workspace(workspace: Path, tmp_path: Path) -> None:
+    plant(workspace, ["iacguard/__init__.py", "iacguard/__main__.py", "iacguard/cli.py",
+                      "json.py", "sitecustomize.py"])  # fmt: skip
+
+    run = run_action(workspace, tmp_path, paths="infra", **{"fail-on": "high"})
+
+    assert not list(workspace.glob("pwned-*"))
+    assert run.exit_code == 1
+    assert (run.outputs["findings"], run.outputs["sarif-file"]) == ("7", "iacguard.sarif")
+
+
+def test_the_install_step_never_imports_the_workspace(workspace: Path, tmp_path: Path) -> None:
+    # The steps before the run for real, but offline: Python is found, the venv is made,
+    # and pip then finds no index. Whatever runs the steps' Python commands in the
+    # workspace would import these.
+    plant(workspace, ["venv.py", "venv/__main__.py", "pip/__init__.py", "pip/__main__.py",
+                      "ensurepip.py", "sitecustomize.py", "hashlib.py"])  # fmt: skip
+    steps = {s.get("id"): s for s in load(ACTION)["runs"]["steps"]}
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp_path), "RUNNER_TEMP": str(temp), "GITHUB_ACTION_PATH": str(ROOT),
+        "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64", "INPUT_VERSION": "",
+        "PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull,  # no index, no local wheels
+    }  # fmt: skip
+    output = ""
+    for name in ("python", "install"):
+        script = tmp_path / f"{name}.sh"
+        script.write_text(steps[name]["run"], encoding="utf-8")
+        env["GITHUB_OUTPUT"] = str(tmp_path / f"output-{name}")
+        completed = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace, env=env, capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        output += completed.stdout + completed.stderr
+        if name == "python":
+            assert completed.returncode == 0, output
+            found = step_outputs(tmp_path / "output-python")
+            env["IACGUARD_SYSTEM_PYTHON"] = found["python"]
+            env["PIP_CACHE_DIR"] = found["cache-dir"]
+            assert found["cache-key"].startswith("iacguard-pip-Linux-X64-py3.")
+
+    assert not list(workspace.glob("pwned-*")), output
+    assert (temp / "iacguard-venv" / "bin" / "python").exists(), output
+    assert completed.returncode != 0  # offline: pip cannot fetch the pinned dependencies
+    assert "annotated-types==" in output, output  # the first pinned requirement
+
+
+def test_a_stale_or_linked_sarif_file_in_the_checkout_is_replaced_never_written_through(
+    workspace: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n", encoding="utf-8")
+    (workspace / "iacguard.sarif").symlink_to(outside)
+    stale = workspace / "stale.sarif"
+    stale.write_text("{}", encoding="utf-8")
+
+    run = run_action(workspace, tmp_path, paths="infra")
+    assert outside.read_text(encoding="utf-8") == "precious\n"
+    assert not (workspace / "iacguard.sarif").is_symlink()
+    validate_sarif(json.loads((workspace / "iacguard.sarif").read_text(encoding="utf-8")))
+    assert run.outputs["sarif-file"] == "iacguard.sarif"
+
+    # iacguard stops before writing (a bad config): the PR's own file is not uploaded.
+    (workspace / "bad.yaml").write_text("rules: [", encoding="utf-8")
+    (tmp_path / "again").mkdir()
+    run = run_action(workspace, tmp_path / "again", paths="infra", config="bad.yaml",
+                     **{"sarif-file": "stale.sarif"})  # fmt: skip
+    assert run.exit_code == 2
+    assert not stale.exists()
+    assert (run.outputs["findings"], run.outputs["sarif-file"], run.outputs["json-file"]) == (
+        "",
+        "",
+        "",
+    )
 
 
 def test_working_directory_and_soft_fail(workspace: Path, tmp_path: Path) -> None:

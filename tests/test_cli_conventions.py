@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import pty
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -243,13 +242,3 @@ def test_a_name_that_is_empty_or_novalue_shows_the_logical_id(tmp_path: Path) ->
         'stack.yaml:12:3  LOW  IG003  Bob  User "Bob" belongs to no IAM group; grant '
         "permissions through groups",
     ]
-
-
-def test_the_readme_quick_start_prints_what_it_shows() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    quick_start = readme.split("## Quick start\n", 1)[1]
-    command = re.search(r"```sh\n(iacguard [^\n]*)\n```", quick_start)
-    shown = re.search(r"\n```\n(.*?)```", quick_start[command.end() if command else 0 :], re.DOTALL)
-    assert command is not None and shown is not None
-    done = iacguard(*command[1].split()[1:])
-    assert done.stdout == shown[1]

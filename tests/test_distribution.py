@@ -21,7 +21,7 @@ INSTALL = re.compile(r"^[ \t]*(?:\S+ -m )?pipx? install\b.*$", re.MULTILINE)  # 
 def test_the_distribution_is_iacguard_iam_with_the_iacguard_command_and_package() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["name"] == NAME
-    assert project["scripts"] == {"iacguard": "iacguard.cli:main"}
+    assert project["scripts"] == {"iacguard": "iacguard.cli:run"}
     assert f"{NAME}[cfnlint]" in project["optional-dependencies"]["test"]
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 
 from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import ParseError
+from iacguard.report import printable
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -44,14 +45,15 @@ def render(
         groups: dict[str, list[Finding]] = {}
         for finding in sorted(shown, key=key) if group_by == "rule" else shown:
             groups.setdefault(key(finding), []).append(finding)
-        for heading, findings in groups.items():
+        for name, findings in groups.items():
+            heading = printable(name)
             count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
             lines.append(
                 f"{_BOLD}{heading}{_RESET}  ({count})" if colour else f"{heading}  ({count})"
             )
             lines.extend("  " + _line(f, colour, leave_out=group_by) for f in findings)
     lines.extend(_pointers(shown))
-    lines.extend(_warnings(result))
+    lines.extend(map(printable, _warnings(result)))
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 
@@ -63,7 +65,9 @@ def _file(finding: Finding) -> str:
 def _line(finding: Finding, colour: bool, leave_out: str | None = None) -> str:
     loc = finding.location
     severity = finding.severity.value.upper()
-    where = (
+    # names, Sids and file names come from the scanned files: escaped, so that they
+    # cannot move the cursor, clear the screen or forge a line
+    where = printable(
         f"{loc.line}:{loc.column}" if leave_out == "file" else f"{loc.file}:{loc.line}:{loc.column}"
     )
     if colour:
@@ -72,11 +76,11 @@ def _line(finding: Finding, colour: bool, leave_out: str | None = None) -> str:
     parts = [where, severity]
     if leave_out != "rule":
         parts.append(finding.rule_id)
-    parts += [finding.resource, finding.message]
+    parts += [printable(finding.resource), printable(finding.message)]
     line = "  ".join(parts)
     if finding.suppression is not None:
         reason = finding.suppression.reason or "no reason given"
-        line += f"  [suppressed by {finding.suppression.kind}: {reason}]"
+        line += f"  [suppressed by {finding.suppression.kind}: {printable(reason)}]"
     return line
 
 
@@ -145,4 +149,4 @@ def error_line(error: ParseError) -> str:
     """``file:line:col: error: message``, as stderr shows a file that could not be read."""
     where = error.file + (f":{error.line}" if error.line else "")
     where += f":{error.column}" if error.line and error.column else ""
-    return f"{where}: error: {error.message}"
+    return printable(f"{where}: error: {error.message}")

@@ -60,7 +60,8 @@ def apply(
                     f"unknown rule {rule!r}",
                 )
             )
-        if not used and not unknown:
+        # a suppression of rules that did not run (--select, rules: false) cannot be judged
+        if not used and not unknown and any(config.runs(rule) for rule in ids):
             unused.append(
                 UnusedSuppression(
                     directive.kind, where.file, where.line, directive.rules, "matches no finding"
@@ -74,7 +75,7 @@ def apply(
                 used = True
                 if finding.suppression is None:
                     finding.suppression = Suppression("config", entry.reason)
-        if not used:
+        if not used and config.runs(entry.rule):
             unused.append(
                 UnusedSuppression(
                     "config",

@@ -242,3 +242,21 @@ def test_a_name_that_is_empty_or_novalue_shows_the_logical_id(tmp_path: Path) ->
         'stack.yaml:12:3  LOW  IG003  Bob  User "Bob" belongs to no IAM group; grant '
         "permissions through groups",
     ]
+
+
+def test_a_suppression_of_a_rule_that_did_not_run_is_not_called_unused(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  # iacguard: ignore[IG003] break-glass\n  Ops:\n    Type: AWS::IAM::User\n",
+        encoding="utf-8",
+    )
+    assert iacguard("check", "--select", "IG002", "--strict", cwd=tmp_path).stdout == (
+        "No findings in 1 file scanned.\n"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  # iacguard: ignore[IG003]\n  G:\n    Type: AWS::IAM::Group\n",
+        encoding="utf-8",
+    )
+    done = iacguard("check", "--select", "IG003", cwd=tmp_path)
+    assert "t.yaml:2: warning: unused suppression (comment, IG003): matches no finding" in (
+        done.stdout
+    )

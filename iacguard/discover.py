@@ -19,9 +19,8 @@ if TYPE_CHECKING:
     from iacguard.pathmatch import GitIgnores
 
 from iacguard.findings import NotRead
-from iacguard.paths import display_path
+from iacguard.paths import display_path, skipped_directory
 
-SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", "__pycache__"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 CLOUDFORMATION_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
@@ -117,7 +116,7 @@ class _Walk:
                 ignores.load(Path(directory))
             kept = []
             for name in sorted(subdirs):
-                if _skip_directory(name):
+                if skipped_directory(name):
                     continue
                 path = Path(directory) / name
                 if ignores is not None and ignores.ignored(path, directory=True):
@@ -173,7 +172,3 @@ class _Walk:
             return False
         self.seen.add(key)
         return True
-
-
-def _skip_directory(name: str) -> bool:
-    return name in SKIPPED_DIRECTORIES or name.startswith(".")

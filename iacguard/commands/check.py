@@ -42,6 +42,7 @@ class CheckRequest:
     baseline: str | None = None
     write_baseline: str | None = None
     show_suppressed: bool = False
+    show_unresolved: bool = False
     strict: bool = False
     jobs: int | None = None
     cache: bool = True
@@ -169,6 +170,7 @@ def render(request: CheckRequest, result: ScanResult) -> None:
             result,
             colour=colour(sys.stdout, disabled=request.no_color),
             show_suppressed=request.show_suppressed,
+            show_unresolved=request.show_unresolved,
             quiet=request.quiet,
             group_by=request.group_by,
         )

@@ -60,16 +60,23 @@ def render(
     *,
     colour: bool = False,
     show_suppressed: bool = False,
+    show_unresolved: bool = False,
     quiet: bool = False,
     group_by: str | None = None,
 ) -> str:
     """The scan in one of FORMATS; each reporter is imported only when it is used.
-    ``colour``, ``show_suppressed``, ``quiet`` and ``group_by`` concern the text format."""
+    ``colour``, ``show_suppressed``, ``show_unresolved``, ``quiet`` and ``group_by``
+    concern the text format only."""
     if fmt == "text":
         from iacguard.report import text
 
         return text.render(
-            result, colour=colour, show_suppressed=show_suppressed, quiet=quiet, group_by=group_by
+            result,
+            colour=colour,
+            show_suppressed=show_suppressed,
+            show_unresolved=show_unresolved,
+            quiet=quiet,
+            group_by=group_by,
         )
     if fmt == "json":
         from iacguard.report import json

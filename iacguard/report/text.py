@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from iacguard.findings import Finding, ScanResult, Severity
-from iacguard.model import ParseError
+from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, ParseError
 from iacguard.report import printable
 
 _COLOURS = {
@@ -27,11 +27,14 @@ def render(
     *,
     colour: bool = False,
     show_suppressed: bool = False,
+    show_unresolved: bool = False,
     quiet: bool = False,
     group_by: str | None = None,
 ) -> str:
-    """``file:line:col  SEVERITY  IG002  resource  message`` per finding, where to read
-    about each rule that fired, warnings, and the summary; ``quiet``: the summary alone.
+    """``file:line:col  SEVERITY  IG002  resource  message`` per finding (the resource
+    address names the module instance, so two instances never print the same line),
+    where to read about each rule that fired, warnings, and the summary; ``quiet``: the
+    summary alone.
     ``group_by`` (rule or file) puts the findings under a heading each, without repeating
     what the heading says."""
     if quiet:
@@ -54,7 +57,15 @@ def render(
             lines.extend("  " + _line(f, colour, leave_out=group_by) for f in findings)
     lines.extend(_pointers(shown))
     lines.extend(map(printable, _warnings(result)))
+    if show_unresolved:
+        lines.extend(
+            printable(f"{u.file}:{u.line}: unresolved: {u.resource}: {u.expression}: {u.why}")
+            for u in result.unresolved
+        )
     lines.append(summary(result))
+    unchecked = not_checked(result)
+    if unchecked:
+        lines.append(unchecked)
     return "\n".join(lines) + "\n"
 
 
@@ -99,8 +110,28 @@ def _pointers(findings: list[Finding]) -> list[str]:
     return lines
 
 
+def not_checked(result: ScanResult) -> str:
+    """One line saying what could not be checked, and where to see it; or nothing."""
+    remote = sum(1 for u in result.unresolved if u.why == REMOTE_MODULE)
+    values = len(result.unresolved) - remote
+    parts = []
+    if values:
+        parts.append(f"{values} value{'s' if values != 1 else ''} could not be resolved")
+    if remote:
+        parts.append(f"{remote} module{'s are' if remote != 1 else ' is'} remote")
+    if not parts:
+        return ""
+    return f"{', '.join(parts)}; see --format json or --show-unresolved."
+
+
 def _warnings(result: ScanResult) -> list[str]:
     warnings = [f"{n.file}: warning: {n.why}" for n in result.not_read]
+    warnings.extend(
+        f"{u.file}:{u.line}: warning: {u.resource}: source {u.expression} is outside the "
+        "scanned paths; not read"
+        for u in result.unresolved
+        if u.why == OUTSIDE_MODULE
+    )
     without_reason = {
         f.suppression.written
         for f in result.findings

@@ -56,7 +56,7 @@ def scan(
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
     options = options or ScanOptions()
-    found = discover(paths, config.excluded)
+    found = discover(paths, config.excluded, gitignore=config.gitignore)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
@@ -307,7 +307,7 @@ def check(
     the ``scanned`` files)."""
     from iacguard import suppress
 
-    checks = tuple(c for c in CHECKS if c.id not in config.disabled)
+    checks = tuple(c for c in CHECKS if config.runs(c.id))
     checked = check_model(model, config.settings(), checks)
     checked.unused_suppressions = suppress.apply(
         checked.findings, model.directives, model.blocks, config, baseline, scanned=scanned

@@ -63,7 +63,7 @@ def test_a_bad_config_stops_the_command_with_its_message(
         configure(CheckRequest(paths=["."]))
     assert str(raised.value) == (
         ".iacguard.yaml:1: fail_on: unknown severity 'sometimes' "
-        "(one of info, low, medium, high, critical)"
+        "(one of info, low, medium, high, critical) or none"
     )
 
 

@@ -16,6 +16,8 @@ from iacguard.parsers.plain import plain
 
 CFN = "fixtures/cloudformation"
 
+DOCS = "https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#"
+
 
 def test_serial_and_parallel_scans_print_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     """JSON templates with ``Ref`` in RoleName, ManagedPolicyArns and Roles once left
@@ -97,10 +99,12 @@ def test_a_malformed_inline_policy_costs_only_that_policy(tmp_path: Path) -> Non
     name = "users.yaml"
     assert done.returncode == 2
     assert done.stdout.splitlines() == [
-        f'{name}:10:11  MEDIUM  IG001 user-inline-policy  Inline policy "admin" is embedded '
+        f'{name}:10:11  MEDIUM  IG001  Alice  Inline policy "admin" is embedded '
         "in user Alice; attach a managed policy to a group instead",
-        f"{name}:13:41  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
+        f"{name}:13:41  CRITICAL  IG002  Alice  Statement #1 allows * on every "
         "resource (full administrator access)",
+        f"IG001 user-inline-policy: how to fix: iacguard explain IG001, {DOCS}user-inline-policy",
+        f"IG002 wildcard-action: how to fix: iacguard explain IG002, {DOCS}wildcard-action",
         "2 findings (1 critical, 1 medium) in 1 file scanned; 2 errors.",
     ]
     assert done.stderr.splitlines() == [

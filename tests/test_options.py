@@ -126,7 +126,7 @@ def test_a_boolean_flag_turns_its_option_on() -> None:
     done = iacguard("check", negative, "--require-explicit-session-limit")
     assert (done.returncode, done.stdout.splitlines()[0]) == (
         1,
-        f'{negative}:13:3  MEDIUM  IG005 role-session-limit  Role "DefaultRole" does not set '
+        f'{negative}:13:3  MEDIUM  IG005  DefaultRole  Role "DefaultRole" does not set '
         "its maximum session duration; set it to at most 1 hour (3600 s)",
     )
 

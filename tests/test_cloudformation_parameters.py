@@ -12,7 +12,7 @@ from iacguard.config import Config
 from iacguard.engine import ScanOptions, scan
 
 F = "fixtures/cloudformation/parameters_override"
-FINDING = f"{F}.yaml:32:25  HIGH  IG002 wildcard-action  Statement #1 allows s3:* (every s3 action)"
+FINDING = f"{F}.yaml:32:25  HIGH  IG002  PipelineRole  Statement #1 allows s3:* (every s3 action)"
 
 
 def test_the_defaults_are_checked_without_parameters() -> None:
@@ -23,7 +23,12 @@ def test_the_defaults_are_checked_without_parameters() -> None:
 def test_a_parameters_file_overrides_the_defaults() -> None:
     done = iacguard("check", f"{F}.yaml", "--parameters", f"{F}.params.json", "--no-cache")
     assert done.returncode == 1
-    assert done.stdout.splitlines() == [FINDING, "1 finding (1 high) in 1 file scanned."]
+    assert done.stdout.splitlines() == [
+        FINDING,
+        "IG002 wildcard-action: how to fix: iacguard explain IG002, "
+        "https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#wildcard-action",
+        "1 finding (1 high) in 1 file scanned.",
+    ]
 
 
 def test_json_output_names_the_resource_and_the_line() -> None:

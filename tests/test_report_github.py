@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import write_core_only_config
 from report_helpers import validate_sarif
 from runner_commands import commands
 
@@ -130,7 +131,9 @@ def test_the_log_lists_every_finding_where_the_runner_ignores_commands() -> None
     lines = output.splitlines()
     start, end = lines.index("::stop-commands::t0k3n"), lines.index("::t0k3n::")
     assert lines[start + 1 : end] == [
-        "a.yaml:1:3  HIGH  IG002 wildcard-action  finding 0",
+        "a.yaml:1:3  HIGH  IG002  Ops  finding 0",
+        "IG002 wildcard-action: how to fix: iacguard explain IG002, "
+        "https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#wildcard-action",
         "1 finding (1 high) in 0 files scanned.",
     ]
     assert [c.name for c in commands(output)] == [
@@ -174,6 +177,7 @@ def test_hostile_names_never_become_workflow_commands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     template = _hostile_template(tmp_path)
+    write_core_only_config(tmp_path)
     step_summary = tmp_path / "summary.md"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from iacguard.checks.admin_policy_attached import AdminPolicyAttached
 from iacguard.checks.base import Check
+from iacguard.checks.duplicate_inline_policy import DuplicateInlinePolicy
+from iacguard.checks.long_lived_credentials import LongLivedCredentials
 from iacguard.checks.options import Option, unique_options
+from iacguard.checks.privilege_escalation import PrivilegeEscalation
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
 from iacguard.checks.user_inline_policy import UserInlinePolicy
@@ -18,6 +22,10 @@ CHECKS: tuple[type[Check], ...] = (
     UserNotInGroup,
     UserAttachedPolicy,
     RoleSessionLimit,
+    PrivilegeEscalation,
+    AdminPolicyAttached,
+    LongLivedCredentials,
+    DuplicateInlinePolicy,
 )
 
 # every check's options, each once: the config keys, CLI flags and cfn-lint options they give

@@ -111,12 +111,12 @@ def test_an_unchanged_finding_stays_out_when_nothing_it_reads_changed(
 def test_a_module_error_is_reported_for_a_changed_file_of_the_module_and_fails(
     repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iacguard.parsers import terraform
+    from iacguard.parsers import terraform_tree
 
     def fail(*args: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(terraform._TreeBuilder, "resources", fail)
+    monkeypatch.setattr(terraform_tree.TreeBuilder, "resources", fail)
     (repo / "ci" / "z_buckets.tf").write_text('resource "aws_s3_bucket" "b" {\n}\n')
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "buckets")

@@ -159,6 +159,14 @@ def test_without_modules_json_the_text_output_says_to_run_terraform_init(
             _entry(REGISTRY, ".."),  # the manifest is input too: nothing outside is read
             ".terraform/modules/modules.json records it outside .terraform/modules; not read",
         ),
+        (
+            _entry(REGISTRY, "/etc"),
+            ".terraform/modules/modules.json records it outside .terraform/modules; not read",
+        ),
+        (
+            _entry(REGISTRY, ".terraform/modules/ci\u0000"),  # costs this module only
+            ".terraform/modules/modules.json records it outside .terraform/modules; not read",
+        ),
     ],
 )
 def test_a_module_modules_json_does_not_install_is_listed_as_unresolved(

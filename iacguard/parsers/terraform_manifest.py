@@ -60,8 +60,12 @@ def read_manifest(root: Path) -> Manifest | ParseError | None:
         key, source, directory = entry.get("Key"), entry.get("Source"), entry.get("Dir")
         if not (isinstance(key, str) and isinstance(source, str) and isinstance(directory, str)):
             continue
-        resolved = Path(os.path.realpath(root / directory))
-        modules[key] = Installed(source, resolved if resolved.is_relative_to(base) else None)
+        try:
+            resolved: Path | None = Path(os.path.realpath(root / directory))
+        except (ValueError, OSError):  # a NUL byte, a name too long
+            resolved = None
+        inside = resolved is not None and resolved.is_relative_to(base)
+        modules[key] = Installed(source, resolved if inside else None)
     return Manifest(file, modules)
 
 

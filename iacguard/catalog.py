@@ -38,6 +38,10 @@ class Info:
     version: str
     date: str
 
+    def as_dict(self) -> dict[str, str]:
+        """As the JSON ``tool.catalog`` and the SARIF tool properties show it."""
+        return {"source": self.source, "version": self.version, "date": self.date}
+
     def age_days(self, today: dt.date) -> int:
         return (today - dt.date.fromisoformat(self.date)).days
 

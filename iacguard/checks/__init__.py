@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from iacguard.checks.base import Check
+from iacguard.checks.credentials_exposure import CredentialsExposure
+from iacguard.checks.passrole_unscoped import PassroleUnscoped
 from iacguard.checks.role_session_limit import RoleSessionLimit
+from iacguard.checks.unknown_action import UnknownAction
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
 from iacguard.checks.user_inline_policy import UserInlinePolicy
 from iacguard.checks.user_not_in_group import UserNotInGroup
 from iacguard.checks.wildcard_action import WildcardAction
+from iacguard.checks.write_on_any_resource import WriteOnAnyResource
 
 CHECKS: tuple[type[Check], ...] = (
     UserInlinePolicy,
@@ -15,6 +19,10 @@ CHECKS: tuple[type[Check], ...] = (
     UserNotInGroup,
     UserAttachedPolicy,
     RoleSessionLimit,
+    UnknownAction,
+    WriteOnAnyResource,
+    PassroleUnscoped,
+    CredentialsExposure,
 )
 
 

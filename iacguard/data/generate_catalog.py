@@ -50,7 +50,7 @@ def _service_line(data: Path, service: str) -> str:
     keys: dict[str, int] = {}
     entries = []
     for action in sorted(actions.values(), key=lambda a: a["name"].lower()):
-        named = [t["name"] for t in action["resourceTypes"] if t["name"] in type_index]
+        named = [n for t in action["resourceTypes"] if (n := t["name"].lower()) in type_index]
         own = list(action["conditionKeys"])
         for name in named:
             own.extend(types[name].get("conditionKeys", ()))

@@ -1,0 +1,133 @@
+"""What a statement grants, through the action catalog: the shared reading of the
+least-privilege rules (IG006 to IG009, IG002's grading). Rules ask here which actions a
+statement allows and whether its resources are unscoped; they decide what to report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from iacguard import catalog
+from iacguard.catalog import Action
+from iacguard.checks.base import Context
+from iacguard.model import Location, Policy, Scalar, Statement, Unknown
+
+# Identity policies: what a principal may do. Trust policies say who may become the role.
+IDENTITY_KINDS = frozenset({"inline", "managed", "document"})
+# Keys that scope a statement to particular resources, whatever the service.
+RESOURCE_KEYS = (
+    "aws:ResourceTag/",
+    "aws:ResourceAccount",
+    "aws:ResourceOrgID",
+    "aws:ResourceOrgPaths",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One ``Action`` entry (or the ``NotAction`` list, ``entry`` = ``NotAction``) and the
+    catalog actions it grants."""
+
+    entry: str
+    location: Location
+    actions: tuple[Action, ...]
+
+
+def allows(statement: Statement, policy: Policy, ctx: Context) -> bool:
+    """Whether the statement is an ``Allow``; an unresolved effect is recorded, not guessed."""
+    allow = False
+    for effect in statement.effect:
+        if isinstance(effect, Unknown):
+            ctx.unknown(effect, policy.address, "Effect cannot be resolved")
+        elif effect.value == "Allow":
+            allow = True
+    return allow
+
+
+def grants(statement: Statement, policy: Policy, ctx: Context) -> list[Grant]:
+    """Every entry of the statement with the actions it grants. ``NotAction`` grants the
+    catalog's complement, and only when every entry of it is known."""
+    cat = catalog.get()
+    found: list[Grant] = []
+    for value in statement.actions or ():
+        if isinstance(value, Unknown):
+            ctx.unknown(value, policy.address)
+        elif isinstance(value.value, str):
+            found.append(Grant(value.value, value.location, cat.expand(value.value)))
+    if statement.not_actions is not None:
+        listed = _known_texts(statement.not_actions, policy, ctx)
+        if listed is not None:
+            location = statement.action_location or statement.location
+            found.append(Grant("NotAction", location, cat.complement(listed)))
+    return found
+
+
+def grants_name(statement: Statement, policy: Policy, ctx: Context, name: str) -> Location | None:
+    """Where the statement grants the action ``name`` (by name, wildcard or ``NotAction``),
+    without expanding the catalog; None when it does not."""
+    for value in statement.actions or ():
+        if isinstance(value, Scalar) and catalog.matches(str(value.value), name):
+            return value.location
+    if statement.not_actions is not None:
+        listed = _known_texts(statement.not_actions, policy, ctx)
+        if listed is not None and not any(catalog.matches(p, name) for p in listed):
+            return statement.action_location or statement.location
+    return None
+
+
+def unscoped(statement: Statement, action: Action) -> str | None:
+    """How the statement leaves ``action`` unscoped (``Resource "*"``, ``NotResource``),
+    or None when a resource narrows it or the action cannot be narrowed at all."""
+    if not action.resource_level:
+        return None
+    if statement.not_resources is not None:
+        return "NotResource"
+    for value in statement.resources or ():
+        if isinstance(value, Scalar) and catalog.covers_every(str(value.value), action):
+            return f'Resource "{value.value}"'
+    return None
+
+
+def unresolved_resources(statement: Statement, policy: Policy, ctx: Context) -> bool:
+    """Record resources that cannot be resolved; True when there are any (the statement
+    might be unscoped, so it is neither a pass nor a finding)."""
+    unknown = [v for v in statement.resources or () if isinstance(v, Unknown)]
+    for value in unknown:
+        ctx.unknown(value, policy.address, "Resource cannot be resolved")
+    return bool(unknown)
+
+
+def scoping_keys(actions: Iterable[Action]) -> tuple[str, ...]:
+    """The condition keys that narrow ``actions`` to particular resources: the global
+    resource keys and every service key the catalog lists for them (``${TagKey}`` → prefix)."""
+    keys = dict.fromkeys(RESOURCE_KEYS)
+    for action in actions:
+        for key in action.condition_keys:
+            keys[key.split("${", 1)[0]] = None
+    return tuple(keys)
+
+
+def entries(grants_: Iterable[Grant], actions: Iterable[Action]) -> str:
+    """The entries, as written, that grant any of ``actions`` (for messages)."""
+    wanted = set(actions)
+    shown = [g.entry for g in grants_ if wanted.intersection(g.actions)]
+    return ", ".join(dict.fromkeys(shown))
+
+
+def only_if(statement: Statement) -> str:
+    """The message suffix for a statement that exists only under a condition (``Fn::If``)."""
+    return f" (only if {statement.when})" if statement.when else ""
+
+
+def _known_texts(
+    values: Iterable[Scalar | Unknown], policy: Policy, ctx: Context
+) -> list[str] | None:
+    texts: list[str] = []
+    complete = True
+    for value in values:
+        if isinstance(value, Unknown):
+            ctx.unknown(value, policy.address, "NotAction cannot be resolved")
+            complete = False
+        else:
+            texts.append(str(value.value))
+    return texts if complete else None

@@ -27,6 +27,7 @@ _DATA = Path(__file__).with_name("data") / "catalog.txt"
 LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 _LEVEL_OF = {level[0]: level for level in LEVELS}
 _SENTINEL = "\x00"  # stands for a variable of an ARN template: only `*` covers it
+_PLACEHOLDER = "\x01"
 _TEMPLATE_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
@@ -234,7 +235,9 @@ def covers_every(resource: str, action: Action) -> bool:
 
 @lru_cache(maxsize=16384)
 def _covers(resource: str, template: str) -> bool:
-    parts = resource.split(":", 5)
+    # A placeholder left in a value (`${AWS::Region}` of a Fn::Sub) names one concrete
+    # thing at deploy time: a literal, never a wildcard, and never a separator.
+    parts = _TEMPLATE_VARIABLE.sub(_PLACEHOLDER, resource).split(":", 5)
     if len(parts) == 6:
         parts[1] = parts[3] = parts[4] = "*"
     # Literal characters of the pattern never match a template variable; `*` does.

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from iacguard import catalog
 from iacguard.checks.base import Check, Context
-from iacguard.checks.grants import (
+from iacguard.conditions import restriction
+from iacguard.findings import Severity
+from iacguard.grants import (
     IDENTITY_KINDS,
     allows,
     grants_name,
@@ -11,9 +13,7 @@ from iacguard.checks.grants import (
     unresolved_resources,
     unscoped,
 )
-from iacguard.conditions import restriction
-from iacguard.findings import Severity
-from iacguard.model import Location, Policy, Statement
+from iacguard.model import Policy, Scalar, Statement
 
 # Reviewed list: actions whose response carries a credential, a password or a secret.
 # ecr:GetAuthorizationToken is left out on purpose: it supports no resource-level
@@ -130,17 +130,17 @@ class CredentialsExposure(Check):
         if policy.kind not in IDENTITY_KINDS or not allows(statement, policy, ctx):
             return
         cat = catalog.get()
-        exposed: list[tuple[catalog.Action, Location, str]] = []
+        exposed: list[tuple[catalog.Action, Scalar, str]] = []
         granted = False
         for name in CREDENTIAL_ACTIONS:
-            location = grants_name(statement, policy, ctx, name)
+            entry = grants_name(statement, policy, ctx, name)
             action = cat.action(name)
-            if location is None or action is None:
+            if entry is None or action is None:
                 continue
             granted = True
             how = unscoped(statement, action)
             if how is not None:
-                exposed.append((action, location, how))
+                exposed.append((action, entry, how))
         if not exposed:
             if granted:
                 unresolved_resources(statement, policy, ctx)
@@ -152,19 +152,19 @@ class CredentialsExposure(Check):
             for value in verdict.unresolved:
                 ctx.unknown(value, policy.address, "a condition that may scope it is unresolved")
             return
-        location = min((loc for _, loc, _ in exposed), key=lambda loc: (loc.line, loc.column))
+        first = min((e for _, e, _ in exposed), key=lambda e: (e.location.line, e.location.column))
         resources = ", ".join(dict.fromkeys(how for _, _, how in exposed))
         ctx.report(
-            location,
+            first.location,
             f"Statement {statement.label} allows {_names(exposed)} on any resource "
-            f"({resources}): each returns credentials or secrets{only_if(statement)}",
+            f"({resources}): each returns credentials or secrets{only_if(statement, first.when)}",
             resource=policy.address,
             resource_type=policy.resource_type,
             element=f"{statement.sid or statement.index}",
         )
 
 
-def _names(exposed: list[tuple[catalog.Action, Location, str]]) -> str:
+def _names(exposed: list[tuple[catalog.Action, Scalar, str]]) -> str:
     """The first few actions by name, so ``*`` does not list two dozen."""
     names = [action.full for action, _, _ in exposed]
     if len(names) <= _NAMED:

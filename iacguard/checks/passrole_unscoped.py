@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from iacguard import catalog
 from iacguard.checks.base import Check, Context
-from iacguard.checks.grants import (
+from iacguard.conditions import restriction
+from iacguard.findings import Severity
+from iacguard.grants import (
     IDENTITY_KINDS,
     allows,
     grants_name,
@@ -10,8 +12,6 @@ from iacguard.checks.grants import (
     unresolved_resources,
     unscoped,
 )
-from iacguard.conditions import restriction
-from iacguard.findings import Severity
 from iacguard.model import Policy, Statement
 
 PASS_ROLE = "iam:PassRole"
@@ -103,8 +103,8 @@ class PassroleUnscoped(Check):
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:
         if policy.kind not in IDENTITY_KINDS or not allows(statement, policy, ctx):
             return
-        location = grants_name(statement, policy, ctx, PASS_ROLE)
-        if location is None:
+        entry = grants_name(statement, policy, ctx, PASS_ROLE)
+        if entry is None:
             return
         action = catalog.get().action(PASS_ROLE)
         assert action is not None, "the catalog always has iam:PassRole"
@@ -124,9 +124,9 @@ class PassroleUnscoped(Check):
             severity = Severity.HIGH
             limit = "to any service (no iam:PassedToService condition)"
         ctx.report(
-            location,
+            entry.location,
             f"Statement {statement.label} allows iam:PassRole on every role ({how}) "
-            f"{limit}{only_if(statement)}",
+            f"{limit}{only_if(statement, entry.when)}",
             resource=policy.address,
             resource_type=policy.resource_type,
             severity=severity,

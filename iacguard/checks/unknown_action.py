@@ -5,6 +5,7 @@ import datetime as dt
 from iacguard import catalog
 from iacguard.checks.base import Check, Context
 from iacguard.findings import Severity
+from iacguard.grants import only_if
 from iacguard.model import Policy, Scalar, Statement, Unknown
 
 STALE_AFTER_DAYS = 90
@@ -127,7 +128,7 @@ class UnknownAction(Check):
         ctx.report(
             value.location,
             f"Statement {statement.label} {element} {text} matches no IAM action: "
-            f"{effect}{hint}{stale}",
+            f"{effect}{hint}{stale}{only_if(statement, value.when)}",
             resource=policy.address,
             resource_type=policy.resource_type,
             severity=Severity.HIGH if denies else Severity.MEDIUM,

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from iacguard.catalog import describe
 from iacguard.checks.base import Check, Context
-from iacguard.checks.grants import (
+from iacguard.checks.credentials_exposure import CREDENTIAL_ACTIONS
+from iacguard.checks.passrole_unscoped import PASS_ROLE
+from iacguard.conditions import restriction
+from iacguard.findings import Severity
+from iacguard.grants import (
     IDENTITY_KINDS,
     allows,
     entries,
@@ -12,10 +16,10 @@ from iacguard.checks.grants import (
     unresolved_resources,
     unscoped,
 )
-from iacguard.conditions import restriction
-from iacguard.findings import Severity
 from iacguard.model import Policy, Scalar, Statement
 
+# Actions with a rule of their own (IG008, IG009), which says more than "a write".
+_OWN_RULES = frozenset({PASS_ROLE, *CREDENTIAL_ACTIONS})
 _SEVERITY = {
     "Permissions management": Severity.HIGH,
     "Write": Severity.MEDIUM,
@@ -35,7 +39,8 @@ class WriteOnAnyResource(Check):
     catalog: an action that supports no resource-level permissions (`xray:PutTraceSegments`)
     is never reported, since no `Resource` can narrow it. Severity follows the most
     powerful access level granted: Permissions management is high, Write medium, Tagging
-    alone low. A statement that IG002 already reports for `*` or `service:*` is left to it.
+    alone low. A statement that IG002 already reports for `*` or `service:*` is left to it,
+    and so are `iam:PassRole` (IG008) and the actions that return credentials (IG009).
 
     ## Why is this bad?
     Least privilege is fine-grained: the principal that writes one bucket should not
@@ -114,7 +119,9 @@ class WriteOnAnyResource(Check):
             action: how
             for grant in found
             for action in grant.actions
-            if action.access in _SEVERITY and (how := unscoped(statement, action))
+            if action.access in _SEVERITY
+            and action.full not in _OWN_RULES
+            and (how := unscoped(statement, action))
         }
         if not writes:
             unresolved_resources(statement, policy, ctx)
@@ -132,7 +139,7 @@ class WriteOnAnyResource(Check):
         ctx.report(
             first.location,
             f"Statement {statement.label} grants {describe(writes)} on any resource "
-            f"({resources}) through {entries(found, writes)}{only_if(statement)}",
+            f"({resources}) through {entries(found, writes)}{only_if(statement, first.when)}",
             resource=policy.address,
             resource_type=policy.resource_type,
             severity=severity,

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from iacguard import catalog
 from iacguard.catalog import Action
-from iacguard.checks.base import Context
 from iacguard.model import Location, Policy, Scalar, Statement, Unknown
+
+if TYPE_CHECKING:
+    from iacguard.checks.base import Context
 
 # Identity policies: what a principal may do. Trust policies say who may become the role.
 IDENTITY_KINDS = frozenset({"inline", "managed", "document"})
@@ -31,6 +34,7 @@ class Grant:
     entry: str
     location: Location
     actions: tuple[Action, ...]
+    when: str | None = None
 
 
 def allows(statement: Statement, policy: Policy, ctx: Context) -> bool:
@@ -53,7 +57,7 @@ def grants(statement: Statement, policy: Policy, ctx: Context) -> list[Grant]:
         if isinstance(value, Unknown):
             ctx.unknown(value, policy.address)
         elif isinstance(value.value, str):
-            found.append(Grant(value.value, value.location, cat.expand(value.value)))
+            found.append(Grant(value.value, value.location, cat.expand(value.value), value.when))
     if statement.not_actions is not None:
         listed = _known_texts(statement.not_actions, policy, ctx)
         if listed is not None:
@@ -62,16 +66,17 @@ def grants(statement: Statement, policy: Policy, ctx: Context) -> list[Grant]:
     return found
 
 
-def grants_name(statement: Statement, policy: Policy, ctx: Context, name: str) -> Location | None:
-    """Where the statement grants the action ``name`` (by name, wildcard or ``NotAction``),
-    without expanding the catalog; None when it does not."""
+def grants_name(statement: Statement, policy: Policy, ctx: Context, name: str) -> Scalar | None:
+    """The entry by which the statement grants the action ``name`` (by name, wildcard, or
+    the ``NotAction`` element, located at it), without expanding the catalog; None when it
+    does not grant it."""
     for value in statement.actions or ():
         if isinstance(value, Scalar) and catalog.matches(str(value.value), name):
-            return value.location
+            return value
     if statement.not_actions is not None:
         listed = _known_texts(statement.not_actions, policy, ctx)
         if listed is not None and not any(catalog.matches(p, name) for p in listed):
-            return statement.action_location or statement.location
+            return Scalar("NotAction", statement.action_location or statement.location)
     return None
 
 
@@ -83,15 +88,27 @@ def unscoped(statement: Statement, action: Action) -> str | None:
     if statement.not_resources is not None:
         return "NotResource"
     for value in statement.resources or ():
-        if isinstance(value, Scalar) and catalog.covers_every(str(value.value), action):
-            return f'Resource "{value.value}"'
+        text = str(value.value) if isinstance(value, Scalar) else _arn_template(value)
+        if text is not None and catalog.covers_every(text, action):
+            return f'Resource "{text}"'
     return None
+
+
+def _arn_template(value: Unknown) -> str | None:
+    """An ARN that is unresolved only in its partition, region or account
+    (``arn:aws:iam::${var.account}:role/*``) is as scoped as its resource part says."""
+    parts = value.expression.split(":", 5)
+    if len(parts) < 6 or parts[0].lower() != "arn" or "${" in parts[2] + parts[5]:
+        return None
+    return value.expression
 
 
 def unresolved_resources(statement: Statement, policy: Policy, ctx: Context) -> bool:
     """Record resources that cannot be resolved; True when there are any (the statement
     might be unscoped, so it is neither a pass nor a finding)."""
-    unknown = [v for v in statement.resources or () if isinstance(v, Unknown)]
+    unknown = [
+        v for v in statement.resources or () if isinstance(v, Unknown) and not _arn_template(v)
+    ]
     for value in unknown:
         ctx.unknown(value, policy.address, "Resource cannot be resolved")
     return bool(unknown)
@@ -99,11 +116,13 @@ def unresolved_resources(statement: Statement, policy: Policy, ctx: Context) -> 
 
 def scoping_keys(actions: Iterable[Action]) -> tuple[str, ...]:
     """The condition keys that narrow ``actions`` to particular resources: the global
-    resource keys and every service key the catalog lists for them (``${TagKey}`` → prefix)."""
+    resource keys and every service key the catalog lists for them. A key with a ``/``
+    is a family (``s3:BucketTag/${TagKey}``, ``ssm:resourceTag/tag-key``): its prefix."""
     keys = dict.fromkeys(RESOURCE_KEYS)
     for action in actions:
         for key in action.condition_keys:
-            keys[key.split("${", 1)[0]] = None
+            family, slash, _ = key.partition("/")
+            keys[family + slash if slash else key] = None
     return tuple(keys)
 
 
@@ -114,9 +133,11 @@ def entries(grants_: Iterable[Grant], actions: Iterable[Action]) -> str:
     return ", ".join(dict.fromkeys(shown))
 
 
-def only_if(statement: Statement) -> str:
-    """The message suffix for a statement that exists only under a condition (``Fn::If``)."""
-    return f" (only if {statement.when})" if statement.when else ""
+def only_if(statement: Statement, when: str | None = None) -> str:
+    """The message suffix for a statement or an entry that exists only under a condition
+    (a branch of ``Fn::If``)."""
+    when = when or statement.when
+    return f" (only if {when})" if when else ""
 
 
 def _known_texts(

@@ -11,7 +11,7 @@ TEMPLATE = (
     "Resources:\n"
     "  Ops:\n    Type: AWS::IAM::User\n"
     "  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
-    "      PolicyDocument: {Statement: [{Sid: Ec2, Effect: Allow, Action: 'ec2:*', Resource: '*'}]}\n"
+    "      PolicyDocument: {Statement: [{Sid: S3, Effect: Allow, Action: 's3:*', Resource: '*'}]}\n"
 )
 
 

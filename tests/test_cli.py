@@ -102,7 +102,7 @@ def test_json_output_follows_the_version_1_contract() -> None:
         "files_scanned": 1,
         "files_skipped": 1,
         "resources": 1,
-        "findings": 2,
+        "findings": 6,
         "suppressed": 0,
         "errors": 0,
     }
@@ -180,6 +180,11 @@ def test_rules_lists_every_check() -> None:
         "IG003  user-not-in-group       low       An IAM user belongs to no IAM group",
         "IG004  user-attached-policy    medium    A managed policy is attached directly to an IAM user",
         "IG005  role-session-limit      medium    A role's maximum session lasts longer than the limit",
+        "IG006  unknown-action          high      A policy names an action that does not exist",
+        "IG007  write-on-any-resource   high      An identity policy grants write actions on any resource",
+        "IG008  passrole-unscoped       high      An identity policy allows passing any role",
+        "IG009  credentials-exposure    high      "
+        "An identity policy exposes credentials or secrets of any resource",
     ]
     rows = json.loads(iacguard("rules", "--format", "json").stdout)
     assert rows[1] == {

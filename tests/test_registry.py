@@ -36,10 +36,15 @@ def test_every_check_module_is_registered_once() -> None:
 
 
 def test_every_check_has_a_positive_and_a_negative_cloudformation_fixture() -> None:
+    """Flat (``wildcard_action_positive.yaml``) or one folder per rule
+    (``unknown-action/positive.yaml``)."""
+    cloudformation = FIXTURES / "cloudformation"
     for check in CHECKS:
         stem = check.slug.replace("-", "_")
-        assert (FIXTURES / "cloudformation" / f"{stem}_positive.yaml").is_file(), check.id
-        assert (FIXTURES / "cloudformation" / f"{stem}_negative.yaml").is_file(), check.id
+        for case in ("positive", "negative"):
+            flat = cloudformation / f"{stem}_{case}.yaml"
+            folder = cloudformation / check.slug / f"{case}.yaml"
+            assert flat.is_file() or folder.is_file(), (check.id, case)
 
 
 def test_find_check_by_id_or_slug() -> None:

@@ -204,16 +204,21 @@ def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_p
     assert run.exit_code == 1
     assert annotated(run.stdout) == [
         ("error", "infra/roles.yaml", "12"),
+        ("error", "infra/roles.yaml", "12"),
+        ("error", "infra/roles.yaml", "12"),
+        ("error", "infra/roles.yaml", "31"),
         ("error", "infra/roles.yaml", "31"),
         ("warning", "infra/roles.yaml", "17"),
-        ("warning", "infra/roles.yaml", "35"),
         ("warning", "infra/users.yaml", "13"),
         ("warning", "infra/users.yaml", "22"),
+        ("warning", "infra/roles.yaml", "35"),
         ("warning", "infra/users.yaml", "8"),
     ]
-    assert run.summary.startswith("## iacguard\n\n7 findings (1 critical, 1 high, 4 medium")
-    assert "| infra/roles.yaml | 4 |" in run.summary
-    assert run.outputs == {"findings": "7", "sarif-file": "iacguard.sarif"}
+    assert run.summary.startswith(
+        "## iacguard\n\n10 findings (1 critical, 4 high, 3 medium, 2 low)"
+    )
+    assert "| infra/roles.yaml | 7 |" in run.summary
+    assert run.outputs == {"findings": "10", "sarif-file": "iacguard.sarif"}
     validate_sarif(json.loads((workspace / "iacguard.sarif").read_text(encoding="utf-8")))
 
 
@@ -251,8 +256,8 @@ def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> N
     run = run_action(workspace, tmp_path, paths="infra", config="ci/iacguard.yaml")
 
     assert run.exit_code == 0
-    assert [level for level, _, _ in annotated(run.stdout)] == ["warning"] * 4
-    assert run.outputs["findings"] == "4"
+    assert [level for level, _, _ in annotated(run.stdout)] == ["error"] * 3 + ["warning"] * 4
+    assert run.outputs["findings"] == "7"
 
 
 def test_inputs_are_data_never_shell_code(workspace: Path, tmp_path: Path) -> None:

@@ -99,6 +99,10 @@ def test_one_rule_per_check_with_help_from_its_docstring_and_security_severity()
         "IG003": "3.0",
         "IG004": "5.5",
         "IG005": "5.5",
+        "IG006": "8.0",
+        "IG007": "8.0",
+        "IG008": "8.0",
+        "IG009": "8.0",
     }
 
 

@@ -4,6 +4,7 @@ statement allows and whether its resources are unscoped; they decide what to rep
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -94,6 +95,18 @@ def unscoped(statement: Statement, action: Action) -> str | None:
     return None
 
 
+# The ARN of one resource of the configuration: `!GetAtt Bucket.Arn`, and Terraform's
+# `aws_s3_bucket.reports.arn` (also as the start of `"${aws_s3_bucket.reports.arn}/*"`).
+_ONE_RESOURCE = re.compile(
+    r"(!GetAtt |Fn::GetAtt)|\$?\{?(data\.)?aws_\w+\.[\w-]+(\[[^\]]*\])?\.arn\b"
+)
+
+
+def _one_resource(value: Unknown) -> bool:
+    """A resource that names one resource of the configuration is scoped, unresolved or not."""
+    return _ONE_RESOURCE.match(value.expression) is not None
+
+
 def _arn_template(value: Unknown) -> str | None:
     """An ARN that is unresolved only in its partition, region or account
     (``arn:aws:iam::${var.account}:role/*``) is as scoped as its resource part says."""
@@ -107,7 +120,9 @@ def unresolved_resources(statement: Statement, policy: Policy, ctx: Context) -> 
     """Record resources that cannot be resolved; True when there are any (the statement
     might be unscoped, so it is neither a pass nor a finding)."""
     unknown = [
-        v for v in statement.resources or () if isinstance(v, Unknown) and not _arn_template(v)
+        v
+        for v in statement.resources or ()
+        if isinstance(v, Unknown) and not _arn_template(v) and not _one_resource(v)
     ]
     for value in unknown:
         ctx.unknown(value, policy.address, "Resource cannot be resolved")

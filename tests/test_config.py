@@ -14,7 +14,7 @@ TEMPLATE = (
     "  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      MaxSessionDuration: 7200\n"
     "  Ops:\n    Type: AWS::IAM::User\n"
     "  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
-    "      PolicyDocument: {Statement: [{Effect: Allow, Action: 'ec2:*', Resource: '*'}]}\n"
+    "      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}\n"
 )
 
 

@@ -11,11 +11,14 @@ def test_a_local_module_is_checked_once_per_call_with_the_callers_inputs() -> No
     # Only the "admin" call passes a wildcard; the finding is in the module's own file,
     # and says which call it depends on.
     assert lines(result) == [
-        f"IG002 {module}:26:47 critical module.admin.aws_iam_group_policy.this"
+        f"IG002 {module}:26:47 critical module.admin.aws_iam_group_policy.this",
+        f"IG008 {module}:26:47 high module.admin.aws_iam_group_policy.this",
+        f"IG009 {module}:26:47 high module.admin.aws_iam_group_policy.this",
     ]
     assert messages(result) == [
-        f"IG002 {module}:26 Statement #1 allows * on every resource (full administrator access) "
-        f"if called from module.admin ({TF}/local_module/main.tf:5)"
+        f"IG002 {module}:26 Statement #1 allows * on every resource (full administrator access) if called from module.admin ({TF}/local_module/main.tf:5)",
+        f'IG008 {module}:26 Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition) (only if called from module.admin ({TF}/local_module/main.tf:5))',
+        f'IG009 {module}:26 Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets (only if called from module.admin ({TF}/local_module/main.tf:5))',
     ]
     assert result.unresolved == []
 

@@ -61,6 +61,13 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
         ("IG004", "carol"),
         ("IG005", "deployer"),
         ("IG005", "operators"),
+        ("IG006", "guardrail"),
+        ("IG007", "deploy"),
+        ("IG007", "operators"),
+        ("IG008", "ops"),
+        ("IG009", "bob-extra"),
+        ("IG009", "operators"),
+        ("IG009", "ops"),
     ]
     assert named_findings(cfn.model) == expected
     assert named_findings(tf.model) == expected

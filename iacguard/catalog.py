@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -58,11 +58,10 @@ class Action:
     access: str
     resource_types: tuple[str, ...]
     condition_keys: tuple[str, ...]
+    full: str = field(init=False, compare=False, repr=False)  # ``s3:PutObject``
 
-    @property
-    def full(self) -> str:
-        """``s3:PutObject``: the service prefix and the name as AWS spells them."""
-        return f"{self.service}:{self.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "full", f"{self.service}:{self.name}")
 
     @property
     def resource_level(self) -> bool:
@@ -230,20 +229,37 @@ def covers_every(resource: str, action: Action) -> bool:
     """Whether a ``Resource`` entry names every resource of some type the action takes:
     ``*``, ``arn:aws:s3:::*``, ``arn:aws:iam::123456789012:role/*``. Partition, region and
     account do not count as scope: every role of an account is still every role."""
-    return any(_covers(resource, template) for template in action.resource_types)
+    return any(covers(resource, template) for template in action.resource_types)
 
 
-@lru_cache(maxsize=16384)
-def _covers(resource: str, template: str) -> bool:
-    # A placeholder left in a value (`${AWS::Region}` of a Fn::Sub) names one concrete
-    # thing at deploy time: a literal, never a wildcard, and never a separator.
+def covers(resource: str, template: str) -> bool:
+    """Whether ``resource`` covers every instance of one ARN template of the catalog."""
+    if resource == "*":
+        return True
+    service, regex = _resource_pattern(resource)
+    if service is not None and not template.lower().startswith(service):
+        return False  # another service's resource: it covers none of these
+    return regex.fullmatch(_filled(template)) is not None
+
+
+@lru_cache(maxsize=4096)
+def _resource_pattern(resource: str) -> tuple[str | None, re.Pattern[str]]:
+    """The literal service prefix of an ARN (``s3:``) when it has one, and the regex that
+    matches the templates it covers. A placeholder left in a value (``${AWS::Region}`` of
+    a Fn::Sub) names one concrete thing at deploy time: a literal, never a wildcard."""
     parts = _TEMPLATE_VARIABLE.sub(_PLACEHOLDER, resource).split(":", 5)
+    service = None
     if len(parts) == 6:
         parts[1] = parts[3] = parts[4] = "*"
-    # Literal characters of the pattern never match a template variable; `*` does.
+        service = None if is_pattern(parts[2]) else parts[2].lower() + ":"
+    # Literal characters never match a template variable; `*` does.
     regex = "".join(
         ".*" if c == "*" else f"[^{_SENTINEL}]" if c == "?" else re.escape(c)
         for c in ":".join(parts)
     )
-    filled = f"arn:{_SENTINEL}:" + _TEMPLATE_VARIABLE.sub(_SENTINEL, template)
-    return re.fullmatch(regex, filled, re.IGNORECASE | re.DOTALL) is not None
+    return service, re.compile(regex, re.IGNORECASE | re.DOTALL)
+
+
+@lru_cache(maxsize=8192)
+def _filled(template: str) -> str:
+    return f"arn:{_SENTINEL}:" + _TEMPLATE_VARIABLE.sub(_SENTINEL, template)

@@ -84,15 +84,32 @@ def grants_name(statement: Statement, policy: Policy, ctx: Context, name: str) -
 def unscoped(statement: Statement, action: Action) -> str | None:
     """How the statement leaves ``action`` unscoped (``Resource "*"``, ``NotResource``),
     or None when a resource narrows it or the action cannot be narrowed at all."""
-    if not action.resource_level:
-        return None
+    return unscoped_actions(statement, (action,)).get(action)
+
+
+def unscoped_actions(statement: Statement, actions: Iterable[Action]) -> dict[Action, str]:
+    """``unscoped`` for many actions: each ARN template is judged once per statement, so
+    the thousands of actions of a ``NotAction`` cost a lookup each."""
     if statement.not_resources is not None:
-        return "NotResource"
-    for value in statement.resources or ():
-        text = str(value.value) if isinstance(value, Scalar) else _arn_template(value)
-        if text is not None and catalog.covers_every(text, action):
-            return f'Resource "{text}"'
-    return None
+        return {a: "NotResource" for a in actions if a.resource_level}
+    texts = [
+        text
+        for value in statement.resources or ()
+        if (text := str(value.value) if isinstance(value, Scalar) else _arn_template(value))
+    ]
+    verdicts: dict[str, str | None] = {}
+    found: dict[Action, str] = {}
+    for action in actions:
+        for template in action.resource_types:
+            if template not in verdicts:
+                verdicts[template] = next(
+                    (f'Resource "{t}"' for t in texts if catalog.covers(t, template)), None
+                )
+            how = verdicts[template]
+            if how is not None:
+                found[action] = how
+                break
+    return found
 
 
 # The ARN of one resource of the configuration: `!GetAtt Bucket.Arn`, and Terraform's

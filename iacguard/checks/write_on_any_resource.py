@@ -14,7 +14,7 @@ from iacguard.grants import (
     only_if,
     scoping_keys,
     unresolved_resources,
-    unscoped,
+    unscoped_actions,
 )
 from iacguard.model import Policy, Scalar, Statement
 
@@ -115,14 +115,15 @@ class WriteOnAnyResource(Check):
         if any(_whole_service(v.value) for v in statement.actions or () if isinstance(v, Scalar)):
             return  # IG002 reports it, at a higher severity
         found = grants(statement, policy, ctx)
-        writes = {
-            action: how
-            for grant in found
-            for action in grant.actions
-            if action.access in _SEVERITY
-            and action.full not in _OWN_RULES
-            and (how := unscoped(statement, action))
-        }
+        writes = unscoped_actions(
+            statement,
+            (
+                action
+                for grant in found
+                for action in grant.actions
+                if action.access in _SEVERITY and action.full not in _OWN_RULES
+            ),
+        )
         if not writes:
             unresolved_resources(statement, policy, ctx)
             return

@@ -1,0 +1,148 @@
+"""What the action catalog and its rules (IG006-IG009) cost a scan, as ratios in one run.
+
+    python3 benchmarks/catalog_cost.py --files 1000 --repeats 5
+
+1. The benchmark corpus (``generate_corpus.py``), scanned as a whole process with every
+   rule, and with the catalog rules turned off in a config file, alternating: time and
+   peak memory, medians and ratios.
+2. One template with a managed policy of 500 statements of wildcards (``s3:Get*``,
+   ``ec2:Describe*``, ``*:List*``, ``iam:Pass*``…, five of them ``NotAction``, each repeated across
+   statements as real policies repeat them) against the same template with every action
+   named: how much the expansion of wildcards adds to a scan.
+
+Every run is ``iacguard check . --format json --no-cache --jobs 1`` from this checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from run import corpus_of, timed
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG_RULES = (
+    "unknown-action",
+    "write-on-any-resource",
+    "passrole-unscoped",
+    "credentials-exposure",
+)
+WILDCARDS = (
+    "s3:Get*",
+    "ec2:Describe*",
+    "*:List*",
+    "iam:Pass*",
+    "dynamodb:*Item",
+    "logs:Put*",
+    "sqs:*Message*",
+    "kms:Decrypt*",
+    "lambda:Update*",
+    "sns:Publish*",
+)
+NAMED = (
+    "s3:GetObject",
+    "ec2:DescribeInstances",
+    "s3:ListBucket",
+    "iam:PassRole",
+    "dynamodb:PutItem",
+    "logs:PutLogEvents",
+    "sqs:SendMessage",
+    "kms:Decrypt",
+    "lambda:UpdateFunctionCode",
+    "sns:Publish",
+)
+
+
+def policy_template(statements: int, actions: tuple[str, ...]) -> str:
+    """A managed policy of ``statements`` statements, one in a hundred a ``NotAction``."""
+    lines = [
+        "Resources:",
+        "  Wide:",
+        "    Type: AWS::IAM::ManagedPolicy",
+        "    Properties:",
+        "      PolicyDocument:",
+        "        Statement:",
+    ]
+    for n in range(statements):
+        first, second = actions[n % len(actions)], actions[(n * 3 + 1) % len(actions)]
+        key = "NotAction" if n % 100 == 99 and actions is WILDCARDS else "Action"
+        lines += [
+            f"          - Sid: S{n}",
+            "            Effect: Allow",
+            f"            {key}: ['{first}', '{second}']",
+            f"            Resource: arn:aws:s3:::bucket-{n}/*",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def runs(cases: dict[str, tuple[Path, list[str]]], repeats: int) -> dict[str, tuple[float, int]]:
+    """Median seconds and peak bytes of each case, alternating their order."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in cases}
+    names = list(cases)
+    for repeat in range(repeats):
+        for name in names if repeat % 2 == 0 else reversed(names):
+            cwd, extra = cases[name]
+            command = [
+                sys.executable,
+                "-m",
+                "iacguard",
+                "check",
+                ".",
+                "--format",
+                "json",
+                "--no-cache",
+                "--jobs",
+                "1",
+                *extra,
+            ]
+            samples[name].append(timed(command, cwd, env))
+    return {
+        name: (statistics.median(s for s, _ in got), statistics.median(m for _, m in got))
+        for name, got in samples.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=1000, help="corpus size (default 1000)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each case (median)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "iacguard-bench")
+    args = parser.parse_args()
+
+    corpus = corpus_of(args.work, str(args.files), args.seed)
+    without = args.work / "without-catalog-rules.yaml"
+    without.write_text("rules:\n" + "".join(f"  {r}: false\n" for r in CATALOG_RULES))
+    corpus_runs = runs(
+        {"all rules": (corpus, []), "without IG006-IG009": (corpus, ["--config", str(without)])},
+        args.repeats,
+    )
+
+    policies = args.work / "wide-policy"
+    for name, actions in (("wildcards", WILDCARDS), ("named", NAMED)):
+        (policies / name).mkdir(parents=True, exist_ok=True)
+        (policies / name / "policy.yaml").write_text(policy_template(500, actions))
+    policy_runs = runs(
+        {
+            "500 wildcard statements": (policies / "wildcards", []),
+            "500 named statements": (policies / "named", []),
+        },
+        args.repeats,
+    )
+
+    print(f"corpus: {args.files} files, seed {args.seed}; {args.repeats} runs each, medians")
+    for title, measured in (("corpus", corpus_runs), ("one policy", policy_runs)):
+        (a, (a_s, a_m)), (b, (b_s, b_m)) = measured.items()
+        print(
+            f"{title}: {a} {a_s:.2f} s {a_m / 1e6:.0f} MB; {b} {b_s:.2f} s {b_m / 1e6:.0f} MB; "
+            f"time x{a_s / b_s:.3f}, memory x{a_m / b_m:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -92,4 +92,4 @@ def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> Non
         'roles.yaml:12:21  CRITICAL  IG002 wildcard-action  Statement "FullAdmin" allows * '
         "on every resource (full administrator access)"
     ) in output
-    assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned." in output
+    assert "7 findings (1 critical, 4 high, 1 medium, 1 low) in 1 file scanned." in output

@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iacguard.checks.options import OptionError, Settings
 from iacguard.findings import Severity
-from iacguard.parsers.source import DEFAULT_MAX_FILE_BYTES
+from iacguard.limits import DEFAULT_MAX_FILE_BYTES
 
-DEFAULT_MAX_SESSION_SECONDS = 3600
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
+# the keys of every scan; each check's options (``OPTIONS`` of the registry) come after
 KEYS = (
     "fail_on",
-    "max_session_seconds",
-    "require_explicit_session_limit",
     "exclude",
     "rules",
     "ignore",
@@ -50,8 +49,7 @@ class IgnoreEntry:
 @dataclass(slots=True)
 class Config:
     fail_on: Severity = Severity.LOW
-    max_session_seconds: int = DEFAULT_MAX_SESSION_SECONDS
-    require_explicit_session_limit: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # check options given, by name
     exclude: tuple[str, ...] = ()
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
@@ -67,6 +65,10 @@ class Config:
 
     def excluded(self, file: str) -> bool:
         return any(glob_matches(pattern, self.relative(file)) for pattern in self.exclude)
+
+    def settings(self) -> Settings:
+        """What the checks read: the options given, else their defaults."""
+        return Settings(self.options)
 
 
 def glob_matches(pattern: str, path: str) -> bool:
@@ -172,7 +174,9 @@ def _read_toml(text: str, name: str) -> dict[str, Any]:
 
 def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") -> Config:
     """Validate a config mapping into a ``Config``; every error names the key."""
-    from iacguard.checks import find_check
+    from iacguard.checks import OPTIONS, find_check
+
+    options = {option.name: option for option in OPTIONS}
 
     def fail(key: str, problem: str) -> ConfigError:
         line = _line_of(text, re.split(r"[.\[]", key, maxsplit=1)[0])
@@ -193,18 +197,15 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 )
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
-        elif key == "max_session_seconds":
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise fail(key, f"must be a whole number of seconds above 0, not {value!r}")
-            config.max_session_seconds = value
+        elif key in options:
+            try:
+                config.options[key] = options[key].value(value)
+            except OptionError as exc:
+                raise fail(key, str(exc)) from None
         elif key == "max_file_bytes":
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise fail(key, f"must be a whole number of bytes above 0, not {value!r}")
             config.max_file_bytes = value
-        elif key == "require_explicit_session_limit":
-            if not isinstance(value, bool):
-                raise fail(key, f"must be true or false, not {value!r}")
-            config.require_explicit_session_limit = value
         elif key in ("exclude", "var_files"):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise fail(key, "must be a list of paths")
@@ -229,7 +230,7 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text) for i, e in enumerate(value)
             )
         else:
-            raise fail(key, f"unknown key (the keys are {', '.join(KEYS)})")
+            raise fail(key, f"unknown key (the keys are {', '.join((*KEYS, *options))})")
     return config
 
 

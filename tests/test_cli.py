@@ -9,6 +9,7 @@ import pytest
 from helpers import ROOT, iacguard, iacguard_process
 
 from iacguard import __version__
+from iacguard.checks import CHECKS
 
 CFN = "fixtures/cloudformation"
 
@@ -174,19 +175,16 @@ def test_usage_errors_exit_2() -> None:
 
 def test_rules_lists_every_check() -> None:
     done = iacguard("rules")
-    assert done.stdout.splitlines() == [
-        "IG001  user-inline-policy      medium    An inline policy is embedded in an IAM user",
-        "IG002  wildcard-action         high      An Allow statement grants actions by wildcard",
-        "IG003  user-not-in-group       low       An IAM user belongs to no IAM group",
-        "IG004  user-attached-policy    medium    A managed policy is attached directly to an IAM user",
-        "IG005  role-session-limit      medium    A role's maximum session lasts longer than the limit",
-        "IG006  unknown-action          high      A policy names an action that does not exist",
-        "IG007  write-on-any-resource   high      An identity policy grants write actions on any resource",
-        "IG008  passrole-unscoped       high      An identity policy allows passing any role",
-        "IG009  credentials-exposure    high      "
-        "An identity policy exposes credentials or secrets of any resource",
+    lines = done.stdout.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        [c.id, c.slug, c.severity.value] for c in CHECKS
     ]
+    assert [line.split(maxsplit=3)[3] for line in lines] == [c.summary for c in CHECKS]
+    assert lines[1] == (
+        "IG002  wildcard-action         high      An Allow statement grants actions by wildcard"
+    )
     rows = json.loads(iacguard("rules", "--format", "json").stdout)
+    assert [row["id"] for row in rows] == [c.id for c in CHECKS]
     assert rows[1] == {
         "id": "IG002",
         "slug": "wildcard-action",

@@ -10,10 +10,10 @@ from typing import Any
 from helpers import ROOT, run
 from report_helpers import validate_sarif
 
+from iacguard import __version__
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Related, Severity, Suppression
+from iacguard.findings import Finding, Related, ScanResult, Severity, Suppression
 from iacguard.model import Location, ParseError
 from iacguard.report import sarif
 from iacguard.report.json import render as render_json
@@ -93,17 +93,13 @@ def test_one_rule_per_check_with_help_from_its_docstring_and_security_severity()
         assert described["fullDescription"]["text"] == " ".join(doc["What it does"].split())
     assert wildcard["properties"]["security-severity"] == "8.0"
     assert "security" in wildcard["properties"]["tags"]
-    assert {r["id"]: r["properties"]["security-severity"] for r in rules} == {
-        "IG001": "5.5",
-        "IG002": "8.0",
-        "IG003": "3.0",
-        "IG004": "5.5",
-        "IG005": "5.5",
-        "IG006": "8.0",
-        "IG007": "8.0",
-        "IG008": "8.0",
-        "IG009": "8.0",
-    }
+    assert [r["properties"]["security-severity"] for r in rules] == [
+        sarif.SECURITY_SEVERITY[c.severity] for c in CHECKS
+    ]
+    assert [r["helpUri"] for r in rules] == [
+        f"https://github.com/your-org/iacguard/blob/v{__version__}/docs/rules.md#{c.slug}"
+        for c in CHECKS
+    ]
 
 
 def test_severities_map_to_levels_and_security_severity_scores() -> None:

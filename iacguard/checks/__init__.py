@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from iacguard.checks.base import Check
 from iacguard.checks.credentials_exposure import CredentialsExposure
+from iacguard.checks.options import Option, unique_options
 from iacguard.checks.passrole_unscoped import PassroleUnscoped
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.unknown_action import UnknownAction
@@ -24,6 +27,9 @@ CHECKS: tuple[type[Check], ...] = (
     PassroleUnscoped,
     CredentialsExposure,
 )
+
+# every check's options, each once: the config keys, CLI flags and cfn-lint options they give
+OPTIONS: tuple[Option[Any], ...] = unique_options(o for c in CHECKS for o in c.options)
 
 
 def find_check(key: str) -> type[Check] | None:

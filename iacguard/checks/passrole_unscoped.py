@@ -98,6 +98,7 @@ class PassroleUnscoped(Check):
     id = "IG008"
     slug = "passrole-unscoped"
     severity = Severity.HIGH
+    severities = (Severity.HIGH, Severity.MEDIUM)
     summary = "An identity policy allows passing any role"
 
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:

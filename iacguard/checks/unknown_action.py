@@ -88,6 +88,7 @@ class UnknownAction(Check):
     id = "IG006"
     slug = "unknown-action"
     severity = Severity.HIGH  # in a Deny; an Allow's finding is medium
+    severities = (Severity.HIGH, Severity.MEDIUM)
     summary = "A policy names an action that does not exist"
 
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:

@@ -107,6 +107,7 @@ class WriteOnAnyResource(Check):
     id = "IG007"
     slug = "write-on-any-resource"
     severity = Severity.HIGH
+    severities = (Severity.HIGH, Severity.MEDIUM, Severity.LOW)
     summary = "An identity policy grants write actions on any resource"
 
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:

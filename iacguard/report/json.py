@@ -7,8 +7,7 @@ from typing import Any
 
 from iacguard import __version__
 from iacguard.catalog import info
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding
+from iacguard.findings import Finding, ScanResult
 
 VERSION = 1
 

@@ -17,8 +17,7 @@ from iacguard import __version__
 from iacguard.catalog import info
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import Location, ParseError
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -82,6 +81,7 @@ def rule(check: type[Check]) -> dict[str, Any]:
         "shortDescription": {"text": check.summary},
         "fullDescription": {"text": " ".join(doc.get("What it does", check.summary).split())},
         "help": {"text": text or check.summary, "markdown": markdown or check.summary},
+        "helpUri": check.help_uri(),
         "defaultConfiguration": {"level": LEVELS[check.severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[check.severity],

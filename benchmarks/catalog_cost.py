@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from run import corpus_of, timed
 
@@ -79,32 +81,37 @@ def policy_template(statements: int, actions: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def runs(cases: dict[str, tuple[Path, list[str]]], repeats: int) -> dict[str, tuple[float, int]]:
-    """Median seconds and peak bytes of each case, alternating their order."""
+def runs(cases: dict[str, tuple[Path, list[str]]], repeats: int) -> dict[str, Sample]:
+    """Median wall seconds, CPU seconds (user + system, the steadier figure on a shared
+    machine) and peak bytes of each case, alternating their order."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in cases}
+    samples: dict[str, list[Sample]] = {name: [] for name in cases}
     names = list(cases)
     for repeat in range(repeats):
         for name in names if repeat % 2 == 0 else reversed(names):
             cwd, extra = cases[name]
             command = [
-                sys.executable,
-                "-m",
-                "iacguard",
-                "check",
-                ".",
-                "--format",
-                "json",
-                "--no-cache",
-                "--jobs",
-                "1",
-                *extra,
+                *(sys.executable, "-m", "iacguard", "check", ".", "--format", "json"),
+                *("--no-cache", "--jobs", "1", *extra),
             ]
-            samples[name].append(timed(command, cwd, env))
+            before = _children_cpu()
+            seconds, peak = timed(command, cwd, env)
+            samples[name].append(Sample(seconds, _children_cpu() - before, peak))
     return {
-        name: (statistics.median(s for s, _ in got), statistics.median(m for _, m in got))
+        name: Sample(*(statistics.median(column) for column in zip(*got, strict=True)))
         for name, got in samples.items()
     }
+
+
+class Sample(NamedTuple):
+    seconds: float
+    cpu: float
+    peak: float
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -137,10 +144,12 @@ def main() -> None:
 
     print(f"corpus: {args.files} files, seed {args.seed}; {args.repeats} runs each, medians")
     for title, measured in (("corpus", corpus_runs), ("one policy", policy_runs)):
-        (a, (a_s, a_m)), (b, (b_s, b_m)) = measured.items()
+        (a, x), (b, y) = measured.items()
         print(
-            f"{title}: {a} {a_s:.2f} s {a_m / 1e6:.0f} MB; {b} {b_s:.2f} s {b_m / 1e6:.0f} MB; "
-            f"time x{a_s / b_s:.3f}, memory x{a_m / b_m:.3f}"
+            f"{title}: {a} {x.seconds:.2f} s ({x.cpu:.2f} s CPU) {x.peak / 1e6:.0f} MB; "
+            f"{b} {y.seconds:.2f} s ({y.cpu:.2f} s CPU) {y.peak / 1e6:.0f} MB; "
+            f"time x{x.seconds / y.seconds:.3f}, CPU x{x.cpu / y.cpu:.3f}, "
+            f"memory x{x.peak / y.peak:.3f}"
         )
 
 

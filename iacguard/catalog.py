@@ -47,21 +47,25 @@ class Info:
         return (today - dt.date.fromisoformat(self.date)).days
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Action:
     """One IAM action. ``resource_types`` are ARN templates without ``arn:${Partition}:``
     (``iam::${Account}:role/${RoleNameWithPath}``); none means the action supports no
-    resource-level permissions. ``condition_keys`` are the service's own keys for it."""
+    resource-level permissions. ``condition_keys`` are the service's own keys for it.
+
+    The catalog makes each action once: identity is equality, which keeps the sets of
+    a ``NotAction`` expansion cheap, and building 20,000 of them quick (read-only by
+    convention, not frozen, for the same reason)."""
 
     service: str
     name: str
     access: str
     resource_types: tuple[str, ...]
     condition_keys: tuple[str, ...]
-    full: str = field(init=False, compare=False, repr=False)  # ``s3:PutObject``
+    full: str = field(init=False, repr=False)  # ``s3:PutObject``
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "full", f"{self.service}:{self.name}")
+        self.full = f"{self.service}:{self.name}"
 
     @property
     def resource_level(self) -> bool:
@@ -218,8 +222,8 @@ class Catalog:
                 prefix,
                 name,
                 _LEVEL_OF[level],
-                tuple(templates[i] for i in types),
-                tuple(keys[i] for i in key_ids),
+                tuple(map(templates.__getitem__, types)),
+                tuple(map(keys.__getitem__, key_ids)),
             )
             for name, level, types, key_ids in data["a"]
         }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from iacguard import catalog
 from iacguard.checks.base import Check, Context
 from iacguard.findings import Severity
@@ -145,6 +147,7 @@ class WildcardAction(Check):
 _READ_LEVELS = frozenset({"List", "Read"})
 
 
+@lru_cache(maxsize=1024)  # policies repeat their patterns; describing one counts its actions
 def _grade(action: object, every_resource: bool) -> tuple[Severity, str] | None:
     """The severity and description of one action, or None when it is not a wildcard."""
     if not isinstance(action, str):

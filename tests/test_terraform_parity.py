@@ -12,10 +12,41 @@ TERRAFORM = Path("fixtures/terraform/parity")
 CLOUDFORMATION = Path("fixtures/cloudformation/parity.yaml")
 
 
-def named_findings(model: Model) -> list[tuple[str, str]]:
-    """(rule, name of the principal or policy) for each finding: the names are the same
-    in both formats where addresses and logical ids are not."""
-    return sorted((f.rule_id, _name(f, model)) for f in check_model(model).findings)
+def named_findings(model: Model) -> list[tuple[str, str, str, str]]:
+    """(rule, name of the principal or policy, severity, what the location points at)
+    for each finding: the names are the same in both formats where addresses and
+    logical ids are not, and so must be the severity and the precision of the place."""
+    return sorted(
+        (f.rule_id, _name(f, model), f.severity.value, _points_at(f, model))
+        for f in check_model(model).findings
+    )
+
+
+def _points_at(finding: Finding, model: Model) -> str:
+    """The kind of element a finding is located at: the offending action itself, the
+    statement, the policy, the principal… A policy written as JSON text (a heredoc, a
+    JSON string in a template) is read inside the text, so its findings point at
+    actions as precisely as a policy written in the format's own syntax."""
+    where = finding.location
+    for policy in model.policies:
+        for statement in policy.statements:
+            actions = {a.location for a in statement.actions or statement.not_actions or ()}
+            if where in actions and where not in {statement.location, policy.location}:
+                return "action"
+            if where == statement.action_location:
+                return "action key"
+            if where == statement.location:
+                return "statement"
+        if where == policy.location:
+            return "policy"
+    for principal in model.principals:
+        if where in {v.location for v in principal.session_duration}:
+            return "session value"
+        if where == principal.location:
+            return "principal"
+    if any(where == a.location for a in model.attachments):
+        return "attachment"
+    raise AssertionError(f"{finding} points at nothing in the model")
 
 
 def _name(finding: Finding, model: Model) -> str:
@@ -51,22 +82,22 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
     cfn = cloudformation.parse_file(CLOUDFORMATION, CLOUDFORMATION.as_posix())
     assert tf.errors == cfn.errors == []
     expected = [
-        ("IG001", "bob-extra"),
-        ("IG002", "bob-extra"),
-        ("IG002", "deploy"),
-        ("IG002", "operators"),
-        ("IG002", "ops"),
-        ("IG003", "bob"),
-        ("IG004", "carol"),
-        ("IG005", "deployer"),
-        ("IG005", "operators"),
-        ("IG006", "guardrail"),
-        ("IG007", "deploy"),
-        ("IG007", "operators"),
-        ("IG008", "ops"),
-        ("IG009", "bob-extra"),
-        ("IG009", "operators"),
-        ("IG009", "ops"),
+        ("IG001", "bob-extra", "medium", "policy"),
+        ("IG002", "bob-extra", "high", "action"),
+        ("IG002", "deploy", "medium", "action"),
+        ("IG002", "operators", "high", "action"),
+        ("IG002", "ops", "critical", "action"),
+        ("IG003", "bob", "low", "principal"),
+        ("IG004", "carol", "medium", "attachment"),
+        ("IG005", "deployer", "medium", "session value"),
+        ("IG005", "operators", "medium", "session value"),
+        ("IG006", "guardrail", "high", "action"),
+        ("IG007", "deploy", "medium", "action"),
+        ("IG007", "operators", "high", "action"),
+        ("IG008", "ops", "high", "action"),
+        ("IG009", "bob-extra", "high", "action"),
+        ("IG009", "operators", "high", "action"),
+        ("IG009", "ops", "high", "action"),
     ]
     assert named_findings(cfn.model) == expected
     assert named_findings(tf.model) == expected

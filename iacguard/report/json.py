@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from iacguard import __version__
 from iacguard.catalog import info
 from iacguard.findings import Finding, ScanResult
+from iacguard.report import dump_json
 
 VERSION = 1
 
@@ -86,4 +86,4 @@ def render(result: ScanResult) -> str:
             "errors": len(result.errors),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(document)

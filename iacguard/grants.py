@@ -84,7 +84,14 @@ def grants_name(statement: Statement, policy: Policy, ctx: Context, name: str) -
 def unscoped(statement: Statement, action: Action) -> str | None:
     """How the statement leaves ``action`` unscoped (``Resource "*"``, ``NotResource``),
     or None when a resource narrows it or the action cannot be narrowed at all."""
-    return unscoped_actions(statement, (action,)).get(action)
+    if not action.resource_level:
+        return None
+    if statement.not_resources is not None:
+        return "NotResource"
+    return next(
+        (f'Resource "{t}"' for t in _resource_texts(statement) if catalog.covers_every(t, action)),
+        None,
+    )
 
 
 def unscoped_actions(statement: Statement, actions: Iterable[Action]) -> dict[Action, str]:
@@ -92,11 +99,7 @@ def unscoped_actions(statement: Statement, actions: Iterable[Action]) -> dict[Ac
     the thousands of actions of a ``NotAction`` cost a lookup each."""
     if statement.not_resources is not None:
         return {a: "NotResource" for a in actions if a.resource_level}
-    texts = [
-        text
-        for value in statement.resources or ()
-        if (text := str(value.value) if isinstance(value, Scalar) else _arn_template(value))
-    ]
+    texts = _resource_texts(statement)
     verdicts: dict[str, str | None] = {}
     found: dict[Action, str] = {}
     for action in actions:
@@ -110,6 +113,15 @@ def unscoped_actions(statement: Statement, actions: Iterable[Action]) -> dict[Ac
                 found[action] = how
                 break
     return found
+
+
+def _resource_texts(statement: Statement) -> list[str]:
+    """The resources as text: literals, and ARNs unresolved only in their account."""
+    return [
+        text
+        for value in statement.resources or ()
+        if (text := str(value.value) if isinstance(value, Scalar) else _arn_template(value))
+    ]
 
 
 # The ARN of one resource of the configuration: `!GetAtt Bucket.Arn`, and Terraform's

@@ -26,6 +26,8 @@ _DATA = Path(__file__).with_name("data") / "catalog.txt"
 
 LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 _LEVEL_OF = {level[0]: level for level in LEVELS}
+_STARS = re.compile(r"\*+")
+_LONGEST_NAME = 200  # the longest action name has 71 characters
 _SENTINEL = "\x00"  # stands for a variable of an ARN template: only `*` covers it
 _PLACEHOLDER = "\x01"
 _TEMPLATE_VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -99,7 +101,16 @@ def is_pattern(text: str) -> bool:
 
 def matches(pattern: str, action: str) -> bool:
     """Whether an ``Action`` entry (``iam:Pass*``, ``*``) grants ``action`` (``iam:PassRole``)."""
-    return _compiled(pattern).fullmatch(action) is not None
+    normal = _normal(pattern)
+    return normal is not None and _compiled(normal).fullmatch(action) is not None
+
+
+def _normal(pattern: str) -> str | None:
+    """The pattern as the caches hold it: lower case, runs of ``*`` as one (``***`` would
+    backtrack); None when it is too long to name any action, so a hostile megabyte is
+    neither compiled nor kept."""
+    text = _STARS.sub("*", pattern.strip().lower())
+    return text if len(text) <= _LONGEST_NAME else None
 
 
 def describe(actions: Iterable[Action]) -> str:
@@ -146,7 +157,8 @@ class Catalog:
 
     def expand(self, pattern: str) -> tuple[Action, ...]:
         """Every action an ``Action`` entry grants: a name, a wildcard pattern or ``*``."""
-        return self._expand(pattern.strip().lower())
+        normal = _normal(pattern)
+        return () if normal is None else self._expand(normal)
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one catalog per process, kept for its lifetime
     def _expand(self, pattern: str) -> tuple[Action, ...]:
@@ -172,7 +184,10 @@ class Catalog:
     def knows(self, pattern: str) -> bool:
         """Whether an ``Action`` entry matches any action; stops at the first match, so
         ``*`` and ``*:Get*`` do not parse every service."""
-        pattern = pattern.strip().lower()
+        normal = _normal(pattern)
+        if normal is None:
+            return False
+        pattern = normal
         service, colon, name = pattern.partition(":")
         if pattern and set(pattern) == {"*"}:
             return True
@@ -188,7 +203,7 @@ class Catalog:
 
     def complement(self, patterns: Iterable[str]) -> tuple[Action, ...]:
         """What a ``NotAction`` list grants: every catalog action no pattern matches."""
-        return self._complement(frozenset(p.strip().lower() for p in patterns))
+        return self._complement(frozenset(n for p in patterns if (n := _normal(p)) is not None))
 
     @lru_cache(maxsize=256)  # noqa: B019 - as expand
     def _complement(self, patterns: frozenset[str]) -> tuple[Action, ...]:
@@ -200,6 +215,8 @@ class Catalog:
         ``dynamodb:PutItem``), or None when nothing is close."""
         from difflib import get_close_matches
 
+        if len(name) > _LONGEST_NAME:
+            return None  # no action is this long; comparing it would cost its length squared
         service, _, action = name.strip().lower().partition(":")
         if service not in self._raw:
             close = get_close_matches(service, self.services, n=1, cutoff=0.6)

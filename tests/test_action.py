@@ -299,7 +299,7 @@ def test_the_run_step_never_imports_the_workspace(workspace: Path, tmp_path: Pat
 
     assert not list(workspace.glob("pwned-*"))
     assert run.exit_code == 1
-    assert run.outputs == {"findings": "7", "sarif-file": "iacguard.sarif"}
+    assert run.outputs == {"findings": "10", "sarif-file": "iacguard.sarif"}
 
 
 def test_the_install_step_never_imports_the_workspace(workspace: Path, tmp_path: Path) -> None:

@@ -228,3 +228,15 @@ def test_knows_whether_an_entry_matches_any_action(
     cat: catalog.Catalog, pattern: str, known: bool
 ) -> None:
     assert cat.knows(pattern) is known
+
+
+def test_hostile_patterns_are_cheap(cat: catalog.Catalog) -> None:
+    """Runs of `*` are one `*` (no backtracking); a pattern longer than any action name
+    can match nothing, and is neither compiled nor cached."""
+    assert cat.expand("*" * 100_000) is cat.expand("*")
+    assert matches("iam:" + "*" * 100_000 + "Role", "iam:PassRole")
+    huge = "iam:" + "x" * 1_000_000
+    assert cat.expand(huge) == ()
+    assert not cat.knows(huge)
+    assert not matches(huge + "*", "iam:PassRole")
+    assert cat.suggest(huge) is None

@@ -32,8 +32,9 @@ def test_serial_and_parallel_scans_print_the_same_bytes(monkeypatch: pytest.Monk
 def test_sample_style_json_template_with_refs_reports_its_findings() -> None:
     path = f"{CFN}/wildcard_action_positive_sample_refs.json"
     assert described(run(path)) == [
-        f"IG002 {path}:36:43 critical AdminAccessPolicy: Statement #1 allows * on every "
-        "resource (full administrator access)",
+        f"IG002 {path}:36:43 critical AdminAccessPolicy: Statement #1 allows * on every resource (full administrator access)",
+        f'IG008 {path}:36:43 high AdminAccessPolicy: Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
+        f'IG009 {path}:36:43 high AdminAccessPolicy: Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets',
         f"IG002 {path}:49:44 high BucketAccessPolicy: Statement #1 allows s3:* (every s3 action)",
     ]
 
@@ -101,7 +102,12 @@ def test_a_malformed_inline_policy_costs_only_that_policy(tmp_path: Path) -> Non
         "in user Alice; attach a managed policy to a group instead",
         f"{name}:13:41  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
         "resource (full administrator access)",
-        "2 findings (1 critical, 1 medium) in 1 file scanned; 2 errors.",
+        f"{name}:13:41  HIGH  IG008 passrole-unscoped  Statement #1 allows iam:PassRole on "
+        'every role (Resource "*") to any service (no iam:PassedToService condition)',
+        f"{name}:13:41  HIGH  IG009 credentials-exposure  Statement #1 allows sts:AssumeRole, "
+        "sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource "
+        '(Resource "*"): each returns credentials or secrets',
+        "4 findings (1 critical, 2 high, 1 medium) in 1 file scanned; 2 errors.",
     ]
     assert done.stderr.splitlines() == [
         f"{name}:8:39: error: Alice: a Statement must be a mapping, not a string",
@@ -131,6 +137,11 @@ def test_json_text_policies_are_located_at_the_action_inside_the_text() -> None:
         f"IG002 {json_path}:7:111 high ReportsPolicy: Statement #1 allows athena:* "
         "(every athena action)",
         f"IG002 {yaml_path}:12:43 high BlockPolicy: Statement #1 allows iam:* (every iam action)",
+        f"IG008 {yaml_path}:12:43 high BlockPolicy: Statement #1 allows iam:PassRole on every role "
+        '(Resource "*") to any service (no iam:PassedToService condition)',
+        f"IG009 {yaml_path}:12:43 high BlockPolicy: Statement #1 allows iam:CreateAccessKey, "
+        'iam:UpdateAccessKey, iam:CreateLoginProfile and 3 more on any resource (Resource "*"): '
+        "each returns credentials or secrets",
         f"IG002 {yaml_path}:18:69 high QuotedPolicy: Statement #1 allows s3:* (every s3 action)",
         f"IG002 {yaml_path}:25:43 high SubPolicy: Statement #1 allows kms:* (every kms action)",
         f"IG002 {yaml_path}:26:43 high SubPolicy: Statement #2 allows ec2:* (every ec2 action)",

@@ -426,3 +426,5 @@ _HANDLERS: dict[str, Handler] = {
     "aws_iam_group_membership": _group_membership,
     f"data.{DOCUMENT_TYPE}": _document,
 }
+# What the reader reads: only these resources' unknown values can change a finding.
+IAM_TYPES = frozenset(_HANDLERS)

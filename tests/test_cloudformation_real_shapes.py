@@ -195,8 +195,9 @@ def test_a_rain_module_written_in_json_is_skipped_and_the_rest_checked() -> None
     result = run(path)
     assert result.errors == []
     assert described(result) == [
-        f"IG002 {path}:16:65 critical Admin: Statement #1 allows * on every resource "
-        "(full administrator access)"
+        f"IG002 {path}:16:65 critical Admin: Statement #1 allows * on every resource (full administrator access)",
+        f'IG008 {path}:16:65 high Admin: Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
+        f'IG009 {path}:16:65 high Admin: Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets',
     ]
     assert [(u.line, u.resource, u.why) for u in result.unresolved] == [
         (5, "Network", "a Rain module, expanded by rain before deploy; not checked")

@@ -74,7 +74,7 @@ def test_a_comment_on_the_modules_resource_still_covers_a_value_from_its_caller(
         "  })\n}\n"
     )
     (tmp_path / "main.tf").write_text(
-        'module "break_glass" {\n  source  = "./policy"\n  actions = ["*"]\n}\n'
+        'module "break_glass" {\n  source  = "./policy"\n  actions = ["s3:*"]\n}\n'
     )
     result = run(tmp_path)
     (finding,) = result.findings
@@ -88,7 +88,7 @@ def test_a_logical_id_in_two_templates_gets_no_related_location(tmp_path) -> Non
     policy = (
         "Resources:\n  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
         "      PolicyDocument:\n        Statement:\n"
-        "          - {Effect: Allow, Action: '*', Resource: '*'}\n"
+        "          - {Effect: Allow, Action: 's3:*', Resource: '*'}\n"
     )
     (tmp_path / "a.yaml").write_text(policy)
     (tmp_path / "b.yaml").write_text(policy)

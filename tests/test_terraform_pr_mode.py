@@ -59,6 +59,16 @@ FINDING = (
     "ci/main.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
     "resource (full administrator access) if called from module.ci (main.tf:3)  [in module.ci]"
 )
+# `*` on `*` also passes any role and exposes every credential
+ALSO = [
+    "ci/main.tf:9:59  HIGH  IG008 passrole-unscoped  Statement #1 allows iam:PassRole on every "
+    'role (Resource "*") to any service (no iam:PassedToService condition) (only if called from '
+    "module.ci (main.tf:3))  [in module.ci]",
+    "ci/main.tf:9:59  HIGH  IG009 credentials-exposure  Statement #1 allows sts:AssumeRole, "
+    'sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): '
+    "each returns credentials or secrets (only if called from module.ci (main.tf:3))  "
+    "[in module.ci]",
+]
 
 
 def test_a_changed_module_input_keeps_the_finding_in_the_unchanged_module(
@@ -67,9 +77,17 @@ def test_a_changed_module_input_keeps_the_finding_in_the_unchanged_module(
     (repo / "main.tf").write_text(CALLER.replace("false", "true"))
     git(repo, "commit", "-q", "-am", "widen ci")
     assert main(["check", ".", "--diff-base", "main"]) == 1
-    assert out(capsys) == [FINDING, "1 finding (1 critical) in 2 files scanned."]
+    assert out(capsys) == [
+        FINDING,
+        *ALSO,
+        "3 findings (1 critical, 2 high) in 2 files scanned.",
+    ]
     assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
-    assert out(capsys) == [FINDING, "1 finding (1 critical) in 2 files scanned."]
+    assert out(capsys) == [
+        FINDING,
+        *ALSO,
+        "3 findings (1 critical, 2 high) in 2 files scanned.",
+    ]
 
 
 def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
@@ -86,7 +104,12 @@ def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
     assert out(capsys) == [
         "policy.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
         "resource (full administrator access)",
-        "1 finding (1 critical) in 3 files scanned.",
+        "policy.tf:9:59  HIGH  IG008 passrole-unscoped  Statement #1 allows iam:PassRole on every "
+        'role (Resource "*") to any service (no iam:PassedToService condition)',
+        "policy.tf:9:59  HIGH  IG009 credentials-exposure  Statement #1 allows sts:AssumeRole, "
+        'sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): '
+        "each returns credentials or secrets",
+        "3 findings (1 critical, 2 high) in 3 files scanned.",
     ]
 
 

@@ -123,7 +123,10 @@ class Policy:
     ``aws_iam_policy_document``, reported once at the document), ``trust`` (a role's
     assume-role policy), ``sam_template`` (a SAM policy template, recorded by name).
     ``address`` is the resource that holds it; ``location`` the policy itself (the block,
-    the ``Policies`` entry, the resource).
+    the ``Policies`` entry, the resource). ``scope`` is where ``address`` is unique (as for
+    ``Principal``); ``uses`` the addresses of the ``document`` policies whose statements
+    this one includes without copying them (Terraform ``data.aws_iam_policy_document.x.json``,
+    ``source_policy_documents``).
     """
 
     kind: PolicyKind
@@ -134,6 +137,8 @@ class Policy:
     statements: list[Statement] = field(default_factory=list)
     embedded_in: tuple[PrincipalRef, ...] = ()
     document: Unknown | None = None
+    scope: str = ""
+    uses: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -143,7 +148,9 @@ class Principal:
     at its value; empty when unset.
 
     ``scope`` is where ``address`` is unique: the template for CloudFormation (logical
-    ids repeat across templates), the root module directory for Terraform.
+    ids repeat across templates), the root module directory for Terraform. ``boundary``
+    is its permissions boundary, shaped as an attachment of that policy (not listed among
+    the model's attachments: it limits, it grants nothing).
     """
 
     kind: PrincipalKind
@@ -153,6 +160,7 @@ class Principal:
     name: Value | None = None
     session_duration: tuple[Value, ...] = ()
     scope: str = ""
+    boundary: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +184,22 @@ class Membership:
     address: str
     resource_type: str
     location: Location
+
+
+CredentialKind = Literal["access_key", "login_profile", "service_specific_credential"]
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """Long-lived credentials of an IAM user. ``exposed`` says how the configuration
+    lets the secret leak (None: as far as it shows, it does not)."""
+
+    kind: CredentialKind
+    user: PrincipalRef
+    address: str
+    resource_type: str
+    location: Location
+    exposed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +270,7 @@ class Model:
     policies: list[Policy] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
@@ -259,6 +284,7 @@ class Model:
         self.policies.extend(other.policies)
         self.attachments.extend(other.attachments)
         self.memberships.extend(other.memberships)
+        self.credentials.extend(other.credentials)
         self.unresolved.extend(other.unresolved)
         self.blocks.extend(other.blocks)
         self.directives.extend(other.directives)

@@ -102,4 +102,7 @@ def test_the_benchmark_corpus_is_valid_iac() -> None:
         "IG007",
         "IG008",
         "IG009",
+        "IG014",
+        "IG015",
+        "IG017",
     }

@@ -12,8 +12,10 @@ from iacguard.checks import CHECKS, find_check
 from iacguard.checks.base import Check
 
 
-def test_ids_are_sequential_and_slugs_unique() -> None:
-    assert [c.id for c in CHECKS] == [f"IG{n:03d}" for n in range(1, len(CHECKS) + 1)]
+def test_ids_are_in_order_and_slugs_unique() -> None:
+    ids = [c.id for c in CHECKS]
+    assert ids == sorted(set(ids))
+    assert all(c.id.startswith("IG") and len(c.id) == 5 for c in CHECKS)
     assert len({c.slug for c in CHECKS}) == len(CHECKS)
 
 
@@ -36,15 +38,19 @@ def test_every_check_module_is_registered_once() -> None:
 
 
 def test_every_check_has_a_positive_and_a_negative_cloudformation_fixture() -> None:
-    """Flat (``wildcard_action_positive.yaml``) or one folder per rule
-    (``unknown-action/positive.yaml``)."""
-    cloudformation = FIXTURES / "cloudformation"
+    """Core checks: ``<stem>_positive.yaml``; later ones: a ``<slug>/`` directory of cases,
+    among them ``positive_*`` and ``negative_*`` in both formats."""
     for check in CHECKS:
         stem = check.slug.replace("-", "_")
-        for case in ("positive", "negative"):
-            flat = cloudformation / f"{stem}_{case}.yaml"
-            folder = cloudformation / check.slug / f"{case}.yaml"
-            assert flat.is_file() or folder.is_file(), (check.id, case)
+        cases = FIXTURES / "cloudformation" / check.slug
+        if cases.is_dir():
+            for fmt in ("cloudformation", "terraform"):
+                names = [p.name for p in (FIXTURES / fmt / check.slug).iterdir()]
+                assert any(n.startswith("positive") for n in names), (check.id, fmt)
+                assert any(n.startswith("negative") for n in names), (check.id, fmt)
+            continue
+        assert (FIXTURES / "cloudformation" / f"{stem}_positive.yaml").is_file(), check.id
+        assert (FIXTURES / "cloudformation" / f"{stem}_negative.yaml").is_file(), check.id
 
 
 def test_find_check_by_id_or_slug() -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from iacguard.checks.admin_policy_attached import AdminPolicyAttached
 from iacguard.checks.base import Check
 from iacguard.checks.credentials_exposure import CredentialsExposure
+from iacguard.checks.duplicate_inline_policy import DuplicateInlinePolicy
+from iacguard.checks.long_lived_credentials import LongLivedCredentials
 from iacguard.checks.options import Option, unique_options
 from iacguard.checks.passrole_unscoped import PassroleUnscoped
+from iacguard.checks.privilege_escalation import PrivilegeEscalation
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.unknown_action import UnknownAction
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
@@ -26,6 +30,10 @@ CHECKS: tuple[type[Check], ...] = (
     WriteOnAnyResource,
     PassroleUnscoped,
     CredentialsExposure,
+    PrivilegeEscalation,
+    AdminPolicyAttached,
+    LongLivedCredentials,
+    DuplicateInlinePolicy,
 )
 
 # every check's options, each once: the config keys, CLI flags and cfn-lint options they give

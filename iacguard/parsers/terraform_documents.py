@@ -53,6 +53,16 @@ def read_policy(
     return statements, unknowns + resolver.unknowns
 
 
+def document_refs(*documents: TfValue) -> tuple[str, ...]:
+    """The addresses of the policy documents ``documents`` use by reference."""
+    return tuple(
+        option.address
+        for document in documents
+        for option in options(document)
+        if isinstance(option, DocumentRef)
+    )
+
+
 class PolicyDocuments:
     """The policy documents of one root module and its module calls, built on demand
     (a document that overrides another needs the other first)."""
@@ -78,9 +88,19 @@ class PolicyDocuments:
         resource = self.resources.get(address)
         if resource is None:
             return None
-        policy = Policy("document", address, resource.type, resource.block.location)
+        policy = Policy(
+            "document",
+            address,
+            resource.type,
+            resource.block.location,
+            scope=str(resource.scope.instance.root),
+        )
         statements, unknowns = self._merged_statements(resource)
         policy.statements = statements
+        policy.uses = document_refs(
+            *self._listed(resource, "source_policy_documents"),
+            *self._listed(resource, "override_policy_documents"),
+        )
         for unknown in unknowns:
             self.unresolved(unknown, address)
         self.model.policies.append(policy)

@@ -30,6 +30,7 @@ def test_credential_actions_on_any_resource_are_reported_in_terraform() -> None:
         f'IG002 {TF}/positive/main.tf:22:18 low data.aws_iam_policy_document.parameters: Statement "AllParameters" allows ssm:GetParameter* (grants 4 Read actions)',
         f'IG009 {TF}/positive/main.tf:22:18 high data.aws_iam_policy_document.parameters: Statement "AllParameters" allows ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath and 2 more on any resource (Resource "arn:aws:ssm:*:*:parameter/*", Resource "arn:aws:kms:eu-west-1:111122223333:key/*"): each returns credentials or secrets',
         f'IG009 {TF}/positive/main.tf:27:18 high data.aws_iam_policy_document.parameters: Statement "AnyTeam" allows secretsmanager:GetSecretValue on any resource (Resource "*"): each returns credentials or secrets',
+        f"IG014 {TF}/positive/main.tf:42:1 high aws_iam_role.worker: Role worker can escalate its privileges through another principal or service: CreateAccessKey (iam:CreateAccessKey); scope or remove this action",
         f'IG009 {TF}/positive/main.tf:60:57 high aws_iam_role_policy.worker: Statement "AnyRole" allows sts:AssumeRole on any resource (Resource "arn:aws:iam::*:role/*"): each returns credentials or secrets',
         f'IG009 {TF}/positive/main.tf:61:62 high aws_iam_role_policy.worker: Statement "AnyUsersKeys" allows iam:CreateAccessKey on any resource (Resource "*"): each returns credentials or secrets',
     ]

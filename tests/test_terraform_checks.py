@@ -29,27 +29,17 @@ def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() ->
     file = f"{TF}/wildcard_action_positive/main.tf"
     assert lines(result) == [
         f"IG002 {file}:9:18 critical aws_iam_policy.admin",
-        f"IG008 {file}:9:18 high aws_iam_policy.admin",
-        f"IG009 {file}:9:18 high aws_iam_policy.admin",
         f"IG002 {file}:23:46 high aws_iam_policy.ops",
-        f"IG009 {file}:23:46 high aws_iam_policy.ops",
         f"IG002 {file}:29:20 low aws_iam_policy.ops",
         f"IG002 {file}:35:20 high aws_iam_policy.ops",
         f"IG002 {file}:58:21 high aws_iam_role.everything",
-        f"IG007 {file}:58:21 high aws_iam_role.everything",
-        f"IG009 {file}:58:21 high aws_iam_role.everything",
     ]
     assert messages(result) == [
         f'IG002 {file}:9 Statement "FullAdmin" allows * on every resource (full administrator access)',
-        f'IG008 {file}:9 Statement "FullAdmin" allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
-        f'IG009 {file}:9 Statement "FullAdmin" allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets',
         f'IG002 {file}:23 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',
-        f'IG009 {file}:23 Statement "EveryEc2Action" allows ec2:GetPasswordData on any resource (Resource "*"): each returns credentials or secrets',
         f'IG002 {file}:29 Statement "ReadBuckets" allows s3:Get* (grants 63 Read actions)',
         f'IG002 {file}:35 Statement "AnyActionOnOneBucket" allows * (every action)',
         f'IG002 {file}:58 Statement "AllButIam" allows every action except iam:* (NotAction)',
-        f'IG007 {file}:58 Statement "AllButIam" grants 8808 Write actions, 298 Permissions management actions and 671 Tagging actions on any resource (Resource "*") through NotAction',
-        f'IG009 {file}:58 Statement "AllButIam" allows sts:AssumeRole, sts:GetFederationToken, redshift:GetClusterCredentials and 14 more on any resource (Resource "*"): each returns credentials or secrets',
     ]
 
 
@@ -81,12 +71,10 @@ def test_managed_policies_attached_to_users_are_reported_at_the_attachment() -> 
     file = f"{TF}/user_attached_policy_positive/main.tf"
     assert lines(result) == [
         f"IG004 {file}:20:1 medium aws_iam_user_policy_attachment.alice_read_only",
-        f"IG007 {file}:30:18 medium aws_iam_policy.deploy",
         f"IG004 {file}:41:5 medium aws_iam_policy_attachment.deploy",
     ]
     assert messages(result) == [
         f"IG004 {file}:20 Managed policy arn:aws:iam::aws:policy/ReadOnlyAccess is attached directly to user aws_iam_user.alice; attach it to a group",
-        f'IG007 {file}:30 Statement #1 grants 1 Write action on any resource (Resource "*") through lambda:UpdateFunctionCode',
         f"IG004 {file}:41 Managed policy aws_iam_policy.deploy is attached directly to user aws_iam_user.bob; attach it to a group",
     ]
 

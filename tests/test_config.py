@@ -16,7 +16,7 @@ TEMPLATE = (
     "  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      MaxSessionDuration: 7200\n"
     "  Ops:\n    Type: AWS::IAM::User\n"
     "  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
-    "      PolicyDocument: {Statement: [{Effect: Allow, Action: 'ec2:*', Resource: '*'}]}\n"
+    "      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}\n"
 )
 
 
@@ -224,7 +224,7 @@ def test_var_files_inside_the_config_repository_are_read(tmp_path: Path) -> None
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "main.tf").write_text(TF_ADMIN, encoding="utf-8")
     (tmp_path / "env").mkdir()
-    (tmp_path / "env" / "prod.tfvars").write_text('actions = ["iam:*"]\n', encoding="utf-8")
+    (tmp_path / "env" / "prod.tfvars").write_text('actions = ["s3:*"]\n', encoding="utf-8")
     (tmp_path / "infra" / ".iacguard.yaml").write_text(
         "var_files: [../env/prod.tfvars]\n", encoding="utf-8"
     )
@@ -232,7 +232,7 @@ def test_var_files_inside_the_config_repository_are_read(tmp_path: Path) -> None
     assert done.returncode == 1, done.stderr
     (finding,) = json.loads(done.stdout)["findings"]
     assert (finding["rule_id"], finding["file"], finding["line"]) == ("IG002", "main.tf", 8)
-    assert "iam:*" in finding["message"]
+    assert "s3:*" in finding["message"]
 
 
 TF_ADMIN = """\
@@ -263,7 +263,7 @@ def test_a_config_may_lower_the_file_size_limit_but_not_raise_it(tmp_path: Path)
     done = iacguard("check", ".", "--format", "json", cwd=tmp_path)
     errors = json.loads(done.stdout)["errors"]
     message = (
-        "file is 269 bytes, over the 100-byte limit; to scan it, raise the limit with "
+        "file is 268 bytes, over the 100-byte limit; to scan it, raise the limit with "
         "--max-file-bytes"
     )
     assert [(e["file"], e["message"]) for e in errors] == [

@@ -54,7 +54,9 @@ def test_a_module_without_iam_called_by_one_with_iam_is_read(tmp_path: Path) -> 
     )
     result = run(tmp_path)
     assert [(f.rule_id, f.location.file.endswith("outputs.tf")) for f in result.findings] == [
-        ("IG002", True)
+        ("IG002", True),
+        ("IG008", True),
+        ("IG009", True),
     ]
     assert result.skipped == []
 
@@ -99,6 +101,9 @@ def test_the_benchmark_corpus_is_valid_iac() -> None:
         "IG003",
         "IG004",
         "IG005",
+        "IG007",
+        "IG008",
+        "IG009",
         "IG014",
         "IG015",
         "IG017",

@@ -52,8 +52,24 @@ def test_remote_modules_are_read_from_where_terraform_init_installed_them() -> N
         f"IG002 {MODULES}/pipeline/iam/modules/deployer/main.tf:12:18 high "
         "module.pipeline.module.deployer.aws_iam_user_policy.deploy: "
         "Statement #1 allows iam:* (every iam action)",
+        f"IG008 {MODULES}/pipeline/iam/modules/deployer/main.tf:12:18 high "
+        "module.pipeline.module.deployer.aws_iam_user_policy.deploy: "
+        'Statement #1 allows iam:PassRole on every role (Resource "*") to any service '
+        "(no iam:PassedToService condition)",
+        f"IG009 {MODULES}/pipeline/iam/modules/deployer/main.tf:12:18 high "
+        "module.pipeline.module.deployer.aws_iam_user_policy.deploy: "
+        "Statement #1 allows iam:CreateAccessKey, iam:UpdateAccessKey, iam:CreateLoginProfile "
+        'and 3 more on any resource (Resource "*"): each returns credentials or secrets',
         f"IG002 {F}/main.tf:12:47 critical module.deploy_policy.aws_iam_policy.policy: "
         "Statement #1 allows * on every resource (full administrator access) "
+        f"(only if called from module.deploy_policy ({F}/main.tf:10))",
+        f"IG008 {F}/main.tf:12:47 high module.deploy_policy.aws_iam_policy.policy: "
+        'Statement #1 allows iam:PassRole on every role (Resource "*") to any service '
+        "(no iam:PassedToService condition) "
+        f"(only if called from module.deploy_policy ({F}/main.tf:10))",
+        f"IG009 {F}/main.tf:12:47 high module.deploy_policy.aws_iam_policy.policy: "
+        "Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and "
+        '20 more on any resource (Resource "*"): each returns credentials or secrets '
         f"(only if called from module.deploy_policy ({F}/main.tf:10))",
     ]
 

@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
         help="longest role session allowed by role-session-limit (default: 3600)",
     )
     check.add_argument(
+        "--trusted-account",
+        action="append",
+        default=[],
+        type=_account_id,
+        metavar="ID",
+        help="an AWS account that cross-account-trust treats as your own (repeatable)",
+    )
+    check.add_argument(
         "--max-file-bytes",
         type=_positive_int,
         metavar="N",
@@ -142,6 +150,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _account_id(text: str) -> str:
+    from iacguard.config import account_problem
+
+    problem = account_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -194,6 +211,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.require_explicit_session_limit:
         config.require_explicit_session_limit = True
     config.var_files += tuple(args.var_file)  # after the config's: later files win
+    config.trusted_accounts += tuple(args.trusted_account)
 
     changes = None
     if args.diff_base:
@@ -295,8 +313,9 @@ def _rules(fmt: str) -> int:
         ]
         print(json.dumps(rows, indent=2))
         return EXIT_OK
+    width = max(len(c.slug) for c in CHECKS)
     for c in CHECKS:
-        print(f"{c.id}  {c.slug:<22}  {c.severity.value:<8}  {c.summary}")
+        print(f"{c.id}  {c.slug:<{width}}  {c.severity.value:<8}  {c.summary}")
     return EXIT_OK
 
 

@@ -29,6 +29,7 @@ KEYS = (
     "ignore",
     "var_files",
     "max_file_bytes",
+    "trusted_accounts",
 )
 
 
@@ -57,6 +58,7 @@ class Config:
     ignore: tuple[IgnoreEntry, ...] = ()
     var_files: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    trusted_accounts: tuple[str, ...] = ()
     root: Path = field(default_factory=Path)
     source: str | None = None
 
@@ -67,6 +69,13 @@ class Config:
 
     def excluded(self, file: str) -> bool:
         return any(glob_matches(pattern, self.relative(file)) for pattern in self.exclude)
+
+
+def account_problem(account: object) -> str | None:
+    """Why a value is not an AWS account id (12 digits, written as a string), or None."""
+    if isinstance(account, str) and len(account) == 12 and account.isascii() and account.isdigit():
+        return None
+    return f"{account!r} is not a 12-digit AWS account id (write it as a string)"
 
 
 def glob_matches(pattern: str, path: str) -> bool:
@@ -212,6 +221,8 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 config.exclude = tuple(value)
             else:
                 config.var_files = tuple(str(root / v) for v in value)
+        elif key == "trusted_accounts":
+            config.trusted_accounts = _accounts(key, value, fail)
         elif key == "rules":
             if not isinstance(value, dict):
                 raise fail(key, "must map rule ids or slugs to true (enabled) or false (disabled)")
@@ -231,6 +242,16 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
         else:
             raise fail(key, f"unknown key (the keys are {', '.join(KEYS)})")
     return config
+
+
+def _accounts(key: str, value: object, fail: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise fail(key, "must be a list of 12-digit AWS account ids")
+    for account in value:
+        problem = account_problem(account)
+        if problem:
+            raise fail(key, problem)
+    return tuple(value)
 
 
 def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -> IgnoreEntry:

@@ -123,7 +123,7 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
     [
         (
             "fail_onn: high\n",
-            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, max_session_seconds, require_explicit_session_limit, exclude, rules, ignore, var_files, max_file_bytes)",
+            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, max_session_seconds, require_explicit_session_limit, exclude, rules, ignore, var_files, max_file_bytes, trusted_accounts)",
         ),
         (
             "fail_on: severe\n",

@@ -98,6 +98,10 @@ def test_one_rule_per_check_with_help_from_its_docstring_and_security_severity()
         "IG003": "3.0",
         "IG004": "5.5",
         "IG005": "5.5",
+        "IG010": "9.5",
+        "IG011": "9.5",
+        "IG012": "5.5",
+        "IG013": "9.5",
     }
 
 

@@ -21,8 +21,10 @@ def named_findings(model: Model) -> list[tuple[str, str]]:
 
 def _name(finding: Finding, model: Model) -> str:
     principals = {p.address: text_of(p.name, p.address) for p in model.principals}
-    if finding.rule_id in ("IG003", "IG005"):
+    if finding.rule_id in ("IG003", "IG005", "IG010", "IG011", "IG012"):
         return principals[finding.resource]
+    if finding.rule_id == "IG013":  # the governed resource is named differently: the statement
+        return f"{finding.severity.value} {finding.element}"
     if finding.rule_id == "IG004":
         attachment = next(
             a
@@ -61,6 +63,11 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
         ("IG004", "carol"),
         ("IG005", "deployer"),
         ("IG005", "operators"),
+        ("IG010", "ci"),
+        ("IG011", "ci"),
+        ("IG012", "auditor"),
+        ("IG013", "high PublicRead:\"*\""),
+        ("IG013", "high service:s3.amazonaws.com"),
     ]
     assert named_findings(cfn.model) == expected
     assert named_findings(tf.model) == expected

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from iacguard.checks.base import Check
+from iacguard.checks.cross_account_trust import CrossAccountTrust
+from iacguard.checks.oidc_trust_unrestricted import OidcTrustUnrestricted
+from iacguard.checks.public_resource_policy import PublicResourcePolicy
 from iacguard.checks.role_session_limit import RoleSessionLimit
+from iacguard.checks.trust_any_principal import TrustAnyPrincipal
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
 from iacguard.checks.user_inline_policy import UserInlinePolicy
 from iacguard.checks.user_not_in_group import UserNotInGroup
@@ -15,6 +19,10 @@ CHECKS: tuple[type[Check], ...] = (
     UserNotInGroup,
     UserAttachedPolicy,
     RoleSessionLimit,
+    TrustAnyPrincipal,
+    OidcTrustUnrestricted,
+    CrossAccountTrust,
+    PublicResourcePolicy,
 )
 
 

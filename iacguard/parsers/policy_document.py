@@ -80,9 +80,11 @@ def read_statement(resolver: Resolver, node: Node, index: int) -> Statement:
     principal = resolver.child(node, "Principal")
     if principal is not None:
         statement.principals = _principals(resolver, principal)
+        statement.principal_location = principal.location
     not_principal = resolver.child(node, "NotPrincipal")
     if not_principal is not None:
         statement.not_principals = _principals(resolver, not_principal)
+        statement.principal_location = not_principal.location
     condition = resolver.child(node, "Condition")
     if condition is not None:
         statement.conditions = tuple(_conditions(resolver, condition))
@@ -90,13 +92,18 @@ def read_statement(resolver: Resolver, node: Node, index: int) -> Statement:
 
 
 def _principals(resolver: Resolver, node: Node) -> dict[str, tuple[Value, ...]]:
-    if not isinstance(node.value, dict) or _is_function(node.value):
-        return {"*": tuple(resolver.alternatives(node))}
-    return {
-        str(kind): tuple(resolver.elements(child))
-        for kind in node.value
-        if (child := resolver.child(node, str(kind))) is not None
-    }
+    """Principals by type (``AWS``, ``Service``, ``Federated``…); a bare value (``"*"``)
+    under ``"*"``. Each branch of an ``Fn::If`` adds its principals, tagged."""
+    found: dict[str, list[Value]] = {}
+    for shape in resolver.branches(node):
+        if not isinstance(shape.value, dict) or _is_function(shape.value):
+            found.setdefault("*", []).extend(resolver.alternatives(shape))
+            continue
+        for kind in shape.value:
+            child = resolver.child(shape, str(kind))
+            if child is not None:
+                found.setdefault(str(kind), []).extend(resolver.elements(child))
+    return {kind: tuple(values) for kind, values in found.items()}
 
 
 def _conditions(resolver: Resolver, node: Node) -> list[Condition]:

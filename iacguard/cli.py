@@ -1,4 +1,4 @@
-"""The command line: argument parsing only; the work is delegated.
+"""The command line: argument parsing only; the commands do the work.
 
 Imports are deferred to the command that needs them, so ``iacguard --version`` and a
 scan of a small file start fast (pre-commit runs this on every commit).
@@ -7,18 +7,18 @@ scan of a small file start fast (pre-commit runs this on every commit).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from iacguard import __version__
+from iacguard.commands import EXIT_ERROR
 from iacguard.report import FORMATS
 
 if TYPE_CHECKING:
-    from iacguard.engine import ScanOptions
+    from iacguard.checks.options import Option
+    from iacguard.commands.check import CheckRequest
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
@@ -57,20 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=SEVERITIES,
         help="exit 1 when a finding is at or above this severity (default: low)",
     )
-    check.add_argument(
-        "--max-session-seconds",
-        type=_positive_int,
-        metavar="N",
-        help="longest role session allowed by role-session-limit (default: 3600)",
-    )
-    check.add_argument(
-        "--trusted-account",
-        action="append",
-        default=[],
-        type=_account_id,
-        metavar="ID",
-        help="an AWS account that cross-account-trust treats as your own (repeatable)",
-    )
+    _add_check_options(check)
     check.add_argument(
         "--max-file-bytes",
         type=_positive_int,
@@ -83,12 +70,6 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FILE",
         help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
-    )
-    check.add_argument(
-        "--require-explicit-session-limit",
-        action="store_true",
-        default=None,
-        help="role-session-limit also fires when a role does not set its session length",
     )
     check.add_argument(
         "--config",
@@ -140,6 +121,57 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_check_options(parser: argparse.ArgumentParser) -> None:
+    """One flag per check option, as the check declares it."""
+    from iacguard.checks import CHECKS, OPTIONS
+
+    for option in OPTIONS:
+        users = ", ".join(c.slug for c in CHECKS if option in c.options)
+        if option.kind == "boolean":
+            parser.add_argument(
+                option.cli_flag,
+                dest=f"option_{option.name}",
+                action="store_true",
+                default=None,
+                help=f"{users}: {option.help}",
+            )
+            continue
+        repeatable = option.kind == "strings"
+        parser.add_argument(
+            option.cli_flag,
+            dest=f"option_{option.name}",
+            type=_option_value(option),
+            action="append" if repeatable else "store",
+            metavar=option.metavar,
+            help=f"{users}: {option.help} (default: {option.shown(option.default)}"
+            f"{'; repeatable' if repeatable else ''})",
+        )
+
+
+def _option_value(option: Option[Any]) -> Callable[[str], Any]:
+    """argparse's type for one option: its value, or a usage error that says why."""
+    from iacguard.checks.options import OptionError
+
+    def parse(text: str) -> Any:
+        try:
+            value = option.value(text)
+        except OptionError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value[0] if isinstance(value, tuple) else value  # a list flag takes one each time
+
+    return parse
+
+
+def _given_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The check options given on the command line, by name (a list flag: its values)."""
+    from iacguard.checks import OPTIONS
+
+    given = {o.name: getattr(args, f"option_{o.name}") for o in OPTIONS}
+    return {
+        name: tuple(v) if isinstance(v, list) else v for name, v in given.items() if v is not None
+    }
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -148,15 +180,6 @@ def _positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError("must be greater than 0")
     return value
-
-
-def _account_id(text: str) -> str:
-    from iacguard.config import account_problem
-
-    problem = account_problem(text)
-    if problem:
-        raise argparse.ArgumentTypeError(problem)
-    return text
 
 
 def _positive_float(text: str) -> float:
@@ -180,163 +203,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         if args.changed_lines and not args.diff_base:
             parser.error("--changed-lines needs --diff-base REF")
-        return _check(args)
+        from iacguard.commands import check
+
+        return check.run(_check_request(args))
     if args.command == "rules":
-        return _rules(args.format)
+        from iacguard.commands.rules import rules
+
+        return rules(args.format)
     if args.command == "explain":
-        return _explain(args.rule)
-    _parser().print_help()
+        from iacguard.commands.rules import explain
+
+        return explain(args.rule)
+    parser.print_help()
     return EXIT_ERROR
 
 
-def _check(args: argparse.Namespace) -> int:
-    from iacguard.baseline import read_baseline, write_baseline
-    from iacguard.config import ConfigError, load_config
-    from iacguard.engine import scan
-    from iacguard.findings import Severity
-    from iacguard.report import render
+def _check_request(args: argparse.Namespace) -> CheckRequest:
+    from iacguard.commands.check import CheckRequest
 
-    github = args.format == "github"
-    try:
-        config = load_config(args.config)
-        baseline = read_baseline(args.baseline) if args.baseline else frozenset()
-    except ConfigError as exc:
-        return _fail(str(exc), github=github)
-    if args.fail_on:
-        config.fail_on = Severity(args.fail_on)
-    if args.max_session_seconds:
-        config.max_session_seconds = args.max_session_seconds
-    if args.max_file_bytes:
-        config.max_file_bytes = args.max_file_bytes
-    if args.require_explicit_session_limit:
-        config.require_explicit_session_limit = True
-    config.var_files += tuple(args.var_file)  # after the config's: later files win
-    config.trusted_accounts += tuple(args.trusted_account)
-
-    changes = None
-    if args.diff_base:
-        from iacguard.diff import DiffError, changes_since
-
-        try:
-            changes = changes_since(args.diff_base)
-        except DiffError as exc:
-            return _fail(str(exc), github=github)
-
-    result = scan(args.paths, config, baseline, _scan_options(args))
-    if changes is not None:
-        result = changes.keep(result, lines=args.changed_lines)
-
-    if not github:  # github mode reports errors as annotations, never as raw lines
-        from iacguard.report.text import error_line
-
-        for error in result.errors:
-            print(error_line(error), file=sys.stderr)
-    if args.write_baseline:
-        count = write_baseline(args.write_baseline, result.findings)
-        print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.write_baseline}.")
-        return EXIT_ERROR if result.errors else EXIT_OK
-    for fmt, path in (("sarif", args.output_sarif), ("json", args.output_json)):
-        if path:
-            try:
-                _write(path, render(fmt, result))
-            except OSError as exc:
-                return _fail(f"cannot write {path}: {exc.strerror or exc}", github=github)
-    colour = _colour(sys.stdout)
-    sys.stdout.write(
-        render(args.format, result, colour=colour, show_suppressed=args.show_suppressed)
+    return CheckRequest(
+        paths=args.paths,
+        format=args.format,
+        output_sarif=args.output_sarif,
+        output_json=args.output_json,
+        diff_base=args.diff_base,
+        changed_lines=args.changed_lines,
+        fail_on=args.fail_on,
+        options=_given_options(args),
+        max_file_bytes=args.max_file_bytes,
+        var_files=args.var_file,
+        config=args.config,
+        baseline=args.baseline,
+        write_baseline=args.write_baseline,
+        show_suppressed=args.show_suppressed,
+        strict=args.strict,
+        jobs=args.jobs,
+        cache=not args.no_cache,
+        parse_timeout=args.parse_timeout,
     )
-    if github and os.environ.get("GITHUB_STEP_SUMMARY"):
-        from iacguard.report import summary
-
-        try:
-            summary.append(result, os.environ["GITHUB_STEP_SUMMARY"])
-        except OSError as exc:
-            return _fail(f"cannot write the job summary: {exc.strerror or exc}", github=github)
-
-    if result.errors:
-        return EXIT_ERROR
-    failing = [f for f in result.unsuppressed if f.severity.rank >= config.fail_on.rank]
-    if failing or (args.strict and (result.unused_suppressions or result.unresolved)):
-        return EXIT_FINDINGS
-    return EXIT_OK
-
-
-def _scan_options(args: argparse.Namespace) -> ScanOptions:
-    """How to run the scan: workers, cache, time limit, and a progress bar on a terminal
-    (text output only: the other formats are read by programs)."""
-    from iacguard.engine import ScanOptions
-    from iacguard.progress import Progress
-
-    progress = None
-    if args.format == "text" and Progress.wanted(sys.stderr):
-        progress = Progress(sys.stderr)
-    options = ScanOptions(jobs=args.jobs, cache=not args.no_cache, progress=progress)
-    if args.parse_timeout:
-        options.timeout = args.parse_timeout
-    return options
-
-
-def _write(path: str, text: str) -> None:
-    from pathlib import Path
-
-    Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
-
-
-def _fail(message: str, *, github: bool) -> int:
-    """A one-line error on stderr; in github mode an escaped error annotation, because
-    the message may quote a ref or a path from the pull request."""
-    if github:
-        from iacguard.report.github import fatal
-
-        print(fatal(message), file=sys.stderr)
-    else:
-        print(f"iacguard: error: {message}", file=sys.stderr)
-    return EXIT_ERROR
-
-
-def _colour(stream: object) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _rules(fmt: str) -> int:
-    from iacguard.checks import CHECKS
-
-    if fmt == "json":
-        import json
-
-        rows = [
-            {"id": c.id, "slug": c.slug, "severity": c.severity.value, "summary": c.summary}
-            for c in CHECKS
-        ]
-        print(json.dumps(rows, indent=2))
-        return EXIT_OK
-    width = max(len(c.slug) for c in CHECKS)
-    for c in CHECKS:
-        print(f"{c.id}  {c.slug:<{width}}  {c.severity.value:<8}  {c.summary}")
-    return EXIT_OK
-
-
-def _explain(key: str) -> int:
-    from iacguard.checks import CHECKS, find_check
-
-    check = find_check(key)
-    if check is None:
-        known = ", ".join(f"{c.id} ({c.slug})" for c in CHECKS)
-        print(f"iacguard: error: no rule {key!r}; the rules are {known}", file=sys.stderr)
-        return EXIT_ERROR
-    doc = check.documentation()
-    print(f"{check.id} {check.slug} ({check.severity.value})")
-    print()
-    print(doc[""])
-    for heading, body in doc.items():
-        if heading:
-            print()
-            print(f"## {heading}")
-            print(body)
-    return EXIT_OK
 
 
 if __name__ == "__main__":

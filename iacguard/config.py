@@ -15,21 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iacguard.checks.options import OptionError, Settings
 from iacguard.findings import Severity
-from iacguard.parsers.source import DEFAULT_MAX_FILE_BYTES
+from iacguard.limits import DEFAULT_MAX_FILE_BYTES
 
-DEFAULT_MAX_SESSION_SECONDS = 3600
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
+# the keys of every scan; each check's options (``OPTIONS`` of the registry) come after
 KEYS = (
     "fail_on",
-    "max_session_seconds",
-    "require_explicit_session_limit",
     "exclude",
     "rules",
     "ignore",
     "var_files",
     "max_file_bytes",
-    "trusted_accounts",
 )
 
 
@@ -51,14 +49,12 @@ class IgnoreEntry:
 @dataclass(slots=True)
 class Config:
     fail_on: Severity = Severity.LOW
-    max_session_seconds: int = DEFAULT_MAX_SESSION_SECONDS
-    require_explicit_session_limit: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # check options given, by name
     exclude: tuple[str, ...] = ()
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
     var_files: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    trusted_accounts: tuple[str, ...] = ()
     root: Path = field(default_factory=Path)
     source: str | None = None
 
@@ -70,12 +66,9 @@ class Config:
     def excluded(self, file: str) -> bool:
         return any(glob_matches(pattern, self.relative(file)) for pattern in self.exclude)
 
-
-def account_problem(account: object) -> str | None:
-    """Why a value is not an AWS account id (12 digits, written as a string), or None."""
-    if isinstance(account, str) and len(account) == 12 and account.isascii() and account.isdigit():
-        return None
-    return f"{account!r} is not a 12-digit AWS account id (write it as a string)"
+    def settings(self) -> Settings:
+        """What the checks read: the options given, else their defaults."""
+        return Settings(self.options)
 
 
 def glob_matches(pattern: str, path: str) -> bool:
@@ -181,7 +174,9 @@ def _read_toml(text: str, name: str) -> dict[str, Any]:
 
 def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") -> Config:
     """Validate a config mapping into a ``Config``; every error names the key."""
-    from iacguard.checks import find_check
+    from iacguard.checks import OPTIONS, find_check
+
+    options = {option.name: option for option in OPTIONS}
 
     def fail(key: str, problem: str) -> ConfigError:
         line = _line_of(text, re.split(r"[.\[]", key, maxsplit=1)[0])
@@ -202,18 +197,15 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 )
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
-        elif key == "max_session_seconds":
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise fail(key, f"must be a whole number of seconds above 0, not {value!r}")
-            config.max_session_seconds = value
+        elif key in options:
+            try:
+                config.options[key] = options[key].value(value)
+            except OptionError as exc:
+                raise fail(key, str(exc)) from None
         elif key == "max_file_bytes":
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise fail(key, f"must be a whole number of bytes above 0, not {value!r}")
             config.max_file_bytes = value
-        elif key == "require_explicit_session_limit":
-            if not isinstance(value, bool):
-                raise fail(key, f"must be true or false, not {value!r}")
-            config.require_explicit_session_limit = value
         elif key in ("exclude", "var_files"):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise fail(key, "must be a list of paths")
@@ -221,8 +213,6 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 config.exclude = tuple(value)
             else:
                 config.var_files = tuple(str(root / v) for v in value)
-        elif key == "trusted_accounts":
-            config.trusted_accounts = _accounts(key, value, fail)
         elif key == "rules":
             if not isinstance(value, dict):
                 raise fail(key, "must map rule ids or slugs to true (enabled) or false (disabled)")
@@ -240,18 +230,8 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                 _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text) for i, e in enumerate(value)
             )
         else:
-            raise fail(key, f"unknown key (the keys are {', '.join(KEYS)})")
+            raise fail(key, f"unknown key (the keys are {', '.join((*KEYS, *options))})")
     return config
-
-
-def _accounts(key: str, value: object, fail: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise fail(key, "must be a list of 12-digit AWS account ids")
-    for account in value:
-        problem = account_problem(account)
-        if problem:
-            raise fail(key, problem)
-    return tuple(value)
 
 
 def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -> IgnoreEntry:

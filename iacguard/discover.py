@@ -14,17 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iacguard.findings import NotRead
+from iacguard.paths import display_path
+
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", "__pycache__"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 CLOUDFORMATION_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-
-
-@dataclass(frozen=True, slots=True)
-class NotRead:
-    """A file or directory in the scanned paths that was left alone, and why."""
-
-    file: str
-    why: str
 
 
 @dataclass(slots=True)
@@ -38,17 +33,6 @@ class Discovery:
     missing: list[str] = field(default_factory=list)
     not_read: list[NotRead] = field(default_factory=list)
     unreadable: list[NotRead] = field(default_factory=list)
-
-
-def display_path(path: Path) -> str:
-    """The name a user sees: relative to the current directory when below it, with ``/``."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        relative = str(path)
-    if relative.startswith(".." + os.sep) and path.is_absolute():
-        relative = str(path)
-    return relative.replace(os.sep, "/")
 
 
 def is_candidate(name: str) -> bool:

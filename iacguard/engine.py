@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,34 +10,19 @@ from iacguard import prefilter as prefilter_module
 from iacguard.cache import Cache, default_directory
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
+from iacguard.checks.options import Settings
 from iacguard.config import Config
-from iacguard.discover import Discovery, NotRead, discover, display_path
-from iacguard.findings import Finding
+from iacguard.discover import Discovery, discover
+from iacguard.findings import Finding, ScanResult
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
+from iacguard.paths import display_path
 from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import ParsedFile
     from iacguard.progress import Progress
-    from iacguard.suppress import UnusedSuppression
-
-
-@dataclass(slots=True)
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ParseError] = field(default_factory=list)
-    unresolved: list[Unresolved] = field(default_factory=list)
-    scanned: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    not_read: list[NotRead] = field(default_factory=list)
-    resources: int = 0
-    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
-
-    @property
-    def unsuppressed(self) -> list[Finding]:
-        return [f for f in self.findings if f.suppression is None]
 
 
 @dataclass(slots=True)
@@ -94,7 +79,7 @@ def scan(
     if options.progress is not None:
         options.progress.close()
     checks = tuple(c for c in CHECKS if c.id not in config.disabled)
-    checked = check_model(model, config, checks)
+    checked = check_model(model, config.settings(), checks)
     result.findings = checked.findings
     result.unused_suppressions = suppress.apply(
         checked.findings, model.directives, model.blocks, config, baseline
@@ -295,10 +280,12 @@ class Checked:
     errors: list[ParseError]
 
 
-def check_model(model: Model, config: Config, checks: tuple[type[Check], ...] = CHECKS) -> Checked:
+def check_model(
+    model: Model, settings: Settings | None = None, checks: tuple[type[Check], ...] = CHECKS
+) -> Checked:
     """Run every check over the model. A check that fails on one object becomes an
     error entry for that object's file; the other checks and objects go on."""
-    ctx = Context(config)
+    ctx = Context(settings or Settings())
     errors: list[ParseError] = []
     for check_class in checks:
         check = check_class()

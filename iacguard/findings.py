@@ -1,4 +1,5 @@
-"""What checks report and reporters render: severities and findings."""
+"""What checks report and reporters render: severities, findings, and the result of a
+scan that holds them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
-from iacguard.model import Location
+from iacguard.model import Location, ParseError, Unresolved
 
 
 class Severity(str, Enum):
@@ -33,6 +34,15 @@ _RANK = {s: i for i, s in enumerate(Severity)}
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another place a finding was built from: a statement of an escalation path, the
+    module call that passed the offending value, the other copies of a policy."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Suppression:
     """How a finding was accepted: ``kind`` is comment, metadata, config or baseline;
     ``written`` is where the comment or Metadata entry is, when it is in a scanned file."""
@@ -52,7 +62,7 @@ class Finding:
     resource: str
     resource_type: str
     element: str = ""
-    related: tuple[Location, ...] = ()
+    related: tuple[Related, ...] = ()
     suppression: Suppression | None = field(default=None)
 
     @property
@@ -68,3 +78,40 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location
         return (loc.file, loc.line, loc.column, self.rule_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UnusedSuppression:
+    """A comment, Metadata entry, config entry or baseline that covered no finding."""
+
+    kind: str
+    file: str
+    line: int | None
+    rules: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """A file or directory in the scanned paths that was left alone, and why."""
+
+    file: str
+    why: str
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Everything a scan found and could not do; what every reporter renders."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
+    resources: int = 0
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+
+    @property
+    def unsuppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is None]

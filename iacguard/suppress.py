@@ -8,21 +8,11 @@ reported, so stale suppressions do not pile up.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from iacguard.checks import find_check
 from iacguard.config import Config, IgnoreEntry, glob_matches
-from iacguard.findings import Finding, Suppression
+from iacguard.findings import Finding, Suppression, UnusedSuppression
 from iacguard.model import Block, Directive
-
-
-@dataclass(frozen=True, slots=True)
-class UnusedSuppression:
-    kind: str
-    file: str
-    line: int | None
-    rules: tuple[str, ...]
-    message: str
 
 
 def apply(

@@ -8,10 +8,28 @@ import sys
 from pathlib import Path
 
 from iacguard.config import Config
-from iacguard.engine import ScanResult, scan
+from iacguard.engine import scan
+from iacguard.findings import ScanResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+
+def assert_snapshot(path: Path, actual: str) -> None:
+    """``actual`` is what the committed snapshot at ``path`` holds; with
+    ``IACGUARD_UPDATE_SNAPSHOTS=1`` in the environment, it becomes the snapshot."""
+    import pytest
+
+    if os.environ.get("IACGUARD_UPDATE_SNAPSHOTS"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8", newline="\n")
+        return
+    if not path.exists():
+        pytest.fail(f"no snapshot {path}; run with IACGUARD_UPDATE_SNAPSHOTS=1 to create it")
+    assert actual == path.read_text(encoding="utf-8"), (
+        f"{path.name} differs from its snapshot; if the change is intended, "
+        "rerun with IACGUARD_UPDATE_SNAPSHOTS=1 and review the diff"
+    )
 
 
 def run(*paths: str | os.PathLike[str], config: Config | None = None) -> ScanResult:

@@ -8,7 +8,7 @@ import jsonschema
 from cfnlint_helpers import CFN, PACK, cfn_lint_command, is_pack_rule
 from helpers import ROOT
 
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "schemas" / "sarif-2.1.0.json"
 TEMPLATE = f"{CFN}/one_finding_per_check.yaml"
 # cfn-lint's exit code is a bit field: 2 for errors, 4 for warnings, 8 for informational
 ERRORS, WARNINGS = 2, 4

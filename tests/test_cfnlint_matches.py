@@ -17,7 +17,7 @@ import iacguard.engine
 import iacguard.parsers.cloudformation
 from iacguard.cfnlint.pack import RULE_IDS
 from iacguard.checks.base import Check
-from iacguard.config import Config
+from iacguard.checks.options import Settings
 from iacguard.discover import CLOUDFORMATION_SUFFIXES
 from iacguard.engine import Checked
 from iacguard.model import Model
@@ -126,9 +126,11 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
         calls.append(f"parse {file}")
         return parse(template, file)
 
-    def counting_check(model: Model, config: Config, checks: tuple[type[Check], ...]) -> Checked:
+    def counting_check(
+        model: Model, settings: Settings, checks: tuple[type[Check], ...]
+    ) -> Checked:
         calls.append("check")
-        return check(model, config, checks)
+        return check(model, settings, checks)
 
     monkeypatch.setattr(iacguard.parsers.cloudformation, "parse_template", counting_parse)
     monkeypatch.setattr(iacguard.engine, "check_model", counting_check)
@@ -177,7 +179,7 @@ def unreadable_policy(tmp_path: Path) -> str:
 def test_an_engine_failure_is_one_clear_match_and_cfn_lint_goes_on(
     monkeypatch: pytest.MonkeyPatch, unreadable_policy: str
 ) -> None:
-    def failing(model: Model, config: Config, checks: tuple[type[Check], ...]) -> Checked:
+    def failing(model: Model, settings: Settings, checks: tuple[type[Check], ...]) -> Checked:
         raise RuntimeError("the model is inconsistent")
 
     monkeypatch.setattr(iacguard.engine, "check_model", failing)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 from cfnlint.rules import Rules
-from helpers import ROOT
 
-from iacguard.cfnlint.pack import ERROR_RULE_ID, OPTIONS, rule_id
+from iacguard.cfnlint.pack import ERROR_RULE_ID, rule_id
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check
-from iacguard.config import Config
 from iacguard.findings import Severity
 
 
@@ -72,15 +70,11 @@ def test_the_session_rule_takes_the_engine_options_with_their_defaults() -> None
     }
 
 
-def test_every_option_is_an_engine_setting_of_a_registered_check() -> None:
-    fields = set(Config.__dataclass_fields__)
-    assert set(OPTIONS) <= {c.id for c in CHECKS}
-    for names in OPTIONS.values():
-        assert set(names) <= fields
-
-
-def test_the_readme_maps_every_check_to_its_rule() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for check in CHECKS:
-        assert f"| {check.id} `{check.slug}` | {rule_id(check)} |" in readme
-    assert f"| {ERROR_RULE_ID} |" in readme
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
+def test_a_rule_takes_exactly_the_options_its_check_declares(check: type[Check]) -> None:
+    rule = loaded()[rule_id(check)]
+    assert list(rule.config_definition) == [option.name for option in check.options]
+    for option in check.options:
+        assert rule.config[option.name] == (
+            list(option.default) if isinstance(option.default, tuple) else option.default
+        )

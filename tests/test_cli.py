@@ -9,6 +9,7 @@ import pytest
 from helpers import ROOT, iacguard, iacguard_process
 
 from iacguard import __version__
+from iacguard.checks import CHECKS
 
 CFN = "fixtures/cloudformation"
 
@@ -167,20 +168,16 @@ def test_usage_errors_exit_2() -> None:
 
 def test_rules_lists_every_check() -> None:
     done = iacguard("rules")
-    assert done.stdout.splitlines() == [
-        "IG001  user-inline-policy       medium    An inline policy is embedded in an IAM user",
-        "IG002  wildcard-action          high      An Allow statement grants actions by wildcard",
-        "IG003  user-not-in-group        low       An IAM user belongs to no IAM group",
-        "IG004  user-attached-policy     medium    A managed policy is attached directly to an IAM user",
-        "IG005  role-session-limit       medium    A role's maximum session lasts longer than the limit",
-        "IG010  trust-any-principal      critical  A role's trust policy lets anyone assume the role",
-        "IG011  oidc-trust-unrestricted  critical  A role trusts an OIDC provider without pinning who "
-        "may assume it",
-        "IG012  cross-account-trust      medium    A role trusts another AWS account without an "
-        "external id or MFA",
-        "IG013  public-resource-policy   critical  A resource policy lets anyone reach the resource",
+    lines = done.stdout.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        [c.id, c.slug, c.severity.value] for c in CHECKS
     ]
+    assert [line.split(maxsplit=3)[3] for line in lines] == [c.summary for c in CHECKS]
+    assert lines[1] == (
+        "IG002  wildcard-action          high      An Allow statement grants actions by wildcard"
+    )
     rows = json.loads(iacguard("rules", "--format", "json").stdout)
+    assert [row["id"] for row in rows] == [c.id for c in CHECKS]
     assert rows[1] == {
         "id": "IG002",
         "slug": "wildcard-action",

@@ -5,7 +5,7 @@ from helpers import described, run
 CFN = "fixtures/cloudformation"
 
 
-def test_sam_inline_statements_are_checked_and_templates_recorded() -> None:
+def test_sam_inline_statements_and_policy_templates_are_checked() -> None:
     path = f"{CFN}/sam_function_policies.yaml"
     result = run(path)
     assert described(result) == [
@@ -14,14 +14,14 @@ def test_sam_inline_statements_are_checked_and_templates_recorded() -> None:
     ]
 
 
-def test_sam_policies_become_templates_attachments_and_inline_policies() -> None:
+def test_sam_policies_become_attachments_and_inline_policies() -> None:
     from pathlib import Path
 
     from iacguard.parsers.cloudformation import parse_file
 
     model = parse_file(Path(f"{CFN}/sam_function_policies.yaml"), "sam.yaml").model
     assert [(p.kind, p.address, p.name.value if p.name else None) for p in model.policies] == [
-        ("sam_template", "ApiFunction", "S3ReadPolicy"),
+        ("inline", "ApiFunction", "S3ReadPolicy"),
         ("inline", "ApiFunction", None),
         ("inline", "Workflow", None),
     ]

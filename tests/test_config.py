@@ -123,7 +123,7 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
     [
         (
             "fail_onn: high\n",
-            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, max_session_seconds, require_explicit_session_limit, exclude, rules, ignore, var_files, max_file_bytes, trusted_accounts)",
+            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, exclude, rules, ignore, var_files, max_file_bytes, max_session_seconds, require_explicit_session_limit, trusted_accounts)",
         ),
         (
             "fail_on: severe\n",
@@ -131,7 +131,7 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
         ),
         (
             "max_session_seconds: an hour\n",
-            ".iacguard.yaml:1: max_session_seconds: must be a whole number of seconds above 0, not 'an hour'",
+            ".iacguard.yaml:1: max_session_seconds: must be a whole number greater than 0, not 'an hour'",
         ),
         ("exclude: legacy\n", ".iacguard.yaml:1: exclude: must be a list of paths"),
         (

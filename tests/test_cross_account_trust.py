@@ -55,7 +55,10 @@ def test_an_account_of_your_own_is_reported_until_listed() -> None:
         "external id or MFA: add an sts:ExternalId condition, or list the account in "
         "trusted_accounts if it is yours"
     ]
-    assert described(run(TRUSTED, config=Config(trusted_accounts=("123456789012",)))) == []
+    assert (
+        described(run(TRUSTED, config=Config(options={"trusted_accounts": ("123456789012",)})))
+        == []
+    )
 
 
 def test_trusted_accounts_come_from_the_config_file_and_the_command_line(tmp_path) -> None:
@@ -78,7 +81,11 @@ def test_a_trusted_account_that_is_not_an_account_id_is_an_error(tmp_path) -> No
     result = iacguard("check", TRUSTED, "--config", str(config), "--no-cache")
     assert result.returncode == 2
     assert "trusted_accounts" in result.stderr
-    assert "123456789012 is not a 12-digit AWS account id (write it as a string)" in result.stderr
+    assert "trusted_accounts: must be a list of strings, not [123456789012]" in result.stderr
+    config.write_text('trusted_accounts: ["12345"]\n')
+    short = iacguard("check", TRUSTED, "--config", str(config), "--no-cache")
+    assert short.returncode == 2
+    assert "trusted_accounts: '12345' is not a 12-digit AWS account id" in short.stderr
     flag = iacguard("check", TRUSTED, "--trusted-account", "12345", "--no-cache")
     assert flag.returncode == 2
     assert "'12345' is not a 12-digit AWS account id" in flag.stderr

@@ -12,7 +12,7 @@ import pytest
 from helpers import iacguard, run
 
 from iacguard.config import Config
-from iacguard.engine import ScanResult
+from iacguard.findings import ScanResult
 
 USER = "Resources:\n  U:\n    Type: AWS::IAM::User\n"
 TF_USER = 'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'

@@ -10,7 +10,8 @@ from helpers import ROOT, run
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, ScanResult, scan
+from iacguard.engine import ScanOptions, scan
+from iacguard.findings import ScanResult
 from iacguard.prefilter import may_matter
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 
-from iacguard.cli import _scan_options
+from iacguard.commands.check import CheckRequest, scan_options
 from iacguard.progress import Progress
 
 
@@ -34,14 +33,14 @@ def test_a_short_scan_shows_nothing() -> None:
     assert stream.getvalue() == ""
 
 
-def options(fmt: str) -> argparse.Namespace:
-    return argparse.Namespace(format=fmt, jobs=None, no_cache=False, parse_timeout=None)
+def options(fmt: str) -> CheckRequest:
+    return CheckRequest(paths=["."], format=fmt)
 
 
 def test_only_text_output_on_a_terminal_gets_a_bar(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("sys.stderr", Terminal())
-    assert _scan_options(options("text")).progress is not None
+    assert scan_options(options("text")).progress is not None
     for fmt in ("json", "sarif", "github"):
-        assert _scan_options(options(fmt)).progress is None
+        assert scan_options(options(fmt)).progress is None
     monkeypatch.setattr("sys.stderr", io.StringIO())
-    assert _scan_options(options("text")).progress is None
+    assert scan_options(options("text")).progress is None

@@ -23,7 +23,7 @@ def test_ids_are_in_order_and_slugs_unique() -> None:
 def test_every_check_module_is_registered_once() -> None:
     found = []
     for module in pkgutil.iter_modules(iacguard.checks.__path__):
-        if module.name == "base":
+        if module.name in ("base", "options"):  # what every check is made of
             continue
         loaded = importlib.import_module(f"iacguard.checks.{module.name}")
         defined = [

@@ -13,8 +13,7 @@ from report_helpers import validate_sarif
 from runner_commands import commands
 
 from iacguard.cli import main
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import Location, ParseError
 from iacguard.report import github, summary
 

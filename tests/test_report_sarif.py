@@ -10,12 +10,13 @@ from typing import Any
 from helpers import ROOT, run
 from report_helpers import validate_sarif
 
+from iacguard import __version__
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity, Suppression
+from iacguard.findings import Finding, Related, ScanResult, Severity, Suppression
 from iacguard.model import Location, ParseError
 from iacguard.report import sarif
+from iacguard.report.json import render as render_json
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"
 
@@ -92,17 +93,13 @@ def test_one_rule_per_check_with_help_from_its_docstring_and_security_severity()
         assert described["fullDescription"]["text"] == " ".join(doc["What it does"].split())
     assert wildcard["properties"]["security-severity"] == "8.0"
     assert "security" in wildcard["properties"]["tags"]
-    assert {r["id"]: r["properties"]["security-severity"] for r in rules} == {
-        "IG001": "5.5",
-        "IG002": "8.0",
-        "IG003": "3.0",
-        "IG004": "5.5",
-        "IG005": "5.5",
-        "IG010": "9.5",
-        "IG011": "9.5",
-        "IG012": "5.5",
-        "IG013": "9.5",
-    }
+    assert [r["properties"]["security-severity"] for r in rules] == [
+        sarif.SECURITY_SEVERITY[c.severity] for c in CHECKS
+    ]
+    assert [r["helpUri"] for r in rules] == [
+        f"https://github.com/your-org/iacguard/blob/v{__version__}/docs/rules.md#{c.slug}"
+        for c in CHECKS
+    ]
 
 
 def test_severities_map_to_levels_and_security_severity_scores() -> None:
@@ -145,17 +142,41 @@ def test_suppressed_findings_are_left_out() -> None:
     ]
 
 
-def test_related_locations_are_listed() -> None:
-    related = (Location("b.yaml", 30, 5, 30, 20), Location("c.yaml", 2))
+def test_related_locations_are_listed_with_their_messages() -> None:
+    related = (
+        Related(Location("b.yaml", 30, 5, 30, 20), "grants iam:PassRole"),
+        Related(Location("c.yaml", 2), "called from module.a"),
+    )
     (sarif_run,) = render(ScanResult(findings=[finding(related=related)]))["runs"]
     (result,) = sarif_run["results"]
     assert [
-        (r["id"], r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"])
+        (
+            r["id"],
+            r["physicalLocation"]["artifactLocation"]["uri"],
+            r["physicalLocation"]["region"],
+            r["message"]["text"],
+        )
         for r in result["relatedLocations"]
     ] == [
-        (1, "b.yaml", {"startLine": 30, "startColumn": 5, "endLine": 30, "endColumn": 20}),
-        (2, "c.yaml", {"startLine": 2, "startColumn": 1}),
+        (
+            1,
+            "b.yaml",
+            {"startLine": 30, "startColumn": 5, "endLine": 30, "endColumn": 20},
+            "grants iam:PassRole",
+        ),
+        (2, "c.yaml", {"startLine": 2, "startColumn": 1}, "called from module.a"),
     ]
+
+
+def test_json_lists_related_locations_with_their_messages() -> None:
+    related = (Related(Location("b.yaml", 30, 5, 30, 20), "grants iam:PassRole"),)
+    document = json.loads(render_json(ScanResult(findings=[finding(related=related)])))
+    (entry,) = document["findings"]
+    assert entry["related"] == [
+        {"file": "b.yaml", "line": 30, "column": 5, "message": "grants iam:PassRole"}
+    ]
+    plain = json.loads(render_json(ScanResult(findings=[finding()])))
+    assert "related" not in plain["findings"][0]
 
 
 def test_files_that_could_not_be_read_are_tool_notifications() -> None:

@@ -8,12 +8,11 @@ the snapshots; review the diff before committing it.
 from __future__ import annotations
 
 import json as json_module
-import os
 
 import pytest
-from helpers import ROOT, run
+from helpers import ROOT, assert_snapshot, run
 
-from iacguard.engine import ScanResult
+from iacguard.findings import ScanResult
 from iacguard.report import github, json, sarif, summary, text
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"
@@ -42,19 +41,6 @@ RENDERERS = {
 }
 
 
-def assert_snapshot(name: str, actual: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get("IACGUARD_UPDATE_SNAPSHOTS"):
-        path.write_text(actual, encoding="utf-8", newline="\n")
-        return
-    if not path.exists():
-        pytest.fail(f"no snapshot {path}; run with IACGUARD_UPDATE_SNAPSHOTS=1 to create it")
-    assert actual == path.read_text(encoding="utf-8"), (
-        f"{name} differs from its snapshot; if the change is intended, "
-        "rerun with IACGUARD_UPDATE_SNAPSHOTS=1 and review the diff"
-    )
-
-
 @pytest.mark.parametrize("name", sorted(RENDERERS))
 def test_each_format_matches_its_snapshot(name: str) -> None:
-    assert_snapshot(name, RENDERERS[name](run(REPORT_FIXTURES)))
+    assert_snapshot(SNAPSHOTS / name, RENDERERS[name](run(REPORT_FIXTURES)))

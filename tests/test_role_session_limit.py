@@ -23,12 +23,12 @@ def test_one_hour_sessions_and_the_default_pass() -> None:
 
 def test_the_limit_is_configurable() -> None:
     path = f"{CFN}/role_session_limit_positive.yaml"
-    assert described(run(path, config=Config(max_session_seconds=43200))) == []
+    assert described(run(path, config=Config(options={"max_session_seconds": 43200}))) == []
 
 
 def test_an_unset_duration_fires_only_when_an_explicit_limit_is_required() -> None:
     path = f"{CFN}/role_session_limit_negative.yaml"
-    result = run(path, config=Config(require_explicit_session_limit=True))
+    result = run(path, config=Config(options={"require_explicit_session_limit": True}))
     assert described(result) == [
         f'IG005 {path}:13:3 medium DefaultRole: Role "DefaultRole" does not set its maximum session '
         "duration; set it to at most 1 hour (3600 s)",

@@ -4,7 +4,7 @@ fixture, and each finding is asserted where a user would look for it."""
 from helpers import lines, messages, run
 
 from iacguard.config import Config
-from iacguard.engine import ScanResult
+from iacguard.findings import ScanResult
 
 TF = "fixtures/terraform"
 

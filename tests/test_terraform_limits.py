@@ -5,7 +5,7 @@ from pathlib import Path
 
 from helpers import lines, run
 
-from iacguard.engine import ScanResult
+from iacguard.findings import ScanResult
 
 
 def scan(directory: Path, source: str) -> ScanResult:

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from iacguard.checks.base import text_of
-from iacguard.config import Config
 from iacguard.engine import check_model
 from iacguard.findings import Finding
 from iacguard.model import Model
@@ -16,7 +15,7 @@ CLOUDFORMATION = Path("fixtures/cloudformation/parity.yaml")
 def named_findings(model: Model) -> list[tuple[str, str]]:
     """(rule, name of the principal or policy) for each finding: the names are the same
     in both formats where addresses and logical ids are not."""
-    return sorted((f.rule_id, _name(f, model)) for f in check_model(model, Config()).findings)
+    return sorted((f.rule_id, _name(f, model)) for f in check_model(model).findings)
 
 
 def _name(finding: Finding, model: Model) -> str:
@@ -66,7 +65,7 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
         ("IG010", "ci"),
         ("IG011", "ci"),
         ("IG012", "auditor"),
-        ("IG013", "high PublicRead:\"*\""),
+        ("IG013", 'high PublicRead:"*"'),
         ("IG013", "high service:s3.amazonaws.com"),
     ]
     assert named_findings(cfn.model) == expected

@@ -98,3 +98,18 @@ def test_a_suppression_comment_silences_the_finding(tmp_path) -> None:
     assert [(f.rule_id, f.location.line, f.suppressed) for f in result.findings] == [
         ("IG010", 5, True)
     ]
+
+
+def test_a_statement_written_in_a_document_names_the_role_that_uses_it() -> None:
+    result = run(f"{TF}/positive_principal_shapes")
+    related = [
+        (f.rule_id, f.location.line, [(r.location.line, r.message) for r in f.related])
+        for f in result.findings
+    ]
+    assert related == [
+        ("IG010", 9, []),
+        ("IG010", 23, []),
+        ("IG012", 36, [(47, "the document is used here, by aws_iam_role.wildcard_account")]),
+        ("IG010", 40, [(47, "the document is used here, by aws_iam_role.wildcard_account")]),
+        ("IG010", 54, [(63, "the document is used here, by aws_iam_role.not_principal")]),
+    ]

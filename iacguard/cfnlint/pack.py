@@ -32,6 +32,7 @@ from cfnlint.template import Template
 
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check
+from iacguard.checks.options import Option, OptionError
 from iacguard.config import Config, ConfigError, load_config
 from iacguard.findings import Severity
 from iacguard.model import Directive, Location
@@ -43,11 +44,6 @@ LEVELS = {
     Severity.MEDIUM: "W",
     Severity.LOW: "W",
     Severity.INFO: "I",
-}
-# The engine settings a check's rule takes from cfn-lint (``-x W9105:max_session_seconds=7200``,
-# ``configure_rules`` in .cfnlintrc or in the template's ``Metadata``).
-OPTIONS: dict[str, tuple[str, ...]] = {
-    "IG005": ("max_session_seconds", "require_explicit_session_limit"),
 }
 
 
@@ -66,26 +62,22 @@ class IacguardRule(CloudFormationLintRule):
     """A cfn-lint rule whose matches come from the template's shared engine run."""
 
     tags = ["iacguard", "iam"]
-    options: ClassVar[tuple[str, ...]] = ()
+    # the check's options (``-x W9105:max_session_seconds=7200``, ``configure_rules`` in
+    # .cfnlintrc or in the template's ``Metadata``)
+    options: ClassVar[tuple[Option[Any], ...]] = ()
 
     def __init__(self) -> None:
         super().__init__()
-        defaults = Config()
-        self.config_definition = {
-            name: {
-                "default": getattr(defaults, name),
-                "type": _option_type(getattr(defaults, name)),
-            }
-            for name in self.options
-        }
+        self.config_definition = {option.name: _definition(option) for option in self.options}
         self.configure()
 
     def configure(self, configs: Any = None, experimental: bool = False) -> None:
         """cfn-lint configures every rule before it runs any on a template; the options
         given go to the shared engine settings, bad values are reported by E9100."""
-        valid, problems = _validate(self.id, configs, self.config_definition)
-        super().configure(valid, experimental)
-        _PACK.configure(self.id, {name: self.config[name] for name in valid}, problems)
+        valid, problems = _validate(self.id, configs, self.options)
+        native = {k: list(v) if isinstance(v, tuple) else v for k, v in valid.items()}
+        super().configure(native, experimental)
+        _PACK.configure(self.id, valid, problems)
 
     def match(self, cfn: Template) -> list[RuleMatch]:
         return _PACK.matches(cfn, self.id)
@@ -119,7 +111,7 @@ def rule_classes() -> tuple[type[IacguardRule], ...]:
             "description": " ".join(sections.get("What it does", check.summary).split()),
             "source_url": _first_url(sections.get("References", "")),
             "tags": ["iacguard", "iam", check.id, check.slug],
-            "options": OPTIONS.get(check.id, ()),
+            "options": check.options,
         }
         classes.append(type(check.__name__, (IacguardRule,), namespace))
     return tuple(classes)
@@ -156,7 +148,7 @@ class _Pack:
             given = {
                 name: value for options in self.options.values() for name, value in options.items()
             }
-            self._config = replace(self._file[1], **given)
+            self._config = replace(self._file[1], options={**self._file[1].options, **given})
         return self._config, self._file[2]
 
     def matches(self, cfn: Template, rule: str) -> list[RuleMatch]:
@@ -187,7 +179,7 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
         model = parsed.model
         model.directives.extend(_comment_suppressions(cfn.filename))
         checks = tuple(c for c in CHECKS if c.id not in config.disabled)
-        checked = check_model(model, config, checks)
+        checked = check_model(model, config.settings(), checks)
         suppress.apply(checked.findings, model.directives, model.blocks, config)
     except Exception as exc:  # cfn-lint and its own rules go on whatever happens here
         message = f"iacguard could not check this template: {type(exc).__name__}: {exc}"
@@ -232,47 +224,34 @@ def _match(location: Location, message: str) -> RuleMatch:
     )
 
 
-def _option_type(default: object) -> str:
-    return "boolean" if isinstance(default, bool) else "integer"
+def _definition(option: Option[Any]) -> dict[str, Any]:
+    """cfn-lint's description of an option (its ``config_definition`` entry)."""
+    if option.kind == "strings":
+        return {"default": list(option.default), "type": "list", "itemtype": "string"}
+    return {"default": option.default, "type": option.kind}
 
 
 def _validate(
-    rule: str, configs: Any, definition: dict[str, dict[str, Any]]
+    rule: str, configs: Any, options: tuple[Option[Any], ...]
 ) -> tuple[dict[str, Any], list[str]]:
-    """The options cfn-lint can apply, and a message for each it cannot (cfn-lint itself
-    would raise on a non-number and read any word but "true" as false)."""
+    """The option values given that hold, and a message for each that does not (cfn-lint
+    itself would raise on a non-number and read any word but "true" as false)."""
     if not isinstance(configs, dict):
         return {}, []
+    by_name = {option.name: option for option in options}
     valid: dict[str, Any] = {}
     problems: list[str] = []
     for name, value in configs.items():
-        spec = definition.get(name)
-        if spec is None:
-            known = ", ".join(definition) or "none"
+        option = by_name.get(name)
+        if option is None:
+            known = ", ".join(by_name) or "none"
             problems.append(f"{rule} has no option {name!r} (its options: {known})")
-        elif spec["type"] == "integer" and not _positive_whole(value):
-            problems.append(
-                f"{rule} {name} must be a whole number greater than 0, not {value!r}; ignored"
-            )
-        elif spec["type"] == "boolean" and not _boolean(value):
-            problems.append(f"{rule} {name} must be true or false, not {value!r}; ignored")
-        else:
-            valid[name] = value
+            continue
+        try:
+            valid[name] = option.value(value)
+        except OptionError as exc:
+            problems.append(f"{rule} {name} {exc}; ignored")
     return valid, problems
-
-
-def _positive_whole(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value > 0
-    return isinstance(value, str) and value.strip().isdigit() and int(value) > 0
-
-
-def _boolean(value: object) -> bool:
-    return isinstance(value, bool) or (
-        isinstance(value, str) and value.lower() in ("true", "false")
-    )
 
 
 def _first_url(text: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from iacguard.checks.base import Check
 from iacguard.checks.cross_account_trust import CrossAccountTrust
 from iacguard.checks.oidc_trust_unrestricted import OidcTrustUnrestricted
+from iacguard.checks.options import Option, unique_options
 from iacguard.checks.public_resource_policy import PublicResourcePolicy
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.trust_any_principal import TrustAnyPrincipal
@@ -24,6 +27,9 @@ CHECKS: tuple[type[Check], ...] = (
     CrossAccountTrust,
     PublicResourcePolicy,
 )
+
+# every check's options, each once: the config keys, CLI flags and cfn-lint options they give
+OPTIONS: tuple[Option[Any], ...] = unique_options(o for c in CHECKS for o in c.options)
 
 
 def find_check(key: str) -> type[Check] | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from iacguard.checks.base import Context
+from iacguard.findings import Related
 from iacguard.model import OWN_ACCOUNT, Location, Model, Policy, Scalar, Statement, Unknown, Value
 
 # Condition keys that pin who the principal is (rules.md, IG010).
@@ -48,6 +49,13 @@ def statements_of(policy: Policy, known: Documents) -> Iterator[Statement]:
             if address not in seen and document is not None:
                 seen.add(address)
                 pending.append(document)
+
+
+def used_by(policy: Policy, statement: Statement) -> tuple[Related, ...]:
+    """Where a statement written in a document is used: the policy that takes it."""
+    if any(s is statement for s in policy.statements):
+        return ()
+    return (Related(policy.location, f"the document is used here, by {policy.address}"),)
 
 
 def allows(statement: Statement, policy: Policy, ctx: Context) -> bool:

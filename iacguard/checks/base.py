@@ -6,10 +6,11 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from iacguard.config import Config
-from iacguard.findings import Finding, Severity
+from iacguard import RULES_URL
+from iacguard.checks.options import Option, Settings
+from iacguard.findings import Finding, Related, Severity
 from iacguard.model import (
     Attachment,
     Location,
@@ -30,9 +31,9 @@ _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
 @dataclass(slots=True)
 class Context:
-    """Handed to every hook: the settings, and where findings and unknowns go."""
+    """Handed to every hook: the option values, and where findings and unknowns go."""
 
-    config: Config
+    settings: Settings = field(default_factory=Settings)
     findings: list[Finding] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     check: Check | None = None
@@ -46,7 +47,7 @@ class Context:
         resource_type: str,
         element: str = "",
         severity: Severity | None = None,
-        related: tuple[Location, ...] = (),
+        related: tuple[Related, ...] = (),
     ) -> None:
         check = self.check
         assert check is not None
@@ -78,9 +79,11 @@ class Check:
 
     id: ClassVar[str]
     slug: ClassVar[str]
-    severity: ClassVar[Severity]
+    severity: ClassVar[Severity]  # the default, and the cfn-lint level
+    severities: ClassVar[tuple[Severity, ...]] = ()  # all it reports, when more than one
     summary: ClassVar[str]
     frameworks: ClassVar[tuple[str, ...]] = ("terraform", "cloudformation")
+    options: ClassVar[tuple[Option[Any], ...]] = ()  # read with ``ctx.settings[OPTION]``
 
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:
         """Called for every statement of every policy document."""
@@ -105,6 +108,11 @@ class Check:
             for name in ("statement", "policy", "principal", "attachment", "model")
             if getattr(cls, name) is not getattr(Check, name)
         )
+
+    @classmethod
+    def help_uri(cls) -> str:
+        """Where the rule's documentation is published (its section of docs/rules.md)."""
+        return f"{RULES_URL}#{cls.slug}"
 
     @classmethod
     def documentation(cls) -> dict[str, str]:

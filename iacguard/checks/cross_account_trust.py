@@ -8,12 +8,30 @@ from iacguard.checks.access import (
     principal_values,
     statements_of,
     suffix,
+    used_by,
 )
 from iacguard.checks.base import Check, Context
+from iacguard.checks.options import Option
 from iacguard.findings import Severity
 from iacguard.model import OWN_ACCOUNT, Model, Policy, Statement, Unknown
 
 _KEYS = ("sts:ExternalId", "aws:MultiFactorAuthPresent")
+
+
+def _account_problem(account: object) -> str | None:
+    if isinstance(account, str) and len(account) == 12 and account.isascii() and account.isdigit():
+        return None
+    return f"{account!r} is not a 12-digit AWS account id (write it as a string)"
+
+
+TRUSTED_ACCOUNTS = Option(
+    "trusted_accounts",
+    (),
+    "AWS accounts of your own, that roles may trust without an external id",
+    flag="--trusted-account",
+    metavar="ID",
+    problem=_account_problem,
+)
 
 
 class CrossAccountTrust(Check):
@@ -108,10 +126,11 @@ class CrossAccountTrust(Check):
     slug = "cross-account-trust"
     severity = Severity.MEDIUM
     summary = "A role trusts another AWS account without an external id or MFA"
+    options = (TRUSTED_ACCOUNTS,)
 
     def model(self, model: Model, ctx: Context) -> None:
         known = documents(model)
-        own = {OWN_ACCOUNT, *ctx.config.trusted_accounts}
+        own = {OWN_ACCOUNT, *ctx.settings[TRUSTED_ACCOUNTS]}
         for policy in model.policies:
             if policy.kind != "trust":
                 continue
@@ -151,6 +170,7 @@ class CrossAccountTrust(Check):
             "trusted_accounts if it is yours",
             resource=policy.address,
             resource_type=policy.resource_type,
+            related=used_by(policy, statement),
             element=f"{statement.sid or statement.index}:{accounts}",
         )
 

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from iacguard.checks.access import allows, documents, grants, principal_values, statements_of
+from iacguard.checks.access import (
+    allows,
+    documents,
+    grants,
+    principal_values,
+    statements_of,
+    used_by,
+)
 from iacguard.checks.base import Check, Context
 from iacguard.checks.oidc_subjects import GITLAB, Provider, host_of, provider_of
 from iacguard.checks.role_access import role_writes
@@ -211,6 +218,7 @@ class _Judge:
             f"{provider.name} OIDC (statement {statement.label}): {fix}",
             resource=role,
             resource_type=policy.resource_type,
+            related=used_by(policy, statement),
             severity=_SEVERITY[level],
             element=f"{statement.sid or statement.index}:{host}",
         )

@@ -9,6 +9,7 @@ from iacguard.checks.access import (
     principal_values,
     statements_of,
     suffix,
+    used_by,
     who_restricts,
 )
 from iacguard.checks.base import Check, Context
@@ -147,6 +148,7 @@ class PublicResourcePolicy(Check):
             f"{suffix(first.when)}: {fix}",
             resource=policy.address,
             resource_type=policy.resource_type,
+            related=used_by(policy, statement),
             severity=severity,
             element=f"{statement.sid or statement.index}:{shown}",
         )
@@ -174,6 +176,7 @@ class PublicResourcePolicy(Check):
                 f"{policy.governs or policy.address}{suffix(value.when)}: set {wanted}",
                 resource=policy.address,
                 resource_type=policy.resource_type,
+                related=used_by(policy, statement),
                 severity=Severity.HIGH,
                 element=f"service:{service}",
             )

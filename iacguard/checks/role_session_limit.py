@@ -3,12 +3,24 @@ from __future__ import annotations
 import re
 
 from iacguard.checks.base import Check, Context, text_of
+from iacguard.checks.options import Option
 from iacguard.findings import Severity
 from iacguard.model import Principal, Scalar, Unknown
 
 _ISO_DURATION = re.compile(
     r"^P(?:(?P<d>\d{1,9})D)?(?:T(?:(?P<h>\d{1,9})H)?(?:(?P<m>\d{1,9})M)?(?:(?P<s>\d{1,9})S)?)?$",
     re.IGNORECASE,
+)
+
+MAX_SESSION_SECONDS = Option(
+    "max_session_seconds",
+    3600,
+    "the longest role or permission-set session allowed, in seconds",
+)
+REQUIRE_EXPLICIT_SESSION_LIMIT = Option(
+    "require_explicit_session_limit",
+    False,
+    "also report roles and permission sets that do not set their session length",
 )
 
 
@@ -93,15 +105,16 @@ class RoleSessionLimit(Check):
     slug = "role-session-limit"
     severity = Severity.MEDIUM
     summary = "A role's maximum session lasts longer than the limit"
+    options = (MAX_SESSION_SECONDS, REQUIRE_EXPLICIT_SESSION_LIMIT)
 
     def principal(self, principal: Principal, ctx: Context) -> None:
         if principal.kind not in ("role", "permission_set"):
             return
-        limit = ctx.config.max_session_seconds
+        limit = ctx.settings[MAX_SESSION_SECONDS]
         noun = "Role" if principal.kind == "role" else "Permission set"
         shown = text_of(principal.name, principal.address)
         if not principal.session_duration:
-            if ctx.config.require_explicit_session_limit:
+            if ctx.settings[REQUIRE_EXPLICIT_SESSION_LIMIT]:
                 ctx.report(
                     principal.location,
                     f'{noun} "{shown}" does not set its maximum session duration; '

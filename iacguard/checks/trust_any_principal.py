@@ -7,6 +7,7 @@ from iacguard.checks.access import (
     documents,
     statements_of,
     suffix,
+    used_by,
     who_restricts,
 )
 from iacguard.checks.base import Check, Context
@@ -124,5 +125,6 @@ class TrustAnyPrincipal(Check):
                     "condition, or name the trusted principals",
                     resource=role,
                     resource_type=policy.resource_type,
+                    related=used_by(policy, statement),
                     element=f"{statement.sid or statement.index}:{shown}",
                 )

@@ -89,6 +89,7 @@ class WildcardAction(Check):
     id = "IG002"
     slug = "wildcard-action"
     severity = Severity.HIGH
+    severities = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
     summary = "An Allow statement grants actions by wildcard"
 
     def policy(self, policy: Policy, ctx: Context) -> None:

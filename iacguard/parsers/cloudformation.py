@@ -649,17 +649,7 @@ def _serverless(reader: _TemplateReader, resource: Node, logical_id: str, kind: 
         elif (
             isinstance(item.value, dict) and len(item.value) == 1 and not _is_intrinsic(item.value)
         ):
-            template_name = str(next(iter(item.value)))
-            reader.model.policies.append(
-                Policy(
-                    "sam_template",
-                    logical_id,
-                    kind,
-                    item.location,
-                    name=Scalar(template_name, item.location, item.when),
-                    embedded_in=(role,),
-                )
-            )
+            _sam_template(reader, item, logical_id, kind, role)
         else:
             reader.attach(role, item, logical_id, kind)
 
@@ -700,6 +690,31 @@ def _lambda_permission(reader: _TemplateReader, resource: Node, logical_id: str,
         scope=reader.file,
     )
     reader.model.policies.append(policy)
+
+
+def _sam_template(
+    reader: _TemplateReader, item: Node, logical_id: str, kind: str, role: PrincipalRef
+) -> None:
+    """A SAM policy template is read as the statements it expands to, located at its
+    entry; a template this SAM does not know is recorded by name."""
+    from iacguard.parsers.sam_policy_templates import TemplateProblem, expand
+
+    template_name = str(next(iter(item.value)))
+    name = Scalar(template_name, item.location, item.when)
+    try:
+        document = expand(template_name, item.value[template_name])
+    except TemplateProblem as problem:
+        reader.problem(logical_id, DocumentProblem(str(problem), item.location))
+        return
+    if document is None:
+        reader.model.policies.append(
+            Policy("sam_template", logical_id, kind, item.location, name=name, embedded_in=(role,))
+        )
+        return
+    expanded = Node(document, (*item.path, template_name), item.location, item.when)
+    reader.policy(
+        "inline", expanded, logical_id, kind, item.location, name=name, embedded_in=(role,)
+    )
 
 
 def _sam_policy_items(reader: _TemplateReader, policies: Node) -> Iterator[Node]:

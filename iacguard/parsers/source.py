@@ -13,9 +13,8 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-# About 350 MB of memory for a 1 MiB .tf file in python-hcl2; CloudFormation refuses
-# templates over 1 MB anyway.
-DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+from iacguard.limits import DEFAULT_MAX_FILE_BYTES
+
 # Mappings and lists inside each other. Real configurations stay under twenty; the
 # parsers recurse once or more per level, and libyaml's composer overflows the C stack
 # (killing the process) somewhere past 20,000.

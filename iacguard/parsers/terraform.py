@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iacguard.discover import display_path
 from iacguard.model import Directive, Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
@@ -27,6 +26,7 @@ from iacguard.parsers.source import (
 )
 from iacguard.parsers.terraform_iam import IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
+from iacguard.paths import display_path
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import MAX_STEPS, Evaluator

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from iacguard.engine import ScanResult
+    from iacguard.findings import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github")
 

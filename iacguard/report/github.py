@@ -17,8 +17,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import ParseError
 from iacguard.report import text
 

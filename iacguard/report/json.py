@@ -6,8 +6,7 @@ import json
 from typing import Any
 
 from iacguard import __version__
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding
+from iacguard.findings import Finding, ScanResult
 
 VERSION = 1
 
@@ -29,6 +28,16 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "fingerprint": finding.fingerprint,
     }
+    if finding.related:
+        entry["related"] = [
+            {
+                "file": r.location.file,
+                "line": r.location.line,
+                "column": r.location.column,
+                "message": r.message,
+            }
+            for r in finding.related
+        ]
     if finding.suppression is not None:
         entry["suppression"] = {
             "kind": finding.suppression.kind,

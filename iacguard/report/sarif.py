@@ -16,8 +16,7 @@ from urllib.parse import quote
 from iacguard import __version__
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import Location, ParseError
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -80,6 +79,7 @@ def rule(check: type[Check]) -> dict[str, Any]:
         "shortDescription": {"text": check.summary},
         "fullDescription": {"text": " ".join(doc.get("What it does", check.summary).split())},
         "help": {"text": text or check.summary, "markdown": markdown or check.summary},
+        "helpUri": check.help_uri(),
         "defaultConfiguration": {"level": LEVELS[check.severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[check.severity],
@@ -117,10 +117,10 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
         entry["relatedLocations"] = [
             {
                 "id": i,
-                "physicalLocation": physical_location(loc),
-                "message": {"text": "related location"},
+                "physicalLocation": physical_location(related.location),
+                "message": {"text": related.message},
             }
-            for i, loc in enumerate(finding.related, start=1)
+            for i, related in enumerate(finding.related, start=1)
         ]
     return entry
 

@@ -12,8 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from iacguard.engine import ScanResult
-from iacguard.findings import Finding, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.report import text
 
 STEP_SUMMARY_LIMIT = 1024 * 1024

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from iacguard.engine import ScanResult
-from iacguard.findings import Severity
+from iacguard.findings import ScanResult, Severity
 from iacguard.model import ParseError
 
 _COLOURS = {

@@ -16,7 +16,7 @@ from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
 from iacguard.resolve.limits import MAX_STRING
-from iacguard.resolve.node import Node, Path, Problem
+from iacguard.resolve.node import Node, Path, Problem, join_when
 
 # Values that are the same in every stack of the standard partition, or a readable
 # placeholder where they are not: none of them can introduce a wildcard.
@@ -63,11 +63,6 @@ def key_location(
         if candidate == key:
             return location_of(candidate, file, path, location_of(mapping, file, path, fallback))
     return location_of(mapping, file, path, fallback)
-
-
-def join_when(*parts: str | None) -> str | None:
-    present = [p for p in parts if p]
-    return " and ".join(dict.fromkeys(present)) if present else None
 
 
 class Intrinsics:

@@ -21,6 +21,12 @@ class Node:
     when: str | None = None
 
 
+def join_when(*parts: str | None) -> str | None:
+    """The conditions a value depends on, each once (``A and B``), or None for none."""
+    present = [p for p in parts if p]
+    return " and ".join(dict.fromkeys(present)) if present else None
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Malformed input met while resolving (``Action: [[x]]``, ``Fn::GetAtt: []``): unlike

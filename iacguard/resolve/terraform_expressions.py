@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from iacguard.model import Scalar, Unknown, Value
-from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import (
     Binary,
     Conditional,
@@ -25,6 +24,7 @@ from iacguard.resolve.hcl import (
     Unary,
 )
 from iacguard.resolve.limits import check_size
+from iacguard.resolve.node import join_when
 from iacguard.resolve.terraform_text import concatenate
 from iacguard.resolve.terraform_values import (
     Choice,

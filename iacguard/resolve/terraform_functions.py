@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacguard.model import Unknown
-from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import Call, Expr, TextMap
 from iacguard.resolve.limits import TooLarge, check_size, check_string
+from iacguard.resolve.node import join_when
 from iacguard.resolve.terraform_scope import Scope
 from iacguard.resolve.terraform_text import to_json_text
 from iacguard.resolve.terraform_values import (

@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 from iacguard.model import Location, Unknown
-from iacguard.resolve.cloudformation import join_when
 from iacguard.resolve.hcl import Anchor, Expr, TextMap, join_maps
 from iacguard.resolve.limits import check_string
+from iacguard.resolve.node import join_when
 from iacguard.resolve.terraform_values import (
     Choice,
     DocumentRef,

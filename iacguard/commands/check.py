@@ -1,0 +1,194 @@
+"""``iacguard check``: settle the settings, scan, keep what the diff asks for, record or
+render the result, and say by the exit code whether the run fails.
+
+Each step is a function a test can call; ``run`` chains them. Output goes to
+``sys.stdout`` and ``sys.stderr`` as they are when it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:
+    from iacguard.config import Config
+    from iacguard.engine import ScanOptions
+    from iacguard.findings import ScanResult
+
+
+class CommandError(Exception):
+    """What stops the command; the message is the one line a user sees."""
+
+
+@dataclass(slots=True)
+class CheckRequest:
+    """What ``iacguard check`` is asked to do: its arguments, free of argparse."""
+
+    paths: list[str]
+    format: str = "text"
+    output_sarif: str | None = None
+    output_json: str | None = None
+    diff_base: str | None = None
+    changed_lines: bool = False
+    fail_on: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # check options, by name
+    max_file_bytes: int | None = None
+    var_files: list[str] = field(default_factory=list)
+    config: str | None = None
+    baseline: str | None = None
+    write_baseline: str | None = None
+    show_suppressed: bool = False
+    strict: bool = False
+    jobs: int | None = None
+    cache: bool = True
+    parse_timeout: float | None = None
+
+    @property
+    def github(self) -> bool:
+        return self.format == "github"
+
+
+def run(request: CheckRequest) -> int:
+    """The whole command; the exit code."""
+    try:
+        config = configure(request)
+        result = scan(request, config)
+    except CommandError as exc:
+        return fail(str(exc), github=request.github)
+    if not request.github:  # github mode reports errors as annotations, never as raw lines
+        from iacguard.report.text import error_line
+
+        for error in result.errors:
+            print(error_line(error), file=sys.stderr)
+    if request.write_baseline:
+        from iacguard.baseline import write_baseline
+
+        count = write_baseline(request.write_baseline, result.findings)
+        print(f"Wrote {count} finding{'s' if count != 1 else ''} to {request.write_baseline}.")
+        return EXIT_ERROR if result.errors else EXIT_OK
+    try:
+        render(request, result)
+    except CommandError as exc:
+        return fail(str(exc), github=request.github)
+    return exit_code(result, config, strict=request.strict)
+
+
+def configure(request: CheckRequest) -> Config:
+    """The config file, found or named, with the command line's settings on top."""
+    from iacguard.config import ConfigError, load_config
+    from iacguard.findings import Severity
+
+    try:
+        config = load_config(request.config)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    if request.fail_on:
+        config.fail_on = Severity(request.fail_on)
+    config.options.update(request.options)
+    if request.max_file_bytes:
+        config.max_file_bytes = request.max_file_bytes
+    config.var_files += tuple(request.var_files)  # after the config's: later files win
+    return config
+
+
+def scan(request: CheckRequest, config: Config) -> ScanResult:
+    """Scan the paths with the baseline applied; with a diff base, only what changed."""
+    from iacguard import engine
+    from iacguard.baseline import read_baseline
+    from iacguard.config import ConfigError
+
+    try:
+        baseline = read_baseline(request.baseline) if request.baseline else frozenset()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    changes = None
+    if request.diff_base:
+        from iacguard.diff import DiffError, changes_since
+
+        try:
+            changes = changes_since(request.diff_base)
+        except DiffError as exc:
+            raise CommandError(str(exc)) from None
+    result = engine.scan(request.paths, config, baseline, scan_options(request))
+    if changes is not None:
+        result = changes.keep(result, lines=request.changed_lines)
+    return result
+
+
+def scan_options(request: CheckRequest) -> ScanOptions:
+    """How to run the scan: workers, cache, time limit, and a progress bar on a terminal
+    (text output only: the other formats are read by programs)."""
+    from iacguard.engine import ScanOptions
+    from iacguard.progress import Progress
+
+    progress = None
+    if request.format == "text" and Progress.wanted(sys.stderr):
+        progress = Progress(sys.stderr)
+    options = ScanOptions(jobs=request.jobs, cache=request.cache, progress=progress)
+    if request.parse_timeout:
+        options.timeout = request.parse_timeout
+    return options
+
+
+def render(request: CheckRequest, result: ScanResult) -> None:
+    """The output files, the output on stdout and, in GitHub, the job summary."""
+    from iacguard import report
+
+    for fmt, path in (("sarif", request.output_sarif), ("json", request.output_json)):
+        if path:
+            try:
+                Path(path).write_text(
+                    report.render(fmt, result), encoding="utf-8", errors="backslashreplace"
+                )
+            except OSError as exc:
+                raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+    sys.stdout.write(
+        report.render(
+            request.format,
+            result,
+            colour=colour(sys.stdout),
+            show_suppressed=request.show_suppressed,
+        )
+    )
+    if request.github and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from iacguard.report import summary
+
+        try:
+            summary.append(result, os.environ["GITHUB_STEP_SUMMARY"])
+        except OSError as exc:
+            raise CommandError(f"cannot write the job summary: {exc.strerror or exc}") from None
+
+
+def exit_code(result: ScanResult, config: Config, *, strict: bool) -> int:
+    """2 for errors; 1 for a finding at or above ``fail_on`` or, when strict, an unused
+    suppression or an unresolved value; else 0."""
+    if result.errors:
+        return EXIT_ERROR
+    failing = [f for f in result.unsuppressed if f.severity.rank >= config.fail_on.rank]
+    if failing or (strict and (result.unused_suppressions or result.unresolved)):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def fail(message: str, *, github: bool) -> int:
+    """A one-line error on stderr; in github mode an escaped error annotation, because
+    the message may quote a ref or a path from the pull request."""
+    if github:
+        from iacguard.report.github import fatal
+
+        print(fatal(message), file=sys.stderr)
+    else:
+        print(f"iacguard: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def colour(stream: object) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

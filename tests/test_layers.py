@@ -1,0 +1,100 @@
+"""The imports follow the layers of the design; an arrow never points back.
+
+```
+ paths, limits, model ◄── findings ◄── checks ◄──────────── engine ◄── commands ◄── cli
+        ▲                    ▲            ▲ (settings only)    │  ▲
+        │                    └── report ──┘ (rule docs)        │  └── cfnlint
+        └── parsers ◄── resolve (terraform_* ⟂ cloudformation) ◄┘
+            discover (the walker) ◄── engine       config ◄── engine, commands, cfnlint
+```
+
+Every import counts, also one inside a function or under ``TYPE_CHECKING``: a
+deferred import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+PACKAGE = ROOT / "iacguard"
+
+# (importer prefix, imported prefix, why not)
+FORBIDDEN = [
+    ("iacguard.checks", "iacguard.config", "a check reads plain settings, not the config"),
+    ("iacguard.checks", "iacguard.parsers", "checks know only the model"),
+    ("iacguard.checks", "iacguard.resolve", "checks know only the model"),
+    ("iacguard.checks", "iacguard.engine", "the engine calls the checks"),
+    ("iacguard.checks", "iacguard.report", "checks report findings, not output"),
+    ("iacguard.report", "iacguard.engine", "reporters know only findings"),
+    ("iacguard.report", "iacguard.parsers", "reporters know only findings"),
+    ("iacguard.report", "iacguard.config", "reporters know only findings"),
+    ("iacguard.parsers", "iacguard.discover", "parsers read what they are given"),
+    ("iacguard.parsers", "iacguard.engine", "the engine calls the parsers"),
+    ("iacguard.parsers", "iacguard.checks", "parsers know nothing after the model"),
+    ("iacguard.parsers", "iacguard.report", "parsers know nothing after the model"),
+    ("iacguard.parsers", "iacguard.config", "parsers are handed their limits"),
+    ("iacguard.resolve", "iacguard.parsers", "resolvers work on nodes the parsers hand over"),
+    ("iacguard.resolve.terraform", "iacguard.resolve.cloudformation", "formats apart"),
+    ("iacguard.resolve.cloudformation", "iacguard.resolve.terraform", "formats apart"),
+    ("iacguard.config", "iacguard.parsers", "the config is settings, not formats"),
+    ("iacguard.config", "iacguard.engine", "the config is settings"),
+    ("iacguard.findings", "iacguard.engine", "findings are what the engine makes"),
+    ("iacguard.model", "iacguard.", "the model is the bottom layer"),
+    ("iacguard.engine", "iacguard.cli", "the command line calls the engine"),
+    ("iacguard.engine", "iacguard.commands", "the commands call the engine"),
+    ("iacguard.commands", "iacguard.cli", "the command line calls the commands"),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every iacguard module ``path`` imports, anywhere in it."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name.startswith("iacguard.")}
+
+
+GRAPH = {module_name(p): imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+@pytest.mark.parametrize(("importer", "imported", "why"), FORBIDDEN)
+def test_no_import_points_back(importer: str, imported: str, why: str) -> None:
+    wrong = sorted(
+        f"{module} imports {name}"
+        for module, names in GRAPH.items()
+        if module.startswith(importer)
+        for name in names
+        if name.startswith(imported)
+    )
+    assert wrong == [], why
+
+
+def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import iacguard.model\n"
+        "if TYPE_CHECKING:\n    from iacguard.config import Config\n"
+        "def f():\n    from iacguard import engine\n",
+        encoding="utf-8",
+    )
+    assert imports(module) == {
+        "iacguard.model",
+        "iacguard.config",
+        "iacguard.config.Config",
+        "iacguard.engine",
+    }

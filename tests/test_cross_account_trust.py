@@ -89,3 +89,20 @@ def test_a_trusted_account_that_is_not_an_account_id_is_an_error(tmp_path) -> No
     flag = iacguard("check", TRUSTED, "--trusted-account", "12345", "--no-cache")
     assert flag.returncode == 2
     assert "'12345' is not a 12-digit AWS account id" in flag.stderr
+
+
+def test_actions_that_cannot_be_resolved_are_unresolved_not_a_pass(tmp_path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n'
+        '  name = "r"\n'
+        "  assume_role_policy = jsonencode({\n"
+        '    Statement = [{ Effect = "Allow", Action = var.actions,\n'
+        '      Principal = { AWS = "444455556666" } }]\n'
+        "  })\n"
+        "}\n"
+    )
+    result = run(tmp_path)
+    assert described(result) == []
+    assert [(u.line, u.resource, u.expression) for u in result.unresolved] == [
+        (4, "aws_iam_role.r", "var.actions")
+    ]

@@ -240,3 +240,45 @@ def test_an_oidc_provider_arn_is_known_from_its_url(tmp_path: Path) -> None:
 )
 def test_the_cloudformation_type_prefilter_knows_resource_policies(kind: str, read: bool) -> None:
     assert may_hold_iam(f"Resources:\n  X:\n    Type: {kind}\n".encode()) is read
+
+
+def test_domain_and_key_policies_written_beside_their_resource(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_elasticsearch_domain_policy" "logs" {\n'
+        "  domain_name     = aws_elasticsearch_domain.logs.domain_name\n"
+        '  access_policies = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*",\n'
+        '    Action = "es:ESHttpGet" }] })\n'
+        "}\n"
+        'resource "aws_elasticsearch_domain" "logs" {\n  domain_name = "logs"\n}\n'
+        'resource "aws_kms_key_policy" "k" {\n'
+        '  key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*",\n'
+        '    Action = "kms:Encrypt" }] })\n'
+        "}\n"
+    )
+    found = [(p.address, p.governs, p.location.line) for p in tf_policies(tmp_path)]
+    assert found == [
+        ("aws_elasticsearch_domain_policy.logs", "aws_elasticsearch_domain.logs", 3),
+        ("aws_kms_key_policy.k", "1234abcd-12ab-34cd-56ef-1234567890ab", 11),
+    ]
+
+
+def test_an_elasticsearch_domain_policy_in_cloudformation(tmp_path: Path) -> None:
+    (policy,) = cfn_policies(
+        "Resources:\n"
+        "  Logs:\n"
+        "    Type: AWS::Elasticsearch::Domain\n"
+        "    Properties:\n"
+        "      AccessPolicies:\n"
+        "        Statement:\n"
+        "          - Effect: Allow\n"
+        '            Principal: {AWS: "*"}\n'
+        "            Action: es:ESHttpGet\n",
+        tmp_path,
+    )
+    assert (policy.kind, policy.address, policy.governs, policy.location.line) == (
+        "resource",
+        "Logs",
+        "Logs",
+        5,
+    )

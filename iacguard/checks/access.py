@@ -82,6 +82,16 @@ def grants(statement: Statement, action: str) -> bool:
     )
 
 
+def may_grant(statement: Statement, action: str, policy: Policy, ctx: Context) -> bool:
+    """``grants``, recording the actions that cannot be resolved when none grants it."""
+    if grants(statement, action):
+        return True
+    for value in statement.actions or statement.not_actions or ():
+        if isinstance(value, Unknown):
+            ctx.unknown(value, policy.address)
+    return False
+
+
 def principal_values(statement: Statement, *kinds: str) -> list[Value]:
     """The principals of the given types (``AWS``, ``Federated``…); a bare ``Principal``
     value (kind ``*``) counts for every type."""

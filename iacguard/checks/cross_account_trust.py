@@ -4,7 +4,7 @@ from iacguard.checks.access import (
     account_of,
     allows,
     documents,
-    grants,
+    may_grant,
     principal_values,
     statements_of,
     suffix,
@@ -135,7 +135,9 @@ class CrossAccountTrust(Check):
             if policy.kind != "trust":
                 continue
             for statement in statements_of(policy, known):
-                if allows(statement, policy, ctx) and grants(statement, "sts:AssumeRole"):
+                if allows(statement, policy, ctx) and may_grant(
+                    statement, "sts:AssumeRole", policy, ctx
+                ):
                     self._statement(statement, policy, own, ctx)
 
     def _statement(self, statement: Statement, policy: Policy, own: set[str], ctx: Context) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from iacguard.checks.access import (
     allows,
     documents,
-    grants,
+    may_grant,
     principal_values,
     statements_of,
     used_by,
@@ -135,8 +135,8 @@ class OidcTrustUnrestricted(Check):
             if policy.kind != "trust":
                 continue
             for statement in statements_of(policy, judge.known):
-                if allows(statement, policy, ctx) and grants(
-                    statement, "sts:AssumeRoleWithWebIdentity"
+                if allows(statement, policy, ctx) and may_grant(
+                    statement, "sts:AssumeRoleWithWebIdentity", policy, ctx
                 ):
                     judge.statement(statement, policy)
 

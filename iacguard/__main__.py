@@ -1,5 +1,3 @@
-import sys
+from iacguard.cli import run
 
-from iacguard.cli import main
-
-sys.exit(main())
+run()

@@ -8,31 +8,40 @@ parsed as, and the code that parses it.
 
 The code is identified by iacguard's version and a fingerprint of its own source files and
 of the parsers it uses (their location, size and modification time), so a new release, an
-edited checkout or an upgraded python-hcl2 each get a fresh directory, and the directories
-of other versions are removed when a new one is made. Entries are written to a temporary
-file and renamed into place, so concurrent scans never see half an entry; an entry that
-cannot be read (truncated, corrupt, from an incompatible Python) is a miss and is
-overwritten. A cache that cannot be written is silently not used.
+edited checkout or an upgraded python-hcl2 each get a directory of their own. Several
+installs may share one cache directory (a pre-commit environment and a virtualenv):
+their directories coexist, each marks when it was last used, and one unused for
+``STALE_DAYS`` is removed when another version makes its directory. Entries are written
+to a temporary file and renamed into place, so concurrent scans never see half an entry;
+an entry that cannot be read (truncated, corrupt, written for another key) is a miss and
+is overwritten. A cache that cannot be written is silently not used.
 
-Entries are pickles, and loading a pickle can run code, so entries are only read from a
-version directory that this user owns and nobody else can write to (created 0700); a
-cache directory that fails that test is not used at all.
+Entries are JSON (``iacguard.codec``): reading one builds plain values and iacguard's
+dataclasses, never runs code. They are read only from a version directory this user
+owns and nobody else can write to (created 0700), opened once and then read relative to
+that handle, so a directory swapped for a link later in the scan is never read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
-import pickle
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from iacguard import __version__
+from iacguard import __version__, codec
 
 # Bump when the layout of cached objects changes in a way the fingerprint would miss.
-SCHEMA = 1
+SCHEMA = 2
 _DEPENDENCIES = ("hcl2", "lark", "cfnlint", "yaml")
+STALE_DAYS = 30
+USED = "last-used"  # in each version directory: its modification time is its last use
+_DIR_FD = os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def default_directory() -> Path:
@@ -80,15 +89,23 @@ def _stat_into(digest: Any, path: Path) -> None:
 
 
 class Cache:
-    """A directory of pickled parse results. ``Cache(None)`` caches nothing."""
+    """A directory of parse results. ``Cache(None)`` caches nothing."""
 
     def __init__(self, root: Path | None, fingerprint: str | None = None) -> None:
         self.root = root
         self.directory: Path | None = None
-        self._trusted = False
+        self._handle: int | None = None  # the version directory, once found private
         if root is not None:
             version = fingerprint or code_fingerprint()
             self.directory = root / f"{__version__}-{version}"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A worker started by spawning opens the directory again."""
+        return {"root": self.root, "directory": self.directory, "_handle": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -101,70 +118,134 @@ class Cache:
     @staticmethod
     def key(kind: str, file: str, text: str) -> str:
         """The key of a result: what it was parsed as, the name it carries, the text."""
-        digest = hashlib.sha256(f"{kind}\0{file}\0".encode())
+        digest = hashlib.sha256(f"{kind}\0{file}\0".encode("utf-8", "surrogatepass"))
         digest.update(text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path | None:
-        if self.directory is None:
-            return None
-        return self.directory / key[:2] / key[2:]
-
     def get(self, key: str) -> Any | None:
-        path = self._path(key)
-        if path is None or not self._is_trusted():
+        if self._open() is None:
             return None
         try:
-            data = path.read_bytes()
+            fd = self._open_entry(f"{key[:2]}/{key[2:]}", os.O_RDONLY)
+            with os.fdopen(fd, "rb") as stream:
+                data = stream.read()
         except OSError:
             return None
+        enabled = gc.isenabled()
+        gc.disable()  # loading allocates many objects and frees none
         try:
-            return pickle.loads(data)
-        except Exception:  # a torn or foreign entry is a miss; put() replaces it
+            return codec.loads(key, data)
+        except codec.Invalid:  # torn, corrupt, foreign or another key's: a miss
             return None
+        finally:
+            if enabled:
+                gc.enable()
 
     def put(self, key: str, value: Any) -> None:
-        path = self._path(key)
-        if path is None:
+        if self.directory is None:
             return
         try:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # not picklable: not cached, never an error
+            data = codec.dumps(key, value)
+        except (TypeError, ValueError, RecursionError):  # not storable: not cached
             return
         try:
-            self._prepare(path.parent)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(data)
-            temporary.replace(path)
+            if self._open() is None:
+                self._create()
+            if self._open() is None:
+                return
+            subdirectory, name = key[:2], key[2:]
+            with contextlib.suppress(FileExistsError):
+                self._mkdir(subdirectory)
+            temporary = f"{subdirectory}/.{name}.{os.getpid()}.tmp"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            with os.fdopen(self._open_entry(temporary, flags), "wb") as stream:
+                stream.write(data)
+            self._replace(temporary, f"{subdirectory}/{name}")
         except OSError:
             return
 
-    def _is_trusted(self) -> bool:
-        """Whether the version directory is ours alone: owned by this user, not a link,
-        writable by nobody else. Once it is, that is remembered for the scan (another
-        process may create it meanwhile, so a "no" is asked again)."""
-        if not self._trusted:
-            self._trusted = self.directory is not None and _private(self.directory)
-        return self._trusted
+    def _open(self) -> int | None:
+        """The version directory's handle (or, where the platform has no directory
+        handles, a stand-in), when it exists and is ours alone: owned by this user, not a
+        link, writable by nobody else. A "no" is asked again (another process may create
+        it meanwhile)."""
+        if self._handle is not None or self.directory is None:
+            return self._handle
+        if not _DIR_FD:
+            if _private(self.directory):
+                self._handle = -1
+                self._mark_used()
+            return self._handle
+        try:
+            fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
+        except OSError:
+            return None
+        if not _private_handle(fd):
+            os.close(fd)
+            return None
+        self._handle = fd
+        self._mark_used()
+        return fd
 
-    def _prepare(self, directory: Path) -> None:
-        if directory.is_dir():
-            return
+    def _open_entry(self, relative: str, flags: int) -> int:
+        if self._handle is None or self.directory is None:
+            raise FileNotFoundError(relative)
+        if self._handle < 0:
+            return os.open(self.directory / relative, flags | _NOFOLLOW, 0o600)
+        return os.open(relative, flags | _NOFOLLOW, 0o600, dir_fd=self._handle)
+
+    def _mkdir(self, relative: str) -> None:
+        assert self.directory is not None and self._handle is not None
+        if self._handle < 0:
+            (self.directory / relative).mkdir(mode=0o700)
+        else:
+            os.mkdir(relative, 0o700, dir_fd=self._handle)
+
+    def _replace(self, source: str, target: str) -> None:
+        assert self.directory is not None and self._handle is not None
+        if self._handle < 0:
+            (self.directory / source).replace(self.directory / target)
+        else:
+            os.replace(source, target, src_dir_fd=self._handle, dst_dir_fd=self._handle)
+
+    def _mark_used(self) -> None:
+        """Record that this version is in use, so no other prunes it as stale."""
+        try:
+            os.close(self._open_entry(USED, os.O_WRONLY | os.O_CREAT))
+            if self._handle is not None and self._handle >= 0:
+                os.utime(USED, dir_fd=self._handle)
+            elif self.directory is not None:
+                os.utime(self.directory / USED)
+        except OSError:
+            pass
+
+    def _create(self) -> None:
+        """Make the version directory; the first to make it prunes stale versions."""
         assert self.directory is not None
-        if not self.directory.is_dir():
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._remove_other_versions()
-        if not self._is_trusted():
-            raise PermissionError(f"{self.directory} is not private to this user")
-        directory.mkdir(mode=0o700, exist_ok=True)
+        try:
+            self.directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700)
+        except FileExistsError:
+            return
+        self._remove_stale_versions()
 
-    def _remove_other_versions(self) -> None:
-        """A new version's first write removes what older versions left behind."""
+    def _remove_stale_versions(self) -> None:
+        """Directories of other versions (other installs may share this cache) that were
+        not used for ``STALE_DAYS``; only this user's own."""
         import shutil
 
         assert self.directory is not None and self.root is not None
+        limit = time.time() - STALE_DAYS * 86400
         for sibling in self.root.iterdir():
-            if sibling != self.directory and sibling.is_dir() and _is_version(sibling.name):
+            if sibling == self.directory or not _is_version(sibling.name):
+                continue
+            if not _private(sibling):
+                continue
+            try:
+                used = (sibling / USED).stat().st_mtime
+            except OSError:
+                used = sibling.lstat().st_mtime
+            if used < limit:
                 shutil.rmtree(sibling, ignore_errors=True)
 
 
@@ -172,9 +253,19 @@ def _private(directory: Path) -> bool:
     if not hasattr(os, "getuid"):  # Windows: the user profile's ACLs protect the cache
         return True
     try:
-        status = directory.lstat()
+        return _private_status(directory.lstat())
     except OSError:
         return False
+
+
+def _private_handle(fd: int) -> bool:
+    try:
+        return _private_status(os.fstat(fd))
+    except OSError:
+        return False
+
+
+def _private_status(status: os.stat_result) -> bool:
     import stat
 
     return (

@@ -7,6 +7,7 @@ scan of a small file start fast (pre-commit runs this on every commit).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -172,6 +173,13 @@ def _given_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def check_option_takes_value(option: str) -> bool:
+    """Whether ``iacguard check``'s option ``option`` is followed by a value."""
+    subcommands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    action = subcommands.choices["check"]._option_string_actions.get(option)
+    return action is not None and action.nargs != 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -218,6 +226,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def run() -> None:
+    """The console script: ``main``, then the output flushed and the process ended at
+    once, without tearing down the interpreter's objects (70-90 ms of a warm scan)."""
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: nothing more can be said
+        status = status or EXIT_ERROR
+    os._exit(status)
+
+
 def _check_request(args: argparse.Namespace) -> CheckRequest:
     from iacguard.commands.check import CheckRequest
 
@@ -244,4 +264,4 @@ def _check_request(args: argparse.Namespace) -> CheckRequest:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

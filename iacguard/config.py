@@ -4,6 +4,11 @@ A config is ``--config FILE``, else the first of ``.iacguard.yaml`` and ``pyproj
 (``[tool.iacguard]``) found in the current directory, then in the git root. Paths in it
 (``exclude``, ``ignore[].path``, ``var_files``) are relative to the file's directory.
 Unknown keys and wrong types are errors that name the key.
+
+A config usually comes with the pull request it checks, so it is input like any other:
+it is read within the limits templates have (size, nesting, YAML alias expansion), the
+files it names must lie inside its own repository, and it may lower ``max_file_bytes``
+but not raise it (that is for the command line).
 """
 
 from __future__ import annotations
@@ -17,8 +22,16 @@ from typing import Any
 
 from iacguard.checks.options import OptionError, Settings
 from iacguard.findings import Severity
-from iacguard.limits import DEFAULT_MAX_FILE_BYTES
+from iacguard.limits import (
+    DEFAULT_MAX_FILE_BYTES,
+    MAX_NESTING,
+    brackets_too_deep,
+    nested_too_deeply,
+)
 
+# Values a YAML config may hold once its aliases (and merge keys) are expanded, as for
+# templates: a few kilobytes of chained merge keys otherwise take minutes and gigabytes.
+MAX_EXPANDED_VALUES = 250_000
 CONFIG_NAMES = (".iacguard.yaml", "pyproject.toml")
 # the keys of every scan; each check's options (``OPTIONS`` of the registry) come after
 KEYS = (
@@ -125,6 +138,36 @@ def _git_root() -> Path | None:
     return None
 
 
+def _var_files(paths: list[str], root: Path, fail: Any) -> tuple[str, ...]:
+    repository = _repository(root)
+    for index, path in enumerate(paths):
+        if not _inside(root / path, repository):
+            raise fail(
+                f"var_files[{index}]",
+                f"{path!r} is outside the config's repository; a config names only files inside it",
+            )
+    return tuple(str(root / path) for path in paths)
+
+
+def _repository(directory: Path) -> Path:
+    """The git working tree that holds ``directory`` (resolved), else the directory."""
+    here = directory.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return here
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    """Whether ``path``, links followed, lies inside ``directory`` (resolved): the same
+    answer whether or not the file exists, so an error tells nothing about the disk."""
+    try:
+        path.resolve().relative_to(directory)
+    except ValueError:
+        return False
+    return True
+
+
 def _has_tool_table(pyproject: Path) -> bool:
     return "[tool.iacguard" in pyproject.read_text(encoding="utf-8", errors="replace")
 
@@ -134,22 +177,48 @@ def load_config(explicit: str | None = None) -> Config:
     path = find_config_file(explicit)
     if path is None:
         return Config()
-    text = path.read_text(encoding="utf-8-sig")
     name = os.path.relpath(path).replace(os.sep, "/")
+    text = _read_text(path, name)
     data = _read_toml(text, name) if path.name.endswith(".toml") else _read_yaml(text, name)
     return parse_config(data, name, path.parent, text)
+
+
+def _read_text(path: Path, name: str) -> str:
+    """The config's text: a regular file (a named pipe would block) of at most the
+    default file size limit, in UTF-8."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ConfigError(f"{name}: not a regular file; not read")
+            data = stream.read(DEFAULT_MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read the config: {exc.strerror or exc}") from None
+    if len(data) > DEFAULT_MAX_FILE_BYTES:
+        raise ConfigError(f"{name}: the config is over the {DEFAULT_MAX_FILE_BYTES:,}-byte limit")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{name}:{line}: not valid UTF-8 text") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_yaml(text: str, name: str) -> dict[str, Any]:
     import yaml
 
     try:
+        _check_yaml_bounds(text, name)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{name}{where}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: {nested_too_deeply()}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -157,15 +226,59 @@ def _read_yaml(text: str, name: str) -> dict[str, Any]:
     return data
 
 
+def _check_yaml_bounds(text: str, name: str) -> None:
+    """Fail when collections nest deeper than ``MAX_NESTING`` or the document would hold
+    more than ``MAX_EXPANDED_VALUES`` values with every alias expanded: counted on
+    the event stream, in one pass, before anything is built."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    sizes: dict[str, int] = {}  # anchor -> values it stands for, expanded
+    starts: list[tuple[str | None, int]] = []  # open collections: anchor, count at start
+    total = 0
+    events = yaml.parse(text, Loader=loader)
+    while True:
+        try:
+            event = next(events)
+        except (StopIteration, yaml.YAMLError):  # safe_load reports the error, in its words
+            return
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(starts) >= MAX_NESTING:
+                raise ConfigError(f"{name}:{line}: {nested_too_deeply()}")
+            starts.append((event.anchor, total))
+            continue
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, start = starts.pop()
+            total += 1
+            if anchor is not None:
+                sizes[anchor] = total - start
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            total += sizes.get(event.anchor or "", 1)
+        if total > MAX_EXPANDED_VALUES:
+            raise ConfigError(
+                f"{name}:{line}: YAML aliases expand to more than {MAX_EXPANDED_VALUES:,} "
+                "values; the config is not read"
+            )
+
+
 def _read_toml(text: str, name: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:
         import tomli as tomllib
+    if brackets_too_deep(text):  # tomllib recurses per level
+        raise ConfigError(f"{name}: {nested_too_deeply()}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: {nested_too_deeply()}") from None
     tool = data.get("tool", {}).get("iacguard", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{name}: [tool.iacguard] must be a table")
@@ -205,6 +318,12 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
         elif key == "max_file_bytes":
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise fail(key, f"must be a whole number of bytes above 0, not {value!r}")
+            if value > DEFAULT_MAX_FILE_BYTES:
+                raise fail(
+                    key,
+                    f"a config may lower the limit, not raise it above {DEFAULT_MAX_FILE_BYTES:,} "
+                    "(raising it is for the command line: --max-file-bytes)",
+                )
             config.max_file_bytes = value
         elif key in ("exclude", "var_files"):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -212,7 +331,7 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
             if key == "exclude":
                 config.exclude = tuple(value)
             else:
-                config.var_files = tuple(str(root / v) for v in value)
+                config.var_files = _var_files(value, root, fail)
         elif key == "rules":
             if not isinstance(value, dict):
                 raise fail(key, "must map rule ids or slugs to true (enabled) or false (disabled)")

@@ -11,6 +11,7 @@ the working tree is the commit under review.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -80,14 +81,18 @@ class Changes:
         return frozenset(lines)
 
     def keep(self, result: ScanResult, *, lines: bool = False) -> ScanResult:
-        """The scan narrowed to the change: findings (on changed lines if asked),
-        errors and unresolved values in changed files."""
+        """The scan narrowed to the change: findings (on changed lines if asked: where
+        it is reported, or any of its parts), errors and unresolved values in changed
+        files."""
 
         def wanted(finding: Finding) -> bool:
             loc = finding.location
-            if lines:
-                return self.touches_lines(loc.file, loc.line, loc.end_line)
-            return self.touches(loc.file)
+            if not lines:
+                return self.touches(loc.file)
+            # any offending element on a changed line: iam:* added to a statement whose
+            # finding sits at an older * still makes the finding changed
+            spans = [loc, *(part.location for part in finding.parts)]
+            return any(self.touches_lines(s.file, s.line, s.end_line) for s in spans)
 
         return dataclasses.replace(
             result,
@@ -138,16 +143,51 @@ def _absolute(file: str) -> Path:
     return (Path.cwd() / file).resolve()
 
 
+# git runs programs named in the repository's own config: an fsmonitor hook on every
+# status-like command, clean filters (chosen by .gitattributes) on working-tree files,
+# external diff and textconv drivers, a pager. A checkout may come with a .git/config
+# the scanning user never wrote (an archive, a shared workspace), so each is switched off.
+_SAFE = (
+    "-c", "core.fsmonitor=false",
+    "-c", "core.untrackedCache=false",
+    "-c", "core.pager=cat",
+    "-c", "diff.external=",
+    "-c", "core.hooksPath=/dev/null",
+)  # fmt: skip
+
+
 def _git(cwd: Path, *args: str) -> str:
+    return _run_git(cwd, args, _no_filters(cwd))
+
+
+def _no_filters(cwd: Path) -> tuple[str, ...]:
+    """``-c`` options that empty every filter driver the config defines."""
+    try:
+        listed = _run_git(cwd, ("config", "-z", "--name-only", "--get-regexp", r"^filter\."))
+    except DiffError:  # none defined (git exits 1), or no config at all
+        return ()
+    drivers = {name.rsplit(".", 1)[0] for name in listed.split("\0") if name.count(".") >= 2}
+    overrides: list[str] = []
+    for driver in sorted(drivers):
+        for key in ("clean", "smudge", "process"):
+            overrides += ["-c", f"{driver}.{key}="]
+        overrides += ["-c", f"{driver}.required=false"]
+    return tuple(overrides)
+
+
+def _run_git(cwd: Path, args: tuple[str, ...], overrides: tuple[str, ...] = ()) -> str:
+    environment = {k: v for k, v in os.environ.items() if k != "GIT_EXTERNAL_DIFF"}
+    environment["GIT_OPTIONAL_LOCKS"] = "0"  # never rewrite the index meanwhile
     try:
         completed = subprocess.run(
-            ["git", *args],
+            ["git", *_SAFE, *overrides, *args],
             cwd=cwd,
             capture_output=True,
             text=True,
             encoding="utf-8",
             errors="surrogateescape",
             check=False,
+            env=environment,
         )
     except FileNotFoundError:
         raise DiffError("--diff-base needs git, and git is not installed") from None

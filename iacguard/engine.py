@@ -18,9 +18,18 @@ from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
 from iacguard.paths import display_path
-from iacguard.runner import DEFAULT_TIMEOUT, Failure, Unit, available_cores, parse_limited, run
+from iacguard.runner import (
+    DEFAULT_BUDGET,
+    DEFAULT_TIMEOUT,
+    Failure,
+    Unit,
+    available_cores,
+    parse_limited,
+    run,
+)
 
 if TYPE_CHECKING:
+    from iacguard.baseline import Baseline
     from iacguard.parsers.terraform import ParsedFile
     from iacguard.progress import Progress
 
@@ -32,7 +41,8 @@ class ScanOptions:
     jobs: int | None = None  # worker processes; None: the cores available
     cache: bool = True
     cache_directory: Path | None = None  # None: the user cache directory
-    timeout: float = DEFAULT_TIMEOUT  # seconds one file may take to parse
+    timeout: float = DEFAULT_TIMEOUT  # CPU seconds one file may take to parse
+    budget: float = DEFAULT_BUDGET  # seconds all the parsing of the scan may take
     prefilter: bool = True  # off only to test that it changes no finding
     progress: Progress | None = None
 
@@ -40,7 +50,7 @@ class ScanOptions:
 def scan(
     paths: list[str],
     config: Config,
-    baseline: frozenset[str] = frozenset(),
+    baseline: Baseline | None = None,
     options: ScanOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
@@ -54,6 +64,7 @@ def scan(
     result.not_read = found.not_read
     result.skipped.extend(n.file for n in found.not_read)
     parsing = _Parsing(options, config.max_file_bytes)
+    parsing.named = {Path(p) for p in paths}
     named = {Path(p) for p in paths} if options.prefilter else None
     terraform, unparsed = parsing.ahead(found, prefilter=named)
     model = Model()
@@ -82,7 +93,7 @@ def scan(
     checked = check_model(model, config.settings(), checks)
     result.findings = checked.findings
     result.unused_suppressions = suppress.apply(
-        checked.findings, model.directives, model.blocks, config, baseline
+        checked.findings, model.directives, model.blocks, config, baseline, scanned=result.scanned
     )
     result.errors.extend(checked.errors)
     result.unresolved = model.unresolved + checked.unresolved
@@ -101,10 +112,15 @@ class _Parsing:
         self.cache = Cache(options.cache_directory or default_directory())
         if not options.cache:
             self.cache = Cache.disabled()
+        from iacguard.parsers import hcl_tables
+
+        hcl_tables.keep_in(self.cache)
         self.jobs = options.jobs or available_cores()
         self.timeout = options.timeout
+        self.budget = options.budget
         self.progress = options.progress
         self.results: dict[tuple[str, Path], Any] = {}
+        self.named: set[Path] = set()  # files named on the command line: always read
 
     def ahead(
         self, found: Discovery, *, prefilter: set[Path] | None
@@ -148,7 +164,7 @@ class _Parsing:
         if kind == "cloudformation":
             from iacguard.parsers.cloudformation import read_template
 
-            template = read_template(path, file, self.max_bytes)
+            template = read_template(path, file, self.max_bytes, named=path in self.named)
             if isinstance(template, ParseResult):
                 return template
             text = template
@@ -179,6 +195,7 @@ class _Parsing:
             timeout=self.timeout,
             cache=self.cache,
             advance=self.progress.advance if self.progress is not None else None,
+            budget=self.budget,
         )
         for index, outcome in zip(missed, parsed, strict=True):
             self.results[units[index].kind, paths[index]] = _result(units[index], outcome)

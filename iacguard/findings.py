@@ -52,6 +52,15 @@ class Suppression:
     written: Location | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One offending element of a finding that gathers several (each wildcard action of
+    a statement) and where it is written."""
+
+    element: str
+    location: Location
+
+
 @dataclass(slots=True)
 class Finding:
     rule_id: str
@@ -64,6 +73,7 @@ class Finding:
     element: str = ""
     related: tuple[Related, ...] = ()
     suppression: Suppression | None = field(default=None)
+    parts: tuple[Part, ...] = ()
 
     @property
     def suppressed(self) -> bool:
@@ -71,8 +81,19 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across line moves: rule, file, resource address and offending element."""
-        text = "\x1f".join((self.rule_id, self.location.file, self.resource, self.element))
+        """Stable across line moves: rule, file, resource address and offending element
+        (with every part, in no particular order)."""
+        return self._hash(*sorted({p.element for p in self.parts}))
+
+    @property
+    def part_fingerprints(self) -> frozenset[str]:
+        """One per part: a baseline that holds them all holds this finding, even after a
+        part is removed or the parts are reordered; a new part is not in it."""
+        return frozenset(self._hash(p.element) for p in self.parts)
+
+    def _hash(self, *parts: str) -> str:
+        fields = (self.rule_id, self.location.file, self.resource, self.element, *parts)
+        text = "\x1f".join(fields)
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -27,11 +27,19 @@ if TYPE_CHECKING:
 
     from iacguard.cache import Cache
 
-DEFAULT_TIMEOUT = 30.0
-# What parsing costs on one core, roughly: seconds to import a kind's parser (cfn-lint
-# pulls in sympy and networkx), and bytes parsed per second (python-hcl2 is slow).
-IMPORT_SECONDS = {"cloudformation": 0.8, "terraform": 0.3}
-BYTES_PER_SECOND = {"cloudformation": 600_000, "terraform": 120_000}
+DEFAULT_TIMEOUT = 30.0  # CPU seconds one file may take to parse
+# A file blocked rather than computing (or in C code that holds off signals) is stopped
+# after this many times its CPU limit in wall time.
+WALL_FACTOR = 4
+# Seconds all the parsing of one scan may take: a pull request of a thousand files each
+# just under the per-file limit must not hold a CI job for hours.
+DEFAULT_BUDGET = 600.0
+# What parsing costs on one core, roughly: seconds to import a kind's parser, and bytes
+# parsed per second (python-hcl2 is slow). CloudFormation: the template reader on
+# libyaml, measured with benchmarks/template_reader.py and parse_text over a generated
+# corpus (0.13 s to import, 1.6 MB/s to read and translate).
+IMPORT_SECONDS = {"cloudformation": 0.15, "terraform": 0.3}
+BYTES_PER_SECOND = {"cloudformation": 1_500_000, "terraform": 120_000}
 POOL_SECONDS = 0.15  # starting workers, sending texts and results both ways
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.
@@ -75,18 +83,28 @@ def run(
     timeout: float = DEFAULT_TIMEOUT,
     cache: Cache | None = None,
     advance: Advance | None = None,
+    budget: float = DEFAULT_BUDGET,
 ) -> list[Any]:
     """Parse every unit; the result (or ``Failure``) of each, in the order given. Results
-    are stored in ``cache``; failures are not."""
+    are stored in ``cache``; failures are not. Units not started within ``budget``
+    seconds are failures too."""
+    deadline = time.monotonic() + budget
     workers = min(jobs, len(units))
     if workers > 1 and pool_pays(units, workers):
-        return _Pool(parse, workers, timeout, cache, advance).run(units)
+        return _Pool(parse, workers, timeout, cache, advance).run(units, deadline, budget)
     results = []
     for unit in units:
-        results.append(parse_limited(unit, parse, timeout, cache))
+        if time.monotonic() > deadline:
+            results.append(Failure(over_budget(budget)))
+        else:
+            results.append(parse_limited(unit, parse, timeout, cache))
         if advance:
             advance(1)
     return results
+
+
+def over_budget(budget: float) -> str:
+    return f"not parsed: the scan used up its {budget:g} s for parsing"
 
 
 def _import_seconds(kind: str) -> float:
@@ -125,23 +143,33 @@ def pool_pays(units: Sequence[Unit], workers: int) -> bool:
 
 def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None) -> Any:
     """Parse one unit in this process, within the time limit where the platform lets a
-    signal interrupt it (the main thread on Unix)."""
+    signal interrupt it (the main thread on Unix): ``timeout`` seconds of CPU time, so
+    that a file passes or fails the same however loaded the machine is, and a backstop
+    in wall time for one that blocks."""
     try:
         with _time_limit(timeout):
             result = parse(unit)
-    except _TimeLimit:
-        return Failure(timed_out(timeout))
+    except _TimeLimit as limit:
+        return Failure(limit.message)
     if cache is not None:
         cache.put(unit.key, result)
     return result
 
 
 def timed_out(timeout: float) -> str:
-    return f"took longer than {timeout:g} s to parse; skipped"
+    return f"took longer than {timeout * WALL_FACTOR:g} s to parse; skipped"
+
+
+def out_of_cpu(timeout: float) -> str:
+    return f"took more than {timeout:g} s of CPU time to parse; skipped"
 
 
 class _TimeLimit(BaseException):
-    """Raised by the alarm; a BaseException so no parser's ``except Exception`` takes it."""
+    """Raised by the timers; a BaseException so no parser's ``except Exception`` takes it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @contextlib.contextmanager
@@ -153,23 +181,30 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def alarm(signum: int, frame: object) -> None:
-        raise _TimeLimit
+    def cpu(signum: int, frame: object) -> None:
+        raise _TimeLimit(out_of_cpu(seconds))
 
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    def wall(signum: int, frame: object) -> None:
+        raise _TimeLimit(timed_out(seconds))
+
+    previous = signal.signal(signal.SIGPROF, cpu), signal.signal(signal.SIGALRM, wall)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds * WALL_FACTOR)
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGPROF, previous[0])
+        signal.signal(signal.SIGALRM, previous[1])
 
 
 # -- worker processes ------------------------------------------------------------------
 
 
-def _serve(connection: Connection, parse: Parse, cache: Cache | None) -> None:
-    """A worker: parse the units it is sent, one at a time, until told to stop."""
+def _serve(connection: Connection, parse: Parse, cache: Cache | None, timeout: float) -> None:
+    """A worker: parse the units it is sent, one at a time, until told to stop; each
+    within its CPU time (the main process keeps the wall-time backstop)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     while True:
         try:
@@ -179,9 +214,7 @@ def _serve(connection: Connection, parse: Parse, cache: Cache | None) -> None:
         if message is None:
             return
         index, unit = message
-        result = parse(unit)
-        if cache is not None:
-            cache.put(unit.key, result)
+        result = parse_limited(unit, parse, timeout, cache)
         try:
             connection.send((index, result))
         except (OSError, ValueError):
@@ -203,8 +236,7 @@ class _Worker:
 class _Waiting:
     """The units not yet handed out, by kind. A worker keeps to the kinds whose parser it
     has imported, and takes up another only when no other worker is on it or there is
-    enough of it left to repay the import: cfn-lint alone takes most of a second to
-    import, as long as parsing a hundred templates."""
+    enough of it left to repay the import."""
 
     def __init__(self, units: Sequence[Unit]) -> None:
         self.units = units
@@ -251,16 +283,16 @@ class _Pool:
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_serve, args=(child, self.parse, self.cache), daemon=True
+            target=_serve, args=(child, self.parse, self.cache, self.timeout), daemon=True
         )
         process.start()
         child.close()
         return _Worker(process, parent)
 
-    def run(self, units: Sequence[Unit]) -> list[Any]:
+    def run(self, units: Sequence[Unit], deadline: float, budget: float) -> list[Any]:
         from multiprocessing.connection import wait
 
-        results: list[Any] = [None] * len(units)
+        results: list[Any] = [Failure(over_budget(budget))] * len(units)
         waiting = _Waiting(units)
         workers = [self._start() for _ in range(self.size)]
         busy: list[_Worker] = []
@@ -270,9 +302,9 @@ class _Pool:
                 if index is not None:
                     busy.append(self._send(workers, worker, index, units))
             while busy:
-                deadline = min(w.started for w in busy) + self.timeout
+                first = min(w.started for w in busy) + self.timeout * WALL_FACTOR
                 handles = [w.connection for w in busy] + [w.process.sentinel for w in busy]
-                wait(handles, timeout=max(0.0, deadline - time.monotonic()))
+                wait(handles, timeout=max(0.0, first - time.monotonic()))
                 for worker in list(busy):
                     outcome = self._collect(worker, results)
                     if outcome is None:
@@ -282,7 +314,7 @@ class _Pool:
                         self.advance(1)
                     elsewhere = {w.kind for w in busy}
                     following = waiting.next(worker.kind, worker.imported, elsewhere)
-                    if following is not None:
+                    if following is not None and time.monotonic() <= deadline:
                         busy.append(self._send(workers, worker, following, units))
         finally:
             for worker in workers:
@@ -323,7 +355,7 @@ class _Pool:
             pass
         else:
             if worker.process.is_alive():
-                if time.monotonic() - worker.started < self.timeout:
+                if time.monotonic() - worker.started < self.timeout * WALL_FACTOR:
                     return None
                 results[worker.index] = Failure(timed_out(self.timeout))
                 worker.process.kill()

@@ -8,11 +8,16 @@ reported, so stale suppressions do not pile up.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from iacguard.checks import find_check
 from iacguard.config import Config, IgnoreEntry, glob_matches
 from iacguard.findings import Finding, Suppression, UnusedSuppression
 from iacguard.model import Block, Directive
+
+if TYPE_CHECKING:
+    from iacguard.baseline import Baseline
 
 
 def apply(
@@ -20,10 +25,14 @@ def apply(
     directives: list[Directive],
     blocks: list[Block],
     config: Config,
-    baseline: frozenset[str] = frozenset(),
+    baseline: Baseline | None = None,
+    *,
+    scanned: Collection[str] = (),
 ) -> list[UnusedSuppression]:
     """Mark each finding with the first suppression that covers it (comment, metadata,
-    config, baseline, in that order); return the suppressions that covered nothing."""
+    config, baseline, in that order); return the suppressions that covered nothing
+    (baseline entries only for the ``scanned`` files: a scan of part of a repository
+    says nothing about the rest)."""
     by_file: dict[str, list[Block]] = defaultdict(list)
     for block in blocks:
         by_file[block.location.file].append(block)
@@ -76,10 +85,31 @@ def apply(
                 )
             )
 
-    for finding in findings:
-        if finding.suppression is None and finding.fingerprint in baseline:
-            finding.suppression = Suppression("baseline", "in the baseline")
+    if baseline is not None:
+        unused.extend(_apply_baseline(findings, baseline, set(scanned)))
     return unused
+
+
+def _apply_baseline(
+    findings: list[Finding], baseline: Baseline, scanned: set[str]
+) -> list[UnusedSuppression]:
+    used = set()
+    for finding in findings:
+        entries = baseline.match(finding)
+        used.update(entries)
+        if entries and finding.suppression is None:
+            finding.suppression = Suppression("baseline", "in the baseline")
+    return [
+        UnusedSuppression(
+            "baseline",
+            entry.file,
+            None,
+            (entry.rule_id,),
+            f"baseline entry {entry.fingerprint[:12]} ({entry.resource}) matches no finding",
+        )
+        for entry in baseline.entries
+        if entry not in used and entry.file in scanned
+    ]
 
 
 def _rule_ids(rules: tuple[str, ...]) -> tuple[set[str], list[str]]:

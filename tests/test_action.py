@@ -97,17 +97,27 @@ def run_action(workspace: Path, tmp: Path, **inputs: str) -> ActionRun:
     """Run action.yml's steps as the runner would: each `run:` with
     ``bash --noprofile --norc -eo pipefail`` in the workspace, its `env:` expressions
     evaluated, its own GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; a failing step
-    stops the rest. The one step left out is the install: this checkout is already
-    importable, so the run step gets this Python and PYTHONPATH instead."""
+    stops the rest. The one step left out is the install (see
+    test_the_install_step_never_imports_the_workspace): this checkout is already
+    importable, so the run step gets this Python, PYTHONPATH and a console script of the
+    shape pip writes instead."""
     action = load(ACTION)
     defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     unknown = set(inputs) - set(defaults)
     assert not unknown, f"action.yml has no inputs {unknown}"
+    script = tmp / "bin" / "iacguard"
+    script.parent.mkdir()
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nfrom iacguard.cli import run\nsys.exit(run())\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    installed = {"python": sys.executable, "iacguard": str(script)}
     context: dict[str, Any] = {
         "inputs": {**defaults, **inputs},
         "github": {"action_path": str(ROOT), "workspace": str(workspace)},
         "runner": {"temp": str(tmp / "runner-temp")},
-        "steps": {"install": {"outputs": {"python": sys.executable}}},
+        "steps": {"install": {"outputs": installed}},
     }
     (tmp / "runner-temp").mkdir()
     base_env = {
@@ -261,3 +271,79 @@ def test_inputs_are_data_never_shell_code(workspace: Path, tmp_path: Path) -> No
     assert run.exit_code == 2
     errors = [c.properties.get("file", "") for c in commands(run.stdout) if c.name == "error"]
     assert errors == ["$(touch", "pwned)", "`touch", "pwned2`", "*"]
+
+
+PLANTED = "import pathlib; pathlib.Path({name!r}).touch()\n"
+
+
+def plant(workspace: Path, modules: list[str]) -> None:
+    """Modules a pull request adds at its root, each leaving a file behind if imported."""
+    for module in modules:
+        path = workspace / module
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            PLANTED.format(name=str(workspace / f"pwned-{path.stem}")), encoding="utf-8"
+        )
+
+
+def test_the_run_step_never_imports_the_workspace(workspace: Path, tmp_path: Path) -> None:
+    plant(workspace, ["iacguard/__init__.py", "iacguard/__main__.py", "iacguard/cli.py",
+                      "json.py", "sitecustomize.py"])  # fmt: skip
+
+    run = run_action(workspace, tmp_path, paths="infra", **{"fail-on": "high"})
+
+    assert not list(workspace.glob("pwned-*"))
+    assert run.exit_code == 1
+    assert run.outputs == {"findings": "7", "sarif-file": "iacguard.sarif"}
+
+
+def test_the_install_step_never_imports_the_workspace(workspace: Path, tmp_path: Path) -> None:
+    # The install step for real, but offline: the venv is made, and pip then finds no
+    # index. Whatever runs the step's Python commands in the workspace would import these.
+    plant(workspace, ["venv.py", "venv/__main__.py", "pip/__init__.py", "pip/__main__.py",
+                      "ensurepip.py", "sitecustomize.py"])  # fmt: skip
+    (step,) = [s for s in load(ACTION)["runs"]["steps"] if s.get("id") == "install"]
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    script = tmp_path / "install.sh"
+    script.write_text(step["run"], encoding="utf-8")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp_path), "RUNNER_TEMP": str(temp), "GITHUB_ACTION_PATH": str(ROOT),
+        "GITHUB_OUTPUT": str(tmp_path / "output"), "PIP_NO_INDEX": "1",
+    }  # fmt: skip
+
+    completed = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=workspace, env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+
+    assert not list(workspace.glob("pwned-*")), completed.stderr
+    assert (temp / "iacguard-venv" / "bin" / "python").exists(), completed.stderr
+    assert completed.returncode != 0  # offline: pip cannot fetch the build dependencies
+    assert "setuptools" in completed.stdout + completed.stderr
+
+
+def test_a_stale_or_linked_sarif_file_in_the_checkout_is_replaced_never_written_through(
+    workspace: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n", encoding="utf-8")
+    (workspace / "iacguard.sarif").symlink_to(outside)
+    stale = workspace / "stale.sarif"
+    stale.write_text("{}", encoding="utf-8")
+
+    run = run_action(workspace, tmp_path, paths="infra")
+    assert outside.read_text(encoding="utf-8") == "precious\n"
+    assert not (workspace / "iacguard.sarif").is_symlink()
+    validate_sarif(json.loads((workspace / "iacguard.sarif").read_text(encoding="utf-8")))
+    assert run.outputs["sarif-file"] == "iacguard.sarif"
+
+    # iacguard stops before writing (a bad config): the PR's own file is not uploaded.
+    (workspace / "bad.yaml").write_text("rules: [", encoding="utf-8")
+    (tmp_path / "again").mkdir()
+    run = run_action(workspace, tmp_path / "again", paths="infra", config="bad.yaml",
+                     **{"sarif-file": "stale.sarif"})  # fmt: skip
+    assert run.exit_code == 2
+    assert not stale.exists()
+    assert run.outputs == {"findings": "", "sarif-file": ""}

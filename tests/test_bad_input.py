@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from helpers import run
+from helpers import iacguard, run
 
 GOOD = "Resources:\n  U:\n    Type: AWS::IAM::User\n"
 
@@ -79,3 +79,31 @@ def test_a_missing_path_is_an_error() -> None:
     assert [(e.file, e.message) for e in result.errors] == [
         ("no/such/dir", "no such file or directory")
     ]
+
+
+def test_a_broken_template_named_on_the_command_line_is_reported_even_without_iam(
+    tmp_path: Path,
+) -> None:
+    """A file the user names is read whatever it holds; in a directory, a template
+    without any IAM type is skipped without being decoded."""
+    (tmp_path / "infra").mkdir()
+    broken = tmp_path / "infra" / "bucket.yaml"
+    broken.write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\n'
+        "Resources:\n"
+        "  Bucket:\n"
+        "    Type: AWS::S3::Bucket\n"
+        "    Properties: {BucketName: [unclosed\n"
+    )
+    named = iacguard("check", "infra/bucket.yaml", cwd=tmp_path)
+    assert (named.returncode, named.stdout, named.stderr) == (
+        2,
+        "No findings in 0 files scanned; 1 error.\n",
+        "infra/bucket.yaml:6:1: error: cannot parse template: did not find expected ',' or ']'\n",
+    )
+    walked = iacguard("check", "infra", cwd=tmp_path)
+    assert (walked.returncode, walked.stdout, walked.stderr) == (
+        0,
+        "No findings in 0 files scanned, 1 skipped.\n",
+        "",
+    )

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,17 @@ from helpers import ROOT, run
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import engine
-from iacguard.cache import Cache, default_directory
+from iacguard.cache import STALE_DAYS, USED, Cache, default_directory
 from iacguard.config import Config
 from iacguard.engine import ScanOptions, scan
 
 
 def entries(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.endswith(".tmp"))
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and not p.name.endswith(".tmp") and p.name != USED
+    )
 
 
 @pytest.mark.parametrize("target", ["fixtures", "corpus"])
@@ -102,13 +107,31 @@ def test_corrupt_entries_are_ignored_and_replaced(_cache_of_its_own: Path) -> No
     assert all(len(entry.read_bytes()) > 20 for entry in written)  # rewritten whole
 
 
-def test_another_version_uses_a_directory_of_its_own_and_removes_the_old(tmp_path: Path) -> None:
-    old = Cache(tmp_path, fingerprint="0" * 16)
-    old.put(Cache.key("terraform", "main.tf", "x"), "old result")
-    new = Cache(tmp_path, fingerprint="1" * 16)
-    assert new.get(Cache.key("terraform", "main.tf", "x")) is None
-    new.put(Cache.key("terraform", "main.tf", "x"), "new result")
-    assert [p.name for p in tmp_path.iterdir()] == [new.directory.name]  # type: ignore[union-attr]
+def test_installs_of_other_versions_coexist_and_stale_ones_are_pruned_by_age(
+    tmp_path: Path,
+) -> None:
+    # A pre-commit environment and a virtualenv alternate on one cache directory.
+    key = Cache.key("terraform", "main.tf", "x")
+    pre_commit = Cache(tmp_path, fingerprint="0" * 16)
+    pre_commit.put(key, "pre-commit result")
+    venv = Cache(tmp_path, fingerprint="1" * 16)
+    assert venv.get(key) is None
+    venv.put(key, "venv result")
+    assert Cache(tmp_path, fingerprint="0" * 16).get(key) == "pre-commit result"
+    assert Cache(tmp_path, fingerprint="1" * 16).get(key) == "venv result"
+
+    # The pre-commit install is gone: unused for longer than STALE_DAYS, it is removed
+    # when a third version makes its directory; the venv's, used today, stays.
+    old = time.time() - (STALE_DAYS + 1) * 86400
+    os.utime(pre_commit.directory / USED, (old, old))  # type: ignore[operator]
+    Cache(tmp_path, fingerprint="2" * 16).put(key, "new result")
+    assert (
+        sorted(p.name for p in tmp_path.iterdir())
+        == [
+            venv.directory.name,  # type: ignore[union-attr]
+            f"{venv.directory.name[:-16]}{'2' * 16}",  # type: ignore[union-attr]
+        ]
+    )
 
 
 def test_a_cache_that_cannot_be_written_is_not_used(
@@ -146,7 +169,7 @@ def test_concurrent_scans_share_the_cache(_cache_of_its_own: Path) -> None:
 
 
 def test_entries_are_read_only_from_a_directory_private_to_this_user(tmp_path: Path) -> None:
-    """Loading a pickle can run code: a cache someone else can write to is not used."""
+    """A cache someone else can write to is not used: its entries could be anything."""
     cache = Cache(tmp_path, fingerprint="2" * 16)
     key = Cache.key("terraform", "main.tf", "x")
     cache.put(key, "result")
@@ -159,3 +182,113 @@ def test_entries_are_read_only_from_a_directory_private_to_this_user(tmp_path: P
     assert shared.get(key) is None
     shared.put(Cache.key("terraform", "other.tf", "y"), "planted?")
     assert not (cache.directory / Cache.key("terraform", "other.tf", "y")[:2]).exists()
+
+
+def test_an_entry_that_would_run_code_or_name_another_class_is_a_miss(tmp_path: Path) -> None:
+    import pickle
+
+    cache = Cache(tmp_path, fingerprint="3" * 16)
+    key = Cache.key("terraform", "main.tf", "x")
+    cache.put(key, "result")
+    assert cache.directory is not None
+    entry = cache.directory / key[:2] / key[2:]
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    planted = [
+        pickle.dumps(Payload()),
+        f'[1,"{key}",["os:system"]]\n{{"0":["touch {marker}"]}}'.encode(),
+        f'[1,"{key}",["subprocess:Popen"]]\n{{"0":[["touch","{marker}"]]}}'.encode(),
+        f'[1,"{key}",["iacguard.cache:Cache"]]\n{{"0":[null]}}'.encode(),
+        f'[1,"{key}",["iacguard.__main__:run"]]\n{{"0":[]}}'.encode(),
+        f'[1,"{key}",["iacguard.model:Location"]]\n{{"0":["a.tf",1,2,3,4,5,6,7]}}'.encode(),
+        # a valid entry of another file, moved to this key
+        Path(_copy_of_entry(cache, "other")).read_bytes(),
+    ]
+    for data in planted:
+        entry.write_bytes(data)
+        assert Cache(tmp_path, fingerprint="3" * 16).get(key) is None
+    assert not marker.exists()
+
+
+def _copy_of_entry(cache: Cache, text: str) -> Path:
+    key = Cache.key("terraform", "main.tf", text)
+    cache.put(key, "another result")
+    assert cache.directory is not None
+    return cache.directory / key[:2] / key[2:]
+
+
+def test_a_version_directory_swapped_for_a_link_during_the_scan_is_not_read(
+    tmp_path: Path,
+) -> None:
+    # Whoever owns the cache root can rename the private directory away and put a link
+    # to their own in its place after it was checked: entries are read through the
+    # handle opened when it was checked, so the planted one is never seen.
+    root = tmp_path / "shared-root"
+    cache = Cache(root, fingerprint="4" * 16)
+    key = Cache.key("terraform", "main.tf", "x")
+    cache.put(key, "genuine")
+    assert cache.get(key) == "genuine"
+    assert cache.directory is not None
+    planted = Cache(tmp_path / "attacker", fingerprint="4" * 16)
+    planted.put(key, "planted")
+    cache.directory.rename(root / "moved-away")
+    cache.directory.symlink_to(planted.directory)  # type: ignore[arg-type]
+
+    assert cache.get(key) == "genuine"
+    assert Cache(root, fingerprint="4" * 16).get(key) is None  # a link is never trusted
+
+
+def test_parse_results_of_every_fixture_read_back_equal(tmp_path: Path) -> None:
+    from iacguard.engine import Unit, parse_unit
+
+    cache = Cache(tmp_path, fingerprint="5" * 16)
+    kinds = {".tf": "terraform", ".json": "cloudformation", ".yaml": "cloudformation"}
+    checked = 0
+    for path in sorted((ROOT / "fixtures").rglob("*")):
+        kind = kinds.get(path.suffix)
+        if kind is None or not path.is_file() or "cfnlint" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        if kind == "terraform" and path.name.endswith(".tf.json"):
+            continue
+        key = Cache.key(kind, str(path), text)
+        parsed = parse_unit(Unit(kind, str(path), text, key))
+        cache.put(key, parsed)
+        assert cache.get(key) == parsed, path
+        checked += 1
+    assert checked > 50
+
+
+def test_lark_tables_are_kept_in_the_cache_when_python_hcl2_cannot_keep_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hcl2.parser
+
+    from iacguard.parsers import hcl_tables
+
+    # a read-only install: python-hcl2's table file is missing and cannot be written
+    monkeypatch.setattr(hcl2.parser, "PARSER_FILE", tmp_path / "read-only" / ".lark_cache.bin")
+    hcl_tables.parser.cache_clear()
+    monkeypatch.setattr(hcl_tables, "_cache", [])
+    hcl_tables.keep_in(Cache(tmp_path / "cache", fingerprint="6" * 16))
+    text = 'resource "aws_iam_user" "u" {\n  name = "${var.x}-u"\n  tags = {for k in ["a"] : k => k}\n}\n'
+    try:
+        built = hcl_tables.parser()
+        assert entries(tmp_path / "cache")  # stored
+
+        hcl_tables.parser.cache_clear()
+
+        def build_again() -> None:
+            raise AssertionError("the tables were built again")
+
+        monkeypatch.setattr(hcl_tables, "_build", build_again)
+        loaded = hcl_tables.parser()
+        assert loaded is not built
+        assert loaded.parse(text) == hcl2.parser.parser().parse(text)
+        assert not (tmp_path / "read-only").exists()
+    finally:
+        hcl_tables.parser.cache_clear()

@@ -76,10 +76,10 @@ def test_cfn_lint_reports_what_iacguard_check_reports_at_the_same_positions(path
     assert reported == expected
 
 
-def test_policies_written_as_json_strings_are_reported_at_the_string() -> None:
+def test_policies_written_as_json_strings_are_reported_at_the_action_inside() -> None:
     assert described(lint(f"{CFN}/json_string_policy.yaml")) == [
-        "E9102 11:23 Statement #1 allows iam:* (every iam action)",
-        "E9102 16:23 Statement #1 allows s3:* (every s3 action)",
+        "E9102 12:54 Statement #1 allows iam:* (every iam action)",
+        "E9102 16:69 Statement #1 allows s3:* (every s3 action)",
     ]
 
 
@@ -122,9 +122,11 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
     parse = iacguard.parsers.cloudformation.parse_template
     check = iacguard.engine.check_model
 
-    def counting_parse(template: dict[str, Any], file: str) -> ParseResult:
+    def counting_parse(
+        template: dict[str, Any], file: str, text: str | None, marks: Any = None
+    ) -> ParseResult:
         calls.append(f"parse {file}")
-        return parse(template, file)
+        return parse(template, file, text, marks)
 
     def counting_check(
         model: Model, settings: Settings, checks: tuple[type[Check], ...]
@@ -200,4 +202,19 @@ def test_a_policy_iacguard_cannot_read_is_one_match_and_the_rest_is_checked(
         "E9100 8:9 iacguard skipped part of this template: EmptyPolicy: the policy document "
         "has no Statement",
         'E9102 16:21 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',
+    ]
+
+
+def test_suppressions_cover_resources_whose_last_value_is_a_short_form_tag(
+    tmp_path: Path,
+) -> None:
+    path = FIXTURES / "cloudformation/suppressed_resource_ending_in_short_form.yaml"
+    assert described(lint(str(path))) == []
+    unsuppressed = tmp_path / "unsuppressed.yaml"
+    text = path.read_text().replace("# iacguard:", "# was:").replace("iacguard:\n", "other:\n")
+    unsuppressed.write_text(text)
+    assert described(lint(str(unsuppressed))) == [
+        "E9102 17:21 Statement #1 allows ec2:* (every ec2 action)",
+        "E9102 28:21 Statement #1 allows logs:* (every logs action)",
+        "E9102 42:21 Statement #1 allows sqs:* (every sqs action)",
     ]

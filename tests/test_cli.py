@@ -210,3 +210,13 @@ def test_explain_an_unknown_rule() -> None:
     assert done.stderr.startswith(
         "iacguard: error: no rule 'IG999'; the rules are IG001 (user-inline-policy)"
     )
+
+
+def test_the_process_ends_at_once_after_flushing_everything_it_printed() -> None:
+    # The console script ends with os._exit (no interpreter teardown): a large output
+    # to a pipe must still arrive whole, with the exit status of the run.
+    process = iacguard_process("check", "fixtures", "--format", "json", "--jobs", "1")
+    in_process = iacguard("check", "fixtures", "--format", "json", "--jobs", "1")
+    assert len(process.stdout) > 65_536  # more than a pipe holds
+    assert json.loads(process.stdout) == json.loads(in_process.stdout)
+    assert process.returncode == in_process.returncode == 1

@@ -167,3 +167,142 @@ def test_a_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
         2,
         "iacguard: error: nope.yaml: config file not found\n",
     )
+
+
+# -- a config that comes with an attacker's pull request --------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../../home/runner/.docker/config.json", "/etc/passwd", "link/secret.json", "gone/x.tfvars"],
+)
+def test_var_files_outside_the_config_repository_are_an_error_that_tells_nothing(
+    tmp_path: Path, path: str
+) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"auths": {"ghcr.io": {"auth": "c2VjcmV0"}}}', encoding="utf-8")
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    (repository / ".git").mkdir()
+    (repository / "link").symlink_to(tmp_path)  # a link committed in the repository
+    (repository / "gone").symlink_to(tmp_path / "nothing-here")
+    (repository / "main.tf").write_text(TF_ADMIN, encoding="utf-8")
+    (repository / ".iacguard.yaml").write_text(f"var_files: [{path}]\n", encoding="utf-8")
+
+    done = iacguard("check", ".", "--format", "json", cwd=repository)
+
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"iacguard: error: .iacguard.yaml:1: var_files[0]: {path!r} is outside the config's "
+        "repository; a config names only files inside it\n"
+    )
+
+
+def test_var_files_inside_the_config_repository_are_read(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(TF_ADMIN, encoding="utf-8")
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "prod.tfvars").write_text('actions = ["iam:*"]\n', encoding="utf-8")
+    (tmp_path / "infra" / ".iacguard.yaml").write_text(
+        "var_files: [../env/prod.tfvars]\n", encoding="utf-8"
+    )
+    done = iacguard("check", ".", "--format", "json", cwd=tmp_path / "infra")
+    assert done.returncode == 1, done.stderr
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["rule_id"], finding["file"], finding["line"]) == ("IG002", "main.tf", 8)
+    assert "iam:*" in finding["message"]
+
+
+TF_ADMIN = """\
+variable "actions" {
+  type    = list(string)
+  default = ["s3:GetObject"]
+}
+
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = var.actions
+    resources = ["*"]
+  }
+}
+"""
+
+
+def test_a_config_may_lower_the_file_size_limit_but_not_raise_it(tmp_path: Path) -> None:
+    project(tmp_path, "max_file_bytes: 104857600\n")
+    done = iacguard("check", ".", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "iacguard: error: .iacguard.yaml:1: max_file_bytes: a config may lower the limit, not "
+        "raise it above 1,048,576 (raising it is for the command line: --max-file-bytes)\n"
+    )
+
+    (tmp_path / ".iacguard.yaml").write_text("max_file_bytes: 100\n", encoding="utf-8")
+    done = iacguard("check", ".", "--format", "json", cwd=tmp_path)
+    errors = json.loads(done.stdout)["errors"]
+    message = (
+        "file is 269 bytes, over the 100-byte limit; to scan it, raise the limit with "
+        "--max-file-bytes"
+    )
+    assert [(e["file"], e["message"]) for e in errors] == [
+        ("legacy/old.yaml", message),
+        ("stacks/iam.yaml", message),
+    ]
+
+
+def _merge_key_chain(size: int) -> str:
+    lines = ["a0: &a0 {k0: 0}"]
+    while sum(map(len, lines)) < size:
+        n = len(lines)
+        lines.append(f"a{n}: &a{n} {{<<: *a{n - 1}, k{n}: {n}}}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            ".iacguard.yaml",
+            _merge_key_chain(471_000),
+            ".iacguard.yaml:354: YAML aliases expand to more than 250,000 values; the config "
+            "is not read",
+        ),
+        (
+            ".iacguard.yaml",
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            ),
+            ".iacguard.yaml:6: YAML aliases expand to more than 250,000 values; the config "
+            "is not read",
+        ),
+        (
+            ".iacguard.yaml",
+            "a: " + "[" * 5000 + "]" * 5000 + "\n",
+            ".iacguard.yaml:1: nested too deeply (more than 128 levels)",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.iacguard]\na = " + "[" * 5000 + "]" * 5000 + "\n",
+            "pyproject.toml: nested too deeply (more than 128 levels)",
+        ),
+        (
+            ".iacguard.yaml",
+            "# " + "x" * 1_100_000 + "\n",
+            ".iacguard.yaml: the config is over the 1,048,576-byte limit",
+        ),
+    ],
+    ids=["chained-merge-keys", "alias-bomb", "yaml-nesting", "toml-nesting", "over-size"],
+)
+def test_a_hostile_config_fails_fast_within_the_limits_templates_have(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    import time
+
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    started = time.process_time()
+    done = iacguard("check", ".", cwd=tmp_path)
+    assert time.process_time() - started < 3
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"iacguard: error: {message}\n")

@@ -148,7 +148,7 @@ def test_a_file_over_the_size_limit_is_one_error_saying_how_to_raise_it(tmp_path
             "big.yaml",
             None,
             f"file is {size:,} bytes, over the 1,048,576-byte limit; to scan it, raise the "
-            "limit with --max-file-bytes or max_file_bytes in the config",
+            "limit with --max-file-bytes",
         )
     ]
 
@@ -160,7 +160,7 @@ def test_a_tf_file_over_a_configured_limit_is_an_error(tmp_path: Path) -> None:
             "main.tf",
             None,
             f"file is {len(TF_USER)} bytes, over the 10-byte limit; to scan it, raise the "
-            "limit with --max-file-bytes or max_file_bytes in the config",
+            "limit with --max-file-bytes",
         )
     ]
 
@@ -188,7 +188,7 @@ def test_a_4_mb_string_in_hcl_is_refused_before_python_hcl2_reads_it(tmp_path: P
     result = scan_one(tmp_path, "main.tf", text)
     assert [m for _, _, m in errors(result)] == [
         f"file is {len(text):,} bytes, over the 1,048,576-byte limit; to scan it, raise the "
-        "limit with --max-file-bytes or max_file_bytes in the config"
+        "limit with --max-file-bytes"
     ]
     assert time.perf_counter() - started < 5
 
@@ -247,25 +247,66 @@ def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
         + "    Properties:\n      Groups: *i\n"
     )
     started = time.perf_counter()
-    result = scan_one(tmp_path, "bomb.yaml", bomb)
+    result, peak = scan_measured(tmp_path, bomb)
     assert errors(result) == [
         (
-            "bomb.yaml",
+            "t.yaml",
             None,
             "YAML aliases expand to more than 250,000 values; the template is not read",
         )
     ]
     assert time.perf_counter() - started < 5
+    assert peak < 20_000_000
 
 
 def test_aliases_repeating_a_long_string_do_not_build_it(tmp_path: Path) -> None:
     repeated = ", ".join(["*s"] * 20_000)
     template = "s: &s " + "x" * 100_000 + "\n" + POLICY.format(action=f"!Join ['', [{repeated}]]")
-    result = scan_one(tmp_path, "t.yaml", template)
+    result, peak = scan_measured(tmp_path, template)
     assert result.errors == []
     assert [(u.line, u.why) for u in result.unresolved] == [
         (9, "the string would be over 1,048,576 characters; not evaluated")
     ]
+    assert peak < 50_000_000
+
+
+def test_aliases_building_a_long_string_in_every_resource_stay_within_a_budget(
+    tmp_path: Path,
+) -> None:
+    """Each join is just under the 1 MiB a string may have; three hundred of them once
+    held 300 MB. The template has a budget of characters built: past it, unknown."""
+    joined = ", ".join(["*s"] * 10)
+    template = (
+        "s: &s "
+        + "x" * 100_000
+        + "\nResources:\n"
+        + "".join(
+            f"  P{i}:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+            "      PolicyDocument:\n        Statement:\n"
+            f"          - {{Effect: Allow, Action: !Join ['', [{joined}]], Resource: [*s]}}\n"
+            for i in range(300)
+        )
+    )
+    assert len(template) < 200_000
+    result, peak = scan_measured(tmp_path, template)
+    assert result.errors == []
+    whys = {u.why for u in result.unresolved}
+    assert whys == {"the template builds over 4,194,304 characters of strings; not evaluated"}
+    assert [u.line for u in result.unresolved][:2] == [32, 38]  # the first four are built
+    assert peak < 100_000_000
+
+
+def scan_measured(tmp_path: Path, template: str) -> tuple[ScanResult, int]:
+    """A scan of one template and the peak of memory Python allocated during it."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = scan_one(tmp_path, "t.yaml", template)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
 
 
 # -- wrong shapes: errors at file:line, and the rest of the file is still checked -------------
@@ -605,3 +646,43 @@ def test_a_parser_that_fails_is_an_internal_error_for_that_file(
         ("t.yaml", 2, "U: internal error while reading it: KeyError: 'boom'"),
     ]
     assert findings(result) == [("IG003", "ok.tf", 1)]
+
+
+# -- sizes that were quadratic in cfn-lint's constructor: each fast, with an error or a result
+
+
+def cpu_scan(tmp_path: Path, template: str) -> tuple[ScanResult, float]:
+    started = time.process_time()
+    result = scan_one(tmp_path, "t.yaml", template)
+    return result, time.process_time() - started
+
+
+def test_a_mapping_with_tens_of_thousands_of_keys_is_refused_at_once(tmp_path: Path) -> None:
+    keys = "".join(f"  k{i}: v\n" for i in range(40_000))
+    result, seconds = cpu_scan(tmp_path, USER + "Metadata:\n" + keys)
+    assert errors(result) == [
+        ("t.yaml", 5, "a mapping has more than 10,000 keys; the template is not read")
+    ]
+    assert seconds < 3
+
+
+def test_find_in_map_over_a_large_map_is_resolved_quickly(tmp_path: Path) -> None:
+    rows = "".join(f"    k{i}: {{v: s3:GetObject}}\n" for i in range(9_000))
+    template = (
+        "Mappings:\n  M:\n"
+        + rows
+        + "    last: {v: 's3:*'}\n"
+        + POLICY.format(action="!FindInMap [M, last, v]")
+    )
+    result, seconds = cpu_scan(tmp_path, template)
+    assert result.errors == []
+    assert findings(result) == [("IG002", "t.yaml", 9011)]
+    assert seconds < 3
+
+
+def test_a_one_line_list_of_half_a_million_values_is_refused_quickly(tmp_path: Path) -> None:
+    template = POLICY.format(action="[" + ",".join(["a"] * 490_000) + "]")
+    assert len(template) > 980_000
+    result, seconds = cpu_scan(tmp_path, template)
+    assert errors(result) == [("t.yaml", 8, "P: Action has more than 10,000 values")]
+    assert seconds < 5

@@ -40,9 +40,13 @@ def units(*names: str) -> list[Unit]:
 
 
 def misbehave(unit: Unit) -> str:
-    """A stand-in parser: ``slow`` sleeps, ``crash`` kills its own process."""
-    if unit.file == "slow":
+    """A stand-in parser: ``slow`` sleeps, ``busy`` computes, ``crash`` kills its own
+    process."""
+    if unit.file.startswith("slow"):
         time.sleep(30)
+    if unit.file == "busy":
+        while True:
+            pass
     if unit.file == "crash":
         os.kill(os.getpid(), signal.SIGKILL)
     return unit.file.upper()
@@ -54,8 +58,29 @@ def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
 ) -> None:
     started = time.monotonic()
     results = runner.run(units("a", "slow", "b", "c"), misbehave, jobs=jobs, timeout=0.5)
-    assert results == ["A", Failure("took longer than 0.5 s to parse; skipped"), "B", "C"]
+    assert results == ["A", Failure("took longer than 2 s to parse; skipped"), "B", "C"]
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_time_limit_counts_cpu_time(jobs: int, always_parallel: None) -> None:
+    """A file that computes is stopped after its limit in CPU time (the same file passes
+    or fails whatever the load); one that blocks only after the wall-time backstop."""
+    started = time.monotonic()
+    results = runner.run(units("a", "busy", "b"), misbehave, jobs=jobs, timeout=0.5)
+    assert results == ["A", Failure("took more than 0.5 s of CPU time to parse; skipped"), "B"]
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_files_past_the_scan_budget_are_not_parsed(jobs: int, always_parallel: None) -> None:
+    """Besides each file's limit, the scan has a budget: files not started within it
+    are errors of their own, so a thousand slow files cannot hold a CI job for hours."""
+    names = ["slow-1", "slow-2", "slow-3", "slow-4"]
+    results = runner.run(units(*names), misbehave, jobs=jobs, timeout=0.25, budget=0.2)
+    slow = Failure("took longer than 1 s to parse; skipped")
+    budget = Failure("not parsed: the scan used up its 0.2 s for parsing")
+    assert results == [slow] * jobs + [budget] * (4 - jobs)
 
 
 def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
@@ -81,7 +106,7 @@ def test_a_slow_file_becomes_an_error_of_that_file(
     assert [(e.file, e.message) for e in result.errors] == [
         (
             "fixtures/cloudformation/wildcard_action_positive.yaml",
-            "took longer than 1 s to parse; skipped",
+            "took longer than 4 s to parse; skipped",
         )
     ]
     assert result.findings

@@ -16,7 +16,7 @@ import yaml
 from helpers import FIXTURES, ROOT
 from report_helpers import tool
 
-from iacguard.precommit import with_modules
+from iacguard.precommit import main, split, with_modules
 
 
 def hook() -> dict[str, str]:
@@ -60,6 +60,50 @@ def test_a_terraform_file_brings_its_whole_module(tmp_path: Path) -> None:
     ]
 
 
+def test_file_names_that_look_like_options_are_scanned_as_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A pull request names a template after an option: as an option it would write a
+    # baseline of every finding and pass the hook.
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(FIXTURES / "cloudformation" / "wildcard_action_positive.json",
+                tmp_path / "--write-baseline=x.json")  # fmt: skip
+    (tmp_path / "base.json").write_text('{"version": 1, "findings": []}', encoding="utf-8")
+
+    status = main(["--baseline", "base.json", "--fail-on", "high", "--write-baseline=x.json"])
+
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert not (tmp_path / "x.json").exists()
+    assert "--write-baseline=x.json:" in out
+    assert "IG002 wildcard-action" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["a.yaml", "b.tf"], ([], ["a.yaml", "b.tf"])),
+        (["--changed-lines", "a.yaml"], (["--changed-lines"], ["a.yaml"])),
+        (["--baseline", "base.json", "a.yaml"], (["--baseline", "base.json"], ["a.yaml"])),
+        (["--baseline=base.json", "a.yaml"], (["--baseline=base.json"], ["a.yaml"])),
+        (
+            ["--fail-on", "high", "--jobs=1", "--x.json"],
+            (["--fail-on", "high", "--jobs=1"], ["--x.json"]),
+        ),
+    ],
+)
+def test_the_hook_arguments_and_the_file_names_are_told_apart_by_position(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    expected: tuple[list[str], list[str]],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.yaml", "b.tf", "base.json", "--x.json"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    assert split(args) == expected
+
+
 def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> None:
     pre_commit = tool("pre-commit")
     if pre_commit is None:
@@ -68,6 +112,12 @@ def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> Non
     project.mkdir()
     shutil.copy(FIXTURES / "cloudformation" / "report" / "roles.yaml", project / "roles.yaml")
     (project / "notes.md").write_text("not IaC\n", encoding="utf-8")
+    # The repository brings a package of the hook's name: the hook must not import it.
+    (project / "iacguard").mkdir()
+    for module in ("__init__", "__main__", "precommit", "cli"):
+        (project / "iacguard" / f"{module}.py").write_text(
+            "import pathlib; pathlib.Path('pwned').touch()\n", encoding="utf-8"
+        )
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
@@ -93,3 +143,4 @@ def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> Non
         "on every resource (full administrator access)"
     ) in output
     assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned." in output
+    assert not (project / "pwned").exists()

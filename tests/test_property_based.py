@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from helpers import FIXTURES
 from hypothesis import HealthCheck, given, settings
@@ -73,13 +74,22 @@ documents = st.one_of(
 )
 
 
-SCAN_DIRECTORY = Path(tempfile.gettempdir()) / "iacguard-property-based" / "scan"
+SCAN_DIRECTORY: list[Path] = []  # this run's own directory, set by the fixture below
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _scan_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A directory of this test run's own (hypothesis calls a test many times, so not a
+    fresh tmp_path per example): concurrent runs never collide."""
+    SCAN_DIRECTORY.append(tmp_path_factory.mktemp("property-based") / "scan")
+    yield
+    SCAN_DIRECTORY.clear()
 
 
 def scan_files(files: dict[str, str | bytes]) -> tuple[str, str, str]:
     """The JSON, text and SARIF outputs of a scan of ``files`` (written to a fresh
     directory); every output must be produced without an exception."""
-    directory = SCAN_DIRECTORY  # one place: paths (and fingerprints) are the same each time
+    (directory,) = SCAN_DIRECTORY  # one place: paths (and fingerprints) are the same each time
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     try:

@@ -165,3 +165,54 @@ def test_changed_lines_needs_a_diff_base(capsys: pytest.CaptureFixture[str]) -> 
         main(["check", ".", "--changed-lines"])
     assert exit_.value.code == 2
     assert "--changed-lines needs --diff-base REF" in capsys.readouterr().err
+
+
+def test_git_runs_no_program_the_repository_config_names(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A checkout that comes with its own .git/config (an archive, a shared workspace):
+    # an fsmonitor hook, a clean filter chosen by .gitattributes, an external diff, a
+    # pager. Each would run on the scanning machine.
+    marker = repo.parent / "pwned"
+    run = f"sh -c 'touch {marker}-$0' "
+    for key, value in {
+        "core.fsmonitor": run + "fsmonitor",
+        "filter.evil.clean": run + "clean",
+        "filter.evil.process": run + "process",
+        "diff.external": run + "external",
+        "diff.evil.textconv": run + "textconv",
+        "core.pager": run + "pager",
+    }.items():
+        git(repo, "config", key, value)
+    (repo / ".gitattributes").write_text("*.yaml filter=evil diff=evil\n", encoding="utf-8")
+    roles = repo / "iam" / "roles.yaml"
+    roles.write_text(roles.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+
+    assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
+
+    assert reported(capsys) == [
+        "iam/roles.yaml:39:25 IG002 wildcard-action",
+    ]
+    assert sorted(p.name for p in repo.parent.glob("pwned*")) == []
+
+
+def test_a_wildcard_added_to_an_existing_statement_is_on_a_changed_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The finding is reported at its most severe action, "*", which did not change; the
+    # new iam:* on its own line makes it a change all the same.
+    admin = repo / "iam" / "admin.yaml"
+    admin.write_text(
+        "Resources:\n  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+        '            Resource: "*"\n            Action:\n              - "*"\n',
+        encoding="utf-8",
+    )
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "admin")
+    admin.write_text(
+        admin.read_text(encoding="utf-8") + "              - iam:*\n", encoding="utf-8"
+    )
+
+    assert main(["check", "iam/admin.yaml", "--diff-base", "HEAD", "--changed-lines"]) == 1
+    assert reported(capsys) == ["iam/admin.yaml:10:17 IG002 wildcard-action"]

@@ -143,3 +143,15 @@ def test_malformed_metadata_is_an_error(tmp_path: Path) -> None:
     assert [(e.line, e.message) for e in result.errors] == [
         (5, "U: Metadata iacguard must be {ignore: [{rule: ..., reason: ...}]}")
     ]
+
+
+def test_suppressions_cover_resources_whose_last_value_is_a_short_form_tag() -> None:
+    """``!Ref``, ``!GetAtt`` and ``!Sub`` arguments carry no position of their own: the
+    resource's span once stopped at its first line, so these were "unused"."""
+    result = run(f"{CFN}/suppressed_resource_ending_in_short_form.yaml")
+    assert suppressions(result) == [
+        ("IG002", 17, "comment", "the fleet agent manages EC2; SEC-101"),  # ends in - !Ref
+        ("IG002", 28, "comment", "log shipping; SEC-102"),  # ends in !Sub
+        ("IG002", 42, "metadata", "queue workers; SEC-103"),  # ends in !GetAtt
+    ]
+    assert result.unused_suppressions == []

@@ -12,10 +12,48 @@ TERRAFORM = Path("fixtures/terraform/parity")
 CLOUDFORMATION = Path("fixtures/cloudformation/parity.yaml")
 
 
-def named_findings(model: Model) -> list[tuple[str, str]]:
-    """(rule, name of the principal or policy) for each finding: the names are the same
-    in both formats where addresses and logical ids are not."""
-    return sorted((f.rule_id, _name(f, model)) for f in check_model(model).findings)
+def named_findings(model: Model) -> list[tuple[str, str, str, str]]:
+    """(rule, name of the principal or policy, severity, what the location points at)
+    for each finding: the names are the same in both formats where addresses and
+    logical ids are not, and so must be the severity and the precision of the place."""
+    return sorted(
+        (f.rule_id, _name(f, model), f.severity.value, _points_at(f, model))
+        for f in check_model(model).findings
+    )
+
+
+def _points_at(finding: Finding, model: Model) -> str:
+    """The kind of element a finding is located at: the offending action itself, the
+    statement, the policy, the principal… A policy written as JSON text (a heredoc, a
+    JSON string in a template) is read inside the text, so its findings point at
+    actions as precisely as a policy written in the format's own syntax."""
+    where = finding.location
+    for policy in model.policies:
+        for statement in policy.statements:
+            actions = {a.location for a in statement.actions or statement.not_actions or ()}
+            if where in actions and where not in {statement.location, policy.location}:
+                return "action"
+            if where == statement.action_location:
+                return "action key"
+            if where == statement.location:
+                return "statement"
+            principals = statement.principals or statement.not_principals or {}
+            if where in {v.location for values in principals.values() for v in values}:
+                return "principal"
+            if where == statement.principal_location:
+                return "principal key"
+            if where in {v.location for c in statement.conditions for v in c.values}:
+                return "condition value"
+        if where == policy.location:
+            return "policy"
+    for principal in model.principals:
+        if where in {v.location for v in principal.session_duration}:
+            return "session value"
+        if where == principal.location:
+            return "principal"
+    if any(where == a.location for a in model.attachments):
+        return "attachment"
+    raise AssertionError(f"{finding} points at nothing in the model")
 
 
 def _name(finding: Finding, model: Model) -> str:
@@ -23,7 +61,7 @@ def _name(finding: Finding, model: Model) -> str:
     if finding.rule_id in ("IG003", "IG005", "IG010", "IG011", "IG012"):
         return principals[finding.resource]
     if finding.rule_id == "IG013":  # the governed resource is named differently: the statement
-        return f"{finding.severity.value} {finding.element}"
+        return finding.element
     if finding.rule_id == "IG004":
         attachment = next(
             a
@@ -53,20 +91,20 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
     cfn = cloudformation.parse_file(CLOUDFORMATION, CLOUDFORMATION.as_posix())
     assert tf.errors == cfn.errors == []
     expected = [
-        ("IG001", "bob-extra"),
-        ("IG002", "bob-extra"),
-        ("IG002", "deploy"),
-        ("IG002", "operators"),
-        ("IG002", "ops"),
-        ("IG003", "bob"),
-        ("IG004", "carol"),
-        ("IG005", "deployer"),
-        ("IG005", "operators"),
-        ("IG010", "ci"),
-        ("IG011", "ci"),
-        ("IG012", "auditor"),
-        ("IG013", 'high PublicRead:"*"'),
-        ("IG013", "high service:s3.amazonaws.com"),
+        ("IG001", "bob-extra", "medium", "policy"),
+        ("IG002", "bob-extra", "high", "action"),
+        ("IG002", "deploy", "medium", "action"),
+        ("IG002", "operators", "high", "action"),
+        ("IG002", "ops", "critical", "action"),
+        ("IG003", "bob", "low", "principal"),
+        ("IG004", "carol", "medium", "attachment"),
+        ("IG005", "deployer", "medium", "session value"),
+        ("IG005", "operators", "medium", "session value"),
+        ("IG010", "ci", "critical", "principal"),
+        ("IG011", "ci", "high", "condition value"),
+        ("IG012", "auditor", "medium", "principal"),
+        ("IG013", 'Sid=PublicRead:"*"', "high", "principal"),
+        ("IG013", "service:s3.amazonaws.com", "high", "principal"),
     ]
     assert named_findings(cfn.model) == expected
     assert named_findings(tf.model) == expected

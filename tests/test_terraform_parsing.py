@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
 from helpers import ROOT, run
 
@@ -85,14 +84,17 @@ def test_the_cli_starts_without_importing_hcl2() -> None:
 
 
 def test_every_file_is_parsed_once_with_the_collector_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    parses = hcl2.parses
+    from iacguard.parsers import hcl_tables
+
+    lark_parser = hcl_tables.parser()
     parsed: list[tuple[str, bool]] = []
 
-    def counting(text: str, **kwargs: Any) -> Any:
-        parsed.append((text, gc.isenabled()))
-        return parses(text, **kwargs)
+    class Counting:
+        def parse(self, text: str) -> Any:
+            parsed.append((text.removesuffix("\n"), gc.isenabled()))
+            return lark_parser.parse(text)
 
-    monkeypatch.setattr(hcl2, "parses", counting)
+    monkeypatch.setattr(hcl_tables, "parser", Counting)
     # The module directory is scanned and also called twice by the root module.
     run("fixtures/terraform/local_module")
     module = Path("fixtures/terraform/local_module/modules/service_user/main.tf").read_text()

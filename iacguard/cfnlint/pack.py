@@ -35,7 +35,7 @@ from iacguard.checks.base import Check
 from iacguard.checks.options import Option, OptionError
 from iacguard.config import Config, ConfigError, load_config
 from iacguard.findings import Severity
-from iacguard.model import Directive, Location
+from iacguard.model import Location
 
 ERROR_RULE_ID = "E9100"
 LEVELS = {
@@ -172,12 +172,14 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
     suppressions: the matches by rule id."""
     from iacguard import suppress
     from iacguard.engine import check_model
-    from iacguard.parsers.cloudformation import parse_template
+    from iacguard.parsers.cloudformation import comment_suppressions, parse_template
 
     try:
-        parsed = parse_template(cfn.template, cfn.filename or "<template>")
+        text = _text(cfn.filename)
+        parsed = parse_template(cfn.template, cfn.filename or "<template>", text)
         model = parsed.model
-        model.directives.extend(_comment_suppressions(cfn.filename))
+        if text is not None and cfn.filename:
+            model.directives.extend(comment_suppressions(text, cfn.filename))
         checks = tuple(c for c in CHECKS if c.id not in config.disabled)
         checked = check_model(model, config.settings(), checks)
         suppress.apply(checked.findings, model.directives, model.blocks, config)
@@ -196,18 +198,18 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
     return matches
 
 
-def _comment_suppressions(filename: str | None) -> list[Directive]:
-    """Comments are not in the decoded template: read them from the file cfn-lint
-    decoded (a template piped to cfn-lint has none to read)."""
-    from iacguard.parsers.cloudformation import comment_suppressions
+def _text(filename: str | None) -> str | None:
+    """The text of the file cfn-lint decoded, for what the decoded template does not
+    keep: comments, and where the characters of a JSON-text policy are written (a
+    template piped to cfn-lint has no file to read)."""
     from iacguard.parsers.source import SourceError, read_text
 
     if not filename:
-        return []
+        return None
     try:
-        return comment_suppressions(read_text(Path(filename)), filename)
+        return read_text(Path(filename))
     except SourceError:
-        return []
+        return None
 
 
 def _match(location: Location, message: str) -> RuleMatch:

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 from iacguard.checks.base import Context
 from iacguard.findings import Related
-from iacguard.model import OWN_ACCOUNT, Location, Model, Policy, Scalar, Statement, Unknown, Value
+from iacguard.model import (
+    OWN_ACCOUNT,
+    Location,
+    Model,
+    Policy,
+    Scalar,
+    Statement,
+    Unknown,
+    Value,
+)
 
 # Condition keys that pin who the principal is (rules.md, IG010).
 WHO_KEYS = (
@@ -142,6 +151,21 @@ def account_of(principal: str) -> str | None:
 
 def _wildcard(text: str) -> bool:
     return "*" in text or "?" in text
+
+
+def statement_key(statement: Statement) -> str:
+    """Which statement of its policy this is, for fingerprints, without its position (a
+    statement added above must not move it): its Sid, else whom and what it allows."""
+    if statement.sid:
+        return f"Sid={statement.sid}"
+
+    def names(values: tuple[Value, ...]) -> str:
+        shown = (str(v.value) if isinstance(v, Scalar) else v.expression for v in values)
+        return ",".join(sorted(shown))
+
+    principals = statement.principals or statement.not_principals or {}
+    who = ";".join(f"{kind}={names(values)}" for kind, values in sorted(principals.items()))
+    return f"{who};Action={names(statement.actions or statement.not_actions or ())}"
 
 
 def suffix(when: str | None) -> str:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from iacguard import RULES_URL
 from iacguard.checks.options import Option, Settings
-from iacguard.findings import Finding, Related, Severity
+from iacguard.findings import Finding, Part, Related, Severity
 from iacguard.model import (
     Attachment,
     Location,
@@ -48,6 +48,7 @@ class Context:
         element: str = "",
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
+        parts: tuple[Part, ...] = (),
     ) -> None:
         check = self.check
         assert check is not None
@@ -62,6 +63,7 @@ class Context:
                 resource_type=resource_type,
                 element=element,
                 related=related,
+                parts=parts,
             )
         )
 

@@ -6,6 +6,7 @@ from iacguard.checks.access import (
     documents,
     may_grant,
     principal_values,
+    statement_key,
     statements_of,
     suffix,
     used_by,
@@ -173,7 +174,7 @@ class CrossAccountTrust(Check):
             resource=policy.address,
             resource_type=policy.resource_type,
             related=used_by(policy, statement),
-            element=f"{statement.sid or statement.index}:{accounts}",
+            element=f"{statement_key(statement)}:{accounts}",
         )
 
 

@@ -5,6 +5,7 @@ from iacguard.checks.access import (
     documents,
     may_grant,
     principal_values,
+    statement_key,
     statements_of,
     used_by,
 )
@@ -220,7 +221,7 @@ class _Judge:
             resource_type=policy.resource_type,
             related=used_by(policy, statement),
             severity=_SEVERITY[level],
-            element=f"{statement.sid or statement.index}:{host}",
+            element=f"{statement_key(statement)}:{host}",
         )
 
     def role_writes(self, policy: Policy) -> bool:

@@ -7,6 +7,7 @@ from iacguard.checks.access import (
     documents,
     grants,
     principal_values,
+    statement_key,
     statements_of,
     suffix,
     used_by,
@@ -150,7 +151,7 @@ class PublicResourcePolicy(Check):
             resource_type=policy.resource_type,
             related=used_by(policy, statement),
             severity=severity,
-            element=f"{statement.sid or statement.index}:{shown}",
+            element=f"{statement_key(statement)}:{shown}",
         )
 
     def _service(self, statement: Statement, policy: Policy, ctx: Context) -> None:

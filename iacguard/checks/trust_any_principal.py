@@ -5,6 +5,7 @@ from iacguard.checks.access import (
     allows,
     anyone,
     documents,
+    statement_key,
     statements_of,
     suffix,
     used_by,
@@ -126,5 +127,5 @@ class TrustAnyPrincipal(Check):
                     resource=role,
                     resource_type=policy.resource_type,
                     related=used_by(policy, statement),
-                    element=f"{statement.sid or statement.index}:{shown}",
+                    element=f"{statement_key(statement)}:{shown}",
                 )

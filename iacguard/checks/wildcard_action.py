@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from iacguard.checks.access import account_of
 from iacguard.checks.base import Check, Context
-from iacguard.findings import Severity
+from iacguard.findings import Part, Severity
 from iacguard.model import OWN_ACCOUNT, Location, Policy, Scalar, Statement, Unknown
 
 
@@ -111,12 +111,15 @@ class WildcardAction(Check):
             return
         when = statement.when
         offending: list[tuple[Severity, str, Location]] = []
+        parts: list[Part] = []  # what the fingerprint is made of: never the message text
         if statement.not_actions is not None:
             listed = ", ".join(str(a.value) for a in statement.not_actions if isinstance(a, Scalar))
             location = statement.action_location or statement.location
             offending.append(
                 (Severity.HIGH, f"every action except {listed or 'none'} (NotAction)", location)
             )
+            names = sorted(str(a.value) for a in statement.not_actions if isinstance(a, Scalar))
+            parts.append(Part(f"NotAction={','.join(names)}", location))
         every_resource = any(
             isinstance(r, Scalar) and r.value == "*" for r in statement.resources or ()
         )
@@ -131,6 +134,7 @@ class WildcardAction(Check):
                 if extra:
                     description += f" if {extra}"
                 offending.append((severity, description, action.location))
+                parts.append(Part(f"Action={action.value}", action.location))
         if not offending:
             return
         offending.sort(key=lambda item: -item[0].rank)
@@ -143,7 +147,8 @@ class WildcardAction(Check):
             resource=policy.address,
             resource_type=policy.resource_type,
             severity=severity,
-            element=f"{statement.sid or statement.index}:{described}",
+            element=_statement_identity(statement),
+            parts=tuple(parts),
         )
 
 
@@ -158,6 +163,25 @@ def _delegates_to_iam(statement: Statement) -> bool:
     return set(principals) <= {"AWS"} and all(
         isinstance(v, Scalar) and account_of(str(v.value)) == OWN_ACCOUNT for v in values
     )
+
+
+def _statement_identity(statement: Statement) -> str:
+    """Which statement of its policy this is, without its position (a statement added
+    above moves it): its Sid, else the resources it grants on, and its condition."""
+    if statement.sid:
+        key = f"Sid={statement.sid}"
+    else:
+        resources = statement.resources if statement.resources is not None else ()
+        names = sorted(str(r.value) if isinstance(r, Scalar) else r.expression for r in resources)
+        key = f"Resource={','.join(names)}"
+        if statement.not_resources is not None:
+            key += ";NotResource=" + ",".join(
+                sorted(
+                    str(r.value) if isinstance(r, Scalar) else r.expression
+                    for r in statement.not_resources
+                )
+            )
+    return f"{key};when={statement.when}" if statement.when else key
 
 
 def _grade(action: object, every_resource: bool) -> tuple[Severity, str] | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
@@ -103,7 +102,7 @@ def scan(request: CheckRequest, config: Config) -> ScanResult:
     from iacguard.config import ConfigError
 
     try:
-        baseline = read_baseline(request.baseline) if request.baseline else frozenset()
+        baseline = read_baseline(request.baseline) if request.baseline else None
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
     changes = None
@@ -138,13 +137,14 @@ def scan_options(request: CheckRequest) -> ScanOptions:
 def render(request: CheckRequest, result: ScanResult) -> None:
     """The output files, the output on stdout and, in GitHub, the job summary."""
     from iacguard import report
+    from iacguard.atomic import write_text
 
     for fmt, path in (("sarif", request.output_sarif), ("json", request.output_json)):
         if path:
             try:
-                Path(path).write_text(
-                    report.render(fmt, result), encoding="utf-8", errors="backslashreplace"
-                )
+                # a new file renamed into place: a link committed under this name is
+                # replaced, never written through
+                write_text(path, report.render(fmt, result))
             except OSError as exc:
                 raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
     sys.stdout.write(
@@ -183,7 +183,9 @@ def fail(message: str, *, github: bool) -> int:
 
         print(fatal(message), file=sys.stderr)
     else:
-        print(f"iacguard: error: {message}", file=sys.stderr)
+        from iacguard.report import printable
+
+        print(f"iacguard: error: {printable(message)}", file=sys.stderr)
     return EXIT_ERROR
 
 

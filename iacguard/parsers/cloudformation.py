@@ -1,7 +1,7 @@
 """CloudFormation and SAM templates (YAML or JSON) → the IAM model.
 
-Decoding is cfn-lint's (short-form intrinsics, positions from node marks, duplicate-key
-and alias-bomb protection); intrinsic functions are resolved by
+Decoding is ``template_reader``'s (plain values and their places, read as cfn-lint reads
+them; the cfn-lint pack hands over cfn-lint's own tree); intrinsic functions are resolved by
 ``iacguard.resolve.cloudformation``; the policy grammar is ``policy_document``.
 """
 
@@ -26,17 +26,19 @@ from iacguard.model import (
     PrincipalKind,
     PrincipalRef,
     Scalar,
+    Statement,
     Unknown,
+    Unresolved,
     Value,
 )
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.lambda_permission import permission_statement
+from iacguard.parsers.plain import plain
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
 from iacguard.parsers.session import session_problem
 from iacguard.parsers.source import (
     DEFAULT_MAX_FILE_BYTES,
-    MAX_NESTING,
     SourceError,
     TooLarge,
     contains,
@@ -44,7 +46,10 @@ from iacguard.parsers.source import (
     nested_too_deeply,
     read_bytes,
 )
+from iacguard.parsers.template_strings import SourceText
 from iacguard.resolve.cloudformation import Intrinsics
+from iacguard.resolve.hcl import TextMap, join_maps
+from iacguard.resolve.marks import Marks
 from iacguard.resolve.node import Node, Problem
 
 # Resource types whose policies the checks read, by property: (policy, governed resource);
@@ -100,22 +105,26 @@ def is_cloudformation(template: Any) -> bool:
     )
 
 
-def parse_file(path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParseResult:
+def parse_file(
+    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, *, named: bool = False
+) -> ParseResult:
     """Parse one file; ``file`` is the name findings will carry."""
-    text = read_template(path, file, max_bytes)
+    text = read_template(path, file, max_bytes, named=named)
     return text if isinstance(text, ParseResult) else parse_text(text, file)
 
 
 def read_template(
-    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+    path: Path, file: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, *, named: bool = False
 ) -> str | ParseResult:
     """A candidate's text, or its finished result: skipped quietly when it holds no IAM
-    resource type (whatever its size or encoding), else an error when it cannot be read."""
+    resource type (whatever its size or encoding), else an error when it cannot be read.
+    A file ``named`` on the command line is always read: one that cannot be is reported,
+    as the user asked for it."""
     result = ParseResult()
     try:
         data = read_bytes(path, max_bytes)
     except TooLarge as exc:
-        if contains(path, _IAM_MARKERS):
+        if named or contains(path, _IAM_MARKERS):
             result.errors.append(ParseError(file, exc.message))
         else:
             result.skipped.append(file)
@@ -123,7 +132,7 @@ def read_template(
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
         return result
-    if not may_hold_iam(data):
+    if not named and not may_hold_iam(data):
         result.skipped.append(file)
         return result
     try:
@@ -136,27 +145,29 @@ def read_template(
 def parse_text(text: str, file: str) -> ParseResult:
     """Parse a file's text as ``read_template`` returns it (it has passed
     ``may_hold_iam``); ``file`` is its name."""
-    result = ParseResult()
-    depth = _nesting_depth(text)
-    if depth is not None:
-        result.errors.append(ParseError(file, nested_too_deeply(), depth))
-        return result
-    from cfnlint.decode import decode_str
+    from iacguard.parsers.template_reader import DecodeError, read
 
-    template, matches = decode_str(text)
-    if matches:
-        first = matches[0]
-        message, located = _decode_message(first.message)
-        line, column = (first.linenumber, first.columnnumber) if located else (None, None)
-        result.errors.append(ParseError(file, message, line, column))
+    result = ParseResult()
+    try:
+        decoded = read(text)
+    except DecodeError as error:
+        result.errors.append(ParseError(file, error.message, error.line, error.column))
         return result
+    template = decoded.value
     if not is_cloudformation(template):
         result.skipped.append(file)
         return result
     assert isinstance(template, dict)
-    result = parse_template(template, file)
+    from iacguard.resolve.cloudformation_foreach import expand
+
+    template, skipped = expand(template, decoded.marks, file)
+    result = parse_template(template, file, text, decoded.marks)
+    result.model.unresolved.extend(
+        Unresolved(file, loop.location.line, loop.key, loop.expression, loop.why)
+        for loop in skipped
+    )
     result.model.directives.extend(comment_suppressions(text, file))
-    return result
+    return plain(result)  # the boundary: the result goes to the main process and the cache
 
 
 def comment_suppressions(text: str, file: str) -> list[Directive]:
@@ -165,59 +176,15 @@ def comment_suppressions(text: str, file: str) -> list[Directive]:
     return comment_directives(text, file, ("#",))
 
 
-def _nesting_depth(text: str) -> int | None:
-    """The line where collections nest deeper than ``MAX_NESTING``, else None.
-
-    cfn-lint builds the tree with libyaml, whose composer recurses in C: nesting some
-    20,000 deep overflows the stack and kills the process, before any Python recursion
-    limit applies. libyaml's event stream is flat, so the depth is counted on it first.
-    Text that is not YAML is left to the decoder to report."""
-    import yaml
-
-    if not yaml.__with_libyaml__:
-        return None  # the pure-Python composer stops at the recursion limit
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_NESTING:
-                    mark = event.start_mark
-                    return mark.line + 1 if mark is not None else 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError as exc:  # PyYAML 6.0.4 and later stop at a depth of their own
-        if "nesting depth" not in str(getattr(exc, "problem", "")):
-            return None
-        mark = getattr(exc, "problem_mark", None)
-        return mark.line + 1 if mark is not None else 1
-    return None
-
-
-def _decode_message(message: str) -> tuple[str, bool]:
-    """cfn-lint's message, in our words where it is about the input's limits (those
-    come without a position), and whether its position means anything."""
-    text = " ".join(str(message).split())
-    if "maximum recursion depth" in text or "maximum nesting depth" in text:
-        return nested_too_deeply(), False
-    if "YAML aliases are expanded" in text:
-        return "YAML aliases expand to more than 250,000 values; the template is not read", False
-    if "integer string conversion" in text:
-        return "a number has more than 4,300 digits; the template is not read", False
-    if text.startswith("Template could not be parsed"):
-        return _short(f"cannot parse template: {text}"), False
-    return _short(f"cannot parse template: {text}"), True
-
-
-def _short(message: str) -> str:
-    return message if len(message) <= 200 else message[:197] + "..."
-
-
-def parse_template(template: dict[str, Any], file: str) -> ParseResult:
-    """Translate a decoded template (from cfn-lint's decoder) into the model."""
+def parse_template(
+    template: dict[str, Any], file: str, text: str | None = None, marks: Marks | None = None
+) -> ParseResult:
+    """Translate a decoded template into the model: plain values with their ``marks``
+    (the CLI's reader), or cfn-lint's nodes (the rule pack). ``text`` is the template's
+    text, to locate what is written inside strings (policies given as JSON text)."""
     result = ParseResult()
     result.scanned.append(file)
-    reader = _TemplateReader(template, file, result)
+    reader = _TemplateReader(template, file, result, text, marks)
     reader.read()
     return result
 
@@ -226,11 +193,19 @@ _Handler = Callable[["_TemplateReader", Node, str, str], None]
 
 
 class _TemplateReader:
-    def __init__(self, template: dict[str, Any], file: str, result: ParseResult) -> None:
+    def __init__(
+        self,
+        template: dict[str, Any],
+        file: str,
+        result: ParseResult,
+        text: str | None,
+        marks: Marks | None,
+    ) -> None:
         self.file = file
+        self.source = SourceText(text, file) if text is not None else None
         self.result = result
         self.model: Model = result.model
-        self.cfn = Intrinsics(template, file)
+        self.cfn = Intrinsics(template, file, marks)
         self.root = Node(template, (), Location(file, 1, 1))
         self.names: dict[tuple[PrincipalKind, str], str] = {}
 
@@ -251,7 +226,7 @@ class _TemplateReader:
         entries: list[tuple[str, Node, str]] = []
         for logical_id in resources.value:
             if str(logical_id).startswith("Fn::"):
-                continue  # Fn::ForEach (AWS::LanguageExtensions): expanded only at deploy
+                continue  # Fn::ForEach: expanded before (the CLI) or by cfn-lint (the pack)
             resource = self.cfn.entry(resources, str(logical_id))
             kind = self._resource_type(str(logical_id), resource)
             if resource is not None and kind in _HANDLERS:
@@ -281,6 +256,21 @@ class _TemplateReader:
         kind = self.cfn.child(resource, "Type")
         if kind is None:
             self.problem(logical_id, DocumentProblem("the resource has no Type", resource.location))
+            return None
+        if isinstance(kind.value, dict) and str(next(iter(kind.value), "")).startswith(
+            "Fn::Rain::"
+        ):
+            # Rain's module source (``Type: !Rain::Module ./bucket.yaml``): rain expands
+            # it before deploy, so it is not a resource CloudFormation ever sees
+            self.model.unresolved.append(
+                Unresolved(
+                    self.file,
+                    kind.location.line,
+                    logical_id,
+                    Intrinsics.source(kind.value),
+                    "a Rain module, expanded by rain before deploy; not checked",
+                )
+            )
             return None
         if not isinstance(kind.value, str):
             self.problem(logical_id, DocumentProblem("Type must be a string", kind.location))
@@ -417,6 +407,8 @@ class _TemplateReader:
         embedded_in: tuple[PrincipalRef, ...] = (),
         governs: str | None = None,
     ) -> None:
+        """Record a policy; a malformed document is an error that costs this policy
+        alone, never the rest of its resource (a user's groups, its other policies)."""
         policy = Policy(
             kind,
             logical_id,
@@ -428,16 +420,23 @@ class _TemplateReader:
             scope=self.file,
         )
         if document is not None:
-            readable = self._document(document)
-            if isinstance(readable, Unknown):
-                policy.document = readable
-            else:
-                policy.statements = read_statements(self.cfn, readable)
+            try:
+                readable = self._document(document)
+                if isinstance(readable, Unknown):
+                    policy.document = readable
+                elif isinstance(readable, list):
+                    policy.statements = readable
+                elif readable.value != {}:  # an empty document grants nothing
+                    policy.statements = read_statements(self.cfn, readable)
+            except DocumentProblem as problem:
+                self.problem(logical_id, problem)
+                return
         self.model.policies.append(policy)
 
-    def _document(self, node: Node) -> Node | Unknown:
+    def _document(self, node: Node) -> Node | Unknown | list[Statement]:
         """A policy document is a mapping, or (for ``Json`` properties) a JSON string,
-        possibly built with ``Fn::Sub``/``Fn::Join``."""
+        possibly built with ``Fn::Sub``/``Fn::Join``: its statements then, located
+        inside the string by the JSON reader Terraform's policy text goes through."""
         if isinstance(node.value, dict) and not _is_intrinsic(node.value):
             return node
         if isinstance(node.value, dict) and next(iter(node.value)) == "Fn::If":
@@ -445,13 +444,41 @@ class _TemplateReader:
         values = self.cfn.alternatives(node)
         if len(values) != 1 or not isinstance(values[0], Scalar):
             return self.cfn.unknown(node, "the policy document is built at deploy time")
-        import json
-
-        try:
-            value = json.loads(str(values[0].value))
-        except ValueError:
+        text = str(values[0].value)
+        if not text.lstrip().startswith("{"):
             return self.cfn.unknown(node, "the policy document is a string that is not JSON")
-        return Node(value, node.path, node.location, node.when)
+        from iacguard.parsers.terraform_documents import read_policy
+        from iacguard.resolve.terraform_values import Located
+
+        located = Located(text, node.location, node.when, text_map=self._text_map(node, text))
+        statements, unknowns = read_policy(located, self.cfn.problems)
+        return unknowns[0] if unknowns and not statements else statements
+
+    def _text_map(self, node: Node, text: str) -> TextMap | None:
+        """Where the characters of a policy's JSON text are written, if that can be told."""
+        if self.source is None:
+            return None
+        if isinstance(node.value, str):
+            return self.source.string_map(text, node.location)
+        pieces = self.cfn.sub_pieces(node)
+        if pieces is None:
+            return None
+        template, literal = pieces
+        template_map = self.source.string_map(template.value, template.location)
+        if template_map is None:
+            return None
+        parts: list[tuple[int, TextMap]] = []
+        offset = 0
+        for start, end, value in literal:
+            if value is None:
+                piece = template_map.sliced(start)
+                within = tuple(a for a in piece.anchors if a.offset < end - start)
+                parts.append((offset, TextMap(within)))
+                offset += end - start
+            else:
+                parts.append((offset, TextMap.fixed(template_map.location(start, end))))
+                offset += len(value)
+        return join_maps(parts)
 
     def inline_policies(
         self, props: Node, logical_id: str, resource_type: str, owner: PrincipalRef
@@ -461,7 +488,9 @@ class _TemplateReader:
             return
         for entry in self.cfn.items(policies):
             if not isinstance(entry.value, dict):
-                raise DocumentProblem("each Policies entry must be a mapping", entry.location)
+                message = "each Policies entry must be a mapping"
+                self.problem(logical_id, DocumentProblem(message, entry.location))
+                continue
             self.policy(
                 "inline",
                 self.cfn.child(entry, "PolicyDocument"),
@@ -741,8 +770,8 @@ def _target(value: Any, resources: dict[str, Any]) -> str | None:
 
 
 def _is_intrinsic(value: dict[str, Any]) -> bool:
-    key = next(iter(value))
-    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
+    key = next(iter(value), None)
+    return len(value) == 1 and isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
 
 
 _OWNER_KEYS: dict[str, tuple[tuple[str, PrincipalKind], ...]] = {

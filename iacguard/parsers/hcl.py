@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from iacguard.model import Location
+from iacguard.parsers import hcl_tables
 from iacguard.parsers.hcl_text import joined, scan_template, unescape
 from iacguard.parsers.source import brackets_too_deep, nested_too_deeply
 from iacguard.resolve.hcl import (
@@ -76,7 +77,7 @@ def parse_template(text: str, text_map: TextMap, location: Location) -> Expr:
 
 
 def _parse_tree(text: str) -> Any:
-    import hcl2
+    from hcl2.api import transform
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
     if brackets_too_deep(text):  # python-hcl2 recurses per level, slowly
@@ -84,7 +85,9 @@ def _parse_tree(text: str) -> Any:
     enabled = gc.isenabled()
     gc.disable()  # the parse allocates millions of objects and frees none of them
     try:
-        return hcl2.parses(text)
+        # hcl2.parses, with a parser whose tables are built once per machine; the
+        # newline works around lark's missing end-of-file token, as hcl2 does
+        return transform(hcl_tables.parser().parse(text + "\n"))
     except UnexpectedToken as exc:
         raise SyntaxProblem(_unexpected(exc.token), exc.line, exc.column) from None
     except UnexpectedCharacters as exc:

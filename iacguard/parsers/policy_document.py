@@ -92,18 +92,18 @@ def read_statement(resolver: Resolver, node: Node, index: int) -> Statement:
 
 
 def _principals(resolver: Resolver, node: Node) -> dict[str, tuple[Value, ...]]:
-    """Principals by type (``AWS``, ``Service``, ``Federated``…); a bare value (``"*"``)
-    under ``"*"``. Each branch of an ``Fn::If`` adds its principals, tagged."""
-    found: dict[str, list[Value]] = {}
+    """``{AWS: [...], Service: ...}`` or ``"*"``, through ``Fn::If`` (whose branches may
+    be mappings of different kinds: each value keeps the condition it depends on)."""
+    principals: dict[str, list[Value]] = {}
     for shape in resolver.branches(node):
         if not isinstance(shape.value, dict) or _is_function(shape.value):
-            found.setdefault("*", []).extend(resolver.alternatives(shape))
+            principals.setdefault("*", []).extend(resolver.alternatives(shape))
             continue
         for kind in shape.value:
             child = resolver.child(shape, str(kind))
             if child is not None:
-                found.setdefault(str(kind), []).extend(resolver.elements(child))
-    return {kind: tuple(values) for kind, values in found.items()}
+                principals.setdefault(str(kind), []).extend(resolver.elements(child))
+    return {kind: tuple(values) for kind, values in principals.items()}
 
 
 def _conditions(resolver: Resolver, node: Node) -> list[Condition]:
@@ -142,10 +142,7 @@ def _is_function(value: dict[str, Any]) -> bool:
 def _kind(value: Any) -> str:
     if isinstance(value, Scalar):
         value = value.value
-    return {
-        str: "a string",
-        int: "a number",
-        float: "a number",
-        bool: "a boolean",
-        list: "a list",
-    }.get(type(value), type(value).__name__)
+    for kind, name in ((bool, "a boolean"), (str, "a string"), ((int, float), "a number")):
+        if isinstance(value, kind):
+            return name
+    return "a list" if isinstance(value, list) else type(value).__name__

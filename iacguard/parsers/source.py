@@ -8,19 +8,18 @@ a few hundred bytes of memory per byte of input, so the limit is what bounds mem
 from __future__ import annotations
 
 import os
-import re
 import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from iacguard.limits import DEFAULT_MAX_FILE_BYTES
+from iacguard.limits import (  # noqa: F401 (the readers import them from here)
+    DEFAULT_MAX_FILE_BYTES,
+    MAX_NESTING,
+    brackets_too_deep,
+    nested_too_deeply,
+)
 
-# Mappings and lists inside each other. Real configurations stay under twenty; the
-# parsers recurse once or more per level, and libyaml's composer overflows the C stack
-# (killing the process) somewhere past 20,000.
-MAX_NESTING = 128
 _CHUNK = 1024 * 1024
-_BRACKETS = re.compile(r"[\[\]{}()]")
 
 
 class SourceError(Exception):
@@ -38,29 +37,8 @@ class TooLarge(SourceError):
     def __init__(self, size: int, max_bytes: int) -> None:
         super().__init__(
             f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; to scan it, raise "
-            "the limit with --max-file-bytes or max_file_bytes in the config"
+            "the limit with --max-file-bytes"
         )
-
-
-def nested_too_deeply() -> str:
-    return f"nested too deeply (more than {MAX_NESTING} levels)"
-
-
-def brackets_too_deep(text: str) -> bool:
-    """Whether brackets, braces and parentheses nest deeper than ``MAX_NESTING``: a
-    cheap count that ignores quoting, so a parser that recurses per level is never
-    handed such a text."""
-    if text.count("[") + text.count("{") + text.count("(") <= MAX_NESTING:
-        return False
-    depth = 0
-    for match in _BRACKETS.finditer(text):
-        if match.group() in "[{(":
-            depth += 1
-            if depth > MAX_NESTING:
-                return True
-        elif depth:
-            depth -= 1
-    return False
 
 
 def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:

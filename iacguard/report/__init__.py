@@ -2,12 +2,56 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from iacguard.findings import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github")
+
+# What a terminal or a log would act on rather than show: C0 and C1 controls (ESC starts
+# colour, cursor and OSC sequences; CR rewrites a line), bidirectional overrides (text
+# that reads otherwise than it is), and the lone surrogates Python decodes a file name's
+# invalid bytes to.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(value: str) -> str:
+    """``value`` with every character a terminal would act on written as an escape
+    (``\\x1b``, ``\\u202e``); a file name's byte that is not UTF-8 as ``\\xff``."""
+    return _UNPRINTABLE.sub(_escaped, value)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def dump_json(document: Any) -> str:
+    """``document`` as indented JSON, valid UTF-8 whatever the names in it: a file
+    name's undecodable bytes are written as ``\\xff`` text, not as lone surrogates
+    that strict readers refuse."""
+    import json as stdlib_json  # not ``json``: that name is this package's JSON reporter
+
+    text = stdlib_json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if _SURROGATE.search(text) is None:
+        return text
+    document = _without_surrogates(document)
+    return stdlib_json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub(_escaped, value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def render(

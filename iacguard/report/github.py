@@ -19,7 +19,7 @@ from collections import Counter
 
 from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import ParseError
-from iacguard.report import text
+from iacguard.report import printable, text
 
 ANNOTATIONS_PER_LEVEL = 10
 LEVELS = {
@@ -32,7 +32,9 @@ LEVELS = {
 
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes, after every other control character (ESC, which the log
+    viewer renders) is written out visibly."""
+    return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from iacguard import __version__
 from iacguard.findings import Finding, ScanResult
+from iacguard.report import dump_json
 
 VERSION = 1
 
@@ -85,4 +85,4 @@ def render(result: ScanResult) -> str:
             "errors": len(result.errors),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(document)

@@ -8,7 +8,7 @@ regions, one rule per check with help text and ``security-severity`` (a rule tag
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +18,7 @@ from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
 from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import Location, ParseError
+from iacguard.report import dump_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -64,7 +65,7 @@ def render(result: ScanResult, *, root: Path | None = None) -> str:
         "invocations": [_invocation(result)],
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(log)
 
 
 def rule(check: type[Check]) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
     entry.update(
         {
             "level": LEVELS[finding.severity],
-            "message": {"text": finding.message},
+            "message": {"text": message_text(finding.message)},
             "locations": [
                 {
                     "physicalLocation": physical_location(finding.location),
@@ -125,6 +126,12 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
     return entry
 
 
+def message_text(text: str) -> str:
+    """A message as SARIF plain text: brackets escaped (SARIF 3.11.6), so a name from a
+    template such as ``[docs](https://evil.example)`` is never an embedded link."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def physical_location(location: Location) -> dict[str, Any]:
     region: dict[str, int] = {
         "startLine": max(location.line, 1),
@@ -138,11 +145,14 @@ def physical_location(location: Location) -> dict[str, Any]:
 
 
 def artifact_location(file: str) -> dict[str, str]:
-    """Relative paths (as findings carry them) become URIs under ``%SRCROOT%``; a file
-    outside the scanned tree keeps its absolute ``file:`` URI."""
-    if Path(file).is_absolute():
-        return {"uri": Path(file).as_uri()}
-    return {"uri": quote(file, safe="/"), "uriBaseId": SRCROOT}
+    """Paths below the current directory (as findings carry them) become URIs under
+    ``%SRCROOT%``; any other file (absolute, or ``../`` relative) an absolute ``file:``
+    URI, since code scanning cannot place a path that leaves the checkout. A name that
+    is not valid UTF-8 is percent-encoded byte for byte."""
+    if Path(file).is_absolute() or file == ".." or file.startswith("../"):
+        # abspath, not resolve: the name as written, without following links
+        return {"uri": Path(os.path.abspath(file)).as_uri()}  # noqa: PTH100
+    return {"uri": quote(os.fsencode(file), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _invocation(result: ScanResult) -> dict[str, Any]:
@@ -153,7 +163,10 @@ def _invocation(result: ScanResult) -> dict[str, Any]:
 
 
 def _notification(error: ParseError) -> dict[str, Any]:
-    notification: dict[str, Any] = {"level": "error", "message": {"text": error.message}}
+    notification: dict[str, Any] = {
+        "level": "error",
+        "message": {"text": message_text(error.message)},
+    }
     if not error.file.startswith("<"):  # "<scan>": an error with no file
         region = {"startLine": max(error.line or 1, 1), "startColumn": max(error.column or 1, 1)}
         notification["locations"] = [

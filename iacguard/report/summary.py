@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from iacguard.findings import Finding, ScanResult, Severity
-from iacguard.report import text
+from iacguard.report import printable, text
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
 # Room left for anything else the step writes to its summary.
@@ -24,12 +24,17 @@ BUDGET = STEP_SUMMARY_LIMIT - 64 * 1024
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~$#@])")
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# What GitHub's Markdown turns into a link without any syntax (GFM's autolinks): a scheme
+# followed by "://", "www.", and e-mail addresses. A zero-width space breaks each one.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(?=:/)|(?<=www)(?=\.)|(?<=[a-z0-9._+-])(?=@)")
 _NOTE_ROOM = 300
 
 
 def cell(value: str) -> str:
-    """Plain text made safe for a Markdown table cell: no HTML, no Markdown, one line."""
-    value = _CONTROL.sub("", _LINE_BREAKS.sub(" ", value))
+    """Plain text made safe for a Markdown table cell: no HTML, no Markdown, no link,
+    one line."""
+    value = printable(_CONTROL.sub("", _LINE_BREAKS.sub(" ", value)))
+    value = _AUTOLINK.sub("\u200b", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
 

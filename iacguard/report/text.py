@@ -6,6 +6,7 @@ from collections import Counter
 
 from iacguard.findings import ScanResult, Severity
 from iacguard.model import ParseError
+from iacguard.report import printable
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -25,16 +26,19 @@ def render(result: ScanResult, *, colour: bool = False, show_suppressed: bool = 
             continue
         loc = finding.location
         severity = finding.severity.value.upper()
-        where = f"{loc.file}:{loc.line}:{loc.column}"
+        # names, Sids and file names come from the scanned files: escaped, so that
+        # they cannot move the cursor, clear the screen or forge a line
+        where = printable(f"{loc.file}:{loc.line}:{loc.column}")
         if colour:
             severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
             where = f"{_BOLD}{where}{_RESET}"
-        line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {finding.message}"
+        message = printable(finding.message)
+        line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {message}"
         if finding.suppression is not None:
             reason = finding.suppression.reason or "no reason given"
-            line += f"  [suppressed by {finding.suppression.kind}: {reason}]"
+            line += f"  [suppressed by {finding.suppression.kind}: {printable(reason)}]"
         lines.append(line)
-    lines.extend(_warnings(result))
+    lines.extend(map(printable, _warnings(result)))
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 
@@ -89,4 +93,4 @@ def error_line(error: ParseError) -> str:
     """``file:line:col: error: message``, as stderr shows a file that could not be read."""
     where = error.file + (f":{error.line}" if error.line else "")
     where += f":{error.column}" if error.line and error.column else ""
-    return f"{where}: error: {error.message}"
+    return printable(f"{where}: error: {error.message}")

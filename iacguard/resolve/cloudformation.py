@@ -1,7 +1,7 @@
 """CloudFormation intrinsic functions, resolved statically.
 
-Works on the tree cfn-lint's decoder produces (dicts, lists and strings carrying
-``start_mark``/``end_mark``). Resolves ``Ref`` to parameters (their ``Default``) and
+Works on a decoded template (plain values, or cfn-lint's nodes) and where its values
+are written (``iacguard.resolve.marks``). Resolves ``Ref`` to parameters (their ``Default``) and
 pseudo parameters, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``,
 ``Fn::FindInMap`` and both branches of ``Fn::If`` (each value tagged with the condition
 it depends on). Everything else becomes an ``Unknown`` carrying the source text.
@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
-from iacguard.resolve.limits import MAX_STRING
+from iacguard.resolve.limits import MAX_BUILT, MAX_STRING, MAX_VALUE_SIZE
+from iacguard.resolve.marks import Key, Marks, NodeMarks, Span
 from iacguard.resolve.node import Node, Path, Problem, join_when
 
 # Values that are the same in every stack of the standard partition, or a readable
@@ -35,11 +36,27 @@ _SHOWN = 120  # characters of an intrinsic shown in a message
 _SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
 
 
-def location_of(node: Any, file: str, path: Path, fallback: Location | None = None) -> Location:
-    """The location of a decoded node from its marks, else ``fallback`` (re-pathed)."""
-    start = getattr(node, "start_mark", None)
-    end = getattr(node, "end_mark", None)
-    if start is None or end is None or not hasattr(start, "line"):
+class Intrinsics:
+    """Resolves values inside one template."""
+
+    def __init__(self, template: dict[str, Any], file: str, marks: Marks | None = None) -> None:
+        self.file = file
+        self.marks: Marks = marks if marks is not None else NodeMarks()
+        # Malformed input (a list where a string belongs, Fn::GetAtt: []), as opposed
+        # to values known only at deploy (unknowns): the parser reports these as errors.
+        self.problems: list[Problem] = []
+        self.parameters = _mapping(template.get("Parameters"))
+        self.mappings = _mapping(template.get("Mappings"))
+        self.resources = _mapping(template.get("Resources"))
+        # Characters built by Fn::Sub and Fn::Join so far: aliases let a small template
+        # build the same long string in every resource, so the template has a budget.
+        self.built = 0
+
+    def location(self, span: Span | None, path: Path, fallback: Location | None) -> Location:
+        """A span as a location, else ``fallback`` (re-pathed)."""
+        if span is not None:
+            line, column, end_line, end_column = span
+            return Location(self.file, line + 1, column + 1, end_line + 1, end_column + 1, path)
         if fallback is not None:
             return Location(
                 fallback.file,
@@ -49,52 +66,26 @@ def location_of(node: Any, file: str, path: Path, fallback: Location | None = No
                 fallback.end_column,
                 path,
             )
-        return Location(file, 1, 1, path=path)
-    return Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1, path)
+        return Location(self.file, 1, 1, path=path)
 
-
-def key_location(
-    mapping: Any, key: str, file: str, path: Path, fallback: Location | None = None
-) -> Location:
-    """The location of ``key`` inside ``mapping`` (keys keep their marks in both YAML and
-    JSON, values such as numbers do not). A mapping without marks (a policy document
-    decoded from a JSON string) takes ``fallback``, the location of the string."""
-    for candidate in mapping:
-        if candidate == key:
-            return location_of(candidate, file, path, location_of(mapping, file, path, fallback))
-    return location_of(mapping, file, path, fallback)
-
-
-class Intrinsics:
-    """Resolves values inside one template."""
-
-    def __init__(self, template: dict[str, Any], file: str) -> None:
-        self.file = file
-        # Malformed input (a list where a string belongs, Fn::GetAtt: []), as opposed
-        # to values known only at deploy (unknowns): the parser reports these as errors.
-        self.problems: list[Problem] = []
-        self.parameters = _mapping(template.get("Parameters"))
-        self.mappings = _mapping(template.get("Mappings"))
-        self.resources = _mapping(template.get("Resources"))
-
-    def node(self, value: Any, path: Path, parent: Location | None = None) -> Node:
-        return Node(value, path, location_of(value, self.file, path, parent))
+    def key_location(
+        self, mapping: Any, key: str, path: Path, fallback: Location | None
+    ) -> Location:
+        """Where ``key`` is written in ``mapping``, else the mapping, else ``fallback``."""
+        span = self.marks.key(mapping, key) or self.marks.node(mapping)
+        return self.location(span, path, fallback)
 
     def child(self, parent: Node, key: str | int) -> Node | None:
         """The child ``key`` of a mapping (or index of a list) node, or None if absent."""
         value = parent.value
         path = (*parent.path, key)
         if isinstance(key, str) and isinstance(value, dict) and key in value:
-            child = value[key]
-            loc = location_of(
-                child, self.file, path, key_location(value, key, self.file, path, parent.location)
-            )
-            return Node(child, path, loc, parent.when)
+            fallback = self.key_location(value, key, path, parent.location)
+            loc = self.location(self.marks.value(value, key), path, fallback)
+            return Node(value[key], path, loc, parent.when)
         if isinstance(key, int) and isinstance(value, list) and 0 <= key < len(value):
-            child = value[key]
-            return Node(
-                child, path, location_of(child, self.file, path, parent.location), parent.when
-            )
+            loc = self.location(self.marks.value(value, key), path, parent.location)
+            return Node(value[key], path, loc, parent.when)
         return None
 
     def entry(self, parent: Node, key: str) -> Node | None:
@@ -103,10 +94,30 @@ class Intrinsics:
         node = self.child(parent, key)
         if node is None:
             return None
-        start = key_location(parent.value, key, self.file, node.path)
-        end_line, end_column = _last_end(node.value) or (start.end_line, start.end_column)
+        start = self.key_location(parent.value, key, node.path, None)
+        end_line, end_column = self._last_end(parent.value, key) or (
+            start.end_line,
+            start.end_column,
+        )
         span = Location(self.file, start.line, start.column, end_line, end_column, node.path)
         return Node(node.value, node.path, span, node.when)
+
+    def _last_end(self, container: Any, key: Key) -> tuple[int, int] | None:
+        """Where ``container[key]`` ends in the text (1-based). YAML marks the end of a
+        block mapping or sequence at the next token, often lines further down, so take
+        the end of its last scalar instead. The arguments of a short-form tag (``!Ref
+        x``, ``!GetAtt a.b``, ``!Sub s``) have no place of their own; the function's
+        node ends where they do."""
+        function_end = None
+        value = container[key]
+        while isinstance(value, (dict, list)) and value:
+            if function_end is not None or _function(value) is not None:
+                function_end = _end(self.marks.node(value)) or function_end
+            container, key = value, next(reversed(value)) if isinstance(value, dict) else -1
+            if key == -1:
+                key = len(container) - 1
+            value = container[key]
+        return _end(self.marks.value(container, key)) or function_end
 
     # -- structure -------------------------------------------------------------------
 
@@ -123,9 +134,8 @@ class Intrinsics:
                 branch = args[index]
                 path = (*node.path, "Fn::If", index)
                 when = join_when(node.when, f"condition {args[0]} is {truth}")
-                yield from self.branches(
-                    Node(branch, path, location_of(branch, self.file, path, node.location), when)
-                )
+                where = self.location(self.marks.value(args, index), path, node.location)
+                yield from self.branches(Node(branch, path, where, when))
             return
         if fn == "Ref" and node.value["Ref"] == NO_VALUE:
             return
@@ -135,7 +145,10 @@ class Intrinsics:
         """The elements of a list-valued node, through ``Fn::If`` at any level; a single
         non-list value counts as a one-element list (as IAM allows for Action etc.)."""
         for shape in self.branches(node):
-            if isinstance(shape.value, list):
+            if isinstance(shape.value, list) and len(shape.value) > MAX_VALUE_SIZE:
+                # no IAM document holds that many (a policy is at most 10 KB)
+                self.problem(shape, f"{_key(shape.path)} has more than {MAX_VALUE_SIZE:,} values")
+            elif isinstance(shape.value, list):
                 for index in range(len(shape.value)):
                     element = self.child(shape, index)
                     if element is not None:
@@ -226,30 +239,58 @@ class Intrinsics:
         return [Scalar(_text(p).strip(), node.location, node.when) for p in parts]
 
     def _sub(self, node: Node, args: Any) -> list[Value]:
-        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict):
-            template, variables = args[0], args[1]
-        else:
-            template, variables = args, {}
-        if not isinstance(template, str):
+        if _sub_template(args) is None:
             return self.problem(node, "Fn::Sub needs a string (and optionally a mapping)")
-        pieces: list[list[Value]] = []
+        return self._combine(node, [values for _, _, values in self._sub_tokens(node)], "")
+
+    def _sub_tokens(self, node: Node) -> list[tuple[int, int, list[Value]]]:
+        """The pieces of an ``Fn::Sub`` string: where each is in the template, and its
+        values (a literal piece has one)."""
+        args = node.value["Fn::Sub"]
+        template = _sub_template(args)
+        assert template is not None
+        variables = args[1] if isinstance(args, list) else {}
+        pieces: list[tuple[int, int, list[Value]]] = []
         position = 0
         for match in _SUB_TOKEN.finditer(template):
-            pieces.append([Scalar(template[position : match.start()], node.location)])
+            literal = Scalar(template[position : match.start()], node.location)
+            pieces.append((position, match.start(), [literal]))
             position = match.end()
             name = match.group(1)
             if name.startswith("!"):
-                pieces.append([Scalar("${" + name[1:] + "}", node.location)])
+                values: list[Value] = [Scalar("${" + name[1:] + "}", node.location)]
             elif name in variables:
                 var = variables[name]
                 var_node = Node(var, (*node.path, "Fn::Sub", 1, name), node.location)
-                pieces.append(self.alternatives(var_node))
+                values = self.alternatives(var_node)
             elif "." in name:
-                pieces.append([self.unknown(node, f"${{{name}}} is known only after deploy")])
+                values = [self.unknown(node, f"${{{name}}} is known only after deploy")]
             else:
-                pieces.append(self._ref(Node({"Ref": name}, node.path, node.location), name))
-        pieces.append([Scalar(template[position:], node.location)])
-        return self._combine(node, pieces, "")
+                values = self._ref(Node({"Ref": name}, node.path, node.location), name)
+            pieces.append((match.start(), match.end(), values))
+        pieces.append((position, len(template), [Scalar(template[position:], node.location)]))
+        return pieces
+
+    def sub_pieces(self, node: Node) -> tuple[Node, list[tuple[int, int, str | None]]] | None:
+        """An ``Fn::Sub`` whose every piece has one known value: its template string (a
+        located node) and the pieces, each ``(start, end, value)`` in the template, the
+        value None where the piece is the template's own text. Else None."""
+        if _function(node.value) != "Fn::Sub" or _sub_template(node.value["Fn::Sub"]) is None:
+            return None
+        args = node.value["Fn::Sub"]
+        holder = Node(node.value, node.path, node.location)
+        template = (
+            self.child(holder, "Fn::Sub")
+            if isinstance(args, str)
+            else self.child(Node(args, (*node.path, "Fn::Sub"), node.location), 0)
+        )
+        assert template is not None
+        pieces: list[tuple[int, int, str | None]] = []
+        for index, (start, end, values) in enumerate(self._sub_tokens(node)):
+            if len(values) != 1 or not isinstance(values[0], Scalar):
+                return None
+            pieces.append((start, end, None if index % 2 == 0 else _text(values[0].value)))
+        return template, pieces
 
     def _join(self, node: Node, args: Any) -> list[Value]:
         if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str)):
@@ -296,6 +337,10 @@ class Intrinsics:
                     )
         return values
 
+    def lists(self, node: Node) -> list[tuple[list[Value], str | None]]:
+        """The alternatives of a list-valued expression, each a list of values."""
+        return self._lists(node)
+
     def _lists(self, node: Node) -> list[tuple[list[Value], str | None]]:
         """The alternatives of a list-valued expression, each a list of values."""
         value = node.value
@@ -304,7 +349,9 @@ class Intrinsics:
             options: list[list[Value | None]] = []
             for i, item in enumerate(value):
                 path = (*node.path, i)
-                item_node = Node(item, path, location_of(item, self.file, path, node.location))
+                item_node = Node(
+                    item, path, self.location(self.marks.value(value, i), path, node.location)
+                )
                 # an item that is Ref AWS::NoValue in some branch is absent there
                 options.append([*self.alternatives(item_node)] or [None])
             result: list[tuple[list[Value], str | None]] = []
@@ -391,10 +438,19 @@ class Intrinsics:
                 # Measured before anything is copied (str() of a decoded string copies
                 # it): YAML aliases can repeat one long string a hundred thousand times.
                 length = sum(len(v) if isinstance(v, str) else 8 for v in scalars)
-                if length + len(delimiter) * len(scalars) > MAX_STRING:
+                length += len(delimiter) * len(scalars)
+                why = None
+                if length > MAX_STRING:
                     why = f"the string would be over {MAX_STRING:,} characters; not evaluated"
+                elif self.built + length > MAX_BUILT:
+                    why = (
+                        f"the template builds over {MAX_BUILT:,} characters of strings; "
+                        "not evaluated"
+                    )
+                if why is not None:
                     values.append(Unknown(self.source(node.value), why, node.location, when))
                 else:
+                    self.built += length
                     text = delimiter.join(_text(v) for v in scalars)
                     values.append(Scalar(text, node.location, when))
         return values
@@ -419,16 +475,15 @@ class Intrinsics:
         return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
-def _last_end(value: Any) -> tuple[int, int] | None:
-    """Where a value's text ends (1-based). YAML marks the end of a block mapping or
-    sequence at the next token, often lines further down, so take the end of its last
-    scalar instead."""
-    while isinstance(value, (dict, list)) and value:
-        value = value[next(reversed(value))] if isinstance(value, dict) else value[-1]
-    end = getattr(value, "end_mark", None)
-    if end is None or not hasattr(end, "line"):
-        return None
-    return end.line + 1, end.column + 1
+def _end(span: Span | None) -> tuple[int, int] | None:
+    return (span[2] + 1, span[3] + 1) if span is not None else None
+
+
+def _sub_template(args: Any) -> str | None:
+    """The string of ``Fn::Sub``'s arguments (a string, or a string and a mapping)."""
+    if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict):
+        args = args[0]
+    return args if isinstance(args, str) else None
 
 
 def _getatt_arguments(args: Any) -> bool:

@@ -8,6 +8,8 @@ MAX_VALUE_SIZE = 10_000
 # Characters in one string: a longer one is unknown ("${local.a}${local.a}" forty
 # times over would need terabytes). A policy is at most a file.
 MAX_STRING = 1024 * 1024
+# Characters all the strings built from one CloudFormation template may add up to.
+MAX_BUILT = 4 * MAX_STRING
 
 
 class TooLarge(Exception):

@@ -1,0 +1,505 @@
+"""Reading a CloudFormation template's text into plain values and where they are written.
+
+Built on PyYAML's event stream (libyaml's C parser where installed, PyYAML's own parser
+otherwise): a small builder makes dicts, lists and scalars as cfn-lint's decoder does
+(short-form tags such as ``!Ref``, ``!GetAtt a.b`` and ``!Rain::Module`` become
+``{"Ref": ...}``, ``{"Fn::GetAtt": [...]}``, ``{"Fn::Rain::Module": ...}``; anchors,
+aliases and merge keys; YAML 1.1 scalars) and keeps, in a ``MarkTable`` beside them,
+the places cfn-lint's nodes carry. Errors are the ones cfn-lint reports (duplicate
+keys, alias amplification, syntax), in our words. A JSON template that YAML cannot read
+(tabs, JSON escapes) goes to the position-keeping JSON reader, as cfn-lint falls back to
+its JSON decoder.
+
+The builder is a loop over events with an explicit stack, so deep nesting costs no
+recursion and stops at ``MAX_NESTING``; aliases share the anchored value (nothing is
+copied), and the size the template would have once they are expanded is counted as it
+is read, never built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from iacguard.parsers.source import MAX_NESTING, nested_too_deeply
+from iacguard.resolve.marks import MarkTable, Span
+
+# What cfn-lint refuses: the template's size with every alias expanded, in values.
+MAX_EXPANDED_VALUES = 250_000
+# Keys in one mapping. CloudFormation allows 500 resources and 200 mappings of 200
+# keys; a mapping of tens of thousands of keys is an attack on whatever reads it.
+MAX_KEYS = 10_000
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_UNCONVERTED = ("Ref", "Condition")  # short-form tags that keep their name
+_JSON_FALLBACK = ("found character '\\t' that cannot start any token", "found unknown escape")
+_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+_CONSTRUCTOR = SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
+
+
+class DecodeError(Exception):
+    """A template that cannot be read; ``message`` is what a user sees."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class Decoded:
+    value: Any
+    marks: MarkTable
+
+
+def read(text: str) -> Decoded:
+    """The template in ``text`` (already decoded, newlines normalised)."""
+    try:
+        return _Builder(text).read()
+    except yaml.scanner.ScannerError as error:
+        if str(error.problem).startswith(_JSON_FALLBACK):
+            return _read_json(text)
+        raise _syntax(error) from None
+    except yaml.parser.ParserError as error:
+        raise _syntax(error) from None
+    except DecodeError:
+        raise
+    except RecursionError:
+        raise DecodeError(nested_too_deeply()) from None
+    except Exception as error:  # a constructor's error, as cfn-lint reports it
+        raise _unreadable(error) from None
+
+
+class _Frame:
+    """An open mapping or sequence: its pieces so far, how it was tagged, where it starts."""
+
+    __slots__ = ("anchor", "items", "key", "mapping", "size", "start", "tag")
+
+    def __init__(self, mapping: bool, tag: str | None, anchor: str | None, start: Any) -> None:
+        self.mapping = mapping
+        self.tag = tag
+        self.anchor = anchor
+        self.start = start
+        self.items: list[Any] = []  # values; for a mapping, (key, key span, value, span)
+        self.size = 1
+        self.key: tuple[Any, Any] | None = None  # a mapping's key waiting for its value
+
+
+class _Builder:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.marks = MarkTable()
+        self.guard = "&" in text  # as cfn-lint: without an anchor there is no alias
+        # anchor → (value, its span for the table, expanded size, start mark)
+        self.anchors: dict[str, tuple[Any, Span | None, int, Any]] = {}
+        self.open_anchors: dict[str, Any] = {}
+        self.failure: Exception | None = None  # the first error while building
+        self.sizes: dict[int, int] = {}  # a collection's size with aliases expanded
+        self.tags: dict[str, str] = {}
+
+    def read(self) -> Decoded:
+        loader = _LOADER(self.text)
+        try:
+            root = self._events(loader)
+        finally:
+            loader.dispose()
+        if self.failure is not None:
+            raise self.failure
+        if root is None:
+            root = {}
+            self.marks.nodes[id(root)] = (0, 0, 0, 0)
+        elif self.guard and self.root_size > MAX_EXPANDED_VALUES:
+            raise DecodeError(
+                f"YAML aliases expand to more than {MAX_EXPANDED_VALUES:,} values; "
+                "the template is not read"
+            )
+        return Decoded(root, self.marks)
+
+    def _events(self, loader: Any) -> Any:
+        get = loader.get_event
+        scalar_event = yaml.ScalarEvent
+        plain_tag = self._plain_tag
+        stack: list[_Frame] = []
+        root: Any = None
+        self.root_size = 0
+        first_document = None
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is scalar_event:
+                anchor = event.anchor
+                if anchor is not None:
+                    self._anchor(anchor, event.start_mark)
+                value = event.value
+                span: Span | None
+                if self.failure is not None:
+                    value, span = None, None
+                elif event.tag is None and (not event.implicit[0] or plain_tag(value) == _STR):
+                    # most scalars: a string, with its place; nothing to construct
+                    start, end = event.start_mark, event.end_mark
+                    span = (start.line, start.column, end.line, end.column)
+                else:
+                    value, span = self._scalar(event)
+                size = self.sizes.get(id(value), 1) if type(value) is dict else 1
+                if anchor is not None:
+                    self._remember(anchor, value, span, size)
+                if self.failure is None:
+                    root = self._add(stack, value, span, size) or root
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                stack.append(self._open(event, len(stack)))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                closed = self._close(frame, event) if self.failure is None else None
+                if closed is not None:
+                    value, span, size = closed
+                    self._remember(frame.anchor, value, span, size)
+                    root = self._add(stack, value, span, size) or root
+                else:
+                    self._remember(frame.anchor, None, None, 1)
+            elif kind is yaml.AliasEvent:
+                anchored = self._alias(event)
+                if anchored is not None and self.failure is None:
+                    value, span, size, _ = anchored
+                    root = self._add(stack, value, span, size) or root
+            elif kind is yaml.DocumentStartEvent:
+                if first_document is not None:
+                    raise ComposerError(
+                        "expected a single document in the stream",
+                        first_document,
+                        "but found another document",
+                        event.start_mark,
+                    )
+                first_document = event.start_mark
+            elif kind is yaml.StreamEndEvent:
+                return root
+
+    # -- values ----------------------------------------------------------------------
+
+    def _open(self, event: Any, depth: int) -> _Frame:
+        if depth >= MAX_NESTING:
+            raise DecodeError(nested_too_deeply(), event.start_mark.line + 1)
+        self._anchor(event.anchor, event.start_mark)
+        tag = event.tag if event.tag not in (None, "!", _MAP, _SEQ) else None
+        return _Frame(type(event) is yaml.MappingStartEvent, tag, event.anchor, event)
+
+    def _alias(self, event: Any) -> tuple[Any, Span | None, int, Any] | None:
+        """What an alias stands for: the anchored value itself, never a copy."""
+        anchored = self.anchors.get(event.anchor)
+        if anchored is not None:
+            return anchored
+        if event.anchor in self.open_anchors:  # inside its own anchor
+            problem = "found unconstructable recursive node"
+            self._fail(ConstructorError(None, None, problem, self.open_anchors[event.anchor]))
+            return None
+        problem = _named("found undefined alias", event.anchor)
+        raise ComposerError(None, None, problem, event.start_mark)
+
+    def _anchor(self, anchor: str | None, mark: Any) -> None:
+        if anchor is None:
+            return
+        known = self.anchors.get(anchor)
+        first = known[3] if known is not None else self.open_anchors.get(anchor)
+        if first is not None:
+            raise ComposerError(
+                _named("found duplicate anchor", anchor) + "; first occurrence",
+                first,
+                "second occurrence",
+                mark,
+            )
+        self.open_anchors[anchor] = mark
+
+    def _remember(self, anchor: str | None, value: Any, span: Any, size: int) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, span, size, self.open_anchors.pop(anchor))
+
+    def _scalar(self, event: Any) -> tuple[Any, Span | None]:
+        """A scalar as cfn-lint constructs it and its span (kept in the table for strings
+        only, as cfn-lint does); nothing when it cannot be constructed (the error is kept: a
+        syntax error later in the text is reported first, as cfn-lint's is)."""
+        try:
+            return self._construct(event)
+        except Exception as error:  # what a constructor raises, as cfn-lint catches it
+            self._fail(error)
+            return None, None
+
+    def _plain_tag(self, value: str) -> str:
+        """The tag YAML 1.1 gives a plain scalar (the same for the same text)."""
+        tag = self.tags.get(value)
+        if tag is None:
+            tag = self.tags[value] = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+        return tag
+
+    def _construct(self, event: Any) -> tuple[Any, Span | None]:
+        tag = event.tag
+        value = event.value
+        start, end = event.start_mark, event.end_mark
+        span = (start.line, start.column, end.line, end.column)
+        if tag is None or tag == "!":
+            if not event.implicit[0]:
+                return value, span
+            tag = self._plain_tag(value)
+        if tag == _STR:
+            return value, span
+        if tag == _MERGE:
+            return MERGE, span
+        if tag.startswith("!"):
+            name = _function_name(tag)
+            argument: Any = value
+            if name == "Fn::GetAtt":
+                argument = value.split(".", 1)
+                self.marks.nodes[id(argument)] = span
+                self.sizes[id(argument)] = 1 + len(argument)
+            wrapped = {name: argument}
+            self.marks.nodes[id(wrapped)] = span
+            self.sizes[id(wrapped)] = 1 + self.sizes.get(id(argument), 1)
+            return wrapped, span
+        constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
+        if constructor is None:
+            raise _no_constructor(tag, start)
+        return constructor(_CONSTRUCTOR, yaml.ScalarNode(tag, value, start, end)), span
+
+    def _add(self, stack: list[_Frame], value: Any, span: Any, size: int) -> Any:
+        """Put a finished value into the open collection; the root, when there is none."""
+        if not stack:
+            self.root_size = size
+            if isinstance(value, dict) and span is not None:
+                self.marks.nodes[id(value)] = span
+            return value
+        frame = stack[-1]
+        frame.size += size
+        if frame.mapping:
+            pending = frame.key
+            if pending is not None:
+                if value is MERGE:
+                    self._fail(_no_constructor(_MERGE, frame.start.start_mark))
+                frame.items.append((pending[0], pending[1], value, span, size))
+                frame.key = None
+            else:
+                frame.key = (value, span)
+                if len(frame.items) >= MAX_KEYS:
+                    raise DecodeError(
+                        f"a mapping has more than {MAX_KEYS:,} keys; the template is not read",
+                        frame.start.start_mark.line + 1,
+                    )
+        else:
+            if value is MERGE:
+                self._fail(_no_constructor(_MERGE, frame.start.start_mark))
+            frame.items.append((value, span, size))
+        return None
+
+    def _close(self, frame: _Frame, end_event: Any) -> tuple[Any, Span | None, int] | None:
+        start, end = frame.start.start_mark, end_event.end_mark
+        span = (start.line, start.column, end.line, end.column)
+        function = _function_name(frame.tag) if frame.tag and frame.tag.startswith("!") else None
+        if frame.tag is not None and function is None:
+            self._fail(_no_constructor(frame.tag, start))
+            return None
+        value: Any
+        if frame.mapping:
+            value, size = self._mapping(frame, check=function is None)
+        else:
+            value = [item[0] for item in frame.items]
+            size = frame.size
+            for index, (item, item_span, _) in enumerate(frame.items):
+                if item_span is not None and isinstance(item, str):
+                    self.marks.values[id(value), index] = item_span
+        if function is None:
+            self.marks.nodes[id(value)] = span
+            self.sizes[id(value)] = size
+            return value, span, size
+        if function == "Fn::GetAtt" and isinstance(value, list):
+            self.marks.nodes[id(value)] = span
+        self.sizes[id(value)] = size
+        wrapped = {function: value}
+        self.marks.nodes[id(wrapped)] = span
+        self.sizes[id(wrapped)] = size + 1
+        return wrapped, span, size + 1
+
+    def _mapping(self, frame: _Frame, *, check: bool) -> tuple[dict[Any, Any], int]:
+        """A mapping's entries after merge keys, checked as cfn-lint checks them."""
+        pairs = frame.items
+        merged = any(pair[0] is MERGE for pair in pairs)
+        if merged:
+            pairs = self._flatten(pairs)
+        mapping: dict[Any, Any] = {}
+        spans: dict[Any, tuple[Any, Any, int]] = {}
+        for key, key_span, value, value_span, size in pairs:
+            if key is None and check:
+                self._fail(self._null_key(key_span or _start(frame)))
+                return mapping, 1
+            if isinstance(key, (dict, list)):
+                self._fail(DecodeError(f'Unhashable type "{key}"'))
+                return mapping, 1
+            if check and not merged and key in mapping:
+                self._duplicate(key, spans[key][0])
+                return mapping, 1
+            mapping[key] = value
+            # a merged key overridden: the dict keeps the key first put in
+            spans[key] = (spans[key][0] if key in spans else key_span, value_span, size)
+        size = 1
+        identity = id(mapping)
+        for key, (key_span, value_span, value_size) in spans.items():
+            size += value_size
+            if key_span is not None and isinstance(key, str):  # as cfn-lint: strings only
+                self.marks.keys[identity, key] = key_span
+            if value_span is not None and isinstance(mapping[key], str):
+                self.marks.values[identity, key] = value_span
+        return mapping, size
+
+    def _flatten(self, pairs: list[Any]) -> list[Any]:
+        """PyYAML's merge: the merged mappings first (the earlier one winning), then the
+        mapping's own keys."""
+        merge: list[Any] = []
+        own: list[Any] = []
+        for pair in pairs:
+            key, _, value, _, _ = pair
+            if key is not MERGE:
+                own.append(pair)
+                continue
+            sources = value if isinstance(value, list) else [value]
+            if not all(isinstance(source, dict) for source in sources):
+                self._fail(
+                    DecodeError("expected a mapping or list of mappings for merging"),
+                )
+                return own
+            for source in reversed(sources):
+                merge.extend(self._entries(source))
+        return merge + own
+
+    def _entries(self, mapping: dict[Any, Any]) -> list[Any]:
+        identity = id(mapping)
+        marks = self.marks
+        return [
+            (
+                key,
+                marks.keys.get((identity, key)),
+                value,
+                marks.nodes.get(id(value))
+                if isinstance(value, (dict, list))
+                else marks.values.get((identity, key)),
+                self.sizes.get(id(value), 1),
+            )
+            for key, value in mapping.items()
+        ]
+
+    def _null_key(self, span: Span) -> DecodeError:
+        line, column, _, end_column = span
+        written = self.text.split("\n", line + 1)[line][column:end_column]
+        message = f"cannot parse template: Null key {written!r} not supported (line {line + 1})"
+        return DecodeError(message, line + 1, column + 1)
+
+    def _duplicate(self, key: Any, earlier: Span | None) -> None:
+        if earlier is None or not isinstance(key, str):
+            name = type(key).__name__
+            self._fail(DecodeError(f"'{name}' object has no attribute 'start_mark'"))
+            return
+        line, column = earlier[0], earlier[1]
+        message = f"Duplicate found {key!r} (line {line + 1})"
+        self._fail(DecodeError(f"cannot parse template: {message}", line + 1, column + 1))
+
+    def _fail(self, error: Exception) -> None:
+        if self.failure is None:
+            self.failure = error
+
+
+class _Merge:
+    """The ``<<`` key of a mapping that merges others."""
+
+
+MERGE = _Merge()
+
+
+def _no_constructor(tag: str, mark: Any) -> ConstructorError:
+    return ConstructorError(
+        None, None, f"could not determine a constructor for the tag {tag!r}", mark
+    )
+
+
+def _start(frame: _Frame) -> Span:
+    mark = frame.start.start_mark
+    return mark.line, mark.column, mark.line, mark.column
+
+
+def _named(problem: str, anchor: str) -> str:
+    """The composer's message: libyaml's does not name the anchor, PyYAML's does."""
+    return problem if yaml.__with_libyaml__ else f"{problem} {anchor!r}"
+
+
+def _function_name(tag: str) -> str:
+    suffix = tag[1:]
+    return suffix if suffix in _UNCONVERTED else f"Fn::{suffix}"
+
+
+def _syntax(error: yaml.MarkedYAMLError) -> DecodeError:
+    """A scanner or parser error, where cfn-lint reports it."""
+    mark = error.problem_mark
+    message = f"cannot parse template: {' '.join(str(error.problem).split())}"
+    if mark is None:
+        return DecodeError(_short(message))
+    return DecodeError(_short(message), mark.line + 1, mark.column + 1)
+
+
+def _unreadable(error: Exception) -> DecodeError:
+    """What cfn-lint reports as "Template could not be parsed", without a position."""
+    if isinstance(error, DecodeError):
+        return error
+    text = " ".join(str(error).split())
+    if "integer string conversion" in text:
+        return DecodeError("a number has more than 4,300 digits; the template is not read")
+    return DecodeError(_short(f"cannot parse template: Template could not be parsed: {text}"))
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _read_json(text: str) -> Decoded:
+    """A JSON template YAML cannot read, with the places of its strings and containers."""
+    from iacguard.parsers.located_json import JsonProblem, decode
+    from iacguard.resolve.hcl import TextMap
+
+    try:
+        tree = decode(text, TextMap.of_text("", text), unique_keys=True)
+    except JsonProblem as problem:
+        where = problem.location
+        raise DecodeError(
+            _short(f"cannot parse template: {problem.message}"), where.line, where.column
+        ) from None
+    marks = MarkTable()
+    return Decoded(_plain_json(tree, marks), marks)
+
+
+def _plain_json(tree: Any, marks: MarkTable) -> Any:
+    value = tree.value
+    if isinstance(value, dict):
+        plain = {key: _plain_json(child, marks) for key, child in value.items()}
+        for key, child in value.items():
+            if isinstance(child.value, str):
+                marks.values[id(plain), key] = _span(child.location)
+        marks.nodes[id(plain)] = _span(tree.location)
+        return plain
+    if isinstance(value, list):
+        items = [_plain_json(child, marks) for child in value]
+        for index, child in enumerate(value):
+            if isinstance(child.value, str):
+                marks.values[id(items), index] = _span(child.location)
+        marks.nodes[id(items)] = _span(tree.location)
+        return items
+    return value
+
+
+def _span(location: Any) -> Span:
+    return (
+        location.line - 1,
+        location.column - 1,
+        location.end_line - 1,
+        location.end_column - 1,
+    )

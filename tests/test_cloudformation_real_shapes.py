@@ -1,0 +1,179 @@
+"""Templates in the shapes real repositories have: AWS sample templates in JSON with
+``Ref``s, CDK output, conditional principals, policies given as JSON text, rain modules.
+Each is read without error, in worker processes exactly as in one, and a bad value
+costs only that value."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from helpers import described, iacguard, run
+
+from iacguard import runner
+from iacguard.parsers.plain import plain
+
+CFN = "fixtures/cloudformation"
+
+
+def test_serial_and_parallel_scans_print_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON templates with ``Ref`` in RoleName, ManagedPolicyArns and Roles once left
+    a decoder's string class in the model: a worker could not send it back and the
+    file's findings were lost. Every template shape is in ``fixtures/cloudformation``."""
+    monkeypatch.setattr(runner, "pool_pays", lambda units, workers: True)
+    serial = iacguard("check", CFN, "--format", "json", "--jobs", "1", "--no-cache")
+    parallel = iacguard("check", CFN, "--format", "json", "--jobs", "2", "--no-cache")
+    assert '"internal error' not in serial.stdout
+    assert (parallel.returncode, parallel.stdout) == (serial.returncode, serial.stdout)
+    assert f"{CFN}/wildcard_action_positive_sample_refs.json" in serial.stdout
+
+
+def test_sample_style_json_template_with_refs_reports_its_findings() -> None:
+    path = f"{CFN}/wildcard_action_positive_sample_refs.json"
+    assert described(run(path)) == [
+        f"IG002 {path}:36:43 critical AdminAccessPolicy: Statement #1 allows * on every "
+        "resource (full administrator access)",
+        f"IG002 {path}:49:44 high BucketAccessPolicy: Statement #1 allows s3:* (every s3 action)",
+    ]
+
+
+def test_cdk_output_reports_its_findings() -> None:
+    path = f"{CFN}/wildcard_action_positive_cdk.json"
+    assert described(run(path)) == [
+        f"IG002 {path}:56:18 high DeployRoleDefaultPolicy2B7C8E1A: Statement #2 allows "
+        "cloudformation:* (every cloudformation action)",
+    ]
+
+
+def test_parse_results_are_plain_values_at_the_boundary() -> None:
+    class Marked(str):
+        pass
+
+    from iacguard.model import Location, Scalar
+
+    scalar = Scalar(Marked("iam:*"), Location(Marked("t.yaml"), 1))
+    fixed = plain(scalar)
+    assert type(fixed.value) is str and type(fixed.location.file) is str
+    assert pickle.loads(pickle.dumps(fixed)) == fixed
+    with pytest.raises(TypeError, match="a parse result holds a"):
+        plain(Scalar(object(), Location("t.yaml", 1)))  # type: ignore[arg-type]
+
+
+def test_conditional_principals_and_an_empty_trust_policy_are_read() -> None:
+    from iacguard.parsers.cloudformation import parse_file
+
+    path = Path(f"{CFN}/trust_conditional_principal.yaml")
+    parsed = parse_file(path, path.as_posix())
+    assert parsed.errors == []
+    trust, empty = parsed.model.policies
+    principals = trust.statements[0].principals
+    assert principals is not None
+    assert {kind: [(v.value, v.when) for v in values] for kind, values in principals.items()} == {
+        "AWS": [("arn:aws:iam::333333333333:root", "condition IsProd is true")],
+        "Service": [("codebuild.amazonaws.com", "condition IsProd is false")],
+    }
+    assert (empty.address, empty.kind, empty.statements) == ("PlaceholderRole", "trust", [])
+
+
+def test_a_malformed_inline_policy_costs_only_that_policy(tmp_path: Path) -> None:
+    template = tmp_path / "users.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Alice:\n"
+        "    Type: AWS::IAM::User\n"
+        "    Properties:\n"
+        "      Groups: [developers]\n"
+        "      Policies:\n"
+        "        - PolicyName: broken\n"
+        "          PolicyDocument: {Statement: nope}\n"
+        "        - not-a-policy\n"
+        "        - PolicyName: admin\n"
+        "          PolicyDocument:\n"
+        "            Statement:\n"
+        "              - {Effect: Allow, Action: '*', Resource: '*'}\n"
+    )
+    done = iacguard("check", "users.yaml", cwd=tmp_path)
+    name = "users.yaml"
+    assert done.returncode == 2
+    assert done.stdout.splitlines() == [
+        f'{name}:10:11  MEDIUM  IG001 user-inline-policy  Inline policy "admin" is embedded '
+        "in user Alice; attach a managed policy to a group instead",
+        f"{name}:13:41  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
+        "resource (full administrator access)",
+        "2 findings (1 critical, 1 medium) in 1 file scanned; 2 errors.",
+    ]
+    assert done.stderr.splitlines() == [
+        f"{name}:8:39: error: Alice: a Statement must be a mapping, not a string",
+        f"{name}:9:11: error: Alice: each Policies entry must be a mapping",
+    ]
+
+
+def test_a_rain_module_is_skipped_with_a_note() -> None:
+    path = f"{CFN}/rain_module_skipped.yaml"
+    result = run(path)
+    assert (result.findings, result.errors) == ([], [])
+    assert [(u.file, u.line, u.resource, u.expression, u.why) for u in result.unresolved] == [
+        (
+            path,
+            5,
+            "Website",
+            "!Rain::Module ./modules/static-site.yaml",
+            "a Rain module, expanded by rain before deploy; not checked",
+        )
+    ]
+
+
+def test_json_text_policies_are_located_at_the_action_inside_the_text() -> None:
+    yaml_path = f"{CFN}/policy_json_string.yaml"
+    json_path = f"{CFN}/policy_json_string.json"
+    assert described(run(yaml_path, json_path)) == [
+        f"IG002 {json_path}:7:111 high ReportsPolicy: Statement #1 allows athena:* "
+        "(every athena action)",
+        f"IG002 {yaml_path}:12:43 high BlockPolicy: Statement #1 allows iam:* (every iam action)",
+        f"IG002 {yaml_path}:18:69 high QuotedPolicy: Statement #1 allows s3:* (every s3 action)",
+        f"IG002 {yaml_path}:25:43 high SubPolicy: Statement #1 allows kms:* (every kms action)",
+        f"IG002 {yaml_path}:26:43 high SubPolicy: Statement #2 allows ec2:* (every ec2 action)",
+    ]
+
+
+def test_fn_foreach_is_expanded_as_cfn_lint_expands_it() -> None:
+    """Each team gets its role and policy, found at the loop body's lines; a loop over a
+    list known only at deploy is left out and said so."""
+    path = f"{CFN}/foreach_generated_policies.yaml"
+    result = run(path)
+    assert described(result) == [
+        f"IG002 {path}:29:25 high dataengPolicy: Statement #1 allows s3:* (every s3 action)",
+        f"IG002 {path}:29:25 high webPolicy: Statement #1 allows s3:* (every s3 action)",
+    ]
+    assert result.errors == []
+    assert [(u.line, u.resource, u.expression, u.why) for u in result.unresolved] == [
+        (
+            31,
+            "Fn::ForEach::Extra",
+            "!Ref ExtraBuckets",
+            "its collection is known only when the stack is deployed; not checked",
+        )
+    ]
+    from iacguard.parsers.cloudformation import parse_file
+
+    model = parse_file(Path(path), path).model
+    assert [(p.address, p.name.value if p.name else None) for p in model.principals] == [
+        ("dataengRole", "data-eng-role"),
+        ("webRole", "web-role"),
+    ]
+    assert [
+        (p.address, [r.target for r in p.embedded_in]) for p in model.policies if p.kind == "inline"
+    ] == [("dataengPolicy", ["dataengRole"]), ("webPolicy", ["webRole"])]
+
+
+def test_the_cli_and_the_pack_expand_the_same_loops() -> None:
+    path = f"{CFN}/cfnlint/language_extensions.yaml"
+    assert described(run(path)) == [
+        f'IG005 {path}:13:11 medium AlphaRole: Role "AlphaRole" allows sessions of 12 hours '
+        "(43200 s); the limit is 1 hour (3600 s)",
+        f'IG005 {path}:13:11 medium BetaRole: Role "BetaRole" allows sessions of 12 hours '
+        "(43200 s); the limit is 1 hour (3600 s)",
+        f"IG002 {path}:18:25 high AlphaRole: Statement #1 allows sts:* (every sts action)",
+        f"IG002 {path}:18:25 high BetaRole: Statement #1 allows sts:* (every sts action)",
+    ]

@@ -113,3 +113,20 @@ def test_a_statement_written_in_a_document_names_the_role_that_uses_it() -> None
         ("IG010", 40, [(47, "the document is used here, by aws_iam_role.wildcard_account")]),
         ("IG010", 54, [(63, "the document is used here, by aws_iam_role.not_principal")]),
     ]
+
+
+def test_a_statement_added_above_keeps_the_fingerprint(tmp_path) -> None:
+    open_statement = '{ Effect = "Allow", Principal = "*", Action = "sts:AssumeRole" }'
+    other = '{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }'
+
+    def fingerprints(statements: str) -> list[str]:
+        (tmp_path / "main.tf").write_text(
+            'resource "aws_iam_role" "r" {\n'
+            f"  assume_role_policy = jsonencode({{ Statement = [{statements}] }})\n"
+            "}\n"
+        )
+        return [f.fingerprint for f in run(tmp_path).findings]
+
+    before = fingerprints(open_statement)
+    assert len(before) == 1
+    assert fingerprints(f"{other}, {open_statement}") == before

@@ -56,6 +56,8 @@ CASES = {
         f'Everyone but the principals listed in NotPrincipal can assume role NotPrincipal (statement "NotPrincipal"): add an aws:PrincipalOrgID or aws:PrincipalArn condition, or name the trusted principals',
         f"IG010 {CFN}/positive_principal_shapes.yaml:57:22 critical SharedWhenShared: "
         f'Any AWS principal ("*") can assume role SharedWhenShared (statement "Conditional") (only if condition IsShared is true): add an aws:PrincipalOrgID or aws:PrincipalArn condition, or name the trusted principals',
+        f"IG010 {CFN}/positive_principal_shapes.yaml:68:20 critical JoinedWildcardAccount: "
+        f'Any AWS principal (arn:aws:iam::*:root) can assume role JoinedWildcardAccount (statement "Joined"): add an aws:PrincipalOrgID or aws:PrincipalArn condition, or name the trusted principals',
     ],
 }
 

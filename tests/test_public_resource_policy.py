@@ -75,3 +75,46 @@ def test_each_case_reports_exactly_what_it_shows(case: str) -> None:
     result = run(case)
     assert described(result) == CASES[case]
     assert result.errors == []
+
+
+def test_a_lambda_source_known_only_at_apply_counts_as_set(tmp_path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_lambda_permission" "bucket" {\n'
+        '  function_name  = "thumbnail"\n'
+        '  action         = "lambda:InvokeFunction"\n'
+        '  principal      = "s3.amazonaws.com"\n'
+        "  source_arn     = aws_s3_bucket.uploads.arn\n"
+        "  source_account = data.aws_caller_identity.current.account_id\n"
+        "}\n"
+        'resource "aws_lambda_permission" "url" {\n'
+        '  function_name          = "thumbnail"\n'
+        '  action                 = "lambda:InvokeFunctionUrl"\n'
+        '  principal              = "*"\n'
+        "  principal_org_id       = var.organization\n"
+        '  function_url_auth_type = "AWS_IAM"\n'
+        "}\n"
+        'resource "aws_s3_bucket" "uploads" {\n  bucket = "uploads"\n}\n'
+        'data "aws_caller_identity" "current" {}\n'
+    )
+    result = run(tmp_path)
+    assert described(result) == []
+    assert result.unresolved == []
+
+
+def test_an_open_statement_with_a_source_that_cannot_be_resolved_is_unresolved(
+    tmp_path,
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_sqs_queue_policy" "q" {\n'
+        '  queue_url = "https://sqs.eu-west-1.amazonaws.com/111122223333/orders"\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*",\n'
+        '    Action = "sqs:SendMessage",\n'
+        '    Condition = { ArnEquals = { "aws:SourceArn" = aws_sns_topic.orders.arn } } }] })\n'
+        "}\n"
+        'resource "aws_sns_topic" "orders" {\n  name = "orders"\n}\n'
+    )
+    result = run(tmp_path)
+    assert described(result) == []
+    assert [(u.line, u.resource, u.expression) for u in result.unresolved] == [
+        (5, "aws_sqs_queue_policy.q", "aws_sns_topic.orders.arn")
+    ]

@@ -42,9 +42,12 @@ class PublicResourcePolicy(Check):
 
     A Lambda permission (`aws_lambda_permission`, `AWS::Lambda::Permission`) is read as
     the statement AWS adds to the function's policy. It is reported when its principal
-    is `*`, or when it is a service (`s3.amazonaws.com`) with no `source_arn` /
-    `SourceArn` (and, for S3 and SES, no `source_account` / `SourceAccount`): then any
-    account's bucket or topic can invoke the function (high).
+    is `*` with no `source_arn`, `source_account` or `principal_org_id`, or when it is a
+    service (`s3.amazonaws.com`) with no `source_arn` / `SourceArn` (and, for S3 and SES,
+    no `source_account` / `SourceAccount`): then any account's bucket or topic can invoke
+    the function (high). Lambda accepts only an ARN, an account id or an organization id
+    in those properties, so one that is set counts even when its value is known only at
+    apply (`source_arn = aws_s3_bucket.uploads.arn`).
 
     ## Why is this bad?
     `Resource: "*"` in a resource policy means "this resource"; `Principal: "*"` means
@@ -120,7 +123,12 @@ class PublicResourcePolicy(Check):
 
     def _anyone(self, statement: Statement, policy: Policy, ctx: Context) -> None:
         found = anyone(statement, policy, ctx)
-        if not found or _kms_caller(statement) or who_restricts(statement, policy, ctx, _KEYS):
+        if not found or _kms_caller(statement):
+            return
+        if policy.resource_type in _LAMBDA_PERMISSIONS:
+            if statement.conditions:  # a source or organization is set (see _present)
+                return
+        elif who_restricts(statement, policy, ctx, _KEYS):
             return
         first = found[0]
         shown = ", ".join(dict.fromkeys(a.shown for a in found))
@@ -165,7 +173,7 @@ class PublicResourcePolicy(Check):
                 key
                 for key in ("aws:SourceArn", "aws:SourceAccount")
                 if (key == "aws:SourceArn" or service in _NEEDS_ACCOUNT)
-                and not _present(statement, key, policy, ctx)
+                and not _present(statement, key)
             ]
             if not missing:
                 continue
@@ -198,11 +206,12 @@ def _names(policy: Policy) -> dict[str, str]:
     }
 
 
-def _present(statement: Statement, key: str, policy: Policy, ctx: Context) -> bool:
-    found = restriction(statement.conditions, (key,))
-    for unknown in found.unresolved:
-        ctx.unknown(unknown, policy.address)
-    return bool(found.restricts or found.unresolved)
+def _present(statement: Statement, key: str) -> bool:
+    """Whether a Lambda permission sets the property behind ``key``. Lambda accepts only
+    an ARN as ``source_arn``, 12 digits as ``source_account`` and an organization id as
+    ``principal_org_id``, never a bare wildcard, so one that is set restricts even when
+    its value is known only at apply (``aws_s3_bucket.uploads.arn``)."""
+    return any(condition.key == key for condition in statement.conditions)
 
 
 def _kms_caller(statement: Statement) -> bool:

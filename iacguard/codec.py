@@ -7,7 +7,10 @@ and everything else that is not a JSON scalar is a one-member object:
 
 - ``{"t": [...]}`` a tuple, ``{"d": [k1, v1, k2, v2, ...]}`` a dict (keys of any type);
 - ``{"3": [...]}`` an instance of the header's fourth class, its ``__init__`` fields in
-  order (``__post_init__`` recomputes the others).
+  order (``__post_init__`` recomputes the others);
+- ``{"s": 2}`` the header's third long string: a long string is stored once however often
+  the value holds it (a YAML alias repeats one string in every resource; written out each
+  time, 180 KB of template became a 34 MB entry).
 
 Only dataclasses defined in iacguard's own modules can be named, so any field a module
 adds is stored without this module knowing it. An entry that is malformed in any way (not
@@ -25,7 +28,8 @@ from functools import cache
 from importlib import import_module
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
+LONG_STRING = 256  # characters from which a string is stored once, in the header
 
 
 class Invalid(Exception):
@@ -35,9 +39,10 @@ class Invalid(Exception):
 def dumps(key: str, value: Any) -> bytes:
     """The entry for ``value``; TypeError for a value of a type it cannot hold."""
     classes: dict[type, int] = {}
-    body = json.dumps(_plain(value, classes), separators=(",", ":"), allow_nan=True)
+    strings: dict[str, int] = {}
+    body = json.dumps(_plain(value, classes, strings), separators=(",", ":"), allow_nan=True)
     names = [f"{cls.__module__}:{cls.__qualname__}" for cls in classes]
-    header = json.dumps([FORMAT, key, names], separators=(",", ":"))
+    header = json.dumps([FORMAT, key, names, list(strings)], separators=(",", ":"))
     return f"{header}\n{body}".encode("utf-8", "surrogatepass")
 
 
@@ -46,10 +51,16 @@ def loads(key: str, data: bytes) -> Any:
     try:
         text = data.decode("utf-8", "surrogatepass")
         header, _, body = text.partition("\n")
-        version, written_for, names = json.loads(header)
+        version, written_for, names, strings = json.loads(header)
         if version != FORMAT or written_for != key or not isinstance(names, list):
             raise Invalid("not an entry of this format and key")
-        builders: dict[str, Callable[[Any], Any]] = {"t": tuple, "d": _dict}
+        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+            raise Invalid("a malformed string table")
+        builders: dict[str, Callable[[Any], Any]] = {
+            "t": tuple,
+            "d": _dict,
+            "s": lambda index: _string(strings, index),
+        }
         for index, name in enumerate(names):
             builders[str(index)] = _builder(name)
         return json.loads(body, object_hook=lambda o: _build(o, builders))
@@ -59,25 +70,29 @@ def loads(key: str, data: bytes) -> Any:
         raise Invalid(f"{type(exc).__name__}: {exc}") from None
 
 
-def _plain(value: Any, classes: dict[type, int]) -> Any:
-    if value is None or isinstance(value, (str, bool, int, float)):
+def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
+    if isinstance(value, str):
+        if len(value) < LONG_STRING:
+            return value
+        return {"s": strings.setdefault(value, len(strings))}
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, list):
-        return [_plain(v, classes) for v in value]
+        return [_plain(v, classes, strings) for v in value]
     if isinstance(value, tuple):
-        return {"t": [_plain(v, classes) for v in value]}
+        return {"t": [_plain(v, classes, strings) for v in value]}
     if isinstance(value, dict):
         flat = []
         for k, v in value.items():
-            flat.append(_plain(k, classes))
-            flat.append(_plain(v, classes))
+            flat.append(_plain(k, classes, strings))
+            flat.append(_plain(v, classes, strings))
         return {"d": flat}
     cls: Any = type(value)
     names = _init_fields(cls)
     if names is None:
         raise TypeError(f"cannot store a {cls.__module__}.{cls.__qualname__}")
     index = classes.setdefault(cls, len(classes))
-    return {str(index): [_plain(getattr(value, n), classes) for n in names]}
+    return {str(index): [_plain(getattr(value, n), classes, strings) for n in names]}
 
 
 @cache
@@ -116,6 +131,12 @@ def _builder(name: Any) -> Callable[[Any], Any]:
         return cls(*values)
 
     return build
+
+
+def _string(strings: list[str], index: Any) -> str:
+    if type(index) is not int or not 0 <= index < len(strings):
+        raise Invalid("a string that is not in the table")
+    return strings[index]
 
 
 def _dict(flat: Any) -> dict[Any, Any]:

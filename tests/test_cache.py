@@ -292,3 +292,28 @@ def test_lark_tables_are_kept_in_the_cache_when_python_hcl2_cannot_keep_them(
         assert not (tmp_path / "read-only").exists()
     finally:
         hcl_tables.parser.cache_clear()
+
+
+def test_a_long_string_repeated_through_an_alias_is_stored_once(tmp_path: Path) -> None:
+    """A YAML alias puts one 100 KB string in every resource: written out each time, a
+    180 KB template made a 34 MB entry, and reading it back built 300 copies."""
+    from iacguard import codec
+    from iacguard.model import Location, Scalar
+
+    long = "x" * 100_000
+    values = [Scalar(long, Location("t.yaml", i)) for i in range(300)]
+    entry = codec.dumps("k", values)
+    assert len(entry) < 150_000
+    loaded = codec.loads("k", entry)
+    assert loaded == values
+    assert len({id(v.value) for v in loaded}) == 1
+
+
+@pytest.mark.parametrize("index", ["-1", "7", '"0"'])
+def test_an_entry_naming_a_string_outside_its_table_is_a_miss(index: str) -> None:
+    from iacguard import codec
+
+    header = json.dumps([codec.FORMAT, "k", [], ["y" * 300]])
+    with pytest.raises(codec.Invalid):
+        codec.loads("k", f'{header}\n[{{"s":{index}}}]'.encode())
+    assert codec.loads("k", f'{header}\n[{{"s":0}}]'.encode()) == ["y" * 300]

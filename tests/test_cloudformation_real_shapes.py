@@ -177,3 +177,16 @@ def test_the_cli_and_the_pack_expand_the_same_loops() -> None:
         f"IG002 {path}:18:25 high AlphaRole: Statement #1 allows sts:* (every sts action)",
         f"IG002 {path}:18:25 high BetaRole: Statement #1 allows sts:* (every sts action)",
     ]
+
+
+def test_a_rain_module_written_in_json_is_skipped_and_the_rest_checked() -> None:
+    path = f"{CFN}/rain_module_skipped.json"
+    result = run(path)
+    assert result.errors == []
+    assert described(result) == [
+        f"IG002 {path}:16:65 critical Admin: Statement #1 allows * on every resource "
+        "(full administrator access)"
+    ]
+    assert [(u.line, u.resource, u.why) for u in result.unresolved] == [
+        (5, "Network", "a Rain module, expanded by rain before deploy; not checked")
+    ]

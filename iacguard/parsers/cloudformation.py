@@ -258,10 +258,11 @@ class _TemplateReader:
             self.problem(logical_id, DocumentProblem("the resource has no Type", resource.location))
             return None
         if isinstance(kind.value, dict) and str(next(iter(kind.value), "")).startswith(
-            "Fn::Rain::"
+            ("Fn::Rain::", "Rain::")
         ):
-            # Rain's module source (``Type: !Rain::Module ./bucket.yaml``): rain expands
-            # it before deploy, so it is not a resource CloudFormation ever sees
+            # Rain's module source (``Type: !Rain::Module ./bucket.yaml``, in JSON
+            # ``{"Rain::Module": …}``): rain expands it before deploy, so it is not a
+            # resource CloudFormation ever sees
             self.model.unresolved.append(
                 Unresolved(
                     self.file,

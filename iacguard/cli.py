@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
         "--show-suppressed", action="store_true", help="text output also lists suppressed findings"
     )
     check.add_argument(
+        "--show-unresolved",
+        action="store_true",
+        help="text output also lists the values that could not be resolved",
+    )
+    check.add_argument(
         "--jobs",
         type=_positive_int,
         metavar="N",
@@ -256,6 +261,7 @@ def _check_request(args: argparse.Namespace) -> CheckRequest:
         baseline=args.baseline,
         write_baseline=args.write_baseline,
         show_suppressed=args.show_suppressed,
+        show_unresolved=args.show_unresolved,
         strict=args.strict,
         jobs=args.jobs,
         cache=not args.no_cache,

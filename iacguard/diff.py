@@ -3,9 +3,11 @@
 The whole tree is still scanned (a Terraform module or a user's group membership spans
 files); afterwards findings, errors and unresolved values are kept only in files that
 changed since the merge base of REF and HEAD, and with ``--changed-lines`` only findings
-whose lines changed. "Changed" is measured against the working tree, so uncommitted and
-untracked files count as changes (what a pre-commit run or a local check wants); in CI
-the working tree is the commit under review.
+whose lines changed. A finding whose value is read from a changed file (a ``.tfvars``
+file, a module caller's input, a ``file()`` target) is kept too, and so is an error
+about a module any of whose files changed. "Changed" is measured against the working
+tree, so uncommitted and untracked files count as changes (what a pre-commit run or a
+local check wants); in CI the working tree is the commit under review.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacguard.findings import Finding, ScanResult
+from iacguard.model import ParseError
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
@@ -87,6 +90,8 @@ class Changes:
 
         def wanted(finding: Finding) -> bool:
             loc = finding.location
+            if any(self.touches(f) for f in result.inputs.get(loc.file, ())):
+                return True  # its value is read from a changed file (.tfvars, a caller)
             if not lines:
                 return self.touches(loc.file)
             # any offending element on a changed line: iam:* added to a statement whose
@@ -94,10 +99,13 @@ class Changes:
             spans = [loc, *(part.location for part in finding.parts)]
             return any(self.touches_lines(s.file, s.line, s.end_line) for s in spans)
 
+        def error_wanted(error: ParseError) -> bool:
+            return any(self.touches(f) for f in (error.file, *error.concerns))
+
         return dataclasses.replace(
             result,
             findings=[f for f in result.findings if wanted(f)],
-            errors=[e for e in result.errors if self.touches(e.file)],
+            errors=[e for e in result.errors if error_wanted(e)],
             unresolved=[u for u in result.unresolved if self.touches(u.file)],
         )
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacguard.findings import NotRead
-from iacguard.paths import display_path
+from iacguard.paths import display_path, skipped_directory
 
-SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", "__pycache__"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 CLOUDFORMATION_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
@@ -79,7 +78,7 @@ class _Walk:
             real_directory = Path(os.path.realpath(directory))
             kept = []
             for name in sorted(subdirs):
-                if _skip_directory(name):
+                if skipped_directory(name):
                     continue
                 path = Path(directory) / name
                 if not path.is_symlink():
@@ -130,7 +129,3 @@ class _Walk:
             return False
         self.seen.add(key)
         return True
-
-
-def _skip_directory(name: str) -> bool:
-    return name in SKIPPED_DIRECTORIES or name.startswith(".")

@@ -13,7 +13,7 @@ from iacguard.checks.base import Check, Context
 from iacguard.checks.options import Settings
 from iacguard.config import Config
 from iacguard.discover import Discovery, discover
-from iacguard.findings import Finding, ScanResult
+from iacguard.findings import Finding, Related, ScanResult
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
@@ -96,8 +96,9 @@ def scan(
         checked.findings, model.directives, model.blocks, config, baseline, scanned=result.scanned
     )
     result.errors.extend(checked.errors)
-    result.unresolved = model.unresolved + checked.unresolved
+    result.unresolved = list(dict.fromkeys(model.unresolved + checked.unresolved))  # each once
     result.resources = model.resources
+    result.inputs = model.inputs
     return result
 
 
@@ -325,8 +326,22 @@ def check_model(
                 _call(errors, check, attachment.location, check.attachment, attachment, ctx)
         if "model" in hooks:
             _call(errors, check, None, check.model, model, ctx)
+    _declared_elsewhere(ctx.findings, model)
     ctx.findings.sort(key=Finding.sort_key)
     return Checked(ctx.findings, ctx.unresolved, errors)
+
+
+def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
+    """A finding found in another file than its resource (a value a module's caller
+    passed in, a policy file read by ``file()``) relates to where the resource is."""
+    from iacguard.suppress import declared_at
+
+    blocks = declared_at(model.blocks)
+    for finding in findings:
+        declared = blocks.get(finding.resource)
+        if declared is not None and declared.file != finding.location.file:
+            related = Related(declared, f"{finding.resource} is declared here")
+            finding.related = (*finding.related, related)
 
 
 def _call(errors: list[ParseError], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]

@@ -132,6 +132,8 @@ class ScanResult:
     not_read: list[NotRead] = field(default_factory=list)
     resources: int = 0
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+    # file → the files its Terraform values are read from (Model.inputs), for PR mode
+    inputs: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def unsuppressed(self) -> list[Finding]:

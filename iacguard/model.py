@@ -216,6 +216,13 @@ class Directive:
     covers: Location | None = None
 
 
+# How much of an expression every output shows: a 40 KB expression once made a 431 MB report.
+MAX_EXPRESSION = 200
+# The ``why`` of a module call whose source is not read, as reports count them.
+REMOTE_MODULE = "remote module sources are not fetched; its resources are not checked"
+OUTSIDE_MODULE = "the module directory is outside the scanned directories; not read"
+
+
 @dataclass(frozen=True, slots=True)
 class Unresolved:
     """An entry of the ``unresolved`` list: a value that mattered and could not be known."""
@@ -226,6 +233,11 @@ class Unresolved:
     expression: str
     why: str
 
+    def __post_init__(self) -> None:
+        if len(self.expression) > MAX_EXPRESSION:
+            shown = self.expression[: MAX_EXPRESSION - 1] + "…"
+            object.__setattr__(self, "expression", shown)
+
 
 @dataclass(frozen=True, slots=True)
 class ParseError:
@@ -233,6 +245,9 @@ class ParseError:
     message: str
     line: int | None = None
     column: int | None = None
+    # The other files an error is about (every file of a module that could not be read),
+    # so that PR mode reports it when any of them changed.
+    concerns: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -247,6 +262,9 @@ class Model:
     blocks: list[Block] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
     resources: int = 0
+    # file → the other files its values are read from (.tfvars, a module's caller,
+    # file() targets): PR mode keeps a finding when one of those changed.
+    inputs: dict[str, set[str]] = field(default_factory=dict)
 
     def extend(self, other: Model) -> None:
         self.principals.extend(other.principals)
@@ -257,3 +275,5 @@ class Model:
         self.blocks.extend(other.blocks)
         self.directives.extend(other.directives)
         self.resources += other.resources
+        for file, inputs in other.inputs.items():
+            self.inputs.setdefault(file, set()).update(inputs)

@@ -15,3 +15,18 @@ def display_path(path: Path) -> str:
     if relative.startswith(".." + os.sep) and path.is_absolute():
         relative = str(path)
     return relative.replace(os.sep, "/")
+
+
+# Directories discovery never enters (besides hidden ones), and file() never reads from.
+SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", "__pycache__"})
+
+
+def skipped_directory(name: str) -> bool:
+    return name in SKIPPED_DIRECTORIES or name.startswith(".")
+
+
+def skipped(relative: Path) -> bool:
+    """Whether discovery skips ``relative`` (a path under a scanned directory): a hidden
+    or skipped directory on the way (``.git``), or a hidden file. Nothing reads those."""
+    *directories, name = relative.parts or ("",)
+    return any(skipped_directory(d) for d in directories) or name.startswith(".")

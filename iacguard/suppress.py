@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from iacguard.checks import find_check
 from iacguard.config import Config, IgnoreEntry, glob_matches
 from iacguard.findings import Finding, Suppression, UnusedSuppression
-from iacguard.model import Block, Directive
+from iacguard.model import Block, Directive, Location
 
 if TYPE_CHECKING:
     from iacguard.baseline import Baseline
@@ -36,6 +36,7 @@ def apply(
     by_file: dict[str, list[Block]] = defaultdict(list)
     for block in blocks:
         by_file[block.location.file].append(block)
+    declared = declared_at(blocks)
     unused: list[UnusedSuppression] = []
 
     for directive in sorted(directives, key=lambda d: d.kind):  # comments before metadata
@@ -44,12 +45,21 @@ def apply(
         spans = _spans(directive, by_file[directive.location.file])
         used = False
         for finding in findings:
-            if finding.rule_id in ids and finding.location.file == directive.location.file:
-                line = finding.location.line
-                if spans is None or any(start <= line <= end for start, end in spans):
+            if finding.rule_id not in ids:
+                continue
+            # A finding in a module's caller is also covered where its resource is written.
+            places = [finding.location]
+            home = declared.get(finding.resource)
+            if home is not None and home.file != finding.location.file:
+                places.append(home)
+            for place in places:
+                if place.file == where.file and (
+                    spans is None or any(start <= place.line <= end for start, end in spans)
+                ):
                     used = True
                     if finding.suppression is None:
                         finding.suppression = Suppression(directive.kind, directive.reason, where)
+                    break
         for rule in unknown:
             unused.append(
                 UnusedSuppression(
@@ -121,6 +131,15 @@ def _rule_ids(rules: tuple[str, ...]) -> tuple[set[str], list[str]]:
         else:
             ids.add(check.id)
     return ids, unknown
+
+
+def declared_at(blocks: list[Block]) -> dict[str, Location]:
+    """Where each resource is written, for addresses that name one resource only (two
+    templates may each have a ``Role``)."""
+    found: dict[str, Location | None] = {}
+    for block in blocks:
+        found[block.address] = None if block.address in found else block.location
+    return {address: location for address, location in found.items() if location is not None}
 
 
 def _spans(directive: Directive, blocks: list[Block]) -> list[tuple[int, int]] | None:

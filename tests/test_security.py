@@ -177,3 +177,41 @@ def test_file_reads_nothing_outside_the_scanned_directories(
     assert [(u.line, u.why) for u in result.unresolved] == [
         (2, "the policy document cannot be resolved")
     ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".git/config",
+        "${path.module}/.git/config",
+        "modules/../.git/config",
+        "git-config.json",  # a link into .git
+        ".terraform/modules/modules.json",
+        "node_modules/x/policy.json",
+        ".env",
+    ],
+)
+def test_file_and_templatefile_refuse_what_discovery_skips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    scanned = tmp_path / "repo"
+    for directory in (".git", ".terraform/modules", "node_modules/x", "modules"):
+        (scanned / directory).mkdir(parents=True)
+    token = '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    for secret in (".git/config", ".terraform/modules/modules.json", ".env"):
+        (scanned / secret).write_text(token)
+    (scanned / "node_modules/x/policy.json").write_text(token)
+    (scanned / "git-config.json").symlink_to(scanned / ".git" / "config")
+    (scanned / "main.tf").write_text(
+        f'resource "aws_iam_policy" "p" {{\n  policy = file("{path}")\n}}\n'
+        f'resource "aws_iam_policy" "t" {{\n  policy = templatefile("{path}", {{}})\n}}\n'
+    )
+    monkeypatch.chdir(scanned)
+    result = run(".")
+    assert (result.errors, result.findings) == ([], [])
+    assert [(u.line, u.why) for u in result.unresolved] == [
+        (2, "the policy document cannot be resolved"),
+        (5, "the policy document cannot be resolved"),
+    ]
+    done = iacguard("check", ".", "--format", "json", cwd=scanned)
+    assert "Allow" not in done.stdout and "Action" not in done.stdout

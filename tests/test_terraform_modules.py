@@ -8,14 +8,17 @@ TF = "fixtures/terraform"
 def test_a_local_module_is_checked_once_per_call_with_the_callers_inputs() -> None:
     result = run(f"{TF}/local_module")
     module = f"{TF}/local_module/modules/service_user/main.tf"
-    # Only the "admin" call passes a wildcard; the finding is in the module's own file,
-    # and says which call it depends on.
-    assert lines(result) == [
-        f"IG002 {module}:26:47 critical module.admin.aws_iam_group_policy.this"
-    ]
+    caller = f"{TF}/local_module/main.tf"
+    # Only the "admin" call passes a wildcard: the finding is where the caller wrote it
+    # (a module called twice has two places to fix), related to the module's resource.
+    assert lines(result) == [f"IG002 {caller}:5:14 critical module.admin.aws_iam_group_policy.this"]
     assert messages(result) == [
-        f"IG002 {module}:26 Statement #1 allows * on every resource (full administrator access) "
-        f"if called from module.admin ({TF}/local_module/main.tf:5)"
+        f"IG002 {caller}:5 Statement #1 allows * on every resource (full administrator access) "
+        f"if called from module.admin ({caller}:5)"
+    ]
+    (finding,) = result.findings
+    assert [(r.location.file, r.location.line, r.message) for r in finding.related] == [
+        (module, 22, "module.admin.aws_iam_group_policy.this is declared here")
     ]
     assert result.unresolved == []
 
@@ -50,4 +53,42 @@ def test_remote_modules_are_listed_as_unresolved_and_the_rest_is_checked() -> No
             "terraform-aws-modules/iam/aws//modules/iam-user",
             "remote module sources are not fetched; its resources are not checked",
         )
+    ]
+
+
+def test_a_comment_on_the_modules_resource_still_covers_a_value_from_its_caller(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "main.tf").write_text(
+        'variable "actions" {}\n'
+        "# iacguard: ignore[IG002] the platform team's break-glass policy\n"
+        'resource "aws_iam_policy" "this" {\n'
+        "  policy = jsonencode({\n"
+        '    Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]\n'
+        "  })\n}\n"
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "break_glass" {\n  source  = "./policy"\n  actions = ["*"]\n}\n'
+    )
+    result = run(tmp_path)
+    (finding,) = result.findings
+    assert (finding.location.file, finding.location.line) == (f"{tmp_path}/main.tf", 3)
+    assert finding.suppression is not None
+    assert finding.suppression.reason == "the platform team's break-glass policy"
+    assert result.unused_suppressions == []
+
+
+def test_a_logical_id_in_two_templates_gets_no_related_location(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    policy = (
+        "Resources:\n  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n"
+        "          - {Effect: Allow, Action: '*', Resource: '*'}\n"
+    )
+    (tmp_path / "a.yaml").write_text(policy)
+    (tmp_path / "b.yaml").write_text(policy)
+    result = run(tmp_path)
+    assert [(f.location.file.rsplit("/", 1)[-1], f.related) for f in result.findings] == [
+        ("a.yaml", ()),
+        ("b.yaml", ()),
     ]

@@ -50,3 +50,44 @@ def test_a_member_that_cannot_be_resolved_counts_and_is_recorded(tmp_path) -> No
     assert [(u.line, u.resource, u.expression) for u in result.unresolved] == [
         (8, "Add", "!ImportValue shared-user")
     ]
+
+
+def test_an_unresolved_member_covers_only_the_users_of_its_own_template(tmp_path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "Resources:\n"
+        "  Dave:\n    Type: AWS::IAM::User\n"
+        "  Add:\n    Type: AWS::IAM::UserToGroupAddition\n"
+        "    Properties:\n      GroupName: ops\n      Users: [!ImportValue shared-user]\n"
+    )
+    (tmp_path / "b.yaml").write_text(
+        "Resources:\n  Erin:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: erin\n"
+    )
+    assert described(run(tmp_path)) == [
+        f'IG003 {tmp_path}/b.yaml:2:3 low Erin: User "erin" belongs to no IAM group; '
+        "grant permissions through groups"
+    ]
+
+
+def test_an_unresolved_member_covers_only_the_users_of_its_own_root_module(tmp_path) -> None:
+    (tmp_path / "team" / "users").mkdir(parents=True)
+    (tmp_path / "team" / "main.tf").write_text(
+        'variable "member" {}\n'
+        'module "users" {\n  source = "./users"\n}\n'
+        'resource "aws_iam_group_membership" "ops" {\n'
+        '  name  = "ops"\n  group = "ops"\n  users = [var.member]\n}\n'
+    )
+    (tmp_path / "team" / "users" / "main.tf").write_text(
+        'resource "aws_iam_user" "dave" {\n  name = "dave"\n}\n'
+    )
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "main.tf").write_text(
+        'resource "aws_iam_user" "erin" {\n  name = "erin"\n}\n'
+    )
+    result = run(tmp_path)
+    assert described(result) == [
+        f"IG003 {tmp_path}/other/main.tf:1:1 low aws_iam_user.erin: "
+        'User "erin" belongs to no IAM group; grant permissions through groups'
+    ]
+    assert [(u.file.rsplit("/", 2)[-2:], u.line, u.expression) for u in result.unresolved] == [
+        (["team", "main.tf"], 8, "var.member")
+    ]

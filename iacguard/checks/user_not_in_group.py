@@ -12,8 +12,10 @@ class UserNotInGroup(Check):
     Reports every IAM user that no group membership names: Terraform
     `aws_iam_user_group_membership` and `aws_iam_group_membership`, CloudFormation
     `AWS::IAM::User` `Groups` and `AWS::IAM::UserToGroupAddition`, across every scanned
-    file. A membership whose user cannot be resolved statically counts as membership,
-    so this check never guesses; such memberships are listed as unresolved.
+    file. A membership whose user cannot be resolved statically counts as membership of
+    every user it could be (those of its own template, or of its own Terraform root module
+    and the modules it calls), so this check never guesses; such memberships are listed as
+    unresolved.
 
     ## Why is this bad?
     Permissions assigned user by user drift apart and are hard to review or revoke.
@@ -71,6 +73,7 @@ class UserNotInGroup(Check):
     def model(self, model: Model, ctx: Context) -> None:
         members: set[tuple[str, str]] = set()
         member_names: set[str] = set()
+        covered: set[str] = set()  # scopes where a member cannot be resolved
         for membership in model.memberships:
             user = membership.user
             if user.target:
@@ -79,11 +82,16 @@ class UserNotInGroup(Check):
                 member_names.add(str(user.name.value))
             else:
                 if isinstance(user.name, Unknown):
-                    why = "group member cannot be resolved; counted as a member of every user"
+                    why = (
+                        "group member cannot be resolved; counted as a member of every user "
+                        "of its template or root module"
+                    )
                     ctx.unknown(user.name, membership.address, why)
-                return
+                covered.add(user.scope)
         for principal in model.principals:
             if principal.kind != "user" or (principal.scope, principal.address) in members:
+                continue
+            if principal.scope in covered:
                 continue
             if isinstance(principal.name, Scalar) and str(principal.name.value) in member_names:
                 continue

@@ -42,6 +42,7 @@ class CheckRequest:
     baseline: str | None = None
     write_baseline: str | None = None
     show_suppressed: bool = False
+    show_unresolved: bool = False
     strict: bool = False
     jobs: int | None = None
     cache: bool = True
@@ -153,6 +154,7 @@ def render(request: CheckRequest, result: ScanResult) -> None:
             result,
             colour=colour(sys.stdout),
             show_suppressed=request.show_suppressed,
+            show_unresolved=request.show_unresolved,
         )
     )
     if request.github and os.environ.get("GITHUB_STEP_SUMMARY"):

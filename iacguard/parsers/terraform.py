@@ -9,12 +9,22 @@ once per scan, whatever number of modules use it.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iacguard.model import Directive, Location, ParseError, Unknown, Unresolved
+from iacguard.model import (
+    OUTSIDE_MODULE,
+    REMOTE_MODULE,
+    Directive,
+    Location,
+    Model,
+    ParseError,
+    Unknown,
+    Unresolved,
+)
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.hcl import SyntaxProblem, parse_hcl, parse_template
@@ -24,14 +34,14 @@ from iacguard.parsers.source import (
     nested_too_deeply,
     read_text,
 )
-from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.terraform_iam import IAM_TYPES, IamReader
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
-from iacguard.paths import display_path
+from iacguard.paths import display_path, skipped
 from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
 from iacguard.resolve.node import Problem
-from iacguard.resolve.terraform import MAX_STEPS, Evaluator
+from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_scope import Instance, Resource, Scope
-from iacguard.resolve.terraform_values import TfValue
+from iacguard.resolve.terraform_values import Located, TfValue, plain
 
 SUFFIXES = (".tf", ".tf.json")
 MAX_MODULE_DEPTH = 16
@@ -64,16 +74,19 @@ def parse_modules(
     cli_values: dict[str, Attribute] = {}
     for path in var_files:
         cli_values.update(loader.variables_file(path))
+    cli_files = set(loader.inputs)
     for directory, files in groups.items():
         loader.module(directory, files)  # in the order discovered, so errors come in that order
     roots = _roots(groups, loader.calls(groups))
     for directory, files in roots.items():
+        loader.inputs, loader.module_files = set(cli_files), set()
         try:
             _read_root(loader, directory, files, cli_values)
         except Exception as exc:  # a bug in one root module must not lose the others
             where = display_path(files[0]) if files else display_path(directory)
             message = f"internal error while reading the module: {type(exc).__name__}: {exc}"
-            result.errors.append(ParseError(where, message))
+            concerns = tuple(sorted(loader.module_files | loader.inputs))
+            result.errors.append(ParseError(where, message, concerns=concerns))
     return result
 
 
@@ -87,13 +100,30 @@ def _read_root(
     builder = _TreeBuilder(loader, evaluator, loader.result)
     builder.children(root, depth=0)
     IamReader(evaluator, loader.result).read(builder.resources(root))
-    if evaluator.exhausted:  # values past that point are unknown: say so loudly
-        where = display_path(files[0]) if files else display_path(directory)
-        message = (
-            f"evaluation of the module stopped after {MAX_STEPS:,} steps; the values it "
-            "did not reach are unknown"
-        )
-        loader.result.errors.append(ParseError(where, message))
+    loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
+    _record_inputs(loader.result.model, root, frozenset(loader.inputs))
+    if evaluator.stopped is not None:  # values past that point are unknown: say so loudly
+        instance, why = evaluator.stopped
+        if instance.caller is not None:  # at the module call that was being read
+            loc = instance.caller[0].location
+            where, line = loc.file, loc.line
+        else:
+            where, line = (display_path(files[0]) if files else display_path(directory)), None
+        message = f"{why} in this module; the values it did not reach are unknown"
+        concerns = tuple(sorted(loader.module_files | loader.inputs))
+        loader.result.errors.append(ParseError(where, message, line, concerns=concerns))
+
+
+def _record_inputs(model: Model, instance: Instance, inherited: frozenset[str]) -> None:
+    """Which files the values in each file of ``instance`` may be read from: the
+    variables files and ``file()`` targets of the root, and every caller on the way."""
+    for file in instance.module.files:
+        inputs = inherited - {file}
+        if inputs:
+            model.inputs.setdefault(file, set()).update(inputs)
+    for child in instance.children.values():
+        if isinstance(child, Instance) and child.caller is not None:
+            _record_inputs(model, child, inherited | {child.caller[0].location.file})
 
 
 def _roots(groups: dict[Path, list[Path]], calls: dict[Path, set[Path]]) -> dict[Path, list[Path]]:
@@ -175,6 +205,10 @@ class Loader:
     files: dict[Path, FileSyntax | None] = field(default_factory=dict)
     modules: dict[tuple[Path, tuple[Path, ...]], Module] = field(default_factory=dict)
     texts: dict[Path, tuple[str, TextMap]] = field(default_factory=dict)
+    # For the root module being read: the variables files and file() targets its values
+    # are read from, and the files of its modules.
+    inputs: set[str] = field(default_factory=set)
+    module_files: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.allowed = [p.resolve() for p in self.allowed]
@@ -212,6 +246,7 @@ class Loader:
                 if syntax is not None:
                     module.add(syntax)
             self.modules[key] = module
+        self.module_files.update(self.modules[key].files)
         return self.modules[key]
 
     def tfvars(self, directory: Path) -> dict[str, Attribute]:
@@ -235,6 +270,7 @@ class Loader:
             self.result.errors.append(ParseError(display_path(path), "no such variables file"))
             return {}
         syntax = self.parse(path, variables=True)
+        self.inputs.add(display_path(path))
         return dict(syntax.attributes) if syntax else {}
 
     def calls(self, groups: dict[Path, list[Path]]) -> dict[Path, set[Path]]:
@@ -257,9 +293,14 @@ class Loader:
     # -- the evaluator's Sources ------------------------------------------------------
 
     def read(self, path: Path) -> tuple[str, TextMap]:
+        """A file for ``file()``/``templatefile()``: inside the scanned directories, and
+        not where discovery never looks (``.git/config`` holds a checkout's token)."""
         resolved = Path(os.path.realpath(path))
         if not self.inside(resolved):
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
+        bases = [base for base in self.allowed if resolved.is_relative_to(base)]
+        if all(skipped(resolved.relative_to(base)) for base in bases):
+            raise OSError(f"{path.as_posix()} is in a hidden or skipped directory; not read")
         if resolved not in self.texts:
             try:
                 text = read_text(path, self.max_bytes)
@@ -267,6 +308,7 @@ class Loader:
                 raise OSError(f"{display_path(path)}: {exc.message}") from None
             file = display_path(Path(os.path.normpath(path)))
             self.texts[resolved] = (text, TextMap.of_text(file, text))
+        self.inputs.add(self.texts[resolved][1].anchors[0].location.file)
         return self.texts[resolved]
 
     def template(self, text: str, text_map: TextMap, location: Location) -> Expr:
@@ -350,11 +392,11 @@ class _TreeBuilder:
             directory = local_source(call, instance.module.directory)
             why = ""
             if directory is None:
-                why = "remote module sources are not fetched; its resources are not checked"
+                why = REMOTE_MODULE
             elif not directory.is_dir():
                 why = "the module directory does not exist"
             elif not self.loader.inside(directory):
-                why = "the module directory is outside the scanned directories; not read"
+                why = OUTSIDE_MODULE
             elif depth >= MAX_MODULE_DEPTH:
                 why = "modules nested too deeply"
             elif directory.resolve() in _ancestors(instance):
@@ -370,14 +412,31 @@ class _TreeBuilder:
                 continue
             if repetition is not None and repetition.unknown is not None:
                 self._assumed(repetition.unknown, address)
-            child = Instance(
-                self.loader.module(directory),
-                instance.root,
-                prefix=f"{address}.",
-                caller=(call, Scope(instance, repetition=repetition)),
-            )
+            module = self.loader.module(directory)
+            keyed = [
+                Instance(
+                    module,
+                    instance.root,
+                    prefix=f"{address}{_instance_key(bindings)}.",
+                    caller=(call, Scope(instance).bind(**bindings)),
+                )
+                for bindings, _ in (repetition.instances if repetition else None) or ()
+            ]
+            if len(keyed) == 1:  # count = 1 (a module that may be switched off)
+                child = keyed[0]
+            else:  # references see every instance at once, each value tagged with its key
+                child = Instance(
+                    module,
+                    instance.root,
+                    prefix=f"{address}.",
+                    caller=(call, Scope(instance, repetition=repetition)),
+                )
             instance.children[name] = child
-            self.children(child, depth + 1)
+            instance.instances[name] = keyed or [child]
+            for each in instance.instances[name]:
+                self.children(each, depth + 1)
+            if child not in instance.instances[name]:
+                self.children(child, depth + 1)
 
     def _assumed(self, unknown: Unknown, address: str) -> None:
         self.unresolved(
@@ -391,9 +450,10 @@ class _TreeBuilder:
             repetition = self.evaluator.repetition(block, Scope(instance))
             if repetition is not None and repetition.instances == ():
                 continue  # count = 0 or an empty for_each: never created
-            if repetition is not None and repetition.unknown is not None:
-                self._assumed(repetition.unknown, instance.prefix + address)
             data = address.startswith("data.")
+            iam = (f"data.{block.labels[0]}" if data else block.labels[0]) in IAM_TYPES
+            if repetition is not None and repetition.unknown is not None and iam:
+                self._assumed(repetition.unknown, instance.prefix + address)
             found.append(
                 Resource(
                     instance.prefix + address,
@@ -403,10 +463,21 @@ class _TreeBuilder:
                     data=data,
                 )
             )
-        for child in instance.children.values():
-            if isinstance(child, Instance):
+        for instances in instance.instances.values():
+            for child in instances:
                 found.extend(self.resources(child))
         return found
+
+
+def _instance_key(bindings: dict[str, TfValue]) -> str:
+    """``["k"]`` for a ``for_each`` instance, ``[0]`` for a ``count`` one."""
+    if "count" in bindings:
+        index = bindings["count"]
+        assert isinstance(index, Located) and isinstance(index.value, dict)
+        return f"[{plain(index.value['index'])}]"
+    each = bindings["each"]
+    assert isinstance(each, Located) and isinstance(each.value, dict)
+    return "[" + json.dumps(plain(each.value["key"])) + "]"  # control characters escaped
 
 
 def _ancestors(instance: Instance) -> set[Path]:

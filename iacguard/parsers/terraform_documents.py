@@ -11,6 +11,7 @@ but an override still removes the statement it replaces.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from iacguard.model import Model, Policy, Scalar, Statement, Unknown
 from iacguard.parsers.located_json import JsonProblem, decode
@@ -20,6 +21,7 @@ from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_scope import Resource, Scope
 from iacguard.resolve.terraform_values import (
+    Choice,
     DocumentRef,
     Located,
     StatementNode,
@@ -168,7 +170,7 @@ class PolicyDocuments:
         for attribute, key in keys.items():
             value = self.evaluator.attribute(block, attribute, scope)
             if value is not None:
-                entries[key] = value
+                entries[key] = _allow_if_null(value) if key == "Effect" else value
         for kind, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
             principals = self._principals(block, kind, scope)
             if principals is not None:
@@ -239,6 +241,19 @@ def _concatenated(values: list[TfValue]) -> TfValue:
         else:
             items.append(value)
     return Located(items, values[0].location)
+
+
+def _allow_if_null(effect: TfValue) -> TfValue:
+    """An effect that is null under some condition is Allow then, as when it is unset."""
+    if not isinstance(effect, Choice):
+        return effect
+    return Choice(
+        tuple(
+            replace(o, value="Allow") if isinstance(o, Located) and o.value is None else o
+            for o in options(effect)
+        ),
+        effect.location,
+    )
 
 
 def _tree(value: Located) -> TfValue:

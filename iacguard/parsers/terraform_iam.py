@@ -503,3 +503,5 @@ _HANDLERS: dict[str, Handler] = {
     "aws_elasticsearch_domain_policy": _resource_policy("access_policies", "domain_name"),
     "aws_lambda_permission": _lambda_permission,
 }
+# What the reader reads: only these resources' unknown values can change a finding.
+IAM_TYPES = frozenset(_HANDLERS)

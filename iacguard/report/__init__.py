@@ -55,14 +55,24 @@ def _without_surrogates(value: Any) -> Any:
 
 
 def render(
-    fmt: str, result: ScanResult, *, colour: bool = False, show_suppressed: bool = False
+    fmt: str,
+    result: ScanResult,
+    *,
+    colour: bool = False,
+    show_suppressed: bool = False,
+    show_unresolved: bool = False,
 ) -> str:
     """The scan in one of FORMATS; each reporter is imported only when it is used.
-    ``colour`` and ``show_suppressed`` concern the text format only."""
+    ``colour``, ``show_suppressed`` and ``show_unresolved`` concern the text format only."""
     if fmt == "text":
         from iacguard.report import text
 
-        return text.render(result, colour=colour, show_suppressed=show_suppressed)
+        return text.render(
+            result,
+            colour=colour,
+            show_suppressed=show_suppressed,
+            show_unresolved=show_unresolved,
+        )
     if fmt == "json":
         from iacguard.report import json
 

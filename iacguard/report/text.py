@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from iacguard.findings import ScanResult, Severity
-from iacguard.model import ParseError
+from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, ParseError
 from iacguard.report import printable
 
 _COLOURS = {
@@ -16,10 +17,19 @@ _COLOURS = {
     Severity.INFO: "\033[2m",
 }
 _RESET = "\033[0m"
+# The module instance path of a resource address: module.a["k"].module.b[0]
+_CALL = r'module\.[^.\[]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?'
+_MODULE_PATH = re.compile(rf"({_CALL}(?:\.{_CALL})*)\.")
 _BOLD = "\033[1m"
 
 
-def render(result: ScanResult, *, colour: bool = False, show_suppressed: bool = False) -> str:
+def render(
+    result: ScanResult,
+    *,
+    colour: bool = False,
+    show_suppressed: bool = False,
+    show_unresolved: bool = False,
+) -> str:
     lines = []
     for finding in result.findings:
         if finding.suppression is not None and not show_suppressed:
@@ -34,17 +44,48 @@ def render(result: ScanResult, *, colour: bool = False, show_suppressed: bool = 
             where = f"{_BOLD}{where}{_RESET}"
         message = printable(finding.message)
         line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {message}"
+        instance = _MODULE_PATH.match(finding.resource)
+        if instance:  # a module called twice has the same lines: say which instance
+            line += f"  [in {printable(instance.group(1))}]"
         if finding.suppression is not None:
             reason = finding.suppression.reason or "no reason given"
             line += f"  [suppressed by {finding.suppression.kind}: {printable(reason)}]"
         lines.append(line)
     lines.extend(map(printable, _warnings(result)))
+    if show_unresolved:
+        lines.extend(
+            printable(f"{u.file}:{u.line}: unresolved: {u.resource}: {u.expression}: {u.why}")
+            for u in result.unresolved
+        )
     lines.append(summary(result))
+    unchecked = not_checked(result)
+    if unchecked:
+        lines.append(unchecked)
     return "\n".join(lines) + "\n"
+
+
+def not_checked(result: ScanResult) -> str:
+    """One line saying what could not be checked, and where to see it; or nothing."""
+    remote = sum(1 for u in result.unresolved if u.why == REMOTE_MODULE)
+    values = len(result.unresolved) - remote
+    parts = []
+    if values:
+        parts.append(f"{values} value{'s' if values != 1 else ''} could not be resolved")
+    if remote:
+        parts.append(f"{remote} module{'s are' if remote != 1 else ' is'} remote")
+    if not parts:
+        return ""
+    return f"{', '.join(parts)}; see --format json or --show-unresolved."
 
 
 def _warnings(result: ScanResult) -> list[str]:
     warnings = [f"{n.file}: warning: {n.why}" for n in result.not_read]
+    warnings.extend(
+        f"{u.file}:{u.line}: warning: {u.resource}: source {u.expression} is outside the "
+        "scanned paths; not read"
+        for u in result.unresolved
+        if u.why == OUTSIDE_MODULE
+    )
     without_reason = {
         f.suppression.written
         for f in result.findings

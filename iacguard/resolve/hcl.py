@@ -246,8 +246,10 @@ class Module:
     resources: dict[str, Block] = field(default_factory=dict)
     calls: dict[str, Block] = field(default_factory=dict)
     outputs: dict[str, Block] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
 
     def add(self, syntax: FileSyntax) -> None:
+        self.files.append(syntax.file)
         for block in syntax.blocks:
             kind, labels = block.type, block.labels
             if kind == "variable" and len(labels) == 1:

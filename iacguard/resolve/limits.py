@@ -10,6 +10,12 @@ MAX_VALUE_SIZE = 10_000
 MAX_STRING = 1024 * 1024
 # Characters all the strings built from one CloudFormation template may add up to.
 MAX_BUILT = 4 * MAX_STRING
+# Characters (and source anchors) built into strings while evaluating one value, all
+# alternatives together: chained conditionals in interpolation double them at each step.
+MAX_BUILT_PER_VALUE = 2 * MAX_STRING
+# CPU seconds to resolve one root module and the modules it calls; past that, every
+# value is unknown and the module gets an error.
+MAX_CPU_SECONDS = 10.0
 
 
 class TooLarge(Exception):

@@ -16,12 +16,13 @@ caller passes in also says so (``when``: "called from module.x (main.tf:3)").
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from iacguard.model import OWN_ACCOUNT, Unknown
+from iacguard.model import OWN_ACCOUNT, Location, ParseError, Unknown
 from iacguard.resolve import terraform_expressions as expressions
 from iacguard.resolve.hcl import (
     Binary,
@@ -41,7 +42,12 @@ from iacguard.resolve.hcl import (
     TupleExpr,
     Unary,
 )
-from iacguard.resolve.limits import MAX_VALUE_SIZE, TooLarge
+from iacguard.resolve.limits import (
+    MAX_BUILT_PER_VALUE,
+    MAX_CPU_SECONDS,
+    MAX_VALUE_SIZE,
+    TooLarge,
+)
 from iacguard.resolve.terraform_expressions import lookup, unknown_from
 from iacguard.resolve.terraform_repetition import Repetition, nested, repetition
 from iacguard.resolve.terraform_scope import Instance, Scope, Sources
@@ -96,14 +102,30 @@ class Evaluator:
         self.sources = sources
         self.depth = 0
         self.steps = 0
+        self.built = 0  # characters built for the value being evaluated (``charge``)
+        self.started = time.process_time()
+        # Where evaluation ran out of budget (steps or CPU time): values past it are unknown.
+        self.stopped: tuple[Instance, str] | None = None
         self._busy: set[tuple[int, str]] = set()
         self._repetitions: dict[tuple[int, int], Repetition | None] = {}
+        # Internal errors met while evaluating: each costs its value only, and is reported.
+        self.errors: list[ParseError] = []
+
+    def failed(self, text: str, loc: Location, exc: Exception) -> Unknown:
+        """A bug met while evaluating ``text``: an error at it, and the value unknown."""
+        message = f"internal error while evaluating a value: {type(exc).__name__}: {exc}"
+        error = ParseError(loc.file, message, loc.line, loc.column)
+        if error not in self.errors:
+            self.errors.append(error)
+        return Unknown(text, "internal error while evaluating it", loc)
 
     # -- entry points -----------------------------------------------------------------
 
     def value(self, expr: Expr, scope: Scope) -> TfValue:
         """The value of ``expr``; per instance when it uses ``each``/``count`` of a block
         with ``for_each``/``count`` (one option per instance, tagged with its key)."""
+        if self.depth == 0:
+            self.built = 0
         try:
             return self._value(expr, scope)
         except RecursionError:
@@ -124,22 +146,41 @@ class Evaluator:
         return choice(results, expr.location)
 
     def attribute(self, block: Block, name: str, scope: Scope) -> TfValue | None:
+        """An argument of a block; None when it is not set, or set to null (which in
+        Terraform means the same)."""
         attribute = block.attributes.get(name)
-        return None if attribute is None else self.value(attribute.expr, scope)
+        if attribute is None:
+            return None
+        value = self.value(attribute.expr, scope)
+        return None if _is_null(value) else value
 
     def repetition(self, block: Block, scope: Scope) -> Repetition | None:
         """The instances of a block (``count``/``for_each``), once per module instance."""
         if scope.bindings:
-            return repetition(self, block, scope)
+            return self._guarded_repetition(block, scope)
         key = (id(scope.instance), id(block))
         if key not in self._repetitions:
-            self._repetitions[key] = repetition(self, block, scope)
+            self._repetitions[key] = self._guarded_repetition(block, scope)
         return self._repetitions[key]
+
+    def _guarded_repetition(self, block: Block, scope: Scope) -> Repetition | None:
+        try:
+            return repetition(self, block, scope)
+        except RecursionError:
+            raise
+        except Exception as exc:  # the block is kept, its instances unknown
+            expr = (block.attributes.get("count") or block.attributes["for_each"]).expr
+            return Repetition(None, self.failed(expr.text, expr.location, exc))
 
     def nested(
         self, block: Block, kind: str, scope: Scope
     ) -> tuple[list[tuple[Block, Scope]], list[Unknown]]:
-        return nested(self, block, kind, scope)
+        try:
+            return nested(self, block, kind, scope)
+        except RecursionError:
+            raise
+        except Exception as exc:  # the blocks of this kind are unknown, the rest is read
+            return [], [self.failed(f"{kind} blocks", block.location, exc)]
 
     # -- references that point at resources -------------------------------------------
 
@@ -184,9 +225,28 @@ class Evaluator:
             return Unknown(expr.text, "a reference to a whole object", expr.location)
         return value
 
+    def charge(self, size: int) -> None:
+        """Count ``size`` characters built into strings against this value's budget."""
+        self.built += size
+        if self.built > MAX_BUILT_PER_VALUE:
+            why = f"its strings would pass {MAX_BUILT_PER_VALUE:,} characters in all; not evaluated"
+            raise TooLarge(why)
+
     @property
     def exhausted(self) -> bool:
-        return self.steps > MAX_STEPS
+        return self.stopped is not None
+
+    def _out_of_budget(self, scope: Scope) -> str | None:
+        if self.stopped is not None:
+            return self.stopped[1]
+        if self.steps > MAX_STEPS:
+            why = f"evaluation stopped after {MAX_STEPS:,} steps"
+        elif self.steps % 256 == 1 and time.process_time() - self.started > MAX_CPU_SECONDS:
+            why = f"evaluation stopped after {MAX_CPU_SECONDS:g} s of CPU time"
+        else:
+            return None
+        self.stopped = (scope.instance, why)
+        return why
 
     def eval(self, expr: Expr, scope: Scope) -> Evaluated:
         self.depth += 1
@@ -194,12 +254,16 @@ class Evaluator:
         try:
             if self.depth > MAX_EVALUATION_DEPTH:
                 return Unknown(expr.text, "references are nested too deeply", expr.location)
-            if self.exhausted:
-                why = f"evaluation stopped after {MAX_STEPS:,} steps"
+            why = self._out_of_budget(scope)
+            if why is not None:
                 return Unknown(expr.text, why, expr.location)
             return _HANDLERS[type(expr)](self, expr, scope)
         except TooLarge as exc:
             return Unknown(expr.text, exc.why, expr.location)
+        except RecursionError:
+            raise
+        except Exception as exc:  # a bug costs this value, not its resource or module
+            return self.failed(expr.text, expr.location, exc)
         finally:
             self.depth -= 1
 
@@ -273,42 +337,55 @@ class Evaluator:
 
     def variable(self, instance: Instance, name: str, expr: Expr) -> TfValue:
         """``var.name`` as used at ``expr``: the caller's input, a .tfvars value or the
-        default, located at the use."""
+        default, converted to the variable's type and located at the use."""
         declared = instance.module.variables.get(name)
         if declared is None:
             return Unknown(expr.text, f"variable {name} is not declared", expr.location)
+        value = self._remember(
+            instance, f"typed.{name}", expr, lambda: self._typed(instance, name, declared)
+        )
+        if instance.caller is not None and name in instance.caller[0].attributes:
+            # Written in the caller: found there (a module called twice has two places to
+            # fix), the finding's resource in the module being its related location.
+            loc = instance.caller[0].attributes[name].location
+            return with_when(value, f"called from {instance.call_name} ({loc.file}:{loc.line})")
+        return relocate(value, expr.location)
+
+    def _typed(self, instance: Instance, name: str, declared: Block) -> TfValue:
+        """The value of a variable as Terraform sees it: given (by the caller or a
+        .tfvars file) or the default, null given to ``nullable = false`` taking the
+        default, and converted to the declared type (``optional()`` attributes)."""
+        isolated = Scope(instance, isolated=True)
+        given: Expr | None = None
+        scope = isolated
         if instance.caller is not None:
             call, caller_scope = instance.caller
             if name in call.attributes:
-                given = call.attributes[name]
-                value = self._remember(
-                    instance, f"var.{name}", expr, lambda: self.value(given.expr, caller_scope)
-                )
-                loc = given.location
-                when = f"called from {instance.call_name} ({loc.file}:{loc.line})"
-                return relocate(value, expr.location, when)
+                given, scope = call.attributes[name].expr, caller_scope
         elif name in instance.values:
-            given = instance.values[name]
-            value = self._remember(
-                instance,
-                f"var.{name}",
-                expr,
-                lambda: self.value(given.expr, Scope(instance, isolated=True)),
-            )
-            return relocate(value, expr.location)
+            given = instance.values[name].expr
         default = declared.attributes.get("default")
-        if default is None:
-            where = (
-                f"{instance.call_name} does not set it" if instance.caller else "no .tfvars sets it"
-            )
-            return Unknown(expr.text, f"variable {name} has no default and {where}", expr.location)
-        value = self._remember(
-            instance,
-            f"default.{name}",
-            expr,
-            lambda: self.value(default.expr, Scope(instance, isolated=True)),
-        )
-        return relocate(value, expr.location)
+        value = self.value(given, scope) if given is not None else None
+        nullable = declared.attributes.get("nullable")
+        not_nullable = nullable is not None and plain(self.value(nullable.expr, isolated)) is False
+        if value is not None and not_nullable and _is_null(value) and default is not None:
+            value = None
+        if value is None:
+            if default is None:
+                where = (
+                    f"{instance.call_name} does not set it"
+                    if instance.caller
+                    else "no .tfvars sets it"
+                )
+                why = f"variable {name} has no default and {where}"
+                return Unknown(f"var.{name}", why, declared.location)
+            value = self.value(default.expr, isolated)
+        type_expr = declared.attributes.get("type")
+        if type_expr is None:
+            return value
+        from iacguard.resolve.terraform_types import convert, parse_type
+
+        return convert(value, parse_type(type_expr.expr), lambda e: self.value(e, isolated))
 
     def _local(self, instance: Instance, name: str, expr: Expr) -> TfValue:
         attribute = instance.module.locals.get(name)
@@ -463,6 +540,10 @@ def _traversal(expr: Expr) -> tuple[str, list[str]] | None:
             return expr.name, names[::-1]
         else:
             return None
+
+
+def _is_null(value: TfValue) -> bool:
+    return isinstance(value, Located) and value.value is None
 
 
 def _uses_instance(expr: Expr) -> bool:

@@ -53,7 +53,7 @@ def literal(evaluator: Evaluator, expr: Literal, scope: Scope) -> TfValue:
 
 def template(evaluator: Evaluator, expr: Template, scope: Scope) -> TfValue:
     parts = [evaluator.known(p, scope) for p in expr.parts]
-    return concatenate(parts, expr, MAX_COMBINATIONS)
+    return concatenate(parts, expr, MAX_COMBINATIONS, evaluator.charge)
 
 
 def tuple_(evaluator: Evaluator, expr: TupleExpr, scope: Scope) -> TfValue:

@@ -49,8 +49,13 @@ def call(evaluator: Evaluator, expr: Call, scope: Scope) -> TfValue:
             if not isinstance(value, Unknown):
                 return value
         return Unknown(expr.text, "no argument of try can be resolved", expr.location)
-    if name == "can":
-        return Unknown(expr.text, "can() is not evaluated", expr.location)
+    if name == "can":  # true when the value is known; an unknown may or may not fail
+        if len(expr.args) != 1:
+            return Unknown(expr.text, "can() takes one argument", expr.location)
+        value = evaluator.known(expr.args[0], scope)
+        if isinstance(value, Unknown):
+            return Unknown(expr.text, value.why, expr.location)
+        return Located(True, expr.location)
     function = _FUNCTIONS.get(name)
     if function is None:
         return Unknown(expr.text, f"function {name}() is not evaluated", expr.location)
@@ -73,8 +78,12 @@ def call(evaluator: Evaluator, expr: Call, scope: Scope) -> TfValue:
         except TooLarge as exc:
             result = Unknown(expr.text, exc.why, expr.location)
         except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
-            result = Unknown(
-                expr.text, f"{name}() cannot be evaluated on these values", expr.location
+            result = (
+                _unknown(expr, unknown)  # say why the argument is unknown, not that it failed
+                if unknown is not None
+                else Unknown(
+                    expr.text, f"{name}() cannot be evaluated on these values", expr.location
+                )
             )
         results.append(with_when(result, when))
     return choice(results, expr.location)
@@ -162,7 +171,7 @@ def _jsonencode(expr: Call, args: list[TfValue], evaluator: Evaluator, scope: Sc
         return value  # kept as a tree: policy readers take it as the document itself
     if isinstance(value, (Unknown, DocumentRef)):
         return value
-    return to_json_text(value, expr.location)
+    return to_json_text(value, expr.location, evaluator.charge)
 
 
 # -- strings and collections ---------------------------------------------------------------
@@ -176,7 +185,10 @@ def _format(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
     def verb(match: re.Match[str]) -> str:
         if match.group(1) == "%":
             return "%"
-        value = _data(next(values))
+        argument = next(values, None)
+        if argument is None:  # Terraform: "not enough arguments for format string"
+            raise ValueError("not enough arguments")
+        value = _data(argument)
         if match.group(1).endswith("q"):
             return '"' + _text(value) + '"'
         return _text(value)
@@ -198,7 +210,8 @@ def _join(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
 
 
 def _concat(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
-    lists = [_list(a) for a in args]
+    # A list that cannot be known stays one unknown element; the known ones are kept.
+    lists = [[a] if isinstance(a, (Unknown, DocumentRef)) else _list(a) for a in args]
     check_size(sum(map(len, lists)))  # concat(local.big, local.big, …) before building it
     return _at(expr, [i for items in lists for i in items])
 
@@ -291,7 +304,11 @@ def _tostring(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
 
 def _string_function(function: Callable[..., Any]) -> Eager:
     def apply(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
-        return _at(expr, function(*(_data(a) for a in args)))
+        result = function(*(_data(a) for a in args))
+        if isinstance(result, list):  # split(): every element is a value of its own
+            check_size(len(result))
+            return _at(expr, [_at(expr, item) for item in result])
+        return _at(expr, result)
 
     return apply
 
@@ -301,6 +318,23 @@ def _coalesce(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
         if not (isinstance(arg, Located) and arg.value in (None, "")):
             return arg
     raise ValueError("no value")
+
+
+def _coalescelist(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
+    for arg in args:
+        if _list(arg):
+            return arg
+    raise ValueError("no non-empty list")
+
+
+def _one(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
+    value = args[0]
+    if isinstance(value, Located) and value.value is None:
+        return value
+    items = _list(value)
+    if len(items) > 1:
+        raise ValueError("more than one element")
+    return items[0] if items else _at(expr, None)
 
 
 def _zipmap(expr: Call, args: list[TfValue], *_: Any) -> TfValue:
@@ -339,6 +373,9 @@ _FUNCTIONS: dict[str, Eager] = {
     "nonsensitive": _identity,
     "tostring": _tostring,
     "coalesce": _coalesce,
+    "coalescelist": _coalescelist,
+    "one": _one,
+    "basename": _string_function(lambda s: _text(s).rstrip("/").rsplit("/", 1)[-1]),
     "zipmap": _zipmap,
     "lower": _string_function(lambda s: _text(s).lower()),
     "upper": _string_function(lambda s: _text(s).upper()),

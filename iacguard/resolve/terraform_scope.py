@@ -31,7 +31,10 @@ class Instance:
     prefix: str = ""
     values: dict[str, Attribute] = field(default_factory=dict)
     caller: tuple[Block, Scope] | None = None
+    # A module call's instance, for references (``module.x.out``); ``instances`` has one
+    # per ``count``/``for_each`` instance (``module.x["k"].``) when they are known.
     children: dict[str, Instance | Unknown] = field(default_factory=dict)
+    instances: dict[str, list[Instance]] = field(default_factory=dict)
     memo: dict[str, TfValue] = field(default_factory=dict)
 
     @property

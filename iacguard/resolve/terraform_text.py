@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from iacguard.model import Location, Unknown
@@ -27,9 +28,12 @@ from iacguard.resolve.terraform_values import (
     when_of,
 )
 
+Charge = Callable[[int], None]  # counts what is built against the evaluation's budget
+
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, charge: Charge) -> None:
+        self.charge = charge
         self.parts: list[str] = []
         self.pieces: list[tuple[int, TextMap]] = []
         self.holes: list[Unknown] = []
@@ -37,6 +41,7 @@ class _Builder:
 
     def add(self, text: str, text_map: TextMap) -> None:
         check_string(self.length + len(text))
+        self.charge(len(text) + len(text_map.anchors))
         self.pieces.append((self.length, text_map))
         self.parts.append(text)
         self.length += len(text)
@@ -83,13 +88,13 @@ class _Builder:
         )
 
 
-def concatenate(parts: list[TfValue], expr: Expr, limit: int) -> TfValue:
+def concatenate(parts: list[TfValue], expr: Expr, limit: int, charge: Charge) -> TfValue:
     """The string a template makes of its parts; one option per combination of the
     parts' alternatives."""
     alternatives = [list(options(p)) for p in parts]
     results: list[TfValue] = []
     for combo in itertools.islice(itertools.product(*alternatives), limit):
-        builder = _Builder()
+        builder = _Builder(charge)
         when: str | None = None
         for value in combo:
             when = join_when(when, when_of(value))
@@ -98,9 +103,9 @@ def concatenate(parts: list[TfValue], expr: Expr, limit: int) -> TfValue:
     return choice(results, expr.location)
 
 
-def to_json_text(value: TfValue, location: Location) -> Located:
+def to_json_text(value: TfValue, location: Location, charge: Charge) -> Located:
     """``jsonencode`` of a value that must become a string."""
-    builder = _Builder()
+    builder = _Builder(charge)
     builder.json(value)
     return builder.result(location, when_of(value))
 

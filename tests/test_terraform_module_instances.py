@@ -1,0 +1,67 @@
+"""Module instances are told apart: the resource address carries the instance path
+(``module.x["k"]``, ``module.x[0]``, ``module.a.module.b``), in findings, text output and
+fingerprints."""
+
+from __future__ import annotations
+
+from helpers import described, iacguard, run
+
+F = "fixtures/terraform/module_instances"
+MODULE = f"{F}/modules/policy/main.tf"
+
+
+def test_each_instance_is_a_finding_of_its_own_with_its_address() -> None:
+    result = run(F)
+    assert result.errors == []
+    assert result.unresolved == []
+    main, team = f"{F}/main.tf", f"{F}/modules/team/main.tf"
+    # Each value is found where it is written (the locals, the calls), the module's
+    # resource being its related location.
+    assert described(result) == [
+        f'IG002 {main}:5:12 high module.team_policy["web"].aws_iam_policy.this: '
+        'Statement #1 allows s3:* (every s3 action) (only if called from module.team_policy["web"] '
+        f"({main}:15))",
+        f'IG002 {main}:6:12 high module.team_policy["api"].aws_iam_policy.this: '
+        "Statement #1 allows dynamodb:* (every dynamodb action) (only if called from "
+        f'module.team_policy["api"] ({main}:15))',
+        f"IG002 {main}:28:47 medium module.read_only[0].aws_iam_policy.this: "
+        "Statement #1 allows ec2:Describe* (a partial wildcard) (only if called from "
+        f"module.read_only[0] ({main}:26))",
+        f"IG002 {team}:11:47 high module.platform.module.deploy.aws_iam_policy.this: "
+        "Statement #1 allows iam:* (every iam action) (only if called from "
+        f"module.platform.module.deploy ({team}:9))",
+    ]
+    assert [
+        [(r.location.file, r.location.line, r.message) for r in f.related] for f in result.findings
+    ] == [[(MODULE, 10, f"{f.resource} is declared here")] for f in result.findings]
+    assert len({f.fingerprint for f in result.findings}) == 4
+
+
+def test_text_output_tells_the_instances_apart() -> None:
+    lines = iacguard("check", F).stdout.splitlines()
+    assert [line.rsplit("  ", 1)[-1] for line in lines[:4]] == [
+        '[in module.team_policy["web"]]',
+        '[in module.team_policy["api"]]',
+        "[in module.read_only[0]]",
+        "[in module.platform.module.deploy]",
+    ]
+
+
+def test_two_instances_with_the_same_lines_differ_in_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "main.tf").write_text(
+        'resource "aws_iam_policy" "this" {\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", '
+        'Resource = "*" }] })\n}\n'
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "logs" {\n  source = "./policy"\n}\nmodule "\x1b" {\n  source = "./policy"\n}\n'
+        'module "assets" {\n  source   = "./policy"\n  for_each = toset(["\x1b[2J"])\n}\n'
+    )
+    lines = iacguard("check", ".", cwd=tmp_path).stdout.splitlines()
+    prefix = "policy/main.tf:2:67  HIGH  IG002 wildcard-action  Statement #1 allows s3:* (every s3 action)"
+    assert lines[:3] == [  # control characters in labels and keys shown escaped
+        f"{prefix}  [in module.logs]",
+        f"{prefix}  [in module.\\x1b]",
+        f'{prefix}  [in module.assets["\\u001b[2J"]]',
+    ]

@@ -1,0 +1,121 @@
+"""PR mode on Terraform: a change to what a value is read from (a .tfvars file, a module
+caller's input) keeps the finding it makes, and an error about a module is reported when
+any of its files changed, failing the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_report_pr_mode import git
+
+from iacguard.cli import main
+
+POLICY = """\
+variable "admin" {
+  type    = bool
+  default = false
+}
+
+resource "aws_iam_policy" "ci" {
+  name = "ci"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = var.admin ? "*" : "s3:GetObject", Resource = "*" }]
+  })
+}
+"""
+CALLER = 'module "ci" {\n  source = "./ci"\n  admin  = false\n}\n'
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, value in {
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+    repo = tmp_path / "repo"
+    (repo / "ci").mkdir(parents=True)
+    (repo / "ci" / "main.tf").write_text(POLICY)
+    (repo / "terraform.tfvars").write_text("")
+    (repo / "main.tf").write_text(CALLER)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "change")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def out(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    return capsys.readouterr().out.splitlines()
+
+
+FINDING = (
+    "ci/main.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
+    "resource (full administrator access) if called from module.ci (main.tf:3)  [in module.ci]"
+)
+
+
+def test_a_changed_module_input_keeps_the_finding_in_the_unchanged_module(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "main.tf").write_text(CALLER.replace("false", "true"))
+    git(repo, "commit", "-q", "-am", "widen ci")
+    assert main(["check", ".", "--diff-base", "main"]) == 1
+    assert out(capsys) == [FINDING, "1 finding (1 critical) in 2 files scanned."]
+    assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
+    assert out(capsys) == [FINDING, "1 finding (1 critical) in 2 files scanned."]
+
+
+def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "main.tf").write_text("")  # the policy is in the root module now
+    (repo / "policy.tf").write_text(POLICY)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "flatten")
+    git(repo, "branch", "-f", "main")
+    (repo / "terraform.tfvars").write_text("admin = true\n")
+    git(repo, "commit", "-q", "-am", "widen ci")
+    assert main(["check", ".", "--diff-base", "main"]) == 1
+    assert out(capsys) == [
+        "policy.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
+        "resource (full administrator access)",
+        "1 finding (1 critical) in 3 files scanned.",
+    ]
+
+
+def test_an_unchanged_finding_stays_out_when_nothing_it_reads_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "main.tf").write_text(CALLER.replace("false", "true"))
+    git(repo, "commit", "-q", "-am", "widen ci")
+    git(repo, "branch", "-f", "main")
+    (repo / "README.md").write_text("docs\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "docs")
+    assert main(["check", ".", "--diff-base", "main"]) == 0
+    assert out(capsys) == ["No findings in 2 files scanned."]
+
+
+def test_a_module_error_is_reported_for_a_changed_file_of_the_module_and_fails(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iacguard.parsers import terraform
+
+    def fail(*args: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(terraform._TreeBuilder, "resources", fail)
+    (repo / "ci" / "z_buckets.tf").write_text('resource "aws_s3_bucket" "b" {\n}\n')
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "buckets")
+    assert main(["check", ".", "--diff-base", "main"]) == 2
+    assert capsys.readouterr().err == (
+        "main.tf: error: internal error while reading the module: KeyError: 'boom'\n"
+    )

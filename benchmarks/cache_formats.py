@@ -103,8 +103,12 @@ def main() -> None:
 
 def _msgspec_load(decoder: Any, key: str, data: bytes) -> Any:
     header, _, body = data.partition(b"\n")
-    _, _, names = json.loads(header)
-    builders: dict[str, Callable[[Any], Any]] = {"t": tuple, "d": codec._dict}
+    _, _, names, strings = json.loads(header)
+    builders: dict[str, Callable[[Any], Any]] = {
+        "t": tuple,
+        "d": codec._dict,
+        "s": lambda i: codec._string(strings, i),
+    }
     for index, name in enumerate(names):
         builders[str(index)] = codec._builder(name)
     return _rebuild(decoder.decode(body), builders)
@@ -115,6 +119,8 @@ def _rebuild(value: Any, builders: dict[str, Callable[[Any], Any]]) -> Any:
         return [_rebuild(v, builders) for v in value]
     if type(value) is dict:
         ((tag, inner),) = value.items()
+        if tag == "s":  # a position in the string table
+            return builders[tag](inner)
         return builders[tag]([_rebuild(v, builders) for v in inner])
     return value
 

@@ -111,7 +111,15 @@ def _parser() -> argparse.ArgumentParser:
         "--parse-timeout",
         type=_positive_float,
         metavar="SECONDS",
-        help="skip, with an error, a file that takes longer than this to parse (default: 30)",
+        help="skip, with an error, a file that takes more CPU time than this to parse "
+        "(default: 30)",
+    )
+    check.add_argument(
+        "--parse-budget",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="report, as errors, the files not parsed within this time for the whole scan "
+        "(default: 600)",
     )
     check.add_argument(
         "--strict",
@@ -266,6 +274,7 @@ def _check_request(args: argparse.Namespace) -> CheckRequest:
         jobs=args.jobs,
         cache=not args.no_cache,
         parse_timeout=args.parse_timeout,
+        parse_budget=args.parse_budget,
     )
 
 

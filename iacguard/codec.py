@@ -2,20 +2,19 @@
 iacguard's own dataclasses, never run code (unlike a pickle).
 
 An entry is two JSON documents on two lines: a header (the format, the entry's key, the
-dataclasses it uses by module and name) and the value. In the value, lists are arrays,
-and everything else that is not a JSON scalar is a one-member object:
+dataclasses it uses by module and name, its long strings) and the value. In the value,
+lists are arrays, and everything else that is not a JSON scalar is a one-member object:
 
 - ``{"t": [...]}`` a tuple, ``{"d": [k1, v1, k2, v2, ...]}`` a dict (keys of any type);
+- ``{"s": 2}`` the header's third long string (each is written once, however often used);
 - ``{"3": [...]}`` an instance of the header's fourth class, its ``__init__`` fields in
-  order (``__post_init__`` recomputes the others);
-- ``{"s": 2}`` the header's third long string: a long string is stored once however often
-  the value holds it (a YAML alias repeats one string in every resource; written out each
-  time, 180 KB of template became a 34 MB entry).
+  order (``__post_init__`` recomputes the others).
 
 Only dataclasses defined in iacguard's own modules can be named, so any field a module
 adds is stored without this module knowing it. An entry that is malformed in any way (not
-JSON, a class that is not one of ours, the wrong number of fields, another entry's key)
-is rejected as a whole: the caller treats it as a miss.
+JSON, a class that is not one of ours, the wrong number of fields, a field whose value
+is not of its declared type, another entry's key) is rejected as a whole: the caller
+treats it as a miss.
 """
 
 from __future__ import annotations
@@ -29,7 +28,11 @@ from importlib import import_module
 from typing import Any
 
 FORMAT = 2
-LONG_STRING = 256  # characters from which a string is stored once, in the header
+# Characters from which a string is stored once, in the header's table, and referred to
+# by position: a YAML alias repeats one string in every resource (written out each time,
+# 180 KB of template became a 34 MB entry). 512 rather than 256: fewer lookups on reading
+# (benchmarks/README.md).
+LONG_STRING = 512
 
 
 class Invalid(Exception):
@@ -54,12 +57,12 @@ def loads(key: str, data: bytes) -> Any:
         version, written_for, names, strings = json.loads(header)
         if version != FORMAT or written_for != key or not isinstance(names, list):
             raise Invalid("not an entry of this format and key")
-        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+        if not isinstance(strings, list) or not all(type(s) is str for s in strings):
             raise Invalid("a malformed string table")
         builders: dict[str, Callable[[Any], Any]] = {
             "t": tuple,
             "d": _dict,
-            "s": lambda index: _string(strings, index),
+            "s": lambda i: _string(strings, i),
         }
         for index, name in enumerate(names):
             builders[str(index)] = _builder(name)
@@ -124,13 +127,47 @@ def _builder(name: Any) -> Callable[[Any], Any]:
     if fields is None:
         raise Invalid(f"not one of iacguard's dataclasses: {name}")
     count = len(fields)
+    allowed = _field_types(cls, fields)
 
     def build(values: Any) -> Any:
         if type(values) is not list or len(values) != count:
             raise Invalid(f"{name} with the wrong fields")
+        if not all(map(isinstance, values, allowed)):  # the loop runs in C
+            raise Invalid(f"{name} with a field of the wrong type")
         return cls(*values)
 
     return build
+
+
+def _field_types(cls: type, fields: tuple[str, ...]) -> tuple[tuple[type, ...], ...]:
+    """For each field, the types its value may have, as far as its declared type can be
+    checked cheaply (``object`` where not; a container's elements are checked as they are
+    built)."""
+    import types
+    import typing
+
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a name only imported for type checking: nothing is checked
+        hints = {}
+    checks = []
+    for name in fields:
+        allowed: list[type] = []
+        hint = hints.get(name)
+        options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        for option in options:
+            origin = typing.get_origin(option) or option
+            if origin is typing.Literal:
+                allowed.extend({type(v) for v in typing.get_args(option)})
+            elif origin is float:
+                allowed.extend((float, int))
+            elif isinstance(origin, type):
+                allowed.append(origin)
+            else:  # Any, a type variable, a union spelled with Union[]: not checked
+                allowed = [object]
+                break
+        checks.append(tuple(allowed) or (object,))
+    return tuple(checks)
 
 
 def _string(strings: list[str], index: Any) -> str:

@@ -130,9 +130,10 @@ class Policy:
     ``resource`` (a resource policy: bucket, queue, topic, key, repository, secret,
     domain, or the statement a Lambda permission adds; ``governs`` names that resource).
     ``address`` is the resource that holds it; ``location`` the policy itself (the block,
-    the ``Policies`` entry, the resource). ``uses`` lists the ``document`` policies whose
-    statements it takes (``data.aws_iam_policy_document.x.json``), which are not copied;
-    ``scope`` is where those addresses are unique (the root module directory).
+    the ``Policies`` entry, the resource). ``scope`` is where ``address`` is unique (as for
+    ``Principal``); ``uses`` the addresses of the ``document`` policies whose statements
+    this one includes without copying them (Terraform ``data.aws_iam_policy_document.x.json``,
+    ``source_policy_documents``).
     """
 
     kind: PolicyKind
@@ -143,9 +144,9 @@ class Policy:
     statements: list[Statement] = field(default_factory=list)
     embedded_in: tuple[PrincipalRef, ...] = ()
     document: Unknown | None = None
-    governs: str | None = None
-    uses: tuple[str, ...] = ()
     scope: str = ""
+    uses: tuple[str, ...] = ()
+    governs: str | None = None
 
 
 @dataclass(slots=True)
@@ -155,7 +156,9 @@ class Principal:
     at its value; empty when unset.
 
     ``scope`` is where ``address`` is unique: the template for CloudFormation (logical
-    ids repeat across templates), the root module directory for Terraform.
+    ids repeat across templates), the root module directory for Terraform. ``boundary``
+    is its permissions boundary, shaped as an attachment of that policy (not listed among
+    the model's attachments: it limits, it grants nothing).
     """
 
     kind: PrincipalKind
@@ -165,6 +168,7 @@ class Principal:
     name: Value | None = None
     session_duration: tuple[Value, ...] = ()
     scope: str = ""
+    boundary: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +192,22 @@ class Membership:
     address: str
     resource_type: str
     location: Location
+
+
+CredentialKind = Literal["access_key", "login_profile", "service_specific_credential"]
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """Long-lived credentials of an IAM user. ``exposed`` says how the configuration
+    lets the secret leak (None: as far as it shows, it does not)."""
+
+    kind: CredentialKind
+    user: PrincipalRef
+    address: str
+    resource_type: str
+    location: Location
+    exposed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +278,7 @@ class Model:
     policies: list[Policy] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
@@ -271,6 +292,7 @@ class Model:
         self.policies.extend(other.policies)
         self.attachments.extend(other.attachments)
         self.memberships.extend(other.memberships)
+        self.credentials.extend(other.credentials)
         self.unresolved.extend(other.unresolved)
         self.blocks.extend(other.blocks)
         self.directives.extend(other.directives)

@@ -347,3 +347,20 @@ def test_a_stale_or_linked_sarif_file_in_the_checkout_is_replaced_never_written_
     assert run.exit_code == 2
     assert not stale.exists()
     assert run.outputs == {"findings": "", "sarif-file": ""}
+
+
+def test_a_sarif_file_whose_folder_is_a_link_out_of_the_workspace_is_refused(
+    workspace: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "iacguard.sarif").write_text("precious\n", encoding="utf-8")
+    (workspace / "reports").symlink_to(outside)  # committed in the pull request
+
+    run = run_action(workspace, tmp_path, paths="infra", **{"sarif-file": "reports/iacguard.sarif"})
+
+    assert run.exit_code == 2
+    assert [(c.name, c.data) for c in commands(run.stdout)] == [
+        ("error", "sarif-file must be inside the workspace")
+    ]
+    assert (outside / "iacguard.sarif").read_text(encoding="utf-8") == "precious\n"

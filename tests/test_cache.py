@@ -19,6 +19,7 @@ from iacguard import engine
 from iacguard.cache import STALE_DAYS, USED, Cache, default_directory
 from iacguard.config import Config
 from iacguard.engine import ScanOptions, scan
+from iacguard.model import Location
 
 
 def entries(directory: Path) -> list[Path]:
@@ -200,18 +201,31 @@ def test_an_entry_that_would_run_code_or_name_another_class_is_a_miss(tmp_path: 
 
     planted = [
         pickle.dumps(Payload()),
-        f'[1,"{key}",["os:system"]]\n{{"0":["touch {marker}"]}}'.encode(),
-        f'[1,"{key}",["subprocess:Popen"]]\n{{"0":[["touch","{marker}"]]}}'.encode(),
-        f'[1,"{key}",["iacguard.cache:Cache"]]\n{{"0":[null]}}'.encode(),
-        f'[1,"{key}",["iacguard.__main__:run"]]\n{{"0":[]}}'.encode(),
-        f'[1,"{key}",["iacguard.model:Location"]]\n{{"0":["a.tf",1,2,3,4,5,6,7]}}'.encode(),
+        f'[2,"{key}",["os:system"],[]]\n{{"0":["touch {marker}"]}}'.encode(),
+        f'[2,"{key}",["subprocess:Popen"],[]]\n{{"0":[["touch","{marker}"]]}}'.encode(),
+        f'[2,"{key}",["iacguard.cache:Cache"],[]]\n{{"0":[null]}}'.encode(),
+        f'[2,"{key}",["iacguard.__main__:run"],[]]\n{{"0":[]}}'.encode(),
+        # the right classes with values of the wrong types
+        f'[2,"{key}",["iacguard.model:Location"],[]]\n{{"0":["a.tf","12",1,0,0,{{"t":[]}}]}}'.encode(),
+        f'[2,"{key}",["iacguard.parsers.terraform:ParsedFile"],[]]\n{{"0":["main.tf",[],[]]}}'.encode(),
+        f'[2,"{key}",["iacguard.model:Location"],[]]\n{{"0":["a.tf",1,2,3,4,5,6,7]}}'.encode(),
         # a valid entry of another file, moved to this key
         Path(_copy_of_entry(cache, "other")).read_bytes(),
     ]
     for data in planted:
         entry.write_bytes(data)
-        assert Cache(tmp_path, fingerprint="3" * 16).get(key) is None
+        assert Cache(tmp_path, fingerprint="3" * 16).get(key) is None, data
     assert not marker.exists()
+
+    # the same shapes, well formed, are read: each one above fails for its own reason
+    long = "x" * 100
+    entry.write_bytes(
+        f'[2,"{key}",["iacguard.model:Location"],["{long}"]]\n'
+        f'{{"0":[{{"s":0}},12,1,12,4,{{"t":["Resources"]}}]}}'.encode()
+    )
+    assert Cache(tmp_path, fingerprint="3" * 16).get(key) == Location(
+        long, 12, 1, 12, 4, ("Resources",)
+    )
 
 
 def _copy_of_entry(cache: Cache, text: str) -> Path:

@@ -36,6 +36,10 @@ CASES = {
     f"{TF}/positive_github_every_ref_admin": [
         f"IG011 {TF}/positive_github_every_ref_admin/main.tf:18:19 medium aws_iam_role.deploy: "
         f'Every branch, tag, environment and pull request of example-org/app (sub "repo:example-org/app:*") can assume role aws_iam_role.deploy, which can write, through GitHub Actions OIDC (statement "GitHubActions"): name a protected branch or environment in token.actions.githubusercontent.com:sub too',
+        f"IG015 {TF}/positive_github_every_ref_admin/main.tf:30:16 high "
+        "aws_iam_role_policy_attachment.deploy: AWS managed policy PowerUserAccess is attached to "
+        "role aws_iam_role.deploy: it grants every action except IAM and Organizations "
+        "management; grant only the actions it needs",
     ],
     f"{TF}/positive_github_no_subject": [
         f"IG011 {TF}/positive_github_no_subject/main.tf:12:5 critical aws_iam_role.deploy: "
@@ -75,6 +79,9 @@ CASES = {
         f'Any Terraform Cloud organization (sub "organization:*") can assume role TerraformCloud through Terraform Cloud OIDC (statement #1): name the workspace in app.terraform.io:sub',
         f"IG011 {CFN}/positive_providers.yaml:61:91 medium ExternalDns: "
         f'Every service account of namespace kube-system (sub "system:serviceaccount:kube-system:*") can assume role ExternalDns, which can write, through EKS OIDC (statement #1): name the service account in oidc.eks.eu-west-1.amazonaws.com/id/5C3F9E2A7B1D4E6F8A9B0C1D2E3F4A5B:sub too',
+        f"IG015 {CFN}/positive_providers.yaml:63:11 high ExternalDns: AWS managed policy "
+        "AdministratorAccess is attached to role ExternalDns: it grants every action on every "
+        "resource; grant only the actions it needs",
     ],
 }
 

@@ -63,13 +63,17 @@ def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_the_time_limit_counts_cpu_time(jobs: int, always_parallel: None) -> None:
+def test_the_time_limit_counts_cpu_time(
+    jobs: int, always_parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A file that computes is stopped after its limit in CPU time (the same file passes
-    or fails whatever the load); one that blocks only after the wall-time backstop."""
+    or fails whatever the load); one that blocks only after the wall-time backstop,
+    here far enough that a loaded machine cannot reach it first."""
+    monkeypatch.setattr(runner, "WALL_FACTOR", 60)
     started = time.monotonic()
     results = runner.run(units("a", "busy", "b"), misbehave, jobs=jobs, timeout=0.5)
     assert results == ["A", Failure("took more than 0.5 s of CPU time to parse; skipped"), "B"]
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -118,3 +122,18 @@ def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
     done = iacguard("check", "fixtures", "--jobs", "0")
     assert done.returncode == 2
     assert "--jobs: must be greater than 0" in done.stderr
+
+
+def test_the_scan_budget_is_set_on_the_command_line(tmp_path: Path) -> None:
+    from helpers import iacguard
+
+    template = ROOT / "fixtures/cloudformation/wildcard_action_positive.yaml"
+    (tmp_path / "t.yaml").write_bytes(template.read_bytes())
+    done = iacguard(
+        "check", "t.yaml", "--parse-budget", "0.000001", "--jobs", "1", "--no-cache", cwd=tmp_path
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "No findings in 0 files scanned; 1 error.\n",
+        "t.yaml: error: not parsed: the scan used up its 1e-06 s for parsing\n",
+    )

@@ -103,4 +103,7 @@ def test_the_benchmark_corpus_is_valid_iac() -> None:
         "IG003",
         "IG004",
         "IG005",
+        "IG014",
+        "IG015",
+        "IG017",
     }

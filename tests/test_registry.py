@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 
 from helpers import FIXTURES
 
@@ -16,7 +15,7 @@ from iacguard.checks.base import Check
 def test_ids_are_in_order_and_slugs_unique() -> None:
     ids = [c.id for c in CHECKS]
     assert ids == sorted(set(ids))
-    assert all(re.fullmatch(r"IG\d{3}", i) for i in ids)
+    assert all(c.id.startswith("IG") and len(c.id) == 5 for c in CHECKS)
     assert len({c.slug for c in CHECKS}) == len(CHECKS)
 
 
@@ -42,13 +41,16 @@ def test_every_check_module_is_registered_once() -> None:
 
 
 def test_every_check_has_a_positive_and_a_negative_cloudformation_fixture() -> None:
+    """Core checks: ``<stem>_positive.yaml``; later ones: a ``<slug>/`` directory of cases,
+    among them ``positive_*`` and ``negative_*`` in both formats."""
     for check in CHECKS:
         stem = check.slug.replace("-", "_")
-        folder = FIXTURES / "cloudformation" / check.slug
-        if folder.is_dir():  # a folder of cases, named after what each shows
-            cases = [p.stem for p in folder.iterdir()]
-            assert any(c.startswith("positive") for c in cases), check.id
-            assert any(c.startswith("negative") for c in cases), check.id
+        cases = FIXTURES / "cloudformation" / check.slug
+        if cases.is_dir():
+            for fmt in ("cloudformation", "terraform"):
+                names = [p.name for p in (FIXTURES / fmt / check.slug).iterdir()]
+                assert any(n.startswith("positive") for n in names), (check.id, fmt)
+                assert any(n.startswith("negative") for n in names), (check.id, fmt)
             continue
         assert (FIXTURES / "cloudformation" / f"{stem}_positive.yaml").is_file(), check.id
         assert (FIXTURES / "cloudformation" / f"{stem}_negative.yaml").is_file(), check.id

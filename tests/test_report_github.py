@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import write_core_only_config
 from report_helpers import validate_sarif
 from runner_commands import commands
 
@@ -174,6 +175,7 @@ def test_hostile_names_never_become_workflow_commands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     template = _hostile_template(tmp_path)
+    write_core_only_config(tmp_path)
     step_summary = tmp_path / "summary.md"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))

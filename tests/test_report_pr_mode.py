@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, write_core_only_config
 from runner_commands import commands
 
 from iacguard.cli import main
@@ -43,6 +43,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(name, value)
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "cloudformation" / "report", repo / "iam")
+    write_core_only_config(repo)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "base")

@@ -264,3 +264,15 @@ def test_a_cli_scan_of_cloudformation_does_not_import_cfn_lint() -> None:
     assert done.stderr == ""
     assert done.stdout.splitlines()[-1] == "[]"
     assert '"rule_id": "IG002"' in done.stdout
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_the_pure_python_parser_reads_the_same_where_libyaml_is_missing(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from iacguard.parsers import template_reader
+
+    monkeypatch.setattr(template_reader, "_LOADER", yaml.SafeLoader)
+    compare(GENERATED[name])

@@ -1,12 +1,12 @@
 """The five core checks on Terraform: a positive and a negative fixture each."""
 
-from helpers import lines, messages, run
+from helpers import CORE_ONLY, lines, messages, run
 
 TF = "fixtures/terraform"
 
 
 def test_inline_policies_of_users_are_reported_at_the_policy_block() -> None:
-    result = run(f"{TF}/user_inline_policy_positive")
+    result = run(f"{TF}/user_inline_policy_positive", config=CORE_ONLY)
     file = f"{TF}/user_inline_policy_positive/main.tf"
     assert lines(result) == [
         f"IG001 {file}:20:1 medium aws_iam_user_policy.alice_reports",
@@ -21,11 +21,11 @@ def test_inline_policies_of_users_are_reported_at_the_policy_block() -> None:
 
 
 def test_inline_policies_of_groups_and_roles_pass() -> None:
-    assert lines(run(f"{TF}/user_inline_policy_negative")) == []
+    assert lines(run(f"{TF}/user_inline_policy_negative", config=CORE_ONLY)) == []
 
 
 def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() -> None:
-    result = run(f"{TF}/wildcard_action_positive")
+    result = run(f"{TF}/wildcard_action_positive", config=CORE_ONLY)
     file = f"{TF}/wildcard_action_positive/main.tf"
     assert lines(result) == [
         f"IG002 {file}:9:18 critical aws_iam_policy.admin",
@@ -68,7 +68,7 @@ def test_membership_by_address_literal_name_and_local_counts() -> None:
 
 
 def test_managed_policies_attached_to_users_are_reported_at_the_attachment() -> None:
-    result = run(f"{TF}/user_attached_policy_positive")
+    result = run(f"{TF}/user_attached_policy_positive", config=CORE_ONLY)
     file = f"{TF}/user_attached_policy_positive/main.tf"
     assert lines(result) == [
         f"IG004 {file}:20:1 medium aws_iam_user_policy_attachment.alice_read_only",

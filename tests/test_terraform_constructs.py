@@ -1,7 +1,7 @@
 """Policy text in every form, and resolution within a module: each construct has a
 fixture, and each finding is asserted where a user would look for it."""
 
-from helpers import lines, messages, run
+from helpers import CORE_ONLY, lines, messages, run
 
 from iacguard.config import Config
 from iacguard.findings import ScanResult
@@ -57,7 +57,7 @@ def test_templatefile_is_rendered_with_its_variables() -> None:
 
 
 def test_a_policy_document_used_twice_is_reported_once_at_the_document() -> None:
-    result = run(f"{TF}/policy_document")
+    result = run(f"{TF}/policy_document", config=CORE_ONLY)
     file = f"{TF}/policy_document/main.tf"
     assert lines(result) == [f"IG002 {file}:5:18 high data.aws_iam_policy_document.deploy"]
     assert messages(result) == [

@@ -1,12 +1,12 @@
 """Local modules are evaluated with their caller's inputs; remote ones are listed."""
 
-from helpers import lines, messages, run
+from helpers import CORE_ONLY, lines, messages, run
 
 TF = "fixtures/terraform"
 
 
 def test_a_local_module_is_checked_once_per_call_with_the_callers_inputs() -> None:
-    result = run(f"{TF}/local_module")
+    result = run(f"{TF}/local_module", config=CORE_ONLY)
     module = f"{TF}/local_module/modules/service_user/main.tf"
     caller = f"{TF}/local_module/main.tf"
     # Only the "admin" call passes a wildcard: the finding is where the caller wrote it
@@ -33,7 +33,7 @@ def test_a_called_module_directory_is_not_also_scanned_as_a_root() -> None:
 
 
 def test_a_module_scanned_alone_is_a_root_with_unknown_inputs() -> None:
-    result = run(f"{TF}/local_module/modules/service_user")
+    result = run(f"{TF}/local_module/modules/service_user", config=CORE_ONLY)
     module = f"{TF}/local_module/modules/service_user/main.tf"
     assert lines(result) == []
     assert [(u.file, u.line, u.resource, u.expression) for u in result.unresolved] == [

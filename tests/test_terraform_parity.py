@@ -51,8 +51,10 @@ def _points_at(finding: Finding, model: Model) -> str:
             return "session value"
         if where == principal.location:
             return "principal"
-    if any(where == a.location for a in model.attachments):
+    if any(where in (a.location, a.policy and a.policy.location) for a in model.attachments):
         return "attachment"
+    if any(where == c.location for c in model.credentials):
+        return "credential"
     raise AssertionError(f"{finding} points at nothing in the model")
 
 
@@ -62,11 +64,17 @@ def _name(finding: Finding, model: Model) -> str:
         return principals[finding.resource]
     if finding.rule_id == "IG013":  # the governed resource is named differently: the statement
         return finding.element
-    if finding.rule_id == "IG004":
+    if finding.rule_id == "IG014":
+        return f"{principals[finding.resource]}: {finding.element}"
+    if finding.rule_id == "IG016":
+        user = next(c.user for c in model.credentials if c.address == finding.resource)
+        return principals[user.target] if user.target else text_of(user.name)
+    if finding.rule_id in ("IG004", "IG015"):
         attachment = next(
             a
             for a in model.attachments
-            if a.address == finding.resource and a.location == finding.location
+            if a.address == finding.resource
+            and finding.location in (a.location, a.policy and a.policy.location)
         )
         ref = attachment.principal
         return principals[ref.target] if ref.target else text_of(ref.name)
@@ -77,7 +85,8 @@ def _name(finding: Finding, model: Model) -> str:
             if finding.location
             in {s.location, s.action_location, *(a.location for a in s.actions or ())}
         ]
-        if policy.address == finding.resource and (statements or finding.rule_id == "IG001"):
+        whole = finding.rule_id in ("IG001", "IG017") and finding.location == policy.location
+        if policy.address == finding.resource and (statements or whole):
             if policy.name is not None:
                 return text_of(policy.name)
             owner = policy.embedded_in[0].target if policy.embedded_in else None
@@ -105,7 +114,16 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
         ("IG012", "auditor", "medium", "principal"),
         ("IG013", 'Sid=PublicRead:"*"', "high", "principal"),
         ("IG013", "service:s3.amazonaws.com", "high", "principal"),
+        ("IG014", "deployer: UpdateFunctionCode", "high", "principal"),
+        ("IG014", "operators: UpdateDevEndpoint", "high", "principal"),
+        ("IG014", "operators: UpdateFunctionCode", "high", "principal"),
+        ("IG015", "auditor", "high", "attachment"),
+        ("IG016", "bob", "medium", "credential"),
+        ("IG017", "auditor-logs", "low", "policy"),
+        ("IG017", "deployer-logs", "low", "policy"),
     ]
+    # ops grants "*" on "*" to developers: its members are administrators already, and
+    # IG014 reports no path for them
     assert named_findings(cfn.model) == expected
     assert named_findings(tf.model) == expected
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import iacguard, run
+from helpers import CORE_ONLY, iacguard, run
 from test_suppressions import suppressions
 
 TF = "fixtures/terraform"
 
 
 def test_comment_styles_and_placements() -> None:
-    assert suppressions(run(f"{TF}/suppressed_by_comment")) == [
+    assert suppressions(run(f"{TF}/suppressed_by_comment", config=CORE_ONLY)) == [
         (
             "IG003",
             4,

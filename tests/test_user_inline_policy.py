@@ -1,4 +1,4 @@
-from helpers import described, run
+from helpers import CORE_ONLY, described, run
 
 CFN = "fixtures/cloudformation"
 
@@ -16,4 +16,4 @@ def test_inline_policies_in_users_are_reported_at_the_policy() -> None:
 
 
 def test_inline_policies_in_groups_and_roles_pass() -> None:
-    assert described(run(f"{CFN}/user_inline_policy_negative.yaml")) == []
+    assert described(run(f"{CFN}/user_inline_policy_negative.yaml", config=CORE_ONLY)) == []

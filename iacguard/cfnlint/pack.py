@@ -48,11 +48,13 @@ LEVELS = {
 
 
 def rule_id(check: type[Check]) -> str:
-    """The cfn-lint id of a check: IG002 (high) → E9102, IG003 (low) → W9103."""
+    """The cfn-lint id of a check: IG002 (high) → E9102, IG003 (low) → W9103; a check
+    whose findings may rise above its default severity takes the level of the highest."""
     number = int(check.id.removeprefix("IG"))
     if not 0 < number < 100:
         raise ValueError(f"{check.id} has no cfn-lint id: 9101-9199 holds IG001-IG099 only")
-    return f"{LEVELS[check.severity]}91{number:02d}"
+    highest = max(check.severities or (check.severity,), key=lambda s: s.rank)
+    return f"{LEVELS[highest]}91{number:02d}"
 
 
 RULE_IDS = {check.id: rule_id(check) for check in CHECKS}

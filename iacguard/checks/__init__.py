@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from iacguard.checks.admin_policy_attached import AdminPolicyAttached
 from iacguard.checks.base import Check
 from iacguard.checks.cross_account_trust import CrossAccountTrust
+from iacguard.checks.duplicate_inline_policy import DuplicateInlinePolicy
+from iacguard.checks.long_lived_credentials import LongLivedCredentials
 from iacguard.checks.oidc_trust_unrestricted import OidcTrustUnrestricted
 from iacguard.checks.options import Option, unique_options
+from iacguard.checks.privilege_escalation import PrivilegeEscalation
 from iacguard.checks.public_resource_policy import PublicResourcePolicy
 from iacguard.checks.role_session_limit import RoleSessionLimit
 from iacguard.checks.trust_any_principal import TrustAnyPrincipal
@@ -26,6 +30,10 @@ CHECKS: tuple[type[Check], ...] = (
     OidcTrustUnrestricted,
     CrossAccountTrust,
     PublicResourcePolicy,
+    PrivilegeEscalation,
+    AdminPolicyAttached,
+    LongLivedCredentials,
+    DuplicateInlinePolicy,
 )
 
 # every check's options, each once: the config keys, CLI flags and cfn-lint options they give

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from iacguard import RULES_URL
 from iacguard.checks.options import Option, Settings
@@ -25,6 +25,9 @@ from iacguard.model import (
     Value,
 )
 
+if TYPE_CHECKING:
+    from iacguard.permissions import Permissions
+
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
@@ -37,6 +40,16 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     check: Check | None = None
+    _permissions: tuple[Model, Permissions] | None = None
+    _recorded: set[Unresolved] = field(default_factory=set)
+
+    def permissions(self, model: Model) -> Permissions:
+        """Effective permissions, built once per scan for the checks that need them."""
+        if self._permissions is None or self._permissions[0] is not model:
+            from iacguard.permissions import Permissions
+
+            self._permissions = (model, Permissions(model))
+        return self._permissions[1]
 
     def report(
         self,
@@ -72,7 +85,8 @@ class Context:
         entry = Unresolved(
             value.location.file, value.location.line, resource, value.expression, why or value.why
         )
-        if entry not in self.unresolved:
+        if entry not in self._recorded:  # a set: a large scan records thousands
+            self._recorded.add(entry)
             self.unresolved.append(entry)
 
 
@@ -81,8 +95,9 @@ class Check:
 
     id: ClassVar[str]
     slug: ClassVar[str]
-    severity: ClassVar[Severity]  # the default, and the cfn-lint level
-    severities: ClassVar[tuple[Severity, ...]] = ()  # all it reports, when more than one
+    severity: ClassVar[Severity]  # the default
+    # all it reports, when more than one; the highest is the cfn-lint level (rules.md)
+    severities: ClassVar[tuple[Severity, ...]] = ()
     summary: ClassVar[str]
     frameworks: ClassVar[tuple[str, ...]] = ("terraform", "cloudformation")
     options: ClassVar[tuple[Option[Any], ...]] = ()  # read with ``ctx.settings[OPTION]``

@@ -47,6 +47,7 @@ class CheckRequest:
     jobs: int | None = None
     cache: bool = True
     parse_timeout: float | None = None
+    parse_budget: float | None = None
 
     @property
     def github(self) -> bool:
@@ -132,6 +133,8 @@ def scan_options(request: CheckRequest) -> ScanOptions:
     options = ScanOptions(jobs=request.jobs, cache=request.cache, progress=progress)
     if request.parse_timeout:
         options.timeout = request.parse_timeout
+    if request.parse_budget:
+        options.budget = request.parse_budget
     return options
 
 

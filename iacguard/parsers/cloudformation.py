@@ -32,6 +32,7 @@ from iacguard.model import (
     Value,
 )
 from iacguard.parsers import ParseResult
+from iacguard.parsers.cloudformation_credentials import login_profile, user_credential
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.lambda_permission import permission_statement
 from iacguard.parsers.plain import plain
@@ -384,7 +385,7 @@ class _TemplateReader:
         target = None
         if isinstance(value, dict) and len(value) == 1:
             if isinstance(value.get("Ref"), str) and value["Ref"] in self.cfn.resources:
-                target = value["Ref"]
+                target = str(value["Ref"])  # a plain str: the decoder's node does not pickle
             getatt = value.get("Fn::GetAtt")
             if isinstance(getatt, list) and getatt and getatt[0] in self.cfn.resources:
                 target = str(getatt[0])
@@ -512,6 +513,12 @@ class _TemplateReader:
             self.attach(owner, item, logical_id, resource_type)
 
     def attach(self, owner: PrincipalRef, item: Node, logical_id: str, resource_type: str) -> None:
+        self.model.attachments.extend(self.attachments(owner, item, logical_id, resource_type))
+
+    def attachments(
+        self, owner: PrincipalRef, item: Node, logical_id: str, resource_type: str
+    ) -> list[Attachment]:
+        """One attachment per alternative of the policy ARN ``item``."""
         values = self.cfn.alternatives(item, listed=True)
         policy_target = None
         value = item.value
@@ -520,18 +527,13 @@ class _TemplateReader:
             and isinstance(value.get("Ref"), str)
             and value["Ref"] in self.cfn.resources
         ):
-            policy_target = value["Ref"]
-        for arn in values:
-            self.model.attachments.append(
-                Attachment(
-                    owner,
-                    arn,
-                    logical_id,
-                    resource_type,
-                    item.location,
-                    policy_target=policy_target,
-                )
+            policy_target = str(value["Ref"])
+        return [
+            Attachment(
+                owner, arn, logical_id, resource_type, item.location, policy_target=policy_target
             )
+            for arn in values
+        ]
 
     def principal(
         self,
@@ -561,6 +563,8 @@ def _user(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -
     props, me = reader.principal("user", resource, logical_id, kind, "UserName")
     reader.inline_policies(props, logical_id, kind, me)
     reader.managed_policy_arns(props, logical_id, kind, me)
+    _boundary(reader, props, logical_id, kind, me)
+    login_profile(reader, props, logical_id, me)
     groups = reader.cfn.child(props, "Groups")
     if groups is not None:
         for item in reader.cfn.items(groups):
@@ -579,9 +583,21 @@ def _role(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -
     _session(reader, props, "MaxSessionDuration")
     reader.inline_policies(props, logical_id, kind, me)
     reader.managed_policy_arns(props, logical_id, kind, me)
+    _boundary(reader, props, logical_id, kind, me)
     trust = reader.cfn.entry(props, "AssumeRolePolicyDocument")
     if trust is not None:
         reader.policy("trust", trust, logical_id, kind, trust.location, embedded_in=(me,))
+
+
+def _boundary(
+    reader: _TemplateReader, props: Node, logical_id: str, kind: str, me: PrincipalRef
+) -> None:
+    """``PermissionsBoundary``: recorded on the principal, not as an attachment."""
+    node = reader.cfn.child(props, "PermissionsBoundary")
+    if node is None:
+        return
+    boundaries = reader.attachments(me, node, logical_id, kind)
+    reader.model.principals[-1].boundary = boundaries[0] if boundaries else None
 
 
 def _session(reader: _TemplateReader, props: Node, key: str) -> None:
@@ -798,6 +814,8 @@ _HANDLERS: dict[str, _Handler] = {
     "AWS::IAM::RolePolicy": _policy,
     "AWS::IAM::ManagedPolicy": _managed_policy,
     "AWS::IAM::UserToGroupAddition": _user_to_group,
+    "AWS::IAM::AccessKey": user_credential,
+    "AWS::IAM::ServiceSpecificCredential": user_credential,
     "AWS::SSO::PermissionSet": _permission_set,
     "AWS::Serverless::Function": _serverless,
     "AWS::Serverless::StateMachine": _serverless,

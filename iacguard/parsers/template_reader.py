@@ -7,8 +7,7 @@ otherwise): a small builder makes dicts, lists and scalars as cfn-lint's decoder
 aliases and merge keys; YAML 1.1 scalars) and keeps, in a ``MarkTable`` beside them,
 the places cfn-lint's nodes carry. Errors are the ones cfn-lint reports (duplicate
 keys, alias amplification, syntax), in our words. A JSON template that YAML cannot read
-(tabs, JSON escapes) goes to the position-keeping JSON reader, as cfn-lint falls back to
-its JSON decoder.
+(tabs) is read with its tabs as spaces, as cfn-lint falls back to its JSON decoder.
 
 The builder is a loop over events with an explicit stack, so deep nesting costs no
 recursion and stops at ``MAX_NESTING``; aliases share the anchored value (nothing is
@@ -38,7 +37,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _UNCONVERTED = ("Ref", "Condition")  # short-form tags that keep their name
-_JSON_FALLBACK = ("found character '\\t' that cannot start any token", "found unknown escape")
+_TAB = "found character '\\t' that cannot start any token"
 _LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 _CONSTRUCTOR = SafeConstructor()
 _RESOLVER = yaml.resolver.Resolver()
@@ -65,8 +64,8 @@ def read(text: str) -> Decoded:
     try:
         return _Builder(text).read()
     except yaml.scanner.ScannerError as error:
-        if str(error.problem).startswith(_JSON_FALLBACK):
-            return _read_json(text)
+        if str(error.problem).startswith(_TAB) and text.lstrip().startswith("{"):
+            return _read_json_with_tabs(text)
         raise _syntax(error) from None
     except yaml.parser.ParserError as error:
         raise _syntax(error) from None
@@ -438,6 +437,16 @@ def _function_name(tag: str) -> str:
     return suffix if suffix in _UNCONVERTED else f"Fn::{suffix}"
 
 
+def _read_json_with_tabs(text: str) -> Decoded:
+    """JSON indented with tabs, which YAML's block context refuses (cfn-lint then reads
+    it as JSON): a tab can only be whitespace in JSON (one in a string is written
+    ``\\t``), so it reads as a space, in the same column."""
+    try:
+        return _Builder(text.replace("\t", " ")).read()
+    except yaml.MarkedYAMLError as error:
+        raise _syntax(error) from None
+
+
 def _syntax(error: yaml.MarkedYAMLError) -> DecodeError:
     """A scanner or parser error, where cfn-lint reports it."""
     mark = error.problem_mark
@@ -459,47 +468,3 @@ def _unreadable(error: Exception) -> DecodeError:
 
 def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
-
-
-def _read_json(text: str) -> Decoded:
-    """A JSON template YAML cannot read, with the places of its strings and containers."""
-    from iacguard.parsers.located_json import JsonProblem, decode
-    from iacguard.resolve.hcl import TextMap
-
-    try:
-        tree = decode(text, TextMap.of_text("", text), unique_keys=True)
-    except JsonProblem as problem:
-        where = problem.location
-        raise DecodeError(
-            _short(f"cannot parse template: {problem.message}"), where.line, where.column
-        ) from None
-    marks = MarkTable()
-    return Decoded(_plain_json(tree, marks), marks)
-
-
-def _plain_json(tree: Any, marks: MarkTable) -> Any:
-    value = tree.value
-    if isinstance(value, dict):
-        plain = {key: _plain_json(child, marks) for key, child in value.items()}
-        for key, child in value.items():
-            if isinstance(child.value, str):
-                marks.values[id(plain), key] = _span(child.location)
-        marks.nodes[id(plain)] = _span(tree.location)
-        return plain
-    if isinstance(value, list):
-        items = [_plain_json(child, marks) for child in value]
-        for index, child in enumerate(value):
-            if isinstance(child.value, str):
-                marks.values[id(items), index] = _span(child.location)
-        marks.nodes[id(items)] = _span(tree.location)
-        return items
-    return value
-
-
-def _span(location: Any) -> Span:
-    return (
-        location.line - 1,
-        location.column - 1,
-        location.end_line - 1,
-        location.end_column - 1,
-    )

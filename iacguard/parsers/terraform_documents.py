@@ -53,9 +53,14 @@ def read_policy(
     return statements, unknowns + resolver.unknowns
 
 
-def document_refs(document: TfValue) -> tuple[str, ...]:
-    """The addresses of the ``data.aws_iam_policy_document`` a policy value uses."""
-    return tuple(dict.fromkeys(o.address for o in options(document) if isinstance(o, DocumentRef)))
+def document_refs(*documents: TfValue) -> tuple[str, ...]:
+    """The addresses of the policy documents ``documents`` use by reference."""
+    return tuple(
+        option.address
+        for document in documents
+        for option in options(document)
+        if isinstance(option, DocumentRef)
+    )
 
 
 class PolicyDocuments:
@@ -90,14 +95,12 @@ class PolicyDocuments:
             resource.block.location,
             scope=str(resource.scope.instance.root),
         )
-        policy.uses = tuple(
-            ref
-            for name in ("source_policy_documents", "override_policy_documents")
-            for listed in self._listed(resource, name)
-            for ref in document_refs(listed)
-        )
         statements, unknowns = self._merged_statements(resource)
         policy.statements = statements
+        policy.uses = document_refs(
+            *self._listed(resource, "source_policy_documents"),
+            *self._listed(resource, "override_policy_documents"),
+        )
         for unknown in unknowns:
             self.unresolved(unknown, address)
         self.model.policies.append(policy)

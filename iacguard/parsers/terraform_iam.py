@@ -32,6 +32,7 @@ from iacguard.parsers.lambda_permission import CONDITIONS as PERMISSION_CONDITIO
 from iacguard.parsers.lambda_permission import permission_statement
 from iacguard.parsers.policy_document import DocumentProblem
 from iacguard.parsers.session import session_problem
+from iacguard.parsers.terraform_credentials import CREDENTIAL_HANDLERS
 from iacguard.parsers.terraform_documents import PolicyDocuments, document_refs, read_policy
 from iacguard.resolve.hcl import Call, Expr, TupleExpr
 from iacguard.resolve.terraform import DOCUMENT_TYPE, Evaluator
@@ -231,6 +232,11 @@ class IamReader:
     def attach(
         self, owner: PrincipalRef, resource: Resource, expr: Expr, location: Location
     ) -> None:
+        self.model.attachments.extend(self.attachments(owner, resource, expr, location))
+
+    def attachments(
+        self, owner: PrincipalRef, resource: Resource, expr: Expr, location: Location
+    ) -> list[Attachment]:
         """One attachment per alternative of the policy ARN ``expr``."""
         value = self.evaluator.value(expr, resource.scope)
         target = self.evaluator.target_of(expr, resource.scope)
@@ -238,17 +244,12 @@ class IamReader:
             target if target is not None and _type_of(target) == "aws_iam_policy" else None
         )
         arns: list[Value | None] = [*scalars(value)] or [None]
-        for arn in arns:
-            self.model.attachments.append(
-                Attachment(
-                    owner,
-                    arn,
-                    resource.address,
-                    resource.type,
-                    location,
-                    policy_target=policy_target,
-                )
+        return [
+            Attachment(
+                owner, arn, resource.address, resource.type, location, policy_target=policy_target
             )
+            for arn in arns
+        ]
 
     def governed(self, resource: Resource, name: str | None) -> str:
         """How a message names the resource a policy governs: the address ``name`` refers
@@ -318,6 +319,11 @@ def _principal(reader: IamReader, resource: Resource) -> None:
         scope=_root(resource.scope),
     )
     reader.model.principals.append(principal)
+    boundary = resource.block.attributes.get("permissions_boundary")
+    if boundary is not None and kind in ("user", "role"):
+        me = reader.own_ref(resource, kind)
+        found = reader.attachments(me, resource, boundary.expr, boundary.location)
+        principal.boundary = found[0] if found else None
     if isinstance(principal.name, Scalar):
         reader.names[(principal.scope, kind, str(principal.name.value))] = resource.address
     if kind == "role":
@@ -389,9 +395,9 @@ def _owned_policy(owner_key: str, kind: PrincipalKind, document_key: str = "poli
     return handle
 
 
-def _attachment(owner_key: str, kind: PrincipalKind) -> Handler:
+def _attachment(owner_key: str, kind: PrincipalKind, arn_key: str = "policy_arn") -> Handler:
     def handle(reader: IamReader, resource: Resource) -> None:
-        arn = resource.block.attributes.get("policy_arn")
+        arn = resource.block.attributes.get(arn_key)
         for owner in reader.refs(resource, owner_key, kind):
             if arn is not None:
                 reader.attach(owner, resource, arn.expr, resource.block.location)
@@ -487,6 +493,9 @@ _HANDLERS: dict[str, Handler] = {
     "aws_iam_group_policy_attachment": _attachment("group", "group"),
     "aws_iam_role_policy_attachment": _attachment("role", "role"),
     "aws_iam_policy_attachment": _policy_attachment,
+    "aws_ssoadmin_managed_policy_attachment": _attachment(
+        "permission_set_arn", "permission_set", "managed_policy_arn"
+    ),
     "aws_iam_user_group_membership": _user_group_membership,
     "aws_iam_group_membership": _group_membership,
     f"data.{DOCUMENT_TYPE}": _document,
@@ -502,6 +511,7 @@ _HANDLERS: dict[str, Handler] = {
     "aws_elasticsearch_domain": _resource_policy("access_policies", None),
     "aws_elasticsearch_domain_policy": _resource_policy("access_policies", "domain_name"),
     "aws_lambda_permission": _lambda_permission,
+    **CREDENTIAL_HANDLERS,
 }
 # What the reader reads: only these resources' unknown values can change a finding.
 IAM_TYPES = frozenset(_HANDLERS)

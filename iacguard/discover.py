@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iacguard.pathmatch import GitIgnores
 
 from iacguard.findings import NotRead
 from iacguard.paths import display_path, skipped_directory
@@ -34,13 +38,37 @@ class Discovery:
     unreadable: list[NotRead] = field(default_factory=list)
 
 
+def with_modules(args: Sequence[str]) -> list[str]:
+    """The arguments, each Terraform file followed by the other Terraform files of its
+    directory: a Terraform file means little without its module (its variables, locals
+    and the resources that use them are in the files beside it). Options and their
+    values pass through, for the pre-commit hook's arguments."""
+    out: list[str] = []
+    for arg in args:
+        out.append(arg)
+        path = Path(arg)
+        if arg.endswith(TERRAFORM_SUFFIXES) and path.is_file():
+            siblings = sorted(
+                p for p in path.parent.iterdir() if p.name.endswith(TERRAFORM_SUFFIXES)
+            )
+            out.extend(str(p) for p in siblings if p != path and str(p) not in args)
+    return list(dict.fromkeys(out))
+
+
 def is_candidate(name: str) -> bool:
     return name.endswith(TERRAFORM_SUFFIXES) or name.endswith(CLOUDFORMATION_SUFFIXES)
 
 
-def discover(paths: list[str], excluded: Callable[[str], bool] = lambda _: False) -> Discovery:
-    """The files below ``paths``; ``excluded`` is asked with each file's display path."""
-    walk = _Walk(excluded, [Path(os.path.realpath(raw)) for raw in paths])
+def discover(
+    paths: list[str], excluded: Callable[[str], bool] = lambda _: False, *, gitignore: bool = True
+) -> Discovery:
+    """The files below ``paths``; ``excluded`` is asked with each file's display path.
+    With ``gitignore``, what the ``.gitignore`` files say git ignores is left out too
+    (files named in ``paths`` are always read)."""
+    from iacguard.pathmatch import GitIgnores
+
+    ignores = GitIgnores() if gitignore else None
+    walk = _Walk(excluded, [Path(os.path.realpath(raw)) for raw in paths], ignores)
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
@@ -54,12 +82,17 @@ def discover(paths: list[str], excluded: Callable[[str], bool] = lambda _: False
     for path, real in walk.linked_templates:
         if walk.first(real):
             walk.found.cloudformation.append(path)
+    if ignores is not None:
+        walk.found.not_read.extend(NotRead(where, why) for where, why in ignores.warnings)
     return walk.found
 
 
 class _Walk:
-    def __init__(self, excluded: Callable[[str], bool], roots: list[Path]) -> None:
+    def __init__(
+        self, excluded: Callable[[str], bool], roots: list[Path], ignores: GitIgnores | None
+    ) -> None:
         self.excluded = excluded
+        self.ignores = ignores
         self.roots = roots
         self.found = Discovery()
         self.seen: set[Path] = set()
@@ -74,13 +107,20 @@ class _Walk:
             why = f"cannot list directory: {error.strerror or error}"
             self.found.unreadable.append(NotRead(where, why))
 
+        ignores = self.ignores
+        if ignores is not None:
+            ignores.above(root)
         for directory, subdirs, files in os.walk(root, onerror=unlistable):
             real_directory = Path(os.path.realpath(directory))
+            if ignores is not None:
+                ignores.load(Path(directory))
             kept = []
             for name in sorted(subdirs):
                 if skipped_directory(name):
                     continue
                 path = Path(directory) / name
+                if ignores is not None and ignores.ignored(path, directory=True):
+                    continue
                 if not path.is_symlink():
                     kept.append(name)
                 elif not self.inside(Path(os.path.realpath(path))):
@@ -89,8 +129,11 @@ class _Walk:
             subdirs[:] = kept  # links inside are walked where they point
             for name in sorted(f for f in files if not f.startswith(".")):
                 path = Path(directory) / name
-                if is_candidate(name) and not self.excluded(display_path(path)):
-                    self.file(path, real_directory / name, explicit=False)
+                if not is_candidate(name) or self.excluded(display_path(path)):
+                    continue
+                if ignores is not None and ignores.ignored(path, directory=False):
+                    continue
+                self.file(path, real_directory / name, explicit=False)
 
     def file(self, path: Path, real: Path, *, explicit: bool) -> None:
         """``real``: where ``path`` is, through links of the directories above it."""

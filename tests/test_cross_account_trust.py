@@ -45,7 +45,7 @@ def test_each_case_reports_exactly_what_it_shows(case: str) -> None:
     assert result.errors == []
 
 
-TRUSTED = f"{TF}/trusted_account_in_config"
+TRUSTED = f"{TF}/positive_own_account_until_listed"
 
 
 def test_an_account_of_your_own_is_reported_until_listed() -> None:

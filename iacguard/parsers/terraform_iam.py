@@ -31,7 +31,7 @@ from iacguard.parsers import ParseResult
 from iacguard.parsers.lambda_permission import CONDITIONS as PERMISSION_CONDITIONS
 from iacguard.parsers.lambda_permission import permission_statement
 from iacguard.parsers.policy_document import DocumentProblem
-from iacguard.parsers.session import session_problem
+from iacguard.parsers.session import session_seconds
 from iacguard.parsers.terraform_credentials import CREDENTIAL_HANDLERS
 from iacguard.parsers.terraform_documents import PolicyDocuments, document_refs, read_policy
 from iacguard.resolve.hcl import Call, Expr, TupleExpr
@@ -274,11 +274,11 @@ class IamReader:
             return ()
         durations = []
         for duration in scalars(relocate(value, attribute.location)):
-            wrong = session_problem(name, duration, iso=name == "session_duration")
-            if wrong is None:
-                durations.append(duration)
+            seconds = session_seconds(name, duration, iso=name == "session_duration")
+            if isinstance(seconds, str):
+                self.problem(resource.address, seconds, duration.location)
             else:
-                self.problem(resource.address, wrong, duration.location)
+                durations.append(seconds)
         return tuple(durations)
 
 

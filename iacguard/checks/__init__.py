@@ -16,8 +16,8 @@ from iacguard.checks.passrole_unscoped import PassroleUnscoped
 from iacguard.checks.privilege_escalation import PrivilegeEscalation
 from iacguard.checks.public_resource_policy import PublicResourcePolicy
 from iacguard.checks.role_session_limit import RoleSessionLimit
-from iacguard.checks.unknown_action import UnknownAction
 from iacguard.checks.trust_any_principal import TrustAnyPrincipal
+from iacguard.checks.unknown_action import UnknownAction
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
 from iacguard.checks.user_inline_policy import UserInlinePolicy
 from iacguard.checks.user_not_in_group import UserNotInGroup

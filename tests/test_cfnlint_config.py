@@ -93,8 +93,6 @@ def test_iacguard_comments_and_metadata_suppress_in_cfn_lint_too() -> None:
     matches = described(lint(f"{CFN}/suppressed_for_iacguard.yaml"))
     assert [m for m in matches if m.startswith(suppressed)] == [
         'E9102 33:21 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',
-        'E9109 33:21 Statement "EveryEc2Action" allows ec2:GetPasswordData on any resource '
-        '(Resource "*"): each returns credentials or secrets',
     ]
 
 

@@ -190,7 +190,7 @@ def test_rules_lists_every_check() -> None:
     ]
     assert [line.split(maxsplit=3)[3] for line in lines] == [c.summary for c in CHECKS]
     assert lines[1] == (
-        "IG002  wildcard-action         high      An Allow statement grants actions by wildcard"
+        "IG002  wildcard-action          high      An Allow statement grants actions by wildcard"
     )
     rows = json.loads(iacguard("rules", "--format", "json").stdout)
     assert [row["id"] for row in rows] == [c.id for c in CHECKS]

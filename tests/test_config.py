@@ -152,8 +152,8 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
             ".iacguard.yaml:2: ignore[0].file: unknown key (the keys are rule, reason, path, resource)",
         ),
         (
-            "fail_on: high\nrules:\n  IG001: true\n  IG009: false\n",
-            ".iacguard.yaml:4: rules.IG009: unknown rule 'IG009' (see `iacguard rules`)",
+            "fail_on: high\nrules:\n  IG001: true\n  IG099: false\n",
+            ".iacguard.yaml:4: rules.IG099: unknown rule 'IG099' (see `iacguard rules`)",
         ),
         (
             "ignore:\n  - rule: IG001\n    reason: ok\n  - rule: IG002\n    path: 7\n",
@@ -182,11 +182,11 @@ def test_a_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
 
 
 def test_a_toml_config_error_points_at_the_key_s_own_line(tmp_path: Path) -> None:
-    toml = "[project]\nname = 'x'\n\n[tool.iacguard]\nfail_on = 'high'\n\n[tool.iacguard.rules]\nIG001 = true\nIG009 = false\n"
+    toml = "[project]\nname = 'x'\n\n[tool.iacguard]\nfail_on = 'high'\n\n[tool.iacguard.rules]\nIG001 = true\nIG099 = false\n"
     done = iacguard("check", ".", cwd=project(tmp_path, toml, "pyproject.toml"))
     assert (done.returncode, done.stderr) == (
         2,
-        "iacguard: error: pyproject.toml:9: rules.IG009: unknown rule 'IG009' (see `iacguard rules`)\n",
+        "iacguard: error: pyproject.toml:9: rules.IG099: unknown rule 'IG099' (see `iacguard rules`)\n",
     )
 
 

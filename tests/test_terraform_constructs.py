@@ -170,12 +170,16 @@ def test_conditionals_take_the_known_branch_or_report_the_condition() -> None:
         f'IG008 {file}:27 Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition) (only if var.break_glass is true)',
         f'IG009 {file}:27 Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets (only if var.break_glass is true)',
         f'IG005 {file}:35 Role "operator" allows sessions of 12 hours (43200 s) if var.break_glass is true; the limit is 1 hour (3600 s)',
+        f"IG012 {file}:39 Principals of account 111122223333 can assume role "
+        "aws_iam_role.operator (statement #1) without an external id or MFA: add an "
+        "sts:ExternalId condition, or list the account in trusted_accounts if it is yours",
     ]
     assert lines(result) == [
         f"IG002 {file}:27:36 critical aws_iam_policy.unknown",
         f"IG008 {file}:27:36 high aws_iam_policy.unknown",
         f"IG009 {file}:27:36 high aws_iam_policy.unknown",
         f"IG005 {file}:35:3 medium aws_iam_role.operator",
+        f"IG012 {file}:39:27 medium aws_iam_role.operator",
     ]
 
 

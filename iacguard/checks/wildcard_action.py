@@ -3,9 +3,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from iacguard import catalog
+from iacguard.checks.access import account_of
 from iacguard.checks.base import Check, Context
 from iacguard.findings import Part, Severity
-from iacguard.model import Location, Policy, Scalar, Statement, Unknown
+from iacguard.model import OWN_ACCOUNT, Location, Policy, Scalar, Statement, Unknown
 
 
 class WildcardAction(Check):
@@ -20,6 +21,13 @@ class WildcardAction(Check):
     says every action it matches only lists or reads, like `ec2:Describe*`), and
     `NotAction` in an `Allow` statement (everything not listed) is high. The message says
     what a partial wildcard grants by access level. `Deny` statements never fire.
+
+    Resource policies (bucket, queue, topic, key, repository, secret and domain
+    policies, in both formats alike) are judged like any other policy, except a
+    statement whose only principal is the own account (`arn:aws:iam::${AWS::AccountId}:root`,
+    `data.aws_caller_identity.current.account_id`): that is AWS's default key policy
+    (`kms:*` for the account root), which grants nothing by itself but hands the decision
+    to the account's identity policies, and those are judged where they are written.
 
     ## Why is this bad?
     A wildcard grants every action that matches it today and every action AWS adds
@@ -104,7 +112,7 @@ class WildcardAction(Check):
                 )
             elif effect.value == "Allow":
                 allows = True
-        if not allows:
+        if not allows or _delegates_to_iam(statement):
             return
         when = statement.when
         offending: list[tuple[Severity, str, Location]] = []
@@ -147,6 +155,19 @@ class WildcardAction(Check):
             element=_statement_identity(statement),
             parts=tuple(parts),
         )
+
+
+def _delegates_to_iam(statement: Statement) -> bool:
+    """A resource policy statement whose only principal is the own account (AWS's default
+    key policy: ``kms:*`` for the account root) grants nothing itself: it lets the
+    account's identity policies decide, and those are judged where they are written."""
+    principals = statement.principals
+    if not principals or statement.not_principals is not None:
+        return False
+    values = [v for kind in principals.values() for v in kind]
+    return set(principals) <= {"AWS"} and all(
+        isinstance(v, Scalar) and account_of(str(v.value)) == OWN_ACCOUNT for v in values
+    )
 
 
 def _statement_identity(statement: Statement) -> str:

@@ -118,3 +118,23 @@ def test_an_open_statement_with_a_source_that_cannot_be_resolved_is_unresolved(
     assert [(u.line, u.resource, u.expression) for u in result.unresolved] == [
         (5, "aws_sqs_queue_policy.q", "aws_sns_topic.orders.arn")
     ]
+
+
+@pytest.mark.parametrize(
+    ("action", "writes_"),
+    [
+        ("s3:GetObject", False),
+        ("s3:List*", False),
+        ("es:ESHttpGet", False),
+        ("sqs:ReceiveMessage", False),  # Read in the catalog
+        ("s3:PutObject", True),
+        ("s3:Put*", True),
+        ("iam:AttachRolePolicy", True),  # Permissions management
+        ("*", True),
+        ("s3:GetObjects", False),  # no such action: grants nothing
+    ],
+)
+def test_write_access_is_read_from_the_action_catalog(action: str, writes_: bool) -> None:
+    from iacguard.checks.role_access import writes
+
+    assert writes(action) is writes_

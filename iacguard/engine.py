@@ -73,6 +73,9 @@ def scan(
         result.errors.extend(parsed.errors)
         result.scanned.extend(parsed.scanned)
         result.skipped.extend(parsed.skipped)
+        for template in parsed.scanned if config.parameter_files else ():
+            # its parameter values come from these files
+            model.inputs.setdefault(template, set()).update(config.parameter_files)
     if terraform:
         parsed = _parse_terraform(terraform, config, parsing, list(unparsed))
         model.extend(parsed.model)

@@ -108,12 +108,17 @@ def configure(request: CheckRequest) -> Config:
         config.max_file_bytes = request.max_file_bytes
     config.var_files += tuple(request.var_files)  # after the config's: later files win
     if request.parameters:
-        from iacguard.parsers.cfn_parameters import ParametersError, read_parameters
+        from iacguard.parsers.cfn_parameters import (
+            ParametersError,
+            parameter_files,
+            read_parameters,
+        )
 
         try:
             config.parameters = read_parameters(request.parameters)
         except ParametersError as exc:
             raise CommandError(str(exc)) from None
+        config.parameter_files = tuple(parameter_files(request.parameters))
     if not request.gitignore:
         config.gitignore = False
     return config

@@ -27,7 +27,7 @@ def read_parameters(arguments: list[str]) -> tuple[tuple[str, str], ...]:
     found: dict[str, str] = {}
     for argument in arguments:
         path = Path(argument)
-        if "=" in argument and not path.is_file():
+        if _is_pair(argument):
             key, value = argument.split("=", 1)
             if not key:
                 raise ParametersError(f"--parameters {argument}: expected Key=Value or a file")
@@ -35,6 +35,16 @@ def read_parameters(arguments: list[str]) -> tuple[tuple[str, str], ...]:
         else:
             found.update(_file(path))
     return tuple(found.items())
+
+
+def parameter_files(arguments: list[str]) -> list[str]:
+    """The files among the arguments, as findings name files: a template's values depend
+    on them, so PR mode keeps its findings when one of them changes."""
+    return [display_path(Path(a)) for a in arguments if not _is_pair(a)]
+
+
+def _is_pair(argument: str) -> bool:
+    return "=" in argument and not Path(argument).is_file()
 
 
 def _file(path: Path) -> dict[str, str]:

@@ -49,13 +49,13 @@ def test_show_unresolved_lists_them() -> None:
 
 
 def test_a_module_outside_the_scanned_paths_is_said_in_text(tmp_path: Path) -> None:
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "main.tf").write_text('resource "aws_iam_user" "u" {\n}\n')
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "main.tf").write_text('resource "aws_iam_user" "u" {\n}\n')
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "main.tf").write_text('module "users" {\n  source = "../shared"\n}\n')
+    (tmp_path / "app" / "main.tf").write_text('module "users" {\n  source = "../common"\n}\n')
     done = iacguard("check", ".", cwd=tmp_path / "app")
     assert done.stdout.splitlines() == [
-        "main.tf:2: warning: module.users: source ../shared is outside the scanned paths; not read",
+        "main.tf:2: warning: module.users: source ../common is outside the scanned paths; not read",
         "No findings in 1 file scanned.",
         "1 value could not be resolved; see --format json or --show-unresolved.",
     ]

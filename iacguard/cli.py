@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from iacguard.commands.check import CheckRequest
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as the shell reports a process SIGPIPE ended
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="scan files and directories")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to scan")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or directories to scan (default: the current directory); a Terraform "
+        "file brings the other files of its module",
+    )
     check.add_argument(
         "--format",
         choices=FORMATS,
@@ -55,8 +63,47 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--fail-on",
-        choices=SEVERITIES,
-        help="exit 1 when a finding is at or above this severity (default: low)",
+        type=_fail_on,
+        metavar="{" + ",".join((*SEVERITIES, "none")) + "}",
+        help="exit 1 when a finding is at or above this severity, any case (default: low); "
+        "none: findings never fail the run",
+    )
+    check.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="findings never fail the run (as --fail-on none); errors still exit 2",
+    )
+    check.add_argument(
+        "--select",
+        type=_selectors,
+        action="append",
+        metavar="RULES",
+        help="run only these rules: ids, slugs or id prefixes (IG00), comma-separated "
+        "(repeatable; config key select)",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_selectors,
+        action="append",
+        metavar="RULES",
+        help="do not run these rules: ids, slugs or id prefixes, comma-separated "
+        "(repeatable; in the config, rules listed under ignore)",
+    )
+    check.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="text output: only the summary line (errors still go to stderr)",
+    )
+    check.add_argument(
+        "--group-by",
+        choices=("rule", "file"),
+        help="text output: the findings under a heading per rule or per file",
+    )
+    check.add_argument(
+        "--no-color",
+        action="store_true",
+        help="no colour in text output (also NO_COLOR or TERM=dumb; FORCE_COLOR forces it)",
     )
     _add_check_options(check)
     check.add_argument(
@@ -71,6 +118,11 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FILE",
         help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
+    )
+    check.add_argument(
+        "--no-gitignore",
+        action="store_true",
+        help="also scan what .gitignore files ignore (default: leave it out; config key gitignore)",
     )
     check.add_argument(
         "--config",
@@ -186,6 +238,27 @@ def _given_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _fail_on(text: str) -> str:
+    from iacguard.config import parse_fail_on
+
+    try:
+        severity = parse_fail_on(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return severity.value if severity is not None else "none"
+
+
+def _selectors(text: str) -> tuple[str, ...]:
+    from iacguard.config import check_selector
+
+    selectors = tuple(s.strip() for s in text.split(",") if s.strip())
+    for selector in selectors:
+        why = check_selector(selector)
+        if why is not None:
+            raise argparse.ArgumentTypeError(why)
+    return selectors
+
+
 def check_option_takes_value(option: str) -> bool:
     """Whether ``iacguard check``'s option ``option`` is followed by a value."""
     subcommands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
@@ -219,13 +292,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here for buffered output
+    except BrokenPipeError:
+        return _closed_pipe()
+    return code
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``iacguard explain IG002 | head -1``): stop quietly, as
+    command-line tools do."""
+    # Python flushes stdout again at exit; point it at nothing so that cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
-        if args.changed_lines and not args.diff_base:
-            parser.error("--changed-lines needs --diff-base REF")
         from iacguard.commands import check
 
+        if args.changed_lines and not args.diff_base:
+            return check.fail(
+                "--changed-lines needs --diff-base REF", github=args.format == "github"
+            )
         return check.run(_check_request(args))
     if args.command == "rules":
         from iacguard.commands.rules import rules
@@ -275,6 +369,13 @@ def _check_request(args: argparse.Namespace) -> CheckRequest:
         cache=not args.no_cache,
         parse_timeout=args.parse_timeout,
         parse_budget=args.parse_budget,
+        gitignore=not args.no_gitignore,
+        select=sum(args.select, ()) if args.select else None,
+        deselect=sum(args.ignore or [], ()),
+        exit_zero=args.exit_zero,
+        quiet=args.quiet,
+        no_color=args.no_color,
+        group_by=args.group_by,
     )
 
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iacguard.checks.options import OptionError, Settings
 from iacguard.findings import Severity
@@ -29,6 +31,9 @@ from iacguard.limits import (
     nested_too_deeply,
 )
 
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+
 # Values a YAML config may hold once its aliases (and merge keys) are expanded, as for
 # templates: a few kilobytes of chained merge keys otherwise take minutes and gigabytes.
 MAX_EXPANDED_VALUES = 250_000
@@ -38,9 +43,11 @@ KEYS = (
     "fail_on",
     "exclude",
     "rules",
+    "select",
     "ignore",
     "var_files",
     "max_file_bytes",
+    "gitignore",
 )
 
 
@@ -61,13 +68,16 @@ class IgnoreEntry:
 
 @dataclass(slots=True)
 class Config:
-    fail_on: Severity = Severity.LOW
+    fail_on: Severity | None = Severity.LOW  # None: findings never fail the run
+    select: tuple[str, ...] = ()  # rule selectors (id, slug, id prefix); empty: every rule
+    deselect: tuple[str, ...] = ()  # rule selectors that do not run (ignore: [IG003])
     options: dict[str, Any] = field(default_factory=dict)  # check options given, by name
     exclude: tuple[str, ...] = ()
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
     var_files: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    gitignore: bool = True  # discovery leaves out what .gitignore files ignore
     root: Path = field(default_factory=Path)
     source: str | None = None
 
@@ -77,41 +87,25 @@ class Config:
         return relative.replace(os.sep, "/")
 
     def excluded(self, file: str) -> bool:
-        return any(glob_matches(pattern, self.relative(file)) for pattern in self.exclude)
+        """``exclude`` has gitignore semantics, relative to the config's directory."""
+        return bool(self.exclude) and _exclude_spec(self.exclude).match_file(self.relative(file))
+
+    def runs(self, rule_id: str) -> bool:
+        """Whether a rule runs: not turned off in ``rules``, selected, not deselected."""
+        return rule_id not in self.disabled and rule_id not in deselected(
+            self.select, self.deselect
+        )
 
     def settings(self) -> Settings:
         """What the checks read: the options given, else their defaults."""
         return Settings(self.options)
 
 
-def glob_matches(pattern: str, path: str) -> bool:
-    """A path glob: ``*`` within a folder, ``**`` across folders; a pattern matches a
-    file or any folder above it (``legacy`` and ``legacy/**`` both exclude a folder)."""
-    regex = _glob_regex(pattern.strip("/"))
-    parts = path.split("/")
-    return any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+@lru_cache(maxsize=8)
+def _exclude_spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    from iacguard.pathmatch import spec
 
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
+    return spec(patterns)
 
 
 def find_config_file(explicit: str | None) -> Path | None:
@@ -292,7 +286,7 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
     options = {option.name: option for option in OPTIONS}
 
     def fail(key: str, problem: str) -> ConfigError:
-        line = _line_of(text, re.split(r"[.\[]", key, maxsplit=1)[0])
+        line = _key_line(text, key, toml=name.endswith(".toml"))
         return ConfigError(f"{name}{f':{line}' if line else ''}: {key}: {problem}")
 
     def rule_id(key: str, value: object) -> str:
@@ -305,11 +299,11 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
     for key, value in data.items():
         if key == "fail_on":
             try:
-                config.fail_on = (
-                    Severity.parse(value) if isinstance(value, str) else Severity.parse(repr(value))
-                )
+                config.fail_on = parse_fail_on(value if isinstance(value, str) else repr(value))
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
+        elif key == "select":
+            config.select = _selectors(key, value, fail)
         elif key in options:
             try:
                 config.options[key] = options[key].value(value)
@@ -325,28 +319,31 @@ def parse_config(data: dict[str, Any], name: str, root: Path, text: str = "") ->
                     "(raising it is for the command line: --max-file-bytes)",
                 )
             config.max_file_bytes = value
+        elif key == "gitignore":
+            config.gitignore = _boolean(key, value, fail)
         elif key in ("exclude", "var_files"):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise fail(key, "must be a list of paths")
             if key == "exclude":
-                config.exclude = tuple(value)
+                config.exclude = tuple(
+                    _check_pattern(f"{key}[{i}]", v, fail) for i, v in enumerate(value)
+                )
             else:
                 config.var_files = _var_files(value, root, fail)
         elif key == "rules":
             if not isinstance(value, dict):
                 raise fail(key, "must map rule ids or slugs to true (enabled) or false (disabled)")
-            disabled = set()
-            for rule, enabled in value.items():
-                if not isinstance(enabled, bool):
-                    raise fail(f"rules.{rule}", f"must be true or false, not {enabled!r}")
-                if not enabled:
-                    disabled.add(rule_id(f"rules.{rule}", rule))
-            config.disabled = frozenset(disabled)
+            config.disabled = _disabled(value, fail, rule_id)
         elif key == "ignore":
             if not isinstance(value, list):
-                raise fail(key, "must be a list of {rule, reason, path, resource}")
+                raise fail(key, "must be a list of rules, or of {rule, reason, path, resource}")
+            # a rule (id, slug or prefix) does not run; a mapping accepts findings on record
+            rules = [(i, e) for i, e in enumerate(value) if isinstance(e, str)]
+            config.deselect = tuple(_selector(f"{key}[{i}]", e, fail) for i, e in rules)
             config.ignore = tuple(
-                _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text) for i, e in enumerate(value)
+                _ignore_entry(f"ignore[{i}]", e, fail, rule_id, text)
+                for i, e in enumerate(value)
+                if not isinstance(e, str)
             )
         else:
             raise fail(key, f"unknown key (the keys are {', '.join((*KEYS, *options))})")
@@ -366,6 +363,8 @@ def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -
     for optional in ("reason", "path", "resource"):
         if optional in entry and not isinstance(entry[optional], str):
             raise fail(f"{key}.{optional}", f"must be a string, not {entry[optional]!r}")
+    if "path" in entry:
+        _check_pattern(f"{key}.path", entry["path"], fail)
     return IgnoreEntry(
         rule=rule_id(f"{key}.rule", entry["rule"]),
         reason=entry.get("reason"),
@@ -375,9 +374,136 @@ def _ignore_entry(key: str, entry: object, fail: Any, rule_id: Any, text: str) -
     )
 
 
+def parse_fail_on(text: str) -> Severity | None:
+    """A severity in any case (``HIGH`` as text output prints it), or ``none``."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return Severity.parse(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"{exc} or none") from None
+
+
+def deselected(select: Iterable[str], deselect: Iterable[str]) -> frozenset[str]:
+    """The ids of the rules that do not run: not matched by ``select`` (when it has any
+    selector), or matched by ``deselect``."""
+    from iacguard.checks import CHECKS
+
+    select, deselect = tuple(select), tuple(deselect)
+    return frozenset(
+        c.id
+        for c in CHECKS
+        if (select and not any(selects(s, c.id, c.slug) for s in select))
+        or any(selects(s, c.id, c.slug) for s in deselect)
+    )
+
+
+def selects(selector: str, rule_id: str, slug: str) -> bool:
+    """``IG002``, ``wildcard-action`` or a prefix of ids (``IG00``, ``IG``), any case."""
+    wanted = selector.strip().lower()
+    return wanted == slug or rule_id.lower().startswith(wanted) if wanted else False
+
+
+def check_selector(selector: str) -> str | None:
+    """Why ``selector`` names no rule, or None."""
+    from iacguard.checks import CHECKS
+
+    if any(selects(selector, c.id, c.slug) for c in CHECKS):
+        return None
+    return f"no rule is {selector!r} or starts with it (see `iacguard rules`)"
+
+
+def _selectors(key: str, value: object, fail: Any) -> tuple[str, ...]:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise fail(key, "must be a list of rule ids, slugs or id prefixes (IG00)")
+    return tuple(_selector(f"{key}[{i}]", v, fail) for i, v in enumerate(value))
+
+
+def _selector(key: str, value: str, fail: Any) -> str:
+    why = check_selector(value)
+    if why is not None:
+        raise fail(key, why)
+    return value
+
+
+def _boolean(key: str, value: object, fail: Any) -> bool:
+    if not isinstance(value, bool):
+        raise fail(key, f"must be true or false, not {value!r}")
+    return value
+
+
+def _disabled(value: dict[str, Any], fail: Any, rule_id: Any) -> frozenset[str]:
+    disabled = set()
+    for rule, enabled in value.items():
+        if not isinstance(enabled, bool):
+            raise fail(f"rules.{rule}", f"must be true or false, not {enabled!r}")
+        if not enabled:
+            disabled.add(rule_id(f"rules.{rule}", rule))
+    return frozenset(disabled)
+
+
+def _check_pattern(key: str, pattern: str, fail: Any) -> str:
+    """``pattern`` if a path pattern may use it (see ``pathmatch.problem``)."""
+    from iacguard.pathmatch import problem
+
+    why = problem(pattern)
+    if why is not None:
+        raise fail(key, f"{pattern!r}: {why}")
+    return pattern
+
+
+def _key_line(text: str, key: str, *, toml: bool) -> int | None:
+    """The line of ``key`` itself (``rules.IG009``, ``exclude[1]``, ``ignore[0].path``),
+    else of the nearest part of it that can be found."""
+    parts: list[str | int] = [
+        int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", key)
+    ]
+    if not toml:
+        line = _yaml_line(text, parts)
+        if line is not None:
+            return line
+    # TOML keeps no positions: the last named part written after the first one
+    names = [p for p in parts if isinstance(p, str)]
+    first = _line_of(text, names[0]) if names else None
+    if first is None or len(names) == 1:
+        return first
+    offset = len("".join(text.splitlines(keepends=True)[: first - 1]))
+    later = _line_of(text[offset:], names[-1])
+    return first + later - 1 if later is not None else first
+
+
+def _yaml_line(text: str, parts: list[str | int]) -> int | None:
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in parts:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            pair = next((kv for kv in node.value if kv[0].value == part), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
 def _line_of(text: str, key: str, occurrence: int = 0) -> int | None:
-    """The line where ``key`` is written (YAML ``key:``, TOML ``key =``), for messages."""
-    pattern = re.compile(rf"^[ \t]*(?:-[ \t]*)?{re.escape(key)}[ \t]*[:=]", re.MULTILINE)
+    """The line where ``key`` is written (YAML ``key:``, TOML ``key =`` or a
+    ``[tool.iacguard.key]`` table), for messages."""
+    name = re.escape(key)
+    pattern = re.compile(
+        rf"^[ \t]*(?:(?:-[ \t]*)?{name}[ \t]*[:=]|\[\[?tool\.iacguard\.{name}\]\]?)",
+        re.MULTILINE,
+    )
     matches = list(pattern.finditer(text))
     if len(matches) <= occurrence:
         return None

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iacguard.pathmatch import GitIgnores
 
 from iacguard.findings import NotRead
 from iacguard.paths import display_path, skipped_directory
@@ -34,13 +38,37 @@ class Discovery:
     unreadable: list[NotRead] = field(default_factory=list)
 
 
+def with_modules(args: Sequence[str]) -> list[str]:
+    """The arguments, each Terraform file followed by the other Terraform files of its
+    directory: a Terraform file means little without its module (its variables, locals
+    and the resources that use them are in the files beside it). Options and their
+    values pass through, for the pre-commit hook's arguments."""
+    out: list[str] = []
+    for arg in args:
+        out.append(arg)
+        path = Path(arg)
+        if arg.endswith(TERRAFORM_SUFFIXES) and path.is_file():
+            siblings = sorted(
+                p for p in path.parent.iterdir() if p.name.endswith(TERRAFORM_SUFFIXES)
+            )
+            out.extend(str(p) for p in siblings if p != path and str(p) not in args)
+    return list(dict.fromkeys(out))
+
+
 def is_candidate(name: str) -> bool:
     return name.endswith(TERRAFORM_SUFFIXES) or name.endswith(CLOUDFORMATION_SUFFIXES)
 
 
-def discover(paths: list[str], excluded: Callable[[str], bool] = lambda _: False) -> Discovery:
-    """The files below ``paths``; ``excluded`` is asked with each file's display path."""
-    walk = _Walk(excluded, [Path(os.path.realpath(raw)) for raw in paths])
+def discover(
+    paths: list[str], excluded: Callable[[str], bool] = lambda _: False, *, gitignore: bool = True
+) -> Discovery:
+    """The files below ``paths``; ``excluded`` is asked with each file's display path.
+    With ``gitignore``, what the ``.gitignore`` files say git ignores is left out too
+    (files named in ``paths`` are always read)."""
+    from iacguard.pathmatch import GitIgnores
+
+    ignores = GitIgnores() if gitignore else None
+    walk = _Walk(excluded, [Path(os.path.realpath(raw)) for raw in paths], ignores)
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
@@ -54,12 +82,17 @@ def discover(paths: list[str], excluded: Callable[[str], bool] = lambda _: False
     for path, real in walk.linked_templates:
         if walk.first(os.fspath(real)):
             walk.found.cloudformation.append(path)
+    if ignores is not None:
+        walk.found.not_read.extend(NotRead(where, why) for where, why in ignores.warnings)
     return walk.found
 
 
 class _Walk:
-    def __init__(self, excluded: Callable[[str], bool], roots: list[Path]) -> None:
+    def __init__(
+        self, excluded: Callable[[str], bool], roots: list[Path], ignores: GitIgnores | None
+    ) -> None:
         self.excluded = excluded
+        self.ignores = ignores
         self.roots = roots
         self.found = Discovery()
         self.seen: set[str] = set()
@@ -73,6 +106,9 @@ class _Walk:
         directory, a link or a regular file without another system call, and names are
         joined as strings (a Path per entry costs more than the walk itself)."""
         start = os.fspath(root)
+        ignores = self.ignores
+        if ignores is not None:
+            ignores.above(root)
         # (directory, its real path, its display name); a directory reached by the walk
         # is not a link, so its real path is its parent's joined with its name
         pending = [(start, os.path.realpath(start), display_path(root))]
@@ -89,12 +125,18 @@ class _Walk:
             files: list[os.DirEntry[str]] = []
             for entry in entries:
                 (subdirectories if _is_directory(entry) else files).append(entry)
+                if ignores is not None and entry.name == ".gitignore":
+                    ignores.load(Path(directory))
+            # asked only when some .gitignore was read: most trees have none
+            ignored = ignores.ignored if ignores is not None and ignores.specs else None
             walked = []
             for entry in subdirectories:
                 name = entry.name
                 if skipped_directory(name):
                     continue
                 child = name if shown == "." else f"{shown}/{name}"
+                if ignored is not None and ignored(Path(entry.path), directory=True):
+                    continue
                 if not entry.is_symlink():
                     walked.append((entry.path, os.path.join(real_directory, name), child))
                 elif not self.inside(Path(os.path.realpath(entry.path))):
@@ -105,7 +147,9 @@ class _Walk:
                 name = entry.name
                 if name.startswith(".") or not is_candidate(name):
                     continue
-                if not self.excluded(name if shown == "." else f"{shown}/{name}"):
+                if self.excluded(name if shown == "." else f"{shown}/{name}"):
+                    continue
+                if ignored is None or not ignored(Path(entry.path), directory=False):
                     self.entry(entry, os.path.join(real_directory, name))
             pending.extend(reversed(walked))  # depth first, in name order, as os.walk
 

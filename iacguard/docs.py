@@ -1,6 +1,7 @@
 """The generated documentation, all from the check registry: the README's tables of
 rules, check options and cfn-lint ids, and ``docs/rules.md``, one section per rule from
-its docstring.
+its docstring; and the last lines of the README's quick start (the summary), from a scan
+of the fixtures (a new rule or fixture changes them).
 
 ``python -m iacguard.docs`` rewrites them in the repository it runs in;
 ``python -m iacguard.docs --check`` only says which are stale (exit 1), as the tests do.
@@ -111,6 +112,7 @@ def generated(root: Path) -> dict[Path, str]:
     text = readme.read_text(encoding="utf-8")
     for name, make in SECTIONS.items():
         text = _replace(text, name, make())
+    text = _replace_quick_start_summary(text, root)
     return {readme: text, root / REFERENCE: reference()}
 
 
@@ -131,6 +133,43 @@ def _replace(text: str, name: str, body: str) -> str:
     if not pattern.search(text):
         raise ValueError(f"{README} has no <!-- generated: {name} --> section")
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text, count=1)
+
+
+def _replace_quick_start_summary(text: str, root: Path) -> str:
+    """The last lines of the output the quick start shows, from the summary on (what was
+    found, what could not be checked), as its command prints them now."""
+    start = text.index("## Quick start")
+    command = re.compile(r"```sh\n(iacguard check \S+)\n```").search(text, start)
+    if command is None:
+        raise ValueError(f"{README}'s quick start has no iacguard check command")
+    block = r"\n```\n((?:(?!```).*\n)*?)((?:\d+ findings? |No findings).*\n(?:(?!```).*\n)*)```"
+    shown = re.compile(block).search(text, command.end())
+    if shown is None:
+        raise ValueError(f"{README}'s quick start shows no summary line")
+    printed = _printed(command[1].split()[1:], root).splitlines()
+    summary = re.compile(r"^(?:\d+ findings? |No findings)")
+    first = max((i for i, line in enumerate(printed) if summary.match(line)), default=0)
+    tail = "".join(line + "\n" for line in printed[first:])
+    return text[: shown.start(2)] + tail + text[shown.end(2) :]
+
+
+def _printed(args: list[str], root: Path) -> str:
+    """What ``iacguard ARGS`` prints in ``root``."""
+    import contextlib
+    import io
+    import os
+
+    from iacguard.cli import main
+
+    out = io.StringIO()
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            main(args)
+    finally:
+        os.chdir(previous)
+    return out.getvalue()
 
 
 def _table(header: Sequence[str], rows: Sequence[str]) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from iacguard.checks.base import Check, Context
 from iacguard.checks.options import Settings
 from iacguard.config import Config
 from iacguard.discover import Discovery, discover
-from iacguard.findings import Finding, Related, ScanResult
+from iacguard.findings import Finding, Related, ScanResult, UnusedSuppression
 from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
@@ -54,10 +55,8 @@ def scan(
     options: ScanOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
-    from iacguard import suppress
-
     options = options or ScanOptions()
-    found = discover(paths, config.excluded)
+    found = discover(paths, config.excluded, gitignore=config.gitignore)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
@@ -89,12 +88,9 @@ def scan(
         )
     if options.progress is not None:
         options.progress.close()
-    checks = tuple(c for c in CHECKS if c.id not in config.disabled)
-    checked = check_model(model, config.settings(), checks)
+    checked = check(model, config, baseline, scanned=result.scanned)
     result.findings = checked.findings
-    result.unused_suppressions = suppress.apply(
-        checked.findings, model.directives, model.blocks, config, baseline, scanned=result.scanned
-    )
+    result.unused_suppressions = checked.unused_suppressions
     result.errors.extend(checked.errors)
     result.unresolved = list(dict.fromkeys(model.unresolved + checked.unresolved))  # each once
     result.resources = model.resources
@@ -296,6 +292,27 @@ class Checked:
     findings: list[Finding]
     unresolved: list[Unresolved]
     errors: list[ParseError]
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+
+
+def check(
+    model: Model,
+    config: Config,
+    baseline: Baseline | None = None,
+    *,
+    scanned: Collection[str] = (),
+) -> Checked:
+    """The end of every scan, in every face: the enabled checks over the model, then the
+    suppressions (comments and Metadata in the model, the config's, the baseline's for
+    the ``scanned`` files)."""
+    from iacguard import suppress
+
+    checks = tuple(c for c in CHECKS if config.runs(c.id))
+    checked = check_model(model, config.settings(), checks)
+    checked.unused_suppressions = suppress.apply(
+        checked.findings, model.directives, model.blocks, config, baseline, scanned=scanned
+    )
+    return checked
 
 
 def check_model(

@@ -144,8 +144,8 @@ class Policy:
 @dataclass(slots=True)
 class Principal:
     """A user, group, role or SSO permission set. ``session_duration`` holds the
-    alternatives of the maximum session as written (seconds or ISO 8601), each located
-    at its value; empty when unset.
+    alternatives of the maximum session in whole seconds (whether written as seconds or
+    ISO 8601), or unknown, each located at its value; empty when unset.
 
     ``scope`` is where ``address`` is unique: the template for CloudFormation (logical
     ids repeat across templates), the root module directory for Terraform. ``boundary``

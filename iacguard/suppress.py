@@ -12,7 +12,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from iacguard.checks import find_check
-from iacguard.config import Config, IgnoreEntry, glob_matches
+from iacguard.config import Config, IgnoreEntry
 from iacguard.findings import Finding, Suppression, UnusedSuppression
 from iacguard.model import Block, Directive, Location
 
@@ -70,7 +70,8 @@ def apply(
                     f"unknown rule {rule!r}",
                 )
             )
-        if not used and not unknown:
+        # a suppression of rules that did not run (--select, rules: false) cannot be judged
+        if not used and not unknown and any(config.runs(rule) for rule in ids):
             unused.append(
                 UnusedSuppression(
                     directive.kind, where.file, where.line, directive.rules, "matches no finding"
@@ -84,7 +85,7 @@ def apply(
                 used = True
                 if finding.suppression is None:
                     finding.suppression = Suppression("config", entry.reason)
-        if not used:
+        if not used and config.runs(entry.rule):
             unused.append(
                 UnusedSuppression(
                     "config",
@@ -163,4 +164,8 @@ def _config_covers(entry: IgnoreEntry, finding: Finding, config: Config) -> bool
         return False
     if entry.resource is not None and finding.resource != entry.resource:
         return False
-    return entry.path is None or glob_matches(entry.path, config.relative(finding.location.file))
+    if entry.path is None:
+        return True
+    from iacguard.pathmatch import matches
+
+    return matches(entry.path, config.relative(finding.location.file))

@@ -12,11 +12,30 @@ from typing import Any
 
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.match import Match
+from cfnlint.rules import CloudFormationLintRule, Rules
 from helpers import ROOT
 
 PACK = "iacguard.cfnlint"
 CFN = "fixtures/cloudformation/cfnlint"
 CFN_LINT_SCRIPT = "import sys; from cfnlint.runner import main; sys.exit(main())"
+
+
+def _build_built_in_rules_once() -> None:
+    """Each in-process cfn-lint run builds its 574 built-in rules from their directory,
+    most of a second each time; build them once per test session. Sharing the rule
+    objects is safe: every run configures and initializes each rule before using it."""
+    built: dict[str, list[CloudFormationLintRule]] = {}
+    create = Rules.create_from_directory
+
+    def create_from_directory(rulesdir: str) -> Rules:
+        if rulesdir not in built:
+            built[rulesdir] = list(create(rulesdir).values())
+        return Rules._from_list(built[rulesdir])
+
+    Rules.create_from_directory = staticmethod(create_from_directory)
+
+
+_build_built_in_rules_once()
 
 
 def lint(path: str, **config: Any) -> list[Match]:

@@ -97,10 +97,11 @@ def run_action(workspace: Path, tmp: Path, **inputs: str) -> ActionRun:
     """Run action.yml's steps as the runner would: each `run:` with
     ``bash --noprofile --norc -eo pipefail`` in the workspace, its `env:` expressions
     evaluated, its own GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; a failing step
-    stops the rest. The one step left out is the install (see
-    test_the_install_step_never_imports_the_workspace): this checkout is already
-    importable, so the run step gets this Python, PYTHONPATH and a console script of the
-    shape pip writes instead."""
+    stops the rest. The steps left out are the pip cache and the install (see
+    test_the_install_step_never_imports_the_workspace and
+    test_the_pinned_requirements_cover_every_dependency_with_hashes): this checkout is
+    already importable, so the run step gets this Python, PYTHONPATH and a console script
+    of the shape pip writes instead."""
     action = load(ACTION)
     defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     unknown = set(inputs) - set(defaults)
@@ -129,10 +130,14 @@ def run_action(workspace: Path, tmp: Path, **inputs: str) -> ActionRun:
         "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_ACTION_PATH": str(ROOT),
         "RUNNER_TEMP": context["runner"]["temp"],
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
     }
     stdout, summaries, exit_code = "", "", 0
     for index, step in enumerate(action["runs"]["steps"]):
-        assert "uses" not in step, "a `uses:` step: decide how this test stands in for it"
+        if "uses" in step:  # the pip cache only saves download time
+            assert step["uses"].startswith("actions/cache@"), step["uses"]
+            continue
         if step.get("id") == "install":
             continue
         output_file, summary_file = tmp / f"output-{index}", tmp / f"summary-{index}"
@@ -166,6 +171,8 @@ def evaluate(text: str, context: dict[str, Any]) -> str:
     def lookup(match: re.Match[str]) -> str:
         value: Any = context
         for part in match[1].split("."):
+            if value == "":  # a step that did not run has empty outputs, as on GitHub
+                return ""
             if not isinstance(value, dict):
                 pytest.fail(f"cannot evaluate ${{{{ {match[1]} }}}} here")
             value = value.get(part, "")
@@ -208,6 +215,7 @@ def workspace(tmp_path: Path) -> Path:
     return workspace
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_path: Path) -> None:
     run = run_action(workspace, tmp_path, paths="infra", **{"fail-on": "high"})
 
@@ -223,10 +231,16 @@ def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_p
     ]
     assert run.summary.startswith("## iacguard\n\n7 findings (1 critical, 1 high, 4 medium")
     assert "| infra/roles.yaml | 4 |" in run.summary
-    assert run.outputs == {"findings": "7", "sarif-file": "iacguard.sarif"}
+    assert run.outputs == {
+        "findings": "7", "critical": "1", "high": "1", "medium": "4", "low": "1", "info": "0",
+        "sarif-file": "iacguard.sarif", "json-file": str(tmp_path / "runner-temp" / "iacguard-results.json"),
+    }  # fmt: skip
+    report = json.loads(Path(run.outputs["json-file"]).read_text(encoding="utf-8"))
+    assert report["findings"][0]["file"] == "infra/roles.yaml"
     validate_sarif(json.loads((workspace / "iacguard.sarif").read_text(encoding="utf-8")))
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_the_action_in_pr_mode_reports_only_the_change(workspace: Path, tmp_path: Path) -> None:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
            "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
@@ -249,10 +263,15 @@ def test_the_action_in_pr_mode_reports_only_the_change(workspace: Path, tmp_path
 
     assert run.exit_code == 1
     assert annotated(run.stdout) == [("error", "infra/roles.yaml", "35")]
-    assert run.outputs == {"findings": "1", "sarif-file": ""}
+    assert (run.outputs["findings"], run.outputs["high"], run.outputs["sarif-file"]) == (
+        "1",
+        "1",
+        "",
+    )
     assert not (workspace / "iacguard.sarif").exists()
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> None:
     config = workspace / "ci" / "iacguard.yaml"
     config.parent.mkdir()
@@ -265,6 +284,7 @@ def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> N
     assert run.outputs["findings"] == "4"
 
 
+@pytest.mark.slow  # runs the action's steps end to end
 def test_inputs_are_data_never_shell_code(workspace: Path, tmp_path: Path) -> None:
     run = run_action(workspace, tmp_path, paths="$(touch pwned) `touch pwned2` *", args="")
     assert not list(workspace.glob("pwned*"))
@@ -294,34 +314,46 @@ def test_the_run_step_never_imports_the_workspace(workspace: Path, tmp_path: Pat
 
     assert not list(workspace.glob("pwned-*"))
     assert run.exit_code == 1
-    assert run.outputs == {"findings": "7", "sarif-file": "iacguard.sarif"}
+    assert (run.outputs["findings"], run.outputs["sarif-file"]) == ("7", "iacguard.sarif")
 
 
+@pytest.mark.slow  # runs the action's install step: a virtual environment and pip
 def test_the_install_step_never_imports_the_workspace(workspace: Path, tmp_path: Path) -> None:
-    # The install step for real, but offline: the venv is made, and pip then finds no
-    # index. Whatever runs the step's Python commands in the workspace would import these.
+    # The steps before the run for real, but offline: Python is found, the venv is made,
+    # and pip then finds no index. Whatever runs the steps' Python commands in the
+    # workspace would import these.
     plant(workspace, ["venv.py", "venv/__main__.py", "pip/__init__.py", "pip/__main__.py",
-                      "ensurepip.py", "sitecustomize.py"])  # fmt: skip
-    (step,) = [s for s in load(ACTION)["runs"]["steps"] if s.get("id") == "install"]
+                      "ensurepip.py", "sitecustomize.py", "hashlib.py"])  # fmt: skip
+    steps = {s.get("id"): s for s in load(ACTION)["runs"]["steps"]}
     temp = tmp_path / "runner-temp"
     temp.mkdir()
-    script = tmp_path / "install.sh"
-    script.write_text(step["run"], encoding="utf-8")
     env = {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "HOME": str(tmp_path), "RUNNER_TEMP": str(temp), "GITHUB_ACTION_PATH": str(ROOT),
-        "GITHUB_OUTPUT": str(tmp_path / "output"), "PIP_NO_INDEX": "1",
+        "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64", "INPUT_VERSION": "",
+        "PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull,  # no index, no local wheels
     }  # fmt: skip
+    output = ""
+    for name in ("python", "install"):
+        script = tmp_path / f"{name}.sh"
+        script.write_text(steps[name]["run"], encoding="utf-8")
+        env["GITHUB_OUTPUT"] = str(tmp_path / f"output-{name}")
+        completed = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace, env=env, capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        output += completed.stdout + completed.stderr
+        if name == "python":
+            assert completed.returncode == 0, output
+            found = step_outputs(tmp_path / "output-python")
+            env["IACGUARD_SYSTEM_PYTHON"] = found["python"]
+            env["PIP_CACHE_DIR"] = found["cache-dir"]
+            assert found["cache-key"].startswith("iacguard-pip-Linux-X64-py3.")
 
-    completed = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-        cwd=workspace, env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
-
-    assert not list(workspace.glob("pwned-*")), completed.stderr
-    assert (temp / "iacguard-venv" / "bin" / "python").exists(), completed.stderr
-    assert completed.returncode != 0  # offline: pip cannot fetch the build dependencies
-    assert "setuptools" in completed.stdout + completed.stderr
+    assert not list(workspace.glob("pwned-*")), output
+    assert (temp / "iacguard-venv" / "bin" / "python").exists(), output
+    assert completed.returncode != 0  # offline: pip cannot fetch the pinned dependencies
+    assert "annotated-types==" in output, output  # the first pinned requirement
 
 
 def test_a_stale_or_linked_sarif_file_in_the_checkout_is_replaced_never_written_through(
@@ -346,7 +378,76 @@ def test_a_stale_or_linked_sarif_file_in_the_checkout_is_replaced_never_written_
                      **{"sarif-file": "stale.sarif"})  # fmt: skip
     assert run.exit_code == 2
     assert not stale.exists()
-    assert run.outputs == {"findings": "", "sarif-file": ""}
+    assert (run.outputs["findings"], run.outputs["sarif-file"], run.outputs["json-file"]) == (
+        "",
+        "",
+        "",
+    )
+
+
+def test_working_directory_and_soft_fail(workspace: Path, tmp_path: Path) -> None:
+    run = run_action(
+        workspace, tmp_path, **{"working-directory": "infra", "soft-fail": "true", "paths": "."}
+    )
+
+    assert run.exit_code == 0  # seven findings, one critical: soft-fail lets the step pass
+    assert annotated(run.stdout)[0] == ("error", "roles.yaml", "12")  # names relative to infra
+    assert "::notice title=iacguard::soft-fail is on: findings do not fail this step" in run.stdout
+    assert (run.outputs["findings"], run.outputs["critical"]) == ("7", "1")
+    assert (
+        run.outputs["sarif-file"] == "infra/iacguard.sarif"
+    )  # as upload-sarif, in the workspace, finds it
+    assert (workspace / "infra" / "iacguard.sarif").exists()
+
+
+def test_soft_fail_still_fails_on_an_error(workspace: Path, tmp_path: Path) -> None:
+    (workspace / ".iacguard.yaml").write_text("fail_onn: high\n", encoding="utf-8")
+    run = run_action(workspace, tmp_path, **{"soft-fail": "true"})
+    assert run.exit_code == 2
+    assert run.outputs["findings"] == run.outputs["json-file"] == ""
+
+
+def test_a_version_that_is_not_a_version_number_stops_before_anything_is_installed(
+    workspace: Path, tmp_path: Path
+) -> None:
+    run = run_action(workspace, tmp_path, version="1.0 --index-url=http://evil")
+    assert run.exit_code == 1
+    assert "::error title=iacguard::version must be a version number such as 0.2.0" in run.stdout
+    assert run.outputs["findings"] == run.outputs["json-file"] == ""
+
+
+REQUIREMENT = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)(?: ; (.+?))? \\$")
+
+
+def test_the_pinned_requirements_cover_every_dependency_with_hashes() -> None:
+    """requirements/action.txt, written by requirements/refresh: every runtime dependency
+    of pyproject.toml pinned for every Python the action runs on, each with hashes."""
+    import sys as system
+
+    if system.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    text = (ROOT / "requirements" / "action.txt").read_text(encoding="utf-8")
+    pinned: dict[str, list[str]] = {}
+    blocks = re.split(r"\n(?=\S)", text)  # a requirement, its hashes, its "# via" lines
+    for block in blocks:
+        match = REQUIREMENT.match(block.split("\n", 1)[0])
+        if match:
+            pinned.setdefault(match[1].lower().replace("_", "-"), []).append(match[3] or "")
+            assert re.search(r"--hash=sha256:[0-9a-f]{64}", block), block
+    assert pinned
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for dependency in [*project["dependencies"], "setuptools"]:
+        name = re.split(r"[<>=!;\[ ]", dependency, maxsplit=1)[0].lower().replace("_", "-")
+        assert name in pinned, f"{name} is not in requirements/action.txt: run requirements/refresh"
+    assert pinned["tomli"] == ["python_full_version < '3.11'"]
+    install = next(s for s in load(ACTION)["runs"]["steps"] if s.get("id") == "install")["run"]
+    assert (
+        '--require-hashes --only-binary :all: -r "$GITHUB_ACTION_PATH/requirements/action.txt"'
+        in install
+    )
+    assert '--no-deps --no-build-isolation --no-index "$GITHUB_ACTION_PATH"' in install
 
 
 def test_a_sarif_file_whose_folder_is_a_link_out_of_the_workspace_is_refused(

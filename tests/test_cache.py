@@ -30,7 +30,7 @@ def entries(directory: Path) -> list[Path]:
     )
 
 
-@pytest.mark.parametrize("target", ["fixtures", "corpus"])
+@pytest.mark.parametrize("target", ["fixtures", pytest.param("corpus", marks=pytest.mark.slow)])
 def test_cold_warm_and_uncached_scans_report_the_same(target: str) -> None:
     cwd = generated_corpus() if target == "corpus" else ROOT
     path = "." if target == "corpus" else "fixtures"
@@ -142,7 +142,10 @@ def test_a_cache_that_cannot_be_written_is_not_used(
     blocker.write_text("")
     monkeypatch.setenv("IACGUARD_CACHE_DIR", str(blocker / "cache"))
     assert [
-        f.rule_id for f in run("fixtures/cloudformation/wildcard_action_positive.yaml").findings
+        f.rule_id
+        for f in run(
+            "fixtures/cloudformation/wildcard-action/positive_every_wildcard.yaml"
+        ).findings
     ]
 
 
@@ -156,6 +159,7 @@ def test_the_cache_directory_comes_from_the_environment(
     assert default_directory() == tmp_path / "xdg" / "iacguard"
 
 
+@pytest.mark.slow  # processes racing for the cache
 def test_concurrent_scans_share_the_cache(_cache_of_its_own: Path) -> None:
     command = [sys.executable, "-m", "iacguard", "check", "fixtures", "--format", "json"]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}

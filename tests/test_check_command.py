@@ -13,7 +13,7 @@ from iacguard.config import Config
 from iacguard.findings import ScanResult, Severity
 from iacguard.model import ParseError, Unresolved
 
-POSITIVE = "fixtures/cloudformation/role_session_limit_positive.yaml"
+POSITIVE = "fixtures/cloudformation/role-session-limit/positive_twelve_hour_sessions.yaml"
 
 
 def project(tmp_path: Path, config: str) -> Path:
@@ -63,7 +63,7 @@ def test_a_bad_config_stops_the_command_with_its_message(
         configure(CheckRequest(paths=["."]))
     assert str(raised.value) == (
         ".iacguard.yaml:1: fail_on: unknown severity 'sometimes' "
-        "(one of info, low, medium, high, critical)"
+        "(one of info, low, medium, high, critical) or none"
     )
 
 

@@ -20,13 +20,15 @@ def test_version() -> None:
 
 
 def test_text_output_lines_and_summary() -> None:
-    done = iacguard("check", f"{CFN}/role_session_limit_positive.yaml")
+    done = iacguard("check", f"{CFN}/role-session-limit/positive_twelve_hour_sessions.yaml")
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        f'{CFN}/role_session_limit_positive.yaml:7:7  MEDIUM  IG005 role-session-limit  Role "DeployRole" '
+        f'{CFN}/role-session-limit/positive_twelve_hour_sessions.yaml:7:7  MEDIUM  IG005  DeployRole  Role "DeployRole" '
         "allows sessions of 12 hours (43200 s); the limit is 1 hour (3600 s)",
-        f"{CFN}/role_session_limit_positive.yaml:18:24  MEDIUM  IG005 role-session-limit  Permission set "
+        f"{CFN}/role-session-limit/positive_twelve_hour_sessions.yaml:18:24  MEDIUM  IG005  Administrators  Permission set "
         '"Administrators" allows sessions of 12 hours (43200 s); the limit is 1 hour (3600 s)',
+        "IG005 role-session-limit: how to fix: iacguard explain IG005, "
+        "https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#role-session-limit",
         "2 findings (2 medium) in 1 file scanned.",
     ]
     assert "\033[" not in done.stdout  # no colour when not a terminal
@@ -34,7 +36,7 @@ def test_text_output_lines_and_summary() -> None:
 
 
 def test_no_findings_exits_zero() -> None:
-    done = iacguard("check", f"{CFN}/role_session_limit_negative.yaml")
+    done = iacguard("check", f"{CFN}/role-session-limit/negative_one_hour_or_default.yaml")
     assert (done.returncode, done.stdout) == (0, "No findings in 1 file scanned.\n")
 
 
@@ -42,13 +44,21 @@ def test_no_findings_exits_zero() -> None:
     ("fail_on", "code"), [("critical", 0), ("high", 0), ("medium", 1), ("low", 1)]
 )
 def test_fail_on_sets_the_threshold(fail_on: str, code: int) -> None:
-    done = iacguard("check", f"{CFN}/role_session_limit_positive.yaml", "--fail-on", fail_on)
+    done = iacguard(
+        "check",
+        f"{CFN}/role-session-limit/positive_twelve_hour_sessions.yaml",
+        "--fail-on",
+        fail_on,
+    )
     assert done.returncode == code
 
 
 def test_max_session_seconds_flag() -> None:
     done = iacguard(
-        "check", f"{CFN}/role_session_limit_positive.yaml", "--max-session-seconds", "43200"
+        "check",
+        f"{CFN}/role-session-limit/positive_twelve_hour_sessions.yaml",
+        "--max-session-seconds",
+        "43200",
     )
     assert done.returncode == 0
 
@@ -56,7 +66,7 @@ def test_max_session_seconds_flag() -> None:
 def test_json_output_follows_the_version_1_contract() -> None:
     done = iacguard(
         "check",
-        f"{CFN}/wildcard_action_positive.json",
+        f"{CFN}/wildcard-action/positive_json_template.json",
         f"{CFN}/not_cloudformation_kubernetes.yaml",
         "--format",
         "json",
@@ -82,7 +92,7 @@ def test_json_output_follows_the_version_1_contract() -> None:
         "rule_id": "IG002",
         "rule": "wildcard-action",
         "severity": "critical",
-        "file": f"{CFN}/wildcard_action_positive.json",
+        "file": f"{CFN}/wildcard-action/positive_json_template.json",
         "line": 14,
         "column": 25,
         "end_line": 14,
@@ -105,24 +115,24 @@ def test_json_output_follows_the_version_1_contract() -> None:
 def test_paths_are_relative_to_the_current_directory() -> None:
     done = iacguard(
         "check",
-        "cloudformation/wildcard_action_positive.json",
+        "cloudformation/wildcard-action/positive_json_template.json",
         "--format",
         "json",
         cwd=ROOT / "fixtures",
     )
     assert {f["file"] for f in json.loads(done.stdout)["findings"]} == {
-        "cloudformation/wildcard_action_positive.json"
+        "cloudformation/wildcard-action/positive_json_template.json"
     }
     absolute = iacguard(
-        "check", str(ROOT / CFN / "wildcard_action_positive.json"), "--format", "json"
+        "check", str(ROOT / CFN / "wildcard-action/positive_json_template.json"), "--format", "json"
     )
     assert {f["file"] for f in json.loads(absolute.stdout)["findings"]} == {
-        f"{CFN}/wildcard_action_positive.json"
+        f"{CFN}/wildcard-action/positive_json_template.json"
     }
 
 
 def test_fingerprints_survive_lines_added_above(tmp_path: Path) -> None:
-    source = (ROOT / CFN / "wildcard_action_positive.yaml").read_text()
+    source = (ROOT / CFN / "wildcard-action/positive_every_wildcard.yaml").read_text()
     target = tmp_path / "t.yaml"
     target.write_text(source)
     before = json.loads(iacguard("check", "t.yaml", "--format", "json", cwd=tmp_path).stdout)
@@ -161,7 +171,6 @@ def test_a_bad_file_is_one_line_on_stderr_exit_2_and_the_scan_goes_on(tmp_path: 
 
 
 def test_usage_errors_exit_2() -> None:
-    assert iacguard("check").returncode == 2
     assert iacguard("check", ".", "--fail-on", "severe").returncode == 2
     assert iacguard("check", ".", "--max-session-seconds", "-5").returncode == 2
 

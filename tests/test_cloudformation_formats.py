@@ -31,7 +31,7 @@ def test_sam_policies_become_attachments_and_inline_policies() -> None:
 
 
 def test_json_templates_report_like_yaml() -> None:
-    path = f"{CFN}/wildcard_action_positive.json"
+    path = f"{CFN}/wildcard-action/positive_json_template.json"
     assert described(run(path)) == [
         f'IG002 {path}:14:25 critical AdminPolicy: Statement "FullAdmin" allows * on every resource '
         "(full administrator access)",

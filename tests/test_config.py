@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import iacguard
 
+from iacguard.checks import OPTIONS
+
 TEMPLATE = (
     "Resources:\n"
     "  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      MaxSessionDuration: 7200\n"
@@ -123,11 +125,13 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
     [
         (
             "fail_onn: high\n",
-            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, exclude, rules, ignore, var_files, max_file_bytes, max_session_seconds, require_explicit_session_limit)",
+            ".iacguard.yaml:1: fail_onn: unknown key (the keys are fail_on, exclude, rules, "
+            "select, ignore, var_files, max_file_bytes, gitignore, "
+            f"{', '.join(o.name for o in OPTIONS)})",
         ),
         (
             "fail_on: severe\n",
-            ".iacguard.yaml:1: fail_on: unknown severity 'severe' (one of info, low, medium, high, critical)",
+            ".iacguard.yaml:1: fail_on: unknown severity 'severe' (one of info, low, medium, high, critical) or none",
         ),
         (
             "max_session_seconds: an hour\n",
@@ -142,10 +146,18 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
             "rules: {IG002: maybe}\n",
             ".iacguard.yaml:1: rules.IG002: must be true or false, not 'maybe'",
         ),
-        ("\n\nignore:\n  - {reason: x}\n", ".iacguard.yaml:3: ignore[0]: needs a rule"),
+        ("\n\nignore:\n  - {reason: x}\n", ".iacguard.yaml:4: ignore[0]: needs a rule"),
         (
             "ignore:\n  - {rule: IG002, file: x}\n",
-            ".iacguard.yaml:1: ignore[0].file: unknown key (the keys are rule, reason, path, resource)",
+            ".iacguard.yaml:2: ignore[0].file: unknown key (the keys are rule, reason, path, resource)",
+        ),
+        (
+            "fail_on: high\nrules:\n  IG001: true\n  IG009: false\n",
+            ".iacguard.yaml:4: rules.IG009: unknown rule 'IG009' (see `iacguard rules`)",
+        ),
+        (
+            "ignore:\n  - rule: IG001\n    reason: ok\n  - rule: IG002\n    path: 7\n",
+            ".iacguard.yaml:5: ignore[1].path: must be a string, not 7",
         ),
         ("- a list\n", ".iacguard.yaml: the config must be a mapping of keys to values"),
         (
@@ -166,6 +178,15 @@ def test_a_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
     assert (done.returncode, done.stderr) == (
         2,
         "iacguard: error: nope.yaml: config file not found\n",
+    )
+
+
+def test_a_toml_config_error_points_at_the_key_s_own_line(tmp_path: Path) -> None:
+    toml = "[project]\nname = 'x'\n\n[tool.iacguard]\nfail_on = 'high'\n\n[tool.iacguard.rules]\nIG001 = true\nIG009 = false\n"
+    done = iacguard("check", ".", cwd=project(tmp_path, toml, "pyproject.toml"))
+    assert (done.returncode, done.stderr) == (
+        2,
+        "iacguard: error: pyproject.toml:9: rules.IG009: unknown rule 'IG009' (see `iacguard rules`)\n",
     )
 
 

@@ -47,7 +47,7 @@ def test_a_file_name_that_is_not_utf8_never_crashes_any_format(
     for output in outputs.values():
         output.encode("utf-8")  # strict: no lone surrogate anywhere
     assert outputs["text"].startswith(
-        'bad\\xff.yaml:9:21  CRITICAL  IG002 wildcard-action  Statement "Admin" allows * on '
+        'bad\\xff.yaml:9:21  CRITICAL  IG002  AdminPolicy  Statement "Admin" allows * on '
         "every resource (full administrator access)\n"
     )
     (finding,) = json.loads(outputs["json"])["findings"]
@@ -78,7 +78,7 @@ def test_control_characters_from_a_template_are_escaped_in_text_output_and_stder
     for stream in (done.stdout, done.stderr):
         assert not any(c in stream for c in "\x1b\r\x07\u202e")
     assert (
-        'stack.yaml:9:21  CRITICAL  IG002 wildcard-action  Statement "\\x1b[2J\\x1b]8;;'
+        'stack.yaml:9:21  CRITICAL  IG002  AdminPolicy  Statement "\\x1b[2J\\x1b]8;;'
         'https://evil.example\\x07\\x0dNo findings\\u202e" allows * on every resource '
         "(full administrator access)\n"
     ) in done.stdout
@@ -110,7 +110,9 @@ def test_sarif_uris_outside_the_source_root_are_absolute(tmp_path: Path) -> None
     (tmp_path / "checkout").mkdir()
     (tmp_path / "elsewhere").mkdir()
     stack = tmp_path / "elsewhere" / "stack.yaml"
-    stack.write_text((FIXTURES / "cloudformation" / "wildcard_action_positive.yaml").read_text())
+    stack.write_text(
+        (FIXTURES / "cloudformation" / "wildcard-action/positive_every_wildcard.yaml").read_text()
+    )
 
     done = iacguard("check", "../elsewhere/stack.yaml", "--format", "sarif",
                     cwd=tmp_path / "checkout")  # fmt: skip

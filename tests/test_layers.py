@@ -1,11 +1,13 @@
-"""The imports follow the layers of the design; an arrow never points back.
+"""The imports follow the layers of the design: an arrow is "may import", and none
+points back.
 
 ```
- paths, limits, model ◄── findings ◄── checks ◄──────────── engine ◄── commands ◄── cli
-        ▲                    ▲            ▲ (settings only)    │  ▲
-        │                    └── report ──┘ (rule docs)        │  └── cfnlint
-        └── parsers ◄── resolve (terraform_* ⟂ cloudformation) ◄┘
-            discover (the walker) ◄── engine       config ◄── engine, commands, cfnlint
+ cli ─► commands ─► engine ─┬─► discover (the walker) ─► paths
+          │  │              ├─► parsers ─► resolve ─► model        (terraform_* ⟂ cloudformation)
+          │  │              └─► checks ─► findings ─► model        (checks read Settings, not Config)
+          │  └─► report ─► findings, checks (rule docs)
+          └─► config ─► checks (registry, options), limits
+ cfnlint ─► engine, config, parsers.cloudformation
 ```
 
 Every import counts, also one inside a function or under ``TYPE_CHECKING``: a

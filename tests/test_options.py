@@ -15,7 +15,7 @@ from iacguard.checks.options import Option, OptionError, Settings, unique_option
 from iacguard.checks.role_session_limit import MAX_SESSION_SECONDS
 from iacguard.config import KEYS, parse_config
 
-POSITIVE = "fixtures/cloudformation/role_session_limit_positive.yaml"
+POSITIVE = "fixtures/cloudformation/role-session-limit/positive_twelve_hour_sessions.yaml"
 ACCOUNTS = Option(
     "trusted_accounts",
     ("111111111111",),
@@ -121,12 +121,12 @@ def test_a_bad_flag_value_is_a_usage_error_naming_the_flag() -> None:
 
 
 def test_a_boolean_flag_turns_its_option_on() -> None:
-    negative = "fixtures/cloudformation/role_session_limit_negative.yaml"
+    negative = "fixtures/cloudformation/role-session-limit/negative_one_hour_or_default.yaml"
     assert iacguard("check", negative).stdout == "No findings in 1 file scanned.\n"
     done = iacguard("check", negative, "--require-explicit-session-limit")
     assert (done.returncode, done.stdout.splitlines()[0]) == (
         1,
-        f'{negative}:13:3  MEDIUM  IG005 role-session-limit  Role "DefaultRole" does not set '
+        f'{negative}:13:3  MEDIUM  IG005  DefaultRole  Role "DefaultRole" does not set '
         "its maximum session duration; set it to at most 1 hour (3600 s)",
     )
 

@@ -25,7 +25,7 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("always_parallel")
-@pytest.mark.parametrize("target", ["fixtures", "corpus"])
+@pytest.mark.parametrize("target", ["fixtures", pytest.param("corpus", marks=pytest.mark.slow)])
 def test_parallel_and_serial_scans_report_the_same(target: str) -> None:
     cwd = generated_corpus() if target == "corpus" else ROOT
     path = "." if target == "corpus" else "fixtures"
@@ -52,6 +52,7 @@ def misbehave(unit: Unit) -> str:
     return unit.file.upper()
 
 
+@pytest.mark.slow  # waits out time limits, in workers
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
     jobs: int, always_parallel: None
@@ -62,6 +63,7 @@ def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow  # waits out time limits, in workers
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_the_time_limit_counts_cpu_time(
     jobs: int, always_parallel: None, monkeypatch: pytest.MonkeyPatch
@@ -76,6 +78,7 @@ def test_the_time_limit_counts_cpu_time(
     assert time.monotonic() - started < 30
 
 
+@pytest.mark.slow  # waits out time limits, in workers
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_files_past_the_scan_budget_are_not_parsed(jobs: int, always_parallel: None) -> None:
     """Besides each file's limit, the scan has a budget: files not started within it
@@ -94,13 +97,14 @@ def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
     assert results[2:] == ["B", "C", "D"]
 
 
+@pytest.mark.slow  # waits out a time limit, in a worker
 def test_a_slow_file_becomes_an_error_of_that_file(
     monkeypatch: pytest.MonkeyPatch, always_parallel: None
 ) -> None:
     parse_unit = engine.parse_unit
 
     def slow_on_one(unit: Unit) -> object:
-        if unit.file.endswith("wildcard_action_positive.yaml"):
+        if unit.file.endswith("wildcard-action/positive_every_wildcard.yaml"):
             time.sleep(30)
         return parse_unit(unit)
 
@@ -109,7 +113,7 @@ def test_a_slow_file_becomes_an_error_of_that_file(
     result = scan(["fixtures/cloudformation"], Config(), options=options)
     assert [(e.file, e.message) for e in result.errors] == [
         (
-            "fixtures/cloudformation/wildcard_action_positive.yaml",
+            "fixtures/cloudformation/wildcard-action/positive_every_wildcard.yaml",
             "took longer than 4 s to parse; skipped",
         )
     ]
@@ -127,7 +131,7 @@ def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
 def test_the_scan_budget_is_set_on_the_command_line(tmp_path: Path) -> None:
     from helpers import iacguard
 
-    template = ROOT / "fixtures/cloudformation/wildcard_action_positive.yaml"
+    template = ROOT / "fixtures/cloudformation/wildcard-action/positive_every_wildcard.yaml"
     (tmp_path / "t.yaml").write_bytes(template.read_bytes())
     done = iacguard(
         "check", "t.yaml", "--parse-budget", "0.000001", "--jobs", "1", "--no-cache", cwd=tmp_path

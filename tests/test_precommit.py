@@ -16,7 +16,8 @@ import yaml
 from helpers import FIXTURES, ROOT
 from report_helpers import tool
 
-from iacguard.precommit import main, split, with_modules
+from iacguard.discover import with_modules
+from iacguard.precommit import main, split
 
 
 def hook() -> dict[str, str]:
@@ -66,7 +67,7 @@ def test_file_names_that_look_like_options_are_scanned_as_files(
     # A pull request names a template after an option: as an option it would write a
     # baseline of every finding and pass the hook.
     monkeypatch.chdir(tmp_path)
-    shutil.copy(FIXTURES / "cloudformation" / "wildcard_action_positive.json",
+    shutil.copy(FIXTURES / "cloudformation" / "wildcard-action/positive_json_template.json",
                 tmp_path / "--write-baseline=x.json")  # fmt: skip
     (tmp_path / "base.json").write_text('{"version": 1, "findings": []}', encoding="utf-8")
 
@@ -104,6 +105,7 @@ def test_the_hook_arguments_and_the_file_names_are_told_apart_by_position(
     assert split(args) == expected
 
 
+@pytest.mark.slow  # pre-commit builds an environment and installs iacguard in it
 def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> None:
     pre_commit = tool("pre-commit")
     if pre_commit is None:
@@ -139,8 +141,67 @@ def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> Non
     assert completed.returncode == 1, output
     assert re.search(r"^iacguard\.+Failed$", output, re.MULTILINE), output
     assert (
-        'roles.yaml:12:21  CRITICAL  IG002 wildcard-action  Statement "FullAdmin" allows * '
+        'roles.yaml:12:21  CRITICAL  IG002  AdminPolicy  Statement "FullAdmin" allows * '
         "on every resource (full administrator access)"
     ) in output
     assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned." in output
+
+
+def test_the_readme_snippet_runs_against_a_release_tag(tmp_path: Path) -> None:
+    """README's .pre-commit-config.yaml as written, its repo pointed at a copy of this
+    repository tagged the way releases are (v + __version__)."""
+    from iacguard import __version__
+
+    pre_commit = tool("pre-commit")
+    if pre_commit is None:
+        pytest.fail("pre-commit is not installed: python3 -m pip install -e '.[test]'")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", readme, re.DOTALL)
+    assert snippet is not None
+    config = yaml.safe_load(snippet[1])
+    assert config["repos"][0]["rev"] == f"v{__version__}"
+
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "VIRTUALENV_SYSTEM_SITE_PACKAGES": "1",  # as in the try-repo test above
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e",
+    }  # fmt: skip
+    release = tmp_path / "release"
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, files):
+        if (ROOT / name).is_file() and not name.startswith(("fixtures/", "benchmarks/")):
+            (release / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, release / name)
+    for command in (["git", "init", "-q"], ["git", "add", "."],
+                    ["git", "commit", "-q", "-m", "release"], ["git", "tag", f"v{__version__}"]):  # fmt: skip
+        subprocess.run(command, cwd=release, env=env, check=True)
+
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(FIXTURES / "cloudformation" / "report" / "roles.yaml", project / "roles.yaml")
+    config["repos"][0]["repo"] = str(release)
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=project, env=env, check=True)
+    subprocess.run(["git", "add", "."], cwd=project, env=env, check=True)
+
+    completed = subprocess.run(
+        [pre_commit, "run", "--all-files"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output
+    assert re.search(r"^iacguard\.+Failed$", output, re.MULTILINE), output
+    # --fail-on high from the snippet: the critical and high findings fail the hook
+    assert "roles.yaml:12:21  CRITICAL  IG002  AdminPolicy" in output
+    # .pre-commit-config.yaml is YAML too: read, found not to be CloudFormation, skipped
+    assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned, 1 skipped." in output
+
     assert not (project / "pwned").exists()

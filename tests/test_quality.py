@@ -59,7 +59,7 @@ def test_a_warm_scan_imports_no_parser(tmp_path) -> None:
         f"os.environ['IACGUARD_CACHE_DIR'] = {str(tmp_path / 'cache')!r}\n"
         "from iacguard.config import Config\nfrom iacguard.engine import scan\n"
         "result = scan(['fixtures/terraform/policy_document', "
-        "'fixtures/cloudformation/wildcard_action_positive.yaml'], Config())\n"
+        "'fixtures/cloudformation/wildcard-action/positive_every_wildcard.yaml'], Config())\n"
         "assert result.findings and not result.errors, result"
     )
     imported_after(scan)  # cold: parses, and fills the cache

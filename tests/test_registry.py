@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from helpers import FIXTURES
-
 import iacguard.checks
 from iacguard.checks import CHECKS, find_check
 from iacguard.checks.base import Check
@@ -35,22 +33,6 @@ def test_every_check_module_is_registered_once() -> None:
         ]
         assert module.name == found[-1].slug.replace("-", "_"), "a module is named after its check"
     assert sorted(found, key=lambda c: c.id) == list(CHECKS)
-
-
-def test_every_check_has_a_positive_and_a_negative_cloudformation_fixture() -> None:
-    """Core checks: ``<stem>_positive.yaml``; later ones: a ``<slug>/`` directory of cases,
-    among them ``positive_*`` and ``negative_*`` in both formats."""
-    for check in CHECKS:
-        stem = check.slug.replace("-", "_")
-        cases = FIXTURES / "cloudformation" / check.slug
-        if cases.is_dir():
-            for fmt in ("cloudformation", "terraform"):
-                names = [p.name for p in (FIXTURES / fmt / check.slug).iterdir()]
-                assert any(n.startswith("positive") for n in names), (check.id, fmt)
-                assert any(n.startswith("negative") for n in names), (check.id, fmt)
-            continue
-        assert (FIXTURES / "cloudformation" / f"{stem}_positive.yaml").is_file(), check.id
-        assert (FIXTURES / "cloudformation" / f"{stem}_negative.yaml").is_file(), check.id
 
 
 def test_find_check_by_id_or_slug() -> None:

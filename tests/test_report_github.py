@@ -131,7 +131,9 @@ def test_the_log_lists_every_finding_where_the_runner_ignores_commands() -> None
     lines = output.splitlines()
     start, end = lines.index("::stop-commands::t0k3n"), lines.index("::t0k3n::")
     assert lines[start + 1 : end] == [
-        "a.yaml:1:3  HIGH  IG002 wildcard-action  finding 0",
+        "a.yaml:1:3  HIGH  IG002  Ops  finding 0",
+        "IG002 wildcard-action: how to fix: iacguard explain IG002, "
+        "https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#wildcard-action",
         "1 finding (1 high) in 0 files scanned.",
     ]
     assert [c.name for c in commands(output)] == [

@@ -13,7 +13,7 @@ import pytest
 from helpers import ROOT, assert_snapshot, run
 
 from iacguard.findings import ScanResult
-from iacguard.report import github, json, sarif, summary, text
+from iacguard.report import github, gitlab, json, junit, sarif, summary, text
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"
 SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -38,6 +38,8 @@ RENDERERS = {
     "report.sarif": _sarif,
     "report.github.txt": lambda result: github.render(result, stop_token=STOP_TOKEN),
     "report.summary.md": summary.render,
+    "report.junit.xml": junit.render,
+    "report.gitlab.json": gitlab.render,
 }
 
 

@@ -68,7 +68,7 @@ def test_suppressed_findings_stay_in_json_and_do_not_fail_the_run(tmp_path: Path
     assert (text.returncode, text.stdout) == (0, "No findings in 1 file scanned; 1 suppressed.\n")
     shown = iacguard("check", "t.yaml", "--show-suppressed", cwd=tmp_path)
     assert shown.stdout.splitlines()[0] == (
-        't.yaml:2:3  LOW  IG003 user-not-in-group  User "U" belongs to no IAM group; '
+        't.yaml:2:3  LOW  IG003  U  User "U" belongs to no IAM group; '
         "grant permissions through groups  [suppressed by comment: service account]"
     )
 

@@ -6,8 +6,8 @@ TF = "fixtures/terraform"
 
 
 def test_inline_policies_of_users_are_reported_at_the_policy_block() -> None:
-    result = run(f"{TF}/user_inline_policy_positive", config=CORE_ONLY)
-    file = f"{TF}/user_inline_policy_positive/main.tf"
+    result = run(f"{TF}/user-inline-policy/positive_embedded_in_users", config=CORE_ONLY)
+    file = f"{TF}/user-inline-policy/positive_embedded_in_users/main.tf"
     assert lines(result) == [
         f"IG001 {file}:20:1 medium aws_iam_user_policy.alice_reports",
         f"IG001 {file}:32:1 medium aws_iam_user_policy.bob_reports",
@@ -21,12 +21,14 @@ def test_inline_policies_of_users_are_reported_at_the_policy_block() -> None:
 
 
 def test_inline_policies_of_groups_and_roles_pass() -> None:
-    assert lines(run(f"{TF}/user_inline_policy_negative", config=CORE_ONLY)) == []
+    assert (
+        lines(run(f"{TF}/user-inline-policy/negative_on_groups_and_roles", config=CORE_ONLY)) == []
+    )
 
 
 def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() -> None:
-    result = run(f"{TF}/wildcard_action_positive", config=CORE_ONLY)
-    file = f"{TF}/wildcard_action_positive/main.tf"
+    result = run(f"{TF}/wildcard-action/positive_every_wildcard", config=CORE_ONLY)
+    file = f"{TF}/wildcard-action/positive_every_wildcard/main.tf"
     assert lines(result) == [
         f"IG002 {file}:9:18 critical aws_iam_policy.admin",
         f"IG002 {file}:23:46 high aws_iam_policy.ops",
@@ -45,12 +47,13 @@ def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() ->
 
 
 def test_named_actions_and_deny_wildcards_pass() -> None:
-    assert lines(run(f"{TF}/wildcard_action_negative")) == []
+    result = run(f"{TF}/wildcard-action/negative_named_actions_and_deny")
+    assert [line for line in lines(result) if line.startswith("IG002 ")] == []
 
 
 def test_users_without_a_group_are_reported_at_the_user() -> None:
-    result = run(f"{TF}/user_not_in_group_positive")
-    file = f"{TF}/user_not_in_group_positive/main.tf"
+    result = run(f"{TF}/user-not-in-group/positive_no_membership")
+    file = f"{TF}/user-not-in-group/positive_no_membership/main.tf"
     assert messages(result) == [
         f'IG003 {file}:10 User "carol" belongs to no IAM group; grant permissions through groups',
         f'IG003 {file}:26 User "dave" belongs to no IAM group; grant permissions through groups',
@@ -62,14 +65,14 @@ def test_users_without_a_group_are_reported_at_the_user() -> None:
 
 
 def test_membership_by_address_literal_name_and_local_counts() -> None:
-    result = run(f"{TF}/user_not_in_group_negative")
+    result = run(f"{TF}/user-not-in-group/negative_every_membership_form")
     assert lines(result) == []
     assert result.unresolved == []
 
 
 def test_managed_policies_attached_to_users_are_reported_at_the_attachment() -> None:
-    result = run(f"{TF}/user_attached_policy_positive", config=CORE_ONLY)
-    file = f"{TF}/user_attached_policy_positive/main.tf"
+    result = run(f"{TF}/user-attached-policy/positive_attached_to_users", config=CORE_ONLY)
+    file = f"{TF}/user-attached-policy/positive_attached_to_users/main.tf"
     assert lines(result) == [
         f"IG004 {file}:20:1 medium aws_iam_user_policy_attachment.alice_read_only",
         f"IG004 {file}:41:5 medium aws_iam_policy_attachment.deploy",
@@ -83,12 +86,13 @@ def test_managed_policies_attached_to_users_are_reported_at_the_attachment() -> 
 
 
 def test_managed_policies_attached_to_groups_and_roles_pass() -> None:
-    assert lines(run(f"{TF}/user_attached_policy_negative")) == []
+    result = run(f"{TF}/user-attached-policy/negative_attached_to_groups_and_roles")
+    assert [line for line in lines(result) if line.startswith("IG004 ")] == []
 
 
 def test_long_sessions_are_reported_at_the_duration_attribute() -> None:
-    result = run(f"{TF}/role_session_limit_positive")
-    file = f"{TF}/role_session_limit_positive/main.tf"
+    result = run(f"{TF}/role-session-limit/positive_twelve_hour_sessions")
+    file = f"{TF}/role-session-limit/positive_twelve_hour_sessions/main.tf"
     assert lines(result) == [
         f"IG005 {file}:4:3 medium aws_iam_role.deployer",
         f"IG005 {file}:17:3 medium aws_ssoadmin_permission_set.operators",
@@ -102,4 +106,5 @@ def test_long_sessions_are_reported_at_the_duration_attribute() -> None:
 
 
 def test_an_hour_or_unset_passes() -> None:
-    assert lines(run(f"{TF}/role_session_limit_negative")) == []
+    result = run(f"{TF}/role-session-limit/negative_one_hour_or_default")
+    assert [line for line in lines(result) if line.startswith("IG005 ")] == []

@@ -39,11 +39,11 @@ def test_each_instance_is_a_finding_of_its_own_with_its_address() -> None:
 
 def test_text_output_tells_the_instances_apart() -> None:
     lines = iacguard("check", F).stdout.splitlines()
-    assert [line.rsplit("  ", 1)[-1] for line in lines[:4]] == [
-        '[in module.team_policy["web"]]',
-        '[in module.team_policy["api"]]',
-        "[in module.read_only[0]]",
-        "[in module.platform.module.deploy]",
+    assert [line.split("  ")[3] for line in lines[:4]] == [  # the resource column
+        'module.team_policy["web"].aws_iam_policy.this',
+        'module.team_policy["api"].aws_iam_policy.this',
+        "module.read_only[0].aws_iam_policy.this",
+        "module.platform.module.deploy.aws_iam_policy.this",
     ]
 
 
@@ -59,9 +59,9 @@ def test_two_instances_with_the_same_lines_differ_in_text(tmp_path) -> None:  # 
         'module "assets" {\n  source   = "./policy"\n  for_each = toset(["\x1b[2J"])\n}\n'
     )
     lines = iacguard("check", ".", cwd=tmp_path).stdout.splitlines()
-    prefix = "policy/main.tf:2:67  HIGH  IG002 wildcard-action  Statement #1 allows s3:* (every s3 action)"
+    where, rest = "policy/main.tf:2:67  HIGH  IG002", "Statement #1 allows s3:* (every s3 action)"
     assert lines[:3] == [  # control characters in labels and keys shown escaped
-        f"{prefix}  [in module.logs]",
-        f"{prefix}  [in module.\\x1b]",
-        f'{prefix}  [in module.assets["\\u001b[2J"]]',
+        f"{where}  module.logs.aws_iam_policy.this  {rest}",
+        f"{where}  module.\\x1b.aws_iam_policy.this  {rest}",
+        f'{where}  module.assets["\\u001b[2J"].aws_iam_policy.this  {rest}',
     ]

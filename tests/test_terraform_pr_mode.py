@@ -56,8 +56,12 @@ def out(capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 
 FINDING = (
-    "ci/main.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
-    "resource (full administrator access) if called from module.ci (main.tf:3)  [in module.ci]"
+    "ci/main.tf:9:59  CRITICAL  IG002  module.ci.aws_iam_policy.ci  Statement #1 allows * on "
+    "every resource (full administrator access) if called from module.ci (main.tf:3)"
+)
+POINTER = (
+    "IG002 wildcard-action: how to fix: iacguard explain IG002, "
+    "https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#wildcard-action"
 )
 
 
@@ -67,9 +71,9 @@ def test_a_changed_module_input_keeps_the_finding_in_the_unchanged_module(
     (repo / "main.tf").write_text(CALLER.replace("false", "true"))
     git(repo, "commit", "-q", "-am", "widen ci")
     assert main(["check", ".", "--diff-base", "main"]) == 1
-    assert out(capsys) == [FINDING, "1 finding (1 critical) in 2 files scanned."]
+    assert out(capsys) == [FINDING, POINTER, "1 finding (1 critical) in 2 files scanned."]
     assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
-    assert out(capsys) == [FINDING, "1 finding (1 critical) in 2 files scanned."]
+    assert out(capsys) == [FINDING, POINTER, "1 finding (1 critical) in 2 files scanned."]
 
 
 def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
@@ -84,8 +88,9 @@ def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
     git(repo, "commit", "-q", "-am", "widen ci")
     assert main(["check", ".", "--diff-base", "main"]) == 1
     assert out(capsys) == [
-        "policy.tf:9:59  CRITICAL  IG002 wildcard-action  Statement #1 allows * on every "
+        "policy.tf:9:59  CRITICAL  IG002  aws_iam_policy.ci  Statement #1 allows * on every "
         "resource (full administrator access)",
+        POINTER,
         "1 finding (1 critical) in 3 files scanned.",
     ]
 

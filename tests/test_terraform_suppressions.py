@@ -38,7 +38,8 @@ def test_config_ignore_by_terraform_address(tmp_path: Path) -> None:
     )
     done = iacguard("check", ".", cwd=tmp_path)
     assert done.stdout.splitlines() == [
-        'main.tf:4:1  LOW  IG003 user-not-in-group  User "dev" belongs to no IAM group; grant permissions through groups',
+        'main.tf:4:1  LOW  IG003  aws_iam_user.dev  User "dev" belongs to no IAM group; grant permissions through groups',
+        "IG003 user-not-in-group: how to fix: iacguard explain IG003, https://github.com/your-org/iacguard/blob/v0.1.0/docs/rules.md#user-not-in-group",
         "1 finding (1 low) in 1 file scanned; 1 suppressed.",
     ]
 
@@ -55,7 +56,7 @@ def test_config_var_files_are_relative_to_the_config(tmp_path: Path) -> None:
     (tmp_path / ".iacguard.yaml").write_text("var_files: [env/prod.tfvars]\n")
     result = iacguard("check", "stack", cwd=tmp_path)
     assert result.stdout.splitlines()[0] == (
-        'stack/main.tf:6:3  MEDIUM  IG005 role-session-limit  Role "aws_iam_role.r" allows sessions of '
+        'stack/main.tf:6:3  MEDIUM  IG005  aws_iam_role.r  Role "aws_iam_role.r" allows sessions of '
         "12 hours (43200 s); the limit is 1 hour (3600 s)"
     )
 

@@ -4,7 +4,7 @@ CFN = "fixtures/cloudformation"
 
 
 def test_policies_attached_to_users_are_reported_at_the_attachment() -> None:
-    path = f"{CFN}/user_attached_policy_positive.yaml"
+    path = f"{CFN}/user-attached-policy/positive_attached_to_users.yaml"
     assert described(run(path)) == [
         f"IG004 {path}:9:11 medium Ivan: Managed policy arn:aws:iam::aws:policy/ReadOnlyAccess "
         "is attached directly to user Ivan; attach it to a group",
@@ -14,4 +14,5 @@ def test_policies_attached_to_users_are_reported_at_the_attachment() -> None:
 
 
 def test_policies_attached_to_groups_and_roles_pass() -> None:
-    assert described(run(f"{CFN}/user_attached_policy_negative.yaml")) == []
+    result = run(f"{CFN}/user-attached-policy/negative_attached_to_groups_and_roles.yaml")
+    assert [line for line in described(result) if line.startswith("IG004 ")] == []

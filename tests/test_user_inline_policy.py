@@ -4,7 +4,7 @@ CFN = "fixtures/cloudformation"
 
 
 def test_inline_policies_in_users_are_reported_at_the_policy() -> None:
-    path = f"{CFN}/user_inline_policy_positive.yaml"
+    path = f"{CFN}/user-inline-policy/positive_embedded_in_users.yaml"
     assert described(run(path)) == [
         f'IG001 {path}:10:11 medium Alice: Inline policy "read-reports" is embedded in user Alice; '
         "attach a managed policy to a group instead",
@@ -16,4 +16,9 @@ def test_inline_policies_in_users_are_reported_at_the_policy() -> None:
 
 
 def test_inline_policies_in_groups_and_roles_pass() -> None:
-    assert described(run(f"{CFN}/user_inline_policy_negative.yaml", config=CORE_ONLY)) == []
+    assert (
+        described(
+            run(f"{CFN}/user-inline-policy/negative_on_groups_and_roles.yaml", config=CORE_ONLY)
+        )
+        == []
+    )

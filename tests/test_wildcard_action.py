@@ -4,13 +4,13 @@ CFN = "fixtures/cloudformation"
 
 
 def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() -> None:
-    result = run(f"{CFN}/wildcard_action_positive.yaml", config=CORE_ONLY)
+    result = run(f"{CFN}/wildcard-action/positive_every_wildcard.yaml", config=CORE_ONLY)
     assert lines(result) == [
-        f"IG002 {CFN}/wildcard_action_positive.yaml:12:21 critical AdminPolicy",
-        f"IG002 {CFN}/wildcard_action_positive.yaml:24:17 high OpsPolicy",
-        f"IG002 {CFN}/wildcard_action_positive.yaml:28:21 medium OpsPolicy",
-        f"IG002 {CFN}/wildcard_action_positive.yaml:32:21 high OpsPolicy",
-        f"IG002 {CFN}/wildcard_action_positive.yaml:48:28 high Everything",
+        f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:12:21 critical AdminPolicy",
+        f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:24:17 high OpsPolicy",
+        f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:28:21 medium OpsPolicy",
+        f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:32:21 high OpsPolicy",
+        f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:48:28 high Everything",
     ]
     assert messages(result)[1].endswith(
         'Statement "EveryEc2Action" allows ec2:* (every ec2 action)'
@@ -21,4 +21,5 @@ def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() ->
 
 
 def test_named_actions_and_deny_wildcards_pass() -> None:
-    assert lines(run(f"{CFN}/wildcard_action_negative.yaml")) == []
+    result = run(f"{CFN}/wildcard-action/negative_named_actions_and_deny.yaml")
+    assert [line for line in lines(result) if line.startswith("IG002 ")] == []

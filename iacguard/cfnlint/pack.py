@@ -170,10 +170,9 @@ _PACK = _Pack()
 
 
 def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
-    """Parse the template cfn-lint decoded, run every enabled check once, apply the
-    suppressions: the matches by rule id."""
-    from iacguard import suppress
-    from iacguard.engine import check_model
+    """Parse the template cfn-lint decoded and check it as every scan ends (enabled
+    checks, then suppressions): the matches by rule id."""
+    from iacguard.engine import check
     from iacguard.parsers.cloudformation import comment_suppressions, parse_template
 
     try:
@@ -182,9 +181,7 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
         model = parsed.model
         if text is not None and cfn.filename:
             model.directives.extend(comment_suppressions(text, cfn.filename))
-        checks = tuple(c for c in CHECKS if c.id not in config.disabled)
-        checked = check_model(model, config.settings(), checks)
-        suppress.apply(checked.findings, model.directives, model.blocks, config)
+        checked = check(model, config)
     except Exception as exc:  # cfn-lint and its own rules go on whatever happens here
         message = f"iacguard could not check this template: {type(exc).__name__}: {exc}"
         return {ERROR_RULE_ID: [RuleMatch([], message)]}

@@ -143,8 +143,9 @@ class Check:
 
 
 def text_of(value: Value | None, default: str = "?") -> str:
-    """How a message shows a value: the literal, or the expression of an unknown."""
-    if isinstance(value, Scalar):
+    """How a message shows a value: the literal, or the expression of an unknown; an
+    empty name (``""``, or ``AWS::NoValue`` in a branch) shows ``default`` instead."""
+    if isinstance(value, Scalar) and str(value.value) != "":
         return str(value.value)
     if isinstance(value, Unknown):
         return value.expression

@@ -1,16 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from iacguard.checks.base import Check, Context, text_of
 from iacguard.checks.options import Option
 from iacguard.findings import Severity
 from iacguard.model import Principal, Scalar, Unknown
-
-_ISO_DURATION = re.compile(
-    r"^P(?:(?P<d>\d{1,9})D)?(?:T(?:(?P<h>\d{1,9})H)?(?:(?P<m>\d{1,9})M)?(?:(?P<s>\d{1,9})S)?)?$",
-    re.IGNORECASE,
-)
 
 MAX_SESSION_SECONDS = Option(
     "max_session_seconds",
@@ -125,12 +118,11 @@ class RoleSessionLimit(Check):
                 )
             return
         worst: tuple[int, Scalar] | None = None
-        for value in principal.session_duration:
-            seconds = _seconds(value.value) if isinstance(value, Scalar) else None
-            if seconds is None:
-                ctx.unknown(_as_unknown(value), principal.address)
-            elif isinstance(value, Scalar) and (worst is None or seconds > worst[0]):
-                worst = (seconds, value)
+        for value in principal.session_duration:  # whole seconds (as parsed), or unknown
+            if isinstance(value, Unknown):
+                ctx.unknown(value, principal.address)
+            elif isinstance(value.value, int) and (worst is None or value.value > worst[0]):
+                worst = (value.value, value)
         if worst is None or worst[0] <= limit:
             return
         seconds, value = worst
@@ -143,32 +135,6 @@ class RoleSessionLimit(Check):
             resource_type=principal.resource_type,
             element="session",
         )
-
-
-def _as_unknown(value: Scalar | Unknown) -> Unknown:
-    if isinstance(value, Unknown):
-        return value
-    why = f"{value.value!r} is not a number of seconds or an ISO 8601 duration"
-    return Unknown(str(value.value), why, value.location, value.when)
-
-
-def _seconds(value: object) -> int | None:
-    """Seconds from a number, a numeric string or an ISO 8601 duration (``PT12H``)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit() and len(text) <= 18:
-            return int(text)
-        match = _ISO_DURATION.match(text)
-        if match and text.upper() not in ("P", "PT"):
-            parts = {k: int(v) for k, v in match.groupdict(default="0").items()}
-            return parts["d"] * 86400 + parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
-    return None
 
 
 def _duration(seconds: int) -> str:

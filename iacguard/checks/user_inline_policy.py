@@ -107,7 +107,11 @@ class UserInlinePolicy(Check):
         if not users:
             return
         names = ", ".join(dict.fromkeys(ref_name(u) for u in users))
-        label = f'Inline policy "{text_of(policy.name)}"' if policy.name else "An inline policy"
+        label = (
+            f'Inline policy "{text_of(policy.name)}"'
+            if text_of(policy.name, "")
+            else "An inline policy"
+        )
         noun = "user" if len(users) == 1 else "users"
         ctx.report(
             policy.location,

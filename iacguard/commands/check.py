@@ -48,6 +48,13 @@ class CheckRequest:
     cache: bool = True
     parse_timeout: float | None = None
     parse_budget: float | None = None
+    gitignore: bool = True  # False: --no-gitignore
+    select: tuple[str, ...] | None = None  # None: the config's
+    deselect: tuple[str, ...] = ()  # added to the config's
+    exit_zero: bool = False
+    quiet: bool = False
+    no_color: bool = False
+    group_by: str | None = None  # text output: rule or file
 
     @property
     def github(self) -> bool:
@@ -89,11 +96,18 @@ def configure(request: CheckRequest) -> Config:
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
     if request.fail_on:
-        config.fail_on = Severity(request.fail_on)
+        config.fail_on = None if request.fail_on == "none" else Severity(request.fail_on)
+    if request.exit_zero:
+        config.fail_on = None
+    if request.select is not None:
+        config.select = request.select
+    config.deselect += request.deselect
     config.options.update(request.options)
     if request.max_file_bytes:
         config.max_file_bytes = request.max_file_bytes
     config.var_files += tuple(request.var_files)  # after the config's: later files win
+    if not request.gitignore:
+        config.gitignore = False
     return config
 
 
@@ -115,7 +129,9 @@ def scan(request: CheckRequest, config: Config) -> ScanResult:
             changes = changes_since(request.diff_base)
         except DiffError as exc:
             raise CommandError(str(exc)) from None
-    result = engine.scan(request.paths, config, baseline, scan_options(request))
+    from iacguard.discover import with_modules
+
+    result = engine.scan(with_modules(request.paths), config, baseline, scan_options(request))
     if changes is not None:
         result = changes.keep(result, lines=request.changed_lines)
     return result
@@ -128,7 +144,7 @@ def scan_options(request: CheckRequest) -> ScanOptions:
     from iacguard.progress import Progress
 
     progress = None
-    if request.format == "text" and Progress.wanted(sys.stderr):
+    if request.format == "text" and not request.quiet and Progress.wanted(sys.stderr):
         progress = Progress(sys.stderr)
     options = ScanOptions(jobs=request.jobs, cache=request.cache, progress=progress)
     if request.parse_timeout:
@@ -155,9 +171,11 @@ def render(request: CheckRequest, result: ScanResult) -> None:
         report.render(
             request.format,
             result,
-            colour=colour(sys.stdout),
+            colour=colour(sys.stdout, disabled=request.no_color),
             show_suppressed=request.show_suppressed,
             show_unresolved=request.show_unresolved,
+            quiet=request.quiet,
+            group_by=request.group_by,
         )
     )
     if request.github and os.environ.get("GITHUB_STEP_SUMMARY"):
@@ -171,9 +189,12 @@ def render(request: CheckRequest, result: ScanResult) -> None:
 
 def exit_code(result: ScanResult, config: Config, *, strict: bool) -> int:
     """2 for errors; 1 for a finding at or above ``fail_on`` or, when strict, an unused
-    suppression or an unresolved value; else 0."""
+    suppression or an unresolved value; else 0 (always, but for errors, when ``fail_on``
+    is None)."""
     if result.errors:
         return EXIT_ERROR
+    if config.fail_on is None:  # --exit-zero, --fail-on none
+        return EXIT_OK
     failing = [f for f in result.unsuppressed if f.severity.rank >= config.fail_on.rank]
     if failing or (strict and (result.unused_suppressions or result.unresolved)):
         return EXIT_FINDINGS
@@ -194,8 +215,14 @@ def fail(message: str, *, github: bool) -> int:
     return EXIT_ERROR
 
 
-def colour(stream: object) -> bool:
-    if os.environ.get("NO_COLOR"):
+def colour(stream: object, *, disabled: bool = False) -> bool:
+    """--no-color and NO_COLOR turn it off, FORCE_COLOR on (a CI log that shows it),
+    TERM=dumb off; else colour on a terminal only."""
+    if disabled or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0", "false"):
+        return True
+    if os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

@@ -36,7 +36,7 @@ from iacguard.parsers.cloudformation_credentials import login_profile, user_cred
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.plain import plain
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
-from iacguard.parsers.session import session_problem
+from iacguard.parsers.session import session_seconds
 from iacguard.parsers.source import (
     DEFAULT_MAX_FILE_BYTES,
     SourceError,
@@ -570,11 +570,11 @@ def _session(reader: _TemplateReader, props: Node, key: str) -> None:
     principal = reader.model.principals[-1]
     durations = []
     for value in reader.cfn.alternatives(node):
-        wrong = session_problem(key, value, iso=key == "SessionDuration")
-        if wrong is None:
-            durations.append(value)
+        seconds = session_seconds(key, value, iso=key == "SessionDuration")
+        if isinstance(seconds, str):
+            reader.cfn.problems.append(Problem(seconds, value.location))
         else:
-            reader.cfn.problems.append(Problem(wrong, value.location))
+            durations.append(seconds)
     principal.session_duration = tuple(durations)
 
 

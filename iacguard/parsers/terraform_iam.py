@@ -29,7 +29,7 @@ from iacguard.model import (
 )
 from iacguard.parsers import ParseResult
 from iacguard.parsers.policy_document import DocumentProblem
-from iacguard.parsers.session import session_problem
+from iacguard.parsers.session import session_seconds
 from iacguard.parsers.terraform_credentials import CREDENTIAL_HANDLERS
 from iacguard.parsers.terraform_documents import PolicyDocuments, document_refs, read_policy
 from iacguard.resolve.hcl import Call, Expr, TupleExpr
@@ -256,11 +256,11 @@ class IamReader:
             return ()
         durations = []
         for duration in scalars(relocate(value, attribute.location)):
-            wrong = session_problem(name, duration, iso=name == "session_duration")
-            if wrong is None:
-                durations.append(duration)
+            seconds = session_seconds(name, duration, iso=name == "session_duration")
+            if isinstance(seconds, str):
+                self.problem(resource.address, seconds, duration.location)
             else:
-                self.problem(resource.address, wrong, duration.location)
+                durations.append(seconds)
         return tuple(durations)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from iacguard.findings import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 # What a terminal or a log would act on rather than show: C0 and C1 controls (ESC starts
 # colour, cursor and OSC sequences; CR rewrites a line), bidirectional overrides (text
@@ -61,9 +61,12 @@ def render(
     colour: bool = False,
     show_suppressed: bool = False,
     show_unresolved: bool = False,
+    quiet: bool = False,
+    group_by: str | None = None,
 ) -> str:
     """The scan in one of FORMATS; each reporter is imported only when it is used.
-    ``colour``, ``show_suppressed`` and ``show_unresolved`` concern the text format only."""
+    ``colour``, ``show_suppressed``, ``show_unresolved``, ``quiet`` and ``group_by``
+    concern the text format only."""
     if fmt == "text":
         from iacguard.report import text
 
@@ -72,6 +75,8 @@ def render(
             colour=colour,
             show_suppressed=show_suppressed,
             show_unresolved=show_unresolved,
+            quiet=quiet,
+            group_by=group_by,
         )
     if fmt == "json":
         from iacguard.report import json
@@ -85,4 +90,12 @@ def render(
         from iacguard.report import github
 
         return github.render(result)
+    if fmt == "junit":
+        from iacguard.report import junit
+
+        return junit.render(result)
+    if fmt == "gitlab":
+        from iacguard.report import gitlab
+
+        return gitlab.render(result)
     raise ValueError(f"unknown format {fmt!r}")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from iacguard.findings import ScanResult, Severity
+from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, ParseError
 from iacguard.report import printable
 
@@ -17,10 +16,10 @@ _COLOURS = {
     Severity.INFO: "\033[2m",
 }
 _RESET = "\033[0m"
-# The module instance path of a resource address: module.a["k"].module.b[0]
-_CALL = r'module\.[^.\[]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?'
-_MODULE_PATH = re.compile(rf"({_CALL}(?:\.{_CALL})*)\.")
 _BOLD = "\033[1m"
+
+
+GROUPS = ("rule", "file")
 
 
 def render(
@@ -29,28 +28,34 @@ def render(
     colour: bool = False,
     show_suppressed: bool = False,
     show_unresolved: bool = False,
+    quiet: bool = False,
+    group_by: str | None = None,
 ) -> str:
-    lines = []
-    for finding in result.findings:
-        if finding.suppression is not None and not show_suppressed:
-            continue
-        loc = finding.location
-        severity = finding.severity.value.upper()
-        # names, Sids and file names come from the scanned files: escaped, so that
-        # they cannot move the cursor, clear the screen or forge a line
-        where = printable(f"{loc.file}:{loc.line}:{loc.column}")
-        if colour:
-            severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
-            where = f"{_BOLD}{where}{_RESET}"
-        message = printable(finding.message)
-        line = f"{where}  {severity}  {finding.rule_id} {finding.rule}  {message}"
-        instance = _MODULE_PATH.match(finding.resource)
-        if instance:  # a module called twice has the same lines: say which instance
-            line += f"  [in {printable(instance.group(1))}]"
-        if finding.suppression is not None:
-            reason = finding.suppression.reason or "no reason given"
-            line += f"  [suppressed by {finding.suppression.kind}: {printable(reason)}]"
-        lines.append(line)
+    """``file:line:col  SEVERITY  IG002  resource  message`` per finding (the resource
+    address names the module instance, so two instances never print the same line),
+    where to read about each rule that fired, warnings, and the summary; ``quiet``: the
+    summary alone.
+    ``group_by`` (rule or file) puts the findings under a heading each, without repeating
+    what the heading says."""
+    if quiet:
+        return summary(result) + "\n"
+    shown = [f for f in result.findings if f.suppression is None or show_suppressed]
+    lines: list[str] = []
+    if group_by is None:
+        lines.extend(_line(f, colour) for f in shown)
+    else:
+        key = (lambda f: f"{f.rule_id} {f.rule}") if group_by == "rule" else _file
+        groups: dict[str, list[Finding]] = {}
+        for finding in sorted(shown, key=key) if group_by == "rule" else shown:
+            groups.setdefault(key(finding), []).append(finding)
+        for name, findings in groups.items():
+            heading = printable(name)
+            count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+            lines.append(
+                f"{_BOLD}{heading}{_RESET}  ({count})" if colour else f"{heading}  ({count})"
+            )
+            lines.extend("  " + _line(f, colour, leave_out=group_by) for f in findings)
+    lines.extend(_pointers(shown))
     lines.extend(map(printable, _warnings(result)))
     if show_unresolved:
         lines.extend(
@@ -62,6 +67,47 @@ def render(
     if unchecked:
         lines.append(unchecked)
     return "\n".join(lines) + "\n"
+
+
+def _file(finding: Finding) -> str:
+    return finding.location.file
+
+
+def _line(finding: Finding, colour: bool, leave_out: str | None = None) -> str:
+    loc = finding.location
+    severity = finding.severity.value.upper()
+    # names, Sids and file names come from the scanned files: escaped, so that they
+    # cannot move the cursor, clear the screen or forge a line
+    where = printable(
+        f"{loc.line}:{loc.column}" if leave_out == "file" else f"{loc.file}:{loc.line}:{loc.column}"
+    )
+    if colour:
+        severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
+        where = f"{_BOLD}{where}{_RESET}"
+    parts = [where, severity]
+    if leave_out != "rule":
+        parts.append(finding.rule_id)
+    parts += [printable(finding.resource), printable(finding.message)]
+    line = "  ".join(parts)
+    if finding.suppression is not None:
+        reason = finding.suppression.reason or "no reason given"
+        line += f"  [suppressed by {finding.suppression.kind}: {printable(reason)}]"
+    return line
+
+
+def _pointers(findings: list[Finding]) -> list[str]:
+    """One line per rule that fired: what it is, and where to read how to fix it."""
+    from iacguard.checks import find_check
+
+    lines = []
+    for rule_id in sorted({f.rule_id for f in findings}):
+        check = find_check(rule_id)
+        if check is not None:
+            lines.append(
+                f"{check.id} {check.slug}: how to fix: iacguard explain {check.id}, "
+                f"{check.help_uri()}"
+            )
+    return lines
 
 
 def not_checked(result: ScanResult) -> str:

@@ -135,7 +135,7 @@ class _Walk:
                 if skipped_directory(name):
                     continue
                 child = name if shown == "." else f"{shown}/{name}"
-                if ignored is not None and ignored(Path(entry.path), directory=True):
+                if ignored is not None and ignored(entry.path, directory=True):
                     continue
                 if not entry.is_symlink():
                     walked.append((entry.path, os.path.join(real_directory, name), child))
@@ -149,7 +149,7 @@ class _Walk:
                     continue
                 if self.excluded(name if shown == "." else f"{shown}/{name}"):
                     continue
-                if ignored is None or not ignored(Path(entry.path), directory=False):
+                if ignored is None or not ignored(entry.path, directory=False):
                     self.entry(entry, os.path.join(real_directory, name))
             pending.extend(reversed(walked))  # depth first, in name order, as os.walk
 

@@ -24,12 +24,22 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as the shell reports a process SIGPIPE ended
 
 
+def _version() -> str:
+    from iacguard.catalog import info
+
+    catalog = info()
+    return (
+        f"iacguard {__version__} (action catalog: {catalog.source} {catalog.version}, "
+        f"{catalog.date})"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iacguard",
         description="Check the IAM part of Terraform and CloudFormation before it is deployed.",
     )
-    parser.add_argument("--version", action="version", version=f"iacguard {__version__}")
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="scan files and directories")

@@ -62,7 +62,11 @@ class Unknown:
 Value = Scalar | Unknown
 
 PrincipalKind = Literal["user", "group", "role", "permission_set"]
-PolicyKind = Literal["inline", "managed", "document", "trust", "sam_template"]
+PolicyKind = Literal["inline", "managed", "document", "trust", "sam_template", "resource"]
+
+# The account the configuration deploys into, as both formats spell it in a value:
+# CloudFormation's ``${AWS::AccountId}``, Terraform's ``data.aws_caller_identity.*.account_id``.
+OWN_ACCOUNT = "${AWS::AccountId}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,7 @@ class Statement:
     not_resources: tuple[Value, ...] | None = None
     principals: dict[str, tuple[Value, ...]] | None = None
     not_principals: dict[str, tuple[Value, ...]] | None = None
+    principal_location: Location | None = None
     conditions: tuple[Condition, ...] = ()
     when: str | None = None
 
@@ -121,7 +126,9 @@ class Policy:
     kind: ``inline`` (embedded in the principals of ``embedded_in``), ``managed``
     (customer managed, attached through ``Attachment``), ``document`` (a Terraform
     ``aws_iam_policy_document``, reported once at the document), ``trust`` (a role's
-    assume-role policy), ``sam_template`` (a SAM policy template, recorded by name).
+    assume-role policy), ``sam_template`` (a SAM policy template, recorded by name),
+    ``resource`` (a resource policy: bucket, queue, topic, key, repository, secret,
+    domain, or the statement a Lambda permission adds; ``governs`` names that resource).
     ``address`` is the resource that holds it; ``location`` the policy itself (the block,
     the ``Policies`` entry, the resource). ``scope`` is where ``address`` is unique (as for
     ``Principal``); ``uses`` the addresses of the ``document`` policies whose statements
@@ -139,6 +146,7 @@ class Policy:
     document: Unknown | None = None
     scope: str = ""
     uses: tuple[str, ...] = ()
+    governs: str | None = None
 
 
 @dataclass(slots=True)

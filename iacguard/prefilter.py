@@ -3,7 +3,9 @@
 Parsing is most of a scan's time, and most Terraform in a repository is not IAM: VPCs,
 buckets, functions. A module directory matters to the checks when one of its files
 declares an IAM or SSO resource (every type the checks read starts ``aws_iam_`` or
-``aws_ssoadmin_``, the policy document data source included), calls a module (whose
+``aws_ssoadmin_``, the policy document data source included) or a resource policy (a
+bucket, queue, topic, repository or secret policy, a KMS key, an OpenSearch or
+Elasticsearch domain, a Lambda permission), calls a module (whose
 resources may be IAM, or which is listed as unresolved when remote), or carries a
 suppression comment (reported when unused); or when a directory that matters calls it
 as a local module (its outputs and resources feed the caller's). Any other directory
@@ -25,6 +27,9 @@ from pathlib import Path
 
 _MATTERS = re.compile(
     r"aws_iam_|aws_ssoadmin_|iacguard:|\\[uU]"
+    # resource policies: written on the resource (keys, domains) or beside it
+    r"|aws_kms_key|aws_(?:opensearch|elasticsearch)_domain|aws_lambda_permission"
+    r"|aws_(?:s3_bucket|sqs_queue|sns_topic|ecr_repository|secretsmanager_secret)_policy"
     # a module block or a .tf.json "module" key; not path.module nor module.x.output
     r"|(?<![.\w])module(?![\w.])"
 )

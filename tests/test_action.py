@@ -222,17 +222,22 @@ def test_the_action_annotates_summarises_and_writes_sarif(workspace: Path, tmp_p
     assert run.exit_code == 1
     assert annotated(run.stdout) == [
         ("error", "infra/roles.yaml", "12"),
+        ("error", "infra/roles.yaml", "12"),
+        ("error", "infra/roles.yaml", "12"),
+        ("error", "infra/roles.yaml", "31"),
         ("error", "infra/roles.yaml", "31"),
         ("warning", "infra/roles.yaml", "17"),
-        ("warning", "infra/roles.yaml", "35"),
         ("warning", "infra/users.yaml", "13"),
         ("warning", "infra/users.yaml", "22"),
+        ("warning", "infra/roles.yaml", "35"),
         ("warning", "infra/users.yaml", "8"),
     ]
-    assert run.summary.startswith("## iacguard\n\n7 findings (1 critical, 1 high, 4 medium")
-    assert "| infra/roles.yaml | 4 |" in run.summary
+    assert run.summary.startswith(
+        "## iacguard\n\n10 findings (1 critical, 4 high, 3 medium, 2 low)"
+    )
+    assert "| infra/roles.yaml | 7 |" in run.summary
     assert run.outputs == {
-        "findings": "7", "critical": "1", "high": "1", "medium": "4", "low": "1", "info": "0",
+        "findings": "10", "critical": "1", "high": "4", "medium": "3", "low": "2", "info": "0",
         "sarif-file": "iacguard.sarif", "json-file": str(tmp_path / "runner-temp" / "iacguard-results.json"),
     }  # fmt: skip
     report = json.loads(Path(run.outputs["json-file"]).read_text(encoding="utf-8"))
@@ -280,8 +285,8 @@ def test_the_config_input_reaches_iacguard(workspace: Path, tmp_path: Path) -> N
     run = run_action(workspace, tmp_path, paths="infra", config="ci/iacguard.yaml")
 
     assert run.exit_code == 0
-    assert [level for level, _, _ in annotated(run.stdout)] == ["warning"] * 4
-    assert run.outputs["findings"] == "4"
+    assert [level for level, _, _ in annotated(run.stdout)] == ["error"] * 3 + ["warning"] * 4
+    assert run.outputs["findings"] == "7"
 
 
 @pytest.mark.slow  # runs the action's steps end to end
@@ -314,7 +319,7 @@ def test_the_run_step_never_imports_the_workspace(workspace: Path, tmp_path: Pat
 
     assert not list(workspace.glob("pwned-*"))
     assert run.exit_code == 1
-    assert (run.outputs["findings"], run.outputs["sarif-file"]) == ("7", "iacguard.sarif")
+    assert (run.outputs["findings"], run.outputs["sarif-file"]) == ("10", "iacguard.sarif")
 
 
 @pytest.mark.slow  # runs the action's install step: a virtual environment and pip
@@ -393,7 +398,7 @@ def test_working_directory_and_soft_fail(workspace: Path, tmp_path: Path) -> Non
     assert run.exit_code == 0  # seven findings, one critical: soft-fail lets the step pass
     assert annotated(run.stdout)[0] == ("error", "roles.yaml", "12")  # names relative to infra
     assert "::notice title=iacguard::soft-fail is on: findings do not fail this step" in run.stdout
-    assert (run.outputs["findings"], run.outputs["critical"]) == ("7", "1")
+    assert (run.outputs["findings"], run.outputs["critical"]) == ("10", "1")
     assert (
         run.outputs["sarif-file"] == "infra/iacguard.sarif"
     )  # as upload-sarif, in the workspace, finds it

@@ -11,7 +11,7 @@ TEMPLATE = (
     "Resources:\n"
     "  Ops:\n    Type: AWS::IAM::User\n"
     "  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
-    "      PolicyDocument: {Statement: [{Sid: Ec2, Effect: Allow, Action: 'ec2:*', Resource: '*'}]}\n"
+    "      PolicyDocument: {Statement: [{Sid: S3, Effect: Allow, Action: 's3:*', Resource: '*'}]}\n"
 )
 
 
@@ -90,16 +90,16 @@ def accepted(result: dict[str, object]) -> list[tuple[str, str, bool]]:
 
 def test_a_baselined_wildcard_finding_survives_edits_that_do_not_widen_it(tmp_path: Path) -> None:
     (tmp_path / "iam.yaml").write_text(
-        POLICIES.format(statements=WIDE.format(actions="ec2:*, iam:Get*"))
+        POLICIES.format(statements=WIDE.format(actions="sqs:*, iam:Get*"))
     )
     written = iacguard("check", ".", "--write-baseline", "baseline.json", cwd=tmp_path)
     assert written.stdout == "Wrote 1 finding to baseline.json.\n"
 
     for statements in (
-        READ + WIDE.format(actions="ec2:*, iam:Get*"),  # a statement added above
-        WIDE.format(actions="iam:Get*, ec2:*"),  # the actions reordered
-        WIDE.format(actions="ec2:*"),  # one of the two wildcards removed
-        READ + WIDE.format(actions="s3:GetObject, iam:Get*, ec2:*"),
+        READ + WIDE.format(actions="sqs:*, iam:Get*"),  # a statement added above
+        WIDE.format(actions="iam:Get*, sqs:*"),  # the actions reordered
+        WIDE.format(actions="sqs:*"),  # one of the two wildcards removed
+        READ + WIDE.format(actions="s3:GetObject, iam:Get*, sqs:*"),
     ):
         result = scan_with_baseline(tmp_path, statements)
         (finding,) = accepted(result)
@@ -107,12 +107,12 @@ def test_a_baselined_wildcard_finding_survives_edits_that_do_not_widen_it(tmp_pa
         assert result["unused_suppressions"] == []
 
     # a wildcard added to the baselined statement makes it a new finding
-    result = scan_with_baseline(tmp_path, WIDE.format(actions="ec2:*, iam:Get*, iam:*"))
+    result = scan_with_baseline(tmp_path, WIDE.format(actions="sqs:*, iam:Get*, sns:*"))
     assert accepted(result) == [
         (
             "IG002",
-            "Statement #1 allows ec2:* (every ec2 action), iam:* (every iam action), "
-            "iam:Get* (a partial wildcard)",
+            "Statement #1 allows sqs:* (every sqs action), sns:* (every sns action), "
+            "iam:Get* (grants 2 List actions and 32 Read actions)",
             False,
         )
     ]
@@ -143,7 +143,7 @@ def test_baseline_entries_that_match_nothing_are_reported(tmp_path: Path) -> Non
     iacguard("check", ".", "--write-baseline", "baseline.json", cwd=tmp_path)
     recorded = json.loads((tmp_path / "baseline.json").read_text())
     fingerprint = recorded["findings"][1]["fingerprint"]
-    template.write_text(TEMPLATE.replace("'ec2:*'", "'ec2:StartInstances'"))  # fixed
+    template.write_text(TEMPLATE.replace("'s3:*'", "'s3:GetObject'"))  # fixed
     (tmp_path / "other.yaml").write_text("Resources:\n  Dev:\n    Type: AWS::IAM::User\n")
 
     done = iacguard("check", ".", "--baseline", "baseline.json", "--format", "json", cwd=tmp_path)

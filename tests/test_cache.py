@@ -67,7 +67,7 @@ def test_a_changed_file_is_parsed_again(tmp_path: Path) -> None:
     policy += "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
     template.write_text(policy + "            Action: s3:GetObject\n            Resource: '*'\n")
     assert run(template).findings == []
-    template.write_text(policy + "            Action: '*'\n            Resource: '*'\n")
+    template.write_text(policy + "            Action: 's3:*'\n            Resource: '*'\n")
     assert [f.rule_id for f in run(template).findings] == ["IG002"]
 
 
@@ -76,7 +76,7 @@ def test_a_file_read_by_terraform_is_read_again_on_every_scan(tmp_path: Path) ->
     other files, runs on every scan."""
     shutil.copytree(ROOT / "fixtures/terraform/policy_file", tmp_path / "module")
     document = tmp_path / "module/policies/admin.json"
-    assert [f.rule_id for f in run(tmp_path / "module").findings] == ["IG002"]
+    assert [f.rule_id for f in run(tmp_path / "module").findings] == ["IG002", "IG008", "IG009"]
     data = json.loads(document.read_text())
     for statement in data["Statement"]:
         statement["Action"] = "s3:GetObject"
@@ -90,12 +90,13 @@ def test_results_carry_the_name_the_file_is_shown_by(tmp_path: Path) -> None:
     scanned from elsewhere is not served another name from the cache."""
     from_root = scan_json("fixtures/terraform/policy_file")
     from_fixtures = scan_json("terraform/policy_file", cwd=ROOT / "fixtures")
-    assert [f["file"] for f in from_root["findings"]] == [
+    assert {f["file"] for f in from_root["findings"]} == {
         "fixtures/terraform/policy_file/policies/admin.json"
-    ]
-    assert [f["file"] for f in from_fixtures["findings"]] == [
+    }
+    assert {f["file"] for f in from_fixtures["findings"]} == {
         "terraform/policy_file/policies/admin.json"
-    ]
+    }
+    assert len(from_root["findings"]) == len(from_fixtures["findings"]) == 3
 
 
 def test_corrupt_entries_are_ignored_and_replaced(_cache_of_its_own: Path) -> None:

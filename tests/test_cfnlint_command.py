@@ -47,6 +47,7 @@ def test_json_output_carries_the_pack_matches_with_their_rule_and_path() -> None
         ("W9101", "Warning", 13),
         ("W9103", "Warning", 19),
         ("E9102", "Error", 29),
+        ("E9109", "Error", 29),
         ("W9105", "Warning", 34),
     ]
 
@@ -89,6 +90,7 @@ def test_ignore_checks_and_configure_rule_on_the_command_line() -> None:
         "W9103",
         "W9104",
         "E9102",
+        "E9109",
         "--configure-rule",
         "W9105:max_session_seconds=7200,W9105:require_explicit_session_limit=true",
     )

@@ -16,7 +16,14 @@ LONG_ROLE = (
 
 def test_metadata_ignores_a_rule_in_the_template_and_in_one_resource() -> None:
     assert described(lint(f"{CFN}/suppressed_by_metadata.yaml")) == [
+        'E9108 22:21 Statement #1 allows iam:PassRole on every role (Resource "*") to any '
+        "service (no iam:PassedToService condition)",
+        "E9109 22:21 Statement #1 allows sts:AssumeRole, sts:GetFederationToken, "
+        'iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns '
+        "credentials or secrets",
         'E9102 31:21 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',
+        'E9109 31:21 Statement "EveryEc2Action" allows ec2:GetPasswordData on any resource '
+        '(Resource "*"): each returns credentials or secrets',
     ]
 
 
@@ -26,6 +33,7 @@ def test_ignore_checks_ignores_the_pack_rules_by_id_or_prefix() -> None:
         "W9104",
         "W9101",
         "E9102",
+        "E9109",
         "W9105",
     ]
     assert described(lint(template, ignore_checks=["W91", "E91"])) == []
@@ -109,11 +117,12 @@ def test_the_iacguard_config_file_applies_and_cfn_lint_options_override_it(
         tmp_path,
         monkeypatch,
     )
-    assert [m.split()[0] for m in described(lint(template))] == ["W9104", "W9101"]
+    assert [m.split()[0] for m in described(lint(template))] == ["W9104", "W9101", "E9109"]
     configured = {"W9105": {"max_session_seconds": "7200"}}
     assert [m.split()[0] for m in described(lint(template, configure_rules=configured))] == [
         "W9104",
         "W9101",
+        "E9109",
         "W9105",
     ]
 
@@ -126,4 +135,11 @@ def test_a_config_file_iacguard_cannot_use_is_one_match_and_the_defaults_apply(
     assert matches[0].startswith("E9100 1:1 iacguard configuration: ")
     assert "max_session_second" in matches[0]
     assert matches[0].endswith("; the config file is ignored")
-    assert [m.split()[0] for m in matches[1:]] == ["W9104", "W9101", "W9103", "E9102", "W9105"]
+    assert [m.split()[0] for m in matches[1:]] == [
+        "W9104",
+        "W9101",
+        "W9103",
+        "E9102",
+        "E9109",
+        "W9105",
+    ]

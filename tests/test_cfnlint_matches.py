@@ -32,6 +32,8 @@ def test_each_core_check_is_reported_with_its_id_line_and_message() -> None:
         "managed policy to a group instead",
         'W9103 19:3 User "Bob" belongs to no IAM group; grant permissions through groups',
         'E9102 29:21 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',
+        'E9109 29:21 Statement "EveryEc2Action" allows ec2:GetPasswordData on any resource '
+        '(Resource "*"): each returns credentials or secrets',
         'W9105 34:7 Role "DeployRole" allows sessions of 12 hours (43200 s); the limit is '
         "1 hour (3600 s)",
     ]
@@ -79,6 +81,11 @@ def test_cfn_lint_reports_what_iacguard_check_reports_at_the_same_positions(path
 def test_policies_written_as_json_strings_are_reported_at_the_action_inside() -> None:
     assert described(lint(f"{CFN}/json_string_policy.yaml")) == [
         "E9102 12:54 Statement #1 allows iam:* (every iam action)",
+        'E9108 12:54 Statement #1 allows iam:PassRole on every role (Resource "*") to any '
+        "service (no iam:PassedToService condition)",
+        "E9109 12:54 Statement #1 allows iam:CreateAccessKey, iam:UpdateAccessKey, "
+        'iam:CreateLoginProfile and 3 more on any resource (Resource "*"): each returns '
+        "credentials or secrets",
         "E9102 16:69 Statement #1 allows s3:* (every s3 action)",
     ]
 
@@ -86,7 +93,7 @@ def test_policies_written_as_json_strings_are_reported_at_the_action_inside() ->
 def test_sam_function_policies_are_checked_as_written() -> None:
     assert described(lint(f"{CFN}/sam_function_policies.yaml")) == [
         'E9102 23:23 Statement "EveryTableAction" allows dynamodb:* (every dynamodb action)',
-        'E9102 36:17 Statement "ReadQueues" allows sqs:Get* (a partial wildcard)',
+        'E9102 36:17 Statement "ReadQueues" allows sqs:Get* (grants 2 Read actions)',
     ]
 
 
@@ -146,6 +153,7 @@ def test_the_engine_runs_once_per_template_for_all_rules(monkeypatch: pytest.Mon
         "W9103",
         "W9104",
         "W9105",
+        "E9109",
     }
 
 
@@ -202,6 +210,8 @@ def test_a_policy_iacguard_cannot_read_is_one_match_and_the_rest_is_checked(
         "E9100 8:9 iacguard skipped part of this template: EmptyPolicy: the policy document "
         "has no Statement",
         'E9102 16:21 Statement "EveryEc2Action" allows ec2:* (every ec2 action)',
+        'E9109 16:21 Statement "EveryEc2Action" allows ec2:GetPasswordData on any resource '
+        '(Resource "*"): each returns credentials or secrets',
     ]
 
 
@@ -215,6 +225,8 @@ def test_suppressions_cover_resources_whose_last_value_is_a_short_form_tag(
     unsuppressed.write_text(text)
     assert described(lint(str(unsuppressed))) == [
         "E9102 17:21 Statement #1 allows ec2:* (every ec2 action)",
+        'E9109 17:21 Statement #1 allows ec2:GetPasswordData on any resource (Resource "*"): '
+        "each returns credentials or secrets",
         "E9102 28:21 Statement #1 allows logs:* (every logs action)",
         "E9102 42:21 Statement #1 allows sqs:* (every sqs action)",
     ]

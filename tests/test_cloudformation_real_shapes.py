@@ -34,8 +34,9 @@ def test_serial_and_parallel_scans_print_the_same_bytes(monkeypatch: pytest.Monk
 def test_sample_style_json_template_with_refs_reports_its_findings() -> None:
     path = f"{CFN}/wildcard-action/positive_aws_sample_refs.json"
     assert described(run(path)) == [
-        f"IG002 {path}:36:43 critical AdminAccessPolicy: Statement #1 allows * on every "
-        "resource (full administrator access)",
+        f"IG002 {path}:36:43 critical AdminAccessPolicy: Statement #1 allows * on every resource (full administrator access)",
+        f'IG008 {path}:36:43 high AdminAccessPolicy: Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
+        f'IG009 {path}:36:43 high AdminAccessPolicy: Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets',
         f"IG002 {path}:49:44 high BucketAccessPolicy: Statement #1 allows s3:* (every s3 action)",
     ]
 
@@ -95,7 +96,7 @@ def test_a_malformed_inline_policy_costs_only_that_policy(tmp_path: Path) -> Non
         "            Statement:\n"
         "              - {Effect: Allow, Action: '*', Resource: '*'}\n"
     )
-    done = iacguard("check", "users.yaml", cwd=tmp_path)
+    done = iacguard("check", "users.yaml", "--select", "IG001,IG002", cwd=tmp_path)
     name = "users.yaml"
     assert done.returncode == 2
     assert done.stdout.splitlines() == [
@@ -136,6 +137,11 @@ def test_json_text_policies_are_located_at_the_action_inside_the_text() -> None:
         f"IG002 {json_path}:7:111 high ReportsPolicy: Statement #1 allows athena:* "
         "(every athena action)",
         f"IG002 {yaml_path}:12:43 high BlockPolicy: Statement #1 allows iam:* (every iam action)",
+        f"IG008 {yaml_path}:12:43 high BlockPolicy: Statement #1 allows iam:PassRole on every role "
+        '(Resource "*") to any service (no iam:PassedToService condition)',
+        f"IG009 {yaml_path}:12:43 high BlockPolicy: Statement #1 allows iam:CreateAccessKey, "
+        'iam:UpdateAccessKey, iam:CreateLoginProfile and 3 more on any resource (Resource "*"): '
+        "each returns credentials or secrets",
         f"IG002 {yaml_path}:18:69 high QuotedPolicy: Statement #1 allows s3:* (every s3 action)",
         f"IG002 {yaml_path}:25:43 high SubPolicy: Statement #1 allows kms:* (every kms action)",
         f"IG002 {yaml_path}:26:43 high SubPolicy: Statement #2 allows ec2:* (every ec2 action)",
@@ -189,8 +195,9 @@ def test_a_rain_module_written_in_json_is_skipped_and_the_rest_checked() -> None
     result = run(path)
     assert result.errors == []
     assert described(result) == [
-        f"IG002 {path}:16:65 critical Admin: Statement #1 allows * on every resource "
-        "(full administrator access)"
+        f"IG002 {path}:16:65 critical Admin: Statement #1 allows * on every resource (full administrator access)",
+        f'IG008 {path}:16:65 high Admin: Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
+        f'IG009 {path}:16:65 high Admin: Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets',
     ]
     assert [(u.line, u.resource, u.why) for u in result.unresolved] == [
         (5, "Network", "a Rain module, expanded by rain before deploy; not checked")

@@ -16,7 +16,7 @@ TEMPLATE = (
     "  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      MaxSessionDuration: 7200\n"
     "  Ops:\n    Type: AWS::IAM::User\n"
     "  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
-    "      PolicyDocument: {Statement: [{Effect: Allow, Action: 'ec2:*', Resource: '*'}]}\n"
+    "      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}\n"
 )
 
 
@@ -152,8 +152,8 @@ def test_unused_config_ignore_entries_are_reported(tmp_path: Path) -> None:
             ".iacguard.yaml:2: ignore[0].file: unknown key (the keys are rule, reason, path, resource)",
         ),
         (
-            "fail_on: high\nrules:\n  IG001: true\n  IG009: false\n",
-            ".iacguard.yaml:4: rules.IG009: unknown rule 'IG009' (see `iacguard rules`)",
+            "fail_on: high\nrules:\n  IG001: true\n  IG099: false\n",
+            ".iacguard.yaml:4: rules.IG099: unknown rule 'IG099' (see `iacguard rules`)",
         ),
         (
             "ignore:\n  - rule: IG001\n    reason: ok\n  - rule: IG002\n    path: 7\n",
@@ -182,11 +182,11 @@ def test_a_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
 
 
 def test_a_toml_config_error_points_at_the_key_s_own_line(tmp_path: Path) -> None:
-    toml = "[project]\nname = 'x'\n\n[tool.iacguard]\nfail_on = 'high'\n\n[tool.iacguard.rules]\nIG001 = true\nIG009 = false\n"
+    toml = "[project]\nname = 'x'\n\n[tool.iacguard]\nfail_on = 'high'\n\n[tool.iacguard.rules]\nIG001 = true\nIG099 = false\n"
     done = iacguard("check", ".", cwd=project(tmp_path, toml, "pyproject.toml"))
     assert (done.returncode, done.stderr) == (
         2,
-        "iacguard: error: pyproject.toml:9: rules.IG009: unknown rule 'IG009' (see `iacguard rules`)\n",
+        "iacguard: error: pyproject.toml:9: rules.IG099: unknown rule 'IG099' (see `iacguard rules`)\n",
     )
 
 
@@ -224,7 +224,7 @@ def test_var_files_inside_the_config_repository_are_read(tmp_path: Path) -> None
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "main.tf").write_text(TF_ADMIN, encoding="utf-8")
     (tmp_path / "env").mkdir()
-    (tmp_path / "env" / "prod.tfvars").write_text('actions = ["iam:*"]\n', encoding="utf-8")
+    (tmp_path / "env" / "prod.tfvars").write_text('actions = ["s3:*"]\n', encoding="utf-8")
     (tmp_path / "infra" / ".iacguard.yaml").write_text(
         "var_files: [../env/prod.tfvars]\n", encoding="utf-8"
     )
@@ -232,7 +232,7 @@ def test_var_files_inside_the_config_repository_are_read(tmp_path: Path) -> None
     assert done.returncode == 1, done.stderr
     (finding,) = json.loads(done.stdout)["findings"]
     assert (finding["rule_id"], finding["file"], finding["line"]) == ("IG002", "main.tf", 8)
-    assert "iam:*" in finding["message"]
+    assert "s3:*" in finding["message"]
 
 
 TF_ADMIN = """\
@@ -263,7 +263,7 @@ def test_a_config_may_lower_the_file_size_limit_but_not_raise_it(tmp_path: Path)
     done = iacguard("check", ".", "--format", "json", cwd=tmp_path)
     errors = json.loads(done.stdout)["errors"]
     message = (
-        "file is 269 bytes, over the 100-byte limit; to scan it, raise the limit with "
+        "file is 268 bytes, over the 100-byte limit; to scan it, raise the limit with "
         "--max-file-bytes"
     )
     assert [(e["file"], e["message"]) for e in errors] == [

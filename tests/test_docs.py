@@ -70,7 +70,7 @@ def test_the_reference_has_a_section_per_rule_at_the_anchor_sarif_links_to() -> 
     assert wildcard.startswith(
         '<a id="wildcard-action"></a>\n\n## IG002 `wildcard-action`\n\n'
         "An `Allow` statement grants actions by wildcard.\n\n"
-        "Severity: critical / high / medium."
+        "Severity: critical / high / medium / low."
     )
     for heading in DOC_SECTIONS:
         assert f"\n### {heading}\n" in wildcard.split('<a id="', 2)[1]

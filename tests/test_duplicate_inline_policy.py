@@ -8,7 +8,7 @@ from iacguard.engine import ScanResult
 
 TF = "fixtures/terraform/duplicate-inline-policy"
 CFN = "fixtures/cloudformation/duplicate-inline-policy"
-ONLY = Config(disabled=frozenset({"IG001", "IG002", "IG003"}))
+ONLY = Config(disabled=frozenset({"IG001", "IG002", "IG003", "IG006", "IG007", "IG008", "IG009"}))
 FIX = "; make it one customer managed policy and attach it where it is needed"
 
 

@@ -50,15 +50,20 @@ def test_a_file_name_that_is_not_utf8_never_crashes_any_format(
         'bad\\xff.yaml:9:21  CRITICAL  IG002  AdminPolicy  Statement "Admin" allows * on '
         "every resource (full administrator access)\n"
     )
-    (finding,) = json.loads(outputs["json"])["findings"]
-    assert finding["file"] == "bad\\xff.yaml"
+    # `*` on `*` is also IG008 and IG009: three findings, all in the one file
+    findings = json.loads(outputs["json"])["findings"]
+    assert [(f["rule_id"], f["file"]) for f in findings] == [
+        ("IG002", "bad\\xff.yaml"),
+        ("IG008", "bad\\xff.yaml"),
+        ("IG009", "bad\\xff.yaml"),
+    ]
     log = json.loads(outputs["sarif"])
     validate_sarif(log)
-    (result,) = log["runs"][0]["results"]
-    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
-    assert location == {"uri": "bad%FF.yaml", "uriBaseId": "%SRCROOT%"}
-    (annotation,) = [c for c in commands(outputs["github"]) if c.name == "error"]
-    assert annotation.properties["file"] == "bad\\xff.yaml"
+    for result in log["runs"][0]["results"]:
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert location == {"uri": "bad%FF.yaml", "uriBaseId": "%SRCROOT%"}
+    annotations = [c for c in commands(outputs["github"]) if c.name == "error"]
+    assert [a.properties["file"] for a in annotations] == ["bad\\xff.yaml"] * 3
     assert "| bad\\\\xff.yaml:9:21 |" in outputs["summary"]
 
 
@@ -99,10 +104,14 @@ def test_sarif_messages_have_no_link_syntax(tmp_path: Path) -> None:
 
     log = json.loads(done.stdout)
     validate_sarif(log)
-    (result,) = log["runs"][0]["results"]
-    assert result["message"]["text"] == (
+    results = log["runs"][0]["results"]
+    assert results[0]["message"]["text"] == (
         'Statement "\\[Open the fix\\](https://evil.example)" allows * on every resource '
         "(full administrator access)"
+    )
+    assert all(
+        r["message"]["text"].startswith('Statement "\\[Open the fix\\](https://evil.example)"')
+        for r in results
     )
 
 

@@ -91,7 +91,7 @@ def test_exclude_has_gitignore_semantics(tmp_path: Path) -> None:
 def test_ignore_path_has_gitignore_semantics(tmp_path: Path) -> None:
     repo = tree(tmp_path, {"stacks/iam.yaml": POLICY, "other/stacks/iam.yaml": POLICY})
     (repo / ".iacguard.yaml").write_text(
-        "ignore:\n  - rule: IG002\n    path: stacks/*.yaml\n    reason: reviewed\n",
+        "select: [IG002]\nignore:\n  - rule: IG002\n    path: stacks/*.yaml\n    reason: reviewed\n",
         encoding="utf-8",
     )
     done = iacguard("check", ".", cwd=repo)

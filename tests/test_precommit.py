@@ -144,7 +144,7 @@ def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> Non
         'roles.yaml:12:21  CRITICAL  IG002  AdminPolicy  Statement "FullAdmin" allows * '
         "on every resource (full administrator access)"
     ) in output
-    assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned." in output
+    assert "7 findings (1 critical, 4 high, 1 medium, 1 low) in 1 file scanned." in output
 
 
 def test_the_readme_snippet_runs_against_a_release_tag(tmp_path: Path) -> None:
@@ -202,6 +202,8 @@ def test_the_readme_snippet_runs_against_a_release_tag(tmp_path: Path) -> None:
     # --fail-on high from the snippet: the critical and high findings fail the hook
     assert "roles.yaml:12:21  CRITICAL  IG002  AdminPolicy" in output
     # .pre-commit-config.yaml is YAML too: read, found not to be CloudFormation, skipped
-    assert "4 findings (1 critical, 1 high, 2 medium) in 1 file scanned, 1 skipped." in output
+    assert (
+        "7 findings (1 critical, 4 high, 1 medium, 1 low) in 1 file scanned, 1 skipped." in output
+    )
 
     assert not (project / "pwned").exists()

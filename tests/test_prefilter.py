@@ -54,7 +54,9 @@ def test_a_module_without_iam_called_by_one_with_iam_is_read(tmp_path: Path) -> 
     )
     result = run(tmp_path)
     assert [(f.rule_id, f.location.file.endswith("outputs.tf")) for f in result.findings] == [
-        ("IG002", True)
+        ("IG002", True),
+        ("IG008", True),
+        ("IG009", True),
     ]
     assert result.skipped == []
 
@@ -80,6 +82,12 @@ def test_a_module_without_iam_is_skipped_unread(tmp_path: Path) -> None:
         ('locals {\n  zip = "${path.module}/build.zip"\n  id = module.vpc.id\n}\n', False),
         ("# iacguard: ignore[IG003] reviewed\n", True),
         ('resource "aws\\u005fiam_role" "r" {}\n', True),
+        ('resource "aws_s3_bucket_policy" "b" {}\n', True),
+        ('resource "aws_sqs_queue_policy" "q" {}\n', True),
+        ('resource "aws_kms_key" "k" {}\n', True),
+        ('resource "aws_opensearch_domain" "d" {}\n', True),
+        ('resource "aws_lambda_permission" "p" {}\n', True),
+        ('resource "aws_sqs_queue" "q" {\n  name = "orders"\n}\n', False),
     ],
 )
 def test_what_may_matter(text: str, matters: bool) -> None:
@@ -99,6 +107,9 @@ def test_the_benchmark_corpus_is_valid_iac() -> None:
         "IG003",
         "IG004",
         "IG005",
+        "IG007",
+        "IG008",
+        "IG009",
         "IG014",
         "IG015",
         "IG017",

@@ -62,11 +62,12 @@ def test_junit_from_the_command_line_is_one_failing_case_per_finding() -> None:
     assert completed.returncode == 1, completed.stderr
     root = validate_junit(completed.stdout)
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "7", "0")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("10", "10", "0")
     suites = {s.get("name"): s for s in root}
     assert list(suites) == [
         "IG001 user-inline-policy", "IG002 wildcard-action", "IG003 user-not-in-group",
-        "IG004 user-attached-policy", "IG005 role-session-limit",
+        "IG004 user-attached-policy", "IG005 role-session-limit", "IG008 passrole-unscoped",
+        "IG009 credentials-exposure",
     ]  # fmt: skip
     case = suites["IG002 wildcard-action"][0]
     assert case.get("name") == "AdminPolicy (fixtures/cloudformation/report/roles.yaml:12:21)"
@@ -130,7 +131,8 @@ def test_gitlab_code_quality_from_the_command_line() -> None:
                      "lines": {"begin": 12, "end": 12}},
     }  # fmt: skip
     assert [i["severity"] for i in issues] == [
-        "blocker", "major", "critical", "major", "minor", "major", "major"
+        "blocker", "critical", "critical", "major", "critical", "critical", "minor", "minor",
+        "major", "major",
     ]  # fmt: skip
     assert len({i["fingerprint"] for i in issues}) == len(issues)
 

@@ -157,7 +157,7 @@ def _hostile_template(directory: Path) -> Path:
                                     {
                                         "Sid": f"sid {HOSTILE}",
                                         "Effect": "Allow",
-                                        "Action": "*",
+                                        "Action": "s3:*",
                                         "Resource": "*",
                                     }
                                 ]
@@ -296,7 +296,7 @@ def test_several_outputs_in_one_run(
     from_annotations = sorted(
         (p["title"].split()[0], p["file"], int(p["line"])) for _, p, _ in annotations(out)
     )
-    assert len(from_json) == document["summary"]["findings"] == 7
+    assert len(from_json) == document["summary"]["findings"] == 10
     assert {f[1] for f in from_json} == {
         f"{REPORT_FIXTURES}/roles.yaml",
         f"{REPORT_FIXTURES}/users.yaml",

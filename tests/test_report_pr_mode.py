@@ -15,9 +15,9 @@ from iacguard.diff import changes_since
 
 BROKEN = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: [\n"
 NEW_STATEMENT = """\
-              - Sid: EveryIamAction
+              - Sid: EveryS3Action
                 Effect: Allow
-                Action: iam:*
+                Action: s3:*
                 Resource: "*"
 """
 

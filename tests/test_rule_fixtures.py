@@ -52,6 +52,11 @@ def described(finding: Finding) -> list[str]:
     return lines
 
 
+def kind_of(case: Path) -> str:
+    """``positive`` for ``positive_every_wildcard.yaml``, ``positive.yaml`` or ``positive/``."""
+    return case.name.split(".", 1)[0].split("_", 1)[0]
+
+
 def run_case(check: type[Check], case: Path) -> tuple[list[str], list[str]]:
     """The check's findings on one case, described, and the errors of the scan."""
     config = Config(disabled=frozenset(c.id for c in CHECKS if c is not check))
@@ -66,8 +71,8 @@ def test_each_rule_reports_what_its_snapshot_says(check: type[Check]) -> None:
     sections = []
     for framework in check.frameworks:
         for case in cases(check, framework):
-            kind = case.name.split("_", 1)[0]
-            assert kind in KINDS, f"{case}: a case is named positive_… or negative_…"
+            kind = kind_of(case)
+            assert kind in KINDS, f"{case}: a case is named positive[_…] or negative[_…]"
             found, errors = run_case(check, case)
             assert errors == [], f"{case} is not a clean fixture"
             if kind == "positive":
@@ -85,7 +90,7 @@ def test_each_rule_has_a_positive_and_a_negative_case_in_each_framework(
     check: type[Check],
 ) -> None:
     for framework in check.frameworks:
-        kinds = {case.name.split("_", 1)[0] for case in cases(check, framework)}
+        kinds = {kind_of(case) for case in cases(check, framework)}
         assert kinds == set(KINDS), f"{check.id} needs both kinds of case in {framework}"
 
 

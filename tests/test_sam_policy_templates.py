@@ -20,7 +20,7 @@ def test_templates_that_grant_wildcards_are_reported_at_their_entry() -> None:
         f"IG002 {path}:16:11 high OcrFunction: Statement #1 allows textract:* "
         "(every textract action)",
         f"IG002 {path}:17:11 medium OcrFunction: Statement #1 allows sqs:SendMessage* "
-        "(a partial wildcard)",
+        "(grants 1 Write action)",
     ]
 
 

@@ -66,7 +66,7 @@ def repository(root: Path) -> dict[str, int]:
     for n in range(counts["modules"]):
         module = root / "terraform" / f"m{n}"
         module.mkdir(parents=True)
-        action = "ec2:DescribeInstances" if n % 10 else "ec2:*"
+        action = "ec2:DescribeInstances" if n % 10 else "sqs:*"
         (module / "main.tf").write_text(MODULE.format(n=n, action=action))
     for n in range(counts["broken"]):
         (root / "stacks" / f"broken{n}.yaml").write_text(

@@ -30,7 +30,8 @@ def test_var_file_is_repeatable_and_later_files_win(capsys: pytest.CaptureFixtur
             19,
             'Role "runner" allows sessions of 12 hours (43200 s); the limit is 1 hour (3600 s)',
         ),
-        ("IG002", 35, "Statement #1 allows ec2:Describe* (a partial wildcard)"),
+        ("IG006", 35, "Statement #1 Action sqs:GetObject matches no IAM action: it grants nothing"),
+        ("IG002", 35, "Statement #1 allows ec2:Describe* (grants 194 List actions)"),
     ]
 
 

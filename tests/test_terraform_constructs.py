@@ -25,23 +25,29 @@ def test_heredoc_findings_point_at_lines_inside_the_body() -> None:
     ]
     assert messages(result) == [
         f"IG002 {file}:10 Statement #1 allows logs:* (every logs action)",
-        f'IG002 {file}:26 Statement "Queues" allows sqs:Send* (a partial wildcard)',
+        f'IG002 {file}:26 Statement "Queues" allows sqs:Send* (grants 1 Write action)',
     ]
 
 
 def test_a_quoted_json_string_is_read_around_its_escapes() -> None:
     result = run(f"{TF}/json_string")
-    assert lines(result) == [f"IG002 {TF}/json_string/main.tf:4:66 high aws_iam_policy.quoted"]
+    assert lines(result) == [
+        f"IG002 {TF}/json_string/main.tf:4:66 high aws_iam_policy.quoted",
+        f"IG009 {TF}/json_string/main.tf:4:66 high aws_iam_policy.quoted",
+    ]
 
 
 def test_file_policies_are_reported_in_the_policy_file() -> None:
     result = run(f"{TF}/policy_file")
     assert messages(result) == [
-        f'IG002 {TF}/policy_file/policies/admin.json:7 Statement "Everything" allows * on every '
-        "resource (full administrator access)"
+        f'IG002 {TF}/policy_file/policies/admin.json:7 Statement "Everything" allows * on every resource (full administrator access)',
+        f'IG008 {TF}/policy_file/policies/admin.json:7 Statement "Everything" allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
+        f'IG009 {TF}/policy_file/policies/admin.json:7 Statement "Everything" allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets',
     ]
     assert lines(result) == [
-        f"IG002 {TF}/policy_file/policies/admin.json:7:17 critical aws_iam_policy.admin"
+        f"IG002 {TF}/policy_file/policies/admin.json:7:17 critical aws_iam_policy.admin",
+        f"IG008 {TF}/policy_file/policies/admin.json:7:17 high aws_iam_policy.admin",
+        f"IG009 {TF}/policy_file/policies/admin.json:7:17 high aws_iam_policy.admin",
     ]
 
 
@@ -71,13 +77,17 @@ def test_merged_documents_report_each_statement_once_and_drop_overridden_ones() 
     # "Queues" (sqs:*) is overridden by the narrow document's "Queues": no finding.
     assert messages(result) == [
         f'IG002 {file}:6 Statement "Logs" allows logs:* (every logs action)',
+        f'IG007 {file}:14 Statement "Queues" grants 1 Write action on any resource (Resource "*") through sqs:SendMessage',
         f'IG002 {file}:23 Statement "Tables" allows dynamodb:* (every dynamodb action)',
-        f'IG002 {file}:36 Statement "Topics" allows sns:Publish* (a partial wildcard)',
+        f'IG002 {file}:36 Statement "Topics" allows sns:Publish* (grants 1 Write action)',
+        f'IG007 {file}:36 Statement "Topics" grants 1 Write action on any resource (Resource "*") through sns:Publish*',
     ]
     assert lines(result) == [
         f"IG002 {file}:6:18 high data.aws_iam_policy_document.base",
+        f"IG007 {file}:14:18 medium data.aws_iam_policy_document.narrow",
         f"IG002 {file}:23:65 high data.aws_iam_policy_document.service",
         f"IG002 {file}:36:18 medium data.aws_iam_policy_document.service",
+        f"IG007 {file}:36:18 medium data.aws_iam_policy_document.service",
     ]
 
 
@@ -85,9 +95,13 @@ def test_dynamic_statement_blocks_are_expanded() -> None:
     result = run(f"{TF}/dynamic_statement")
     file = f"{TF}/dynamic_statement/main.tf"
     assert messages(result) == [
-        f'IG002 {file}:5 Statement "queues" allows sqs:* (every sqs action)'
+        f'IG007 {file}:4 Statement "logs" grants 2 Write actions on any resource (Resource "*") through logs:CreateLogStream, logs:PutLogEvents',
+        f'IG002 {file}:5 Statement "queues" allows sqs:* (every sqs action)',
     ]
-    assert lines(result) == [f"IG002 {file}:5:15 high data.aws_iam_policy_document.worker"]
+    assert lines(result) == [
+        f"IG007 {file}:4:15 medium data.aws_iam_policy_document.worker",
+        f"IG002 {file}:5:15 high data.aws_iam_policy_document.worker",
+    ]
 
 
 # -- resolution ------------------------------------------------------------------------
@@ -97,13 +111,14 @@ def test_variables_take_tfvars_over_defaults_and_auto_tfvars_add_to_them() -> No
     result = run(f"{TF}/variables")
     file = f"{TF}/variables/main.tf"
     assert messages(result) == [
-        f'IG005 {file}:19 Role "runner" allows sessions of 2 hours (7200 s); '
-        "the limit is 1 hour (3600 s)",
-        f"IG002 {file}:35 Statement #1 allows ec2:Describe* (a partial wildcard)",
+        f'IG005 {file}:19 Role "runner" allows sessions of 2 hours (7200 s); the limit is 1 hour (3600 s)',
+        f"IG006 {file}:35 Statement #1 Action sqs:GetObject matches no IAM action: it grants nothing",
+        f"IG002 {file}:35 Statement #1 allows ec2:Describe* (grants 194 List actions)",
     ]
     assert lines(result) == [
         f"IG005 {file}:19:3 medium aws_iam_role.runner",
-        f"IG002 {file}:35:55 medium aws_iam_role_policy.runner",
+        f"IG006 {file}:35:26 medium aws_iam_role_policy.runner",
+        f"IG002 {file}:35:55 low aws_iam_role_policy.runner",
     ]
 
 
@@ -126,32 +141,45 @@ def test_a_missing_var_file_is_an_error() -> None:
 def test_a_wildcard_kept_in_a_local_is_reported_where_it_is_written() -> None:
     result = run(f"{TF}/locals")
     assert messages(result) == [
-        f"IG002 {TF}/locals/main.tf:3 Statement #1 allows iam:* (every iam action)"
+        f"IG002 {TF}/locals/main.tf:3 Statement #1 allows iam:* (every iam action)",
+        f'IG008 {TF}/locals/main.tf:3 Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
+        f'IG009 {TF}/locals/main.tf:3 Statement #1 allows iam:CreateAccessKey, iam:UpdateAccessKey, iam:CreateLoginProfile and 3 more on any resource (Resource "*"): each returns credentials or secrets',
     ]
-    assert lines(result) == [f"IG002 {TF}/locals/main.tf:3:20 high aws_iam_policy.admin"]
+    assert lines(result) == [
+        f"IG002 {TF}/locals/main.tf:3:20 high aws_iam_policy.admin",
+        f"IG008 {TF}/locals/main.tf:3:20 high aws_iam_policy.admin",
+        f"IG009 {TF}/locals/main.tf:3:20 high aws_iam_policy.admin",
+    ]
 
 
 def test_interpolation_and_format_of_resolved_parts() -> None:
     result = run(f"{TF}/interpolation")
     assert messages(result) == [
-        f"IG002 {TF}/interpolation/main.tf:16 Statement #1 allows secretsmanager:* "
-        "(every secretsmanager action), dynamodb:Get* (a partial wildcard)"
+        f"IG002 {TF}/interpolation/main.tf:16 Statement #1 allows secretsmanager:* (every secretsmanager action), dynamodb:Get* (grants 5 Read actions)",
     ]
-    assert lines(result) == [f"IG002 {TF}/interpolation/main.tf:16:9 high aws_iam_policy.built"]
+    assert lines(result) == [
+        f"IG002 {TF}/interpolation/main.tf:16:9 high aws_iam_policy.built",
+    ]
 
 
 def test_conditionals_take_the_known_branch_or_report_the_condition() -> None:
     result = run(f"{TF}/conditionals")
     file = f"{TF}/conditionals/main.tf"
     assert messages(result) == [
-        f"IG002 {file}:27 Statement #1 allows * on every resource (full administrator access) "
-        "if var.break_glass is true",
-        f'IG005 {file}:35 Role "operator" allows sessions of 12 hours (43200 s) '
-        "if var.break_glass is true; the limit is 1 hour (3600 s)",
+        f"IG002 {file}:27 Statement #1 allows * on every resource (full administrator access) if var.break_glass is true",
+        f'IG008 {file}:27 Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition) (only if var.break_glass is true)',
+        f'IG009 {file}:27 Statement #1 allows sts:AssumeRole, sts:GetFederationToken, iam:CreateAccessKey and 20 more on any resource (Resource "*"): each returns credentials or secrets (only if var.break_glass is true)',
+        f'IG005 {file}:35 Role "operator" allows sessions of 12 hours (43200 s) if var.break_glass is true; the limit is 1 hour (3600 s)',
+        f"IG012 {file}:39 Principals of account 111122223333 can assume role "
+        "aws_iam_role.operator (statement #1) without an external id or MFA: add an "
+        "sts:ExternalId condition, or list the account in trusted_accounts if it is yours",
     ]
     assert lines(result) == [
         f"IG002 {file}:27:36 critical aws_iam_policy.unknown",
+        f"IG008 {file}:27:36 high aws_iam_policy.unknown",
+        f"IG009 {file}:27:36 high aws_iam_policy.unknown",
         f"IG005 {file}:35:3 medium aws_iam_role.operator",
+        f"IG012 {file}:39:27 medium aws_iam_role.operator",
     ]
 
 
@@ -170,7 +198,10 @@ def test_an_empty_for_each_creates_nothing() -> None:
 def test_an_unresolvable_count_means_the_resource_exists() -> None:
     result = run(f"{TF}/count_unresolved")
     file = f"{TF}/count_unresolved/main.tf"
-    assert lines(result) == [f"IG002 {file}:11:47 high aws_iam_policy.maybe"]
+    assert lines(result) == [
+        f"IG002 {file}:11:47 high aws_iam_policy.maybe",
+        f"IG009 {file}:11:47 high aws_iam_policy.maybe",
+    ]
     assert unresolved(result) == [
         f"{file}:8 aws_iam_policy.maybe var.enabled ? 1 : 0: count cannot be resolved: count is "
         "1 if var.enabled is true, 0 if var.enabled is false; assumed to exist"
@@ -205,11 +236,12 @@ def test_tf_json_is_read_like_hcl() -> None:
     file = f"{TF}/tf_json/main.tf.json"
     assert messages(result) == [
         f"IG002 {file}:9 Statement #1 allows ec2:* (every ec2 action)",
-        f'IG005 {file}:15 Role "worker" allows sessions of 4 hours (14400 s); '
-        "the limit is 1 hour (3600 s)",
+        f'IG009 {file}:9 Statement #1 allows ec2:GetPasswordData on any resource (Resource "*"): each returns credentials or secrets',
+        f'IG005 {file}:15 Role "worker" allows sessions of 4 hours (14400 s); the limit is 1 hour (3600 s)',
     ]
     assert lines(result) == [
         f"IG002 {file}:9:77 high aws_iam_policy.ops",
+        f"IG009 {file}:9:77 high aws_iam_policy.ops",
         f"IG005 {file}:15:33 medium aws_iam_role.worker",
     ]
 

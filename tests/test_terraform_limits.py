@@ -135,7 +135,11 @@ def test_chained_conditionals_in_interpolation_are_capped_in_time_and_memory(
     assert report["unresolved"] == [
         [25, "its strings would pass 2,097,152 characters in all; not evaluated"]
     ]
-    assert report["findings"] == [f"IG002 {tmp_path}/main.tf:31:65 critical aws_iam_policy.admin"]
+    assert report["findings"] == [
+        f"IG002 {tmp_path}/main.tf:31:65 critical aws_iam_policy.admin",
+        f"IG008 {tmp_path}/main.tf:31:65 high aws_iam_policy.admin",
+        f"IG009 {tmp_path}/main.tf:31:65 high aws_iam_policy.admin",
+    ]
 
 
 def test_a_module_past_its_cpu_budget_is_an_error_at_the_module_call(

@@ -18,23 +18,17 @@ def test_each_instance_is_a_finding_of_its_own_with_its_address() -> None:
     # Each value is found where it is written (the locals, the calls), the module's
     # resource being its related location.
     assert described(result) == [
-        f'IG002 {main}:5:12 high module.team_policy["web"].aws_iam_policy.this: '
-        'Statement #1 allows s3:* (every s3 action) (only if called from module.team_policy["web"] '
-        f"({main}:15))",
-        f'IG002 {main}:6:12 high module.team_policy["api"].aws_iam_policy.this: '
-        "Statement #1 allows dynamodb:* (every dynamodb action) (only if called from "
-        f'module.team_policy["api"] ({main}:15))',
-        f"IG002 {main}:28:47 medium module.read_only[0].aws_iam_policy.this: "
-        "Statement #1 allows ec2:Describe* (a partial wildcard) (only if called from "
-        f"module.read_only[0] ({main}:26))",
-        f"IG002 {team}:11:47 high module.platform.module.deploy.aws_iam_policy.this: "
-        "Statement #1 allows iam:* (every iam action) (only if called from "
-        f"module.platform.module.deploy ({team}:9))",
+        f'IG002 {main}:5:12 high module.team_policy["web"].aws_iam_policy.this: Statement #1 allows s3:* (every s3 action) (only if called from module.team_policy["web"] ({main}:15))',
+        f'IG002 {main}:6:12 high module.team_policy["api"].aws_iam_policy.this: Statement #1 allows dynamodb:* (every dynamodb action) (only if called from module.team_policy["api"] ({main}:15))',
+        f"IG002 {main}:28:47 low module.read_only[0].aws_iam_policy.this: Statement #1 allows ec2:Describe* (grants 194 List actions) (only if called from module.read_only[0] ({main}:26))",
+        f"IG002 {team}:11:47 high module.platform.module.deploy.aws_iam_policy.this: Statement #1 allows iam:* (every iam action) (only if called from module.platform.module.deploy ({team}:9))",
+        f'IG008 {team}:11:47 high module.platform.module.deploy.aws_iam_policy.this: Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition) (only if called from module.platform.module.deploy ({team}:9))',
+        f'IG009 {team}:11:47 high module.platform.module.deploy.aws_iam_policy.this: Statement #1 allows iam:CreateAccessKey, iam:UpdateAccessKey, iam:CreateLoginProfile and 3 more on any resource (Resource "*"): each returns credentials or secrets (only if called from module.platform.module.deploy ({team}:9))',
     ]
     assert [
         [(r.location.file, r.location.line, r.message) for r in f.related] for f in result.findings
     ] == [[(MODULE, 10, f"{f.resource} is declared here")] for f in result.findings]
-    assert len({f.fingerprint for f in result.findings}) == 4
+    assert len({f.fingerprint for f in result.findings}) == len(result.findings) == 6
 
 
 def test_text_output_tells_the_instances_apart() -> None:

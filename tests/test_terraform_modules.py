@@ -11,12 +11,13 @@ def test_a_local_module_is_checked_once_per_call_with_the_callers_inputs() -> No
     caller = f"{TF}/local_module/main.tf"
     # Only the "admin" call passes a wildcard: the finding is where the caller wrote it
     # (a module called twice has two places to fix), related to the module's resource.
-    assert lines(result) == [f"IG002 {caller}:5:14 critical module.admin.aws_iam_group_policy.this"]
-    assert messages(result) == [
-        f"IG002 {caller}:5 Statement #1 allows * on every resource (full administrator access) "
-        f"if called from module.admin ({caller}:5)"
+    assert lines(result) == [
+        f"IG002 {caller}:5:14 critical module.admin.aws_iam_group_policy.this",
     ]
-    (finding,) = result.findings
+    assert messages(result) == [
+        f"IG002 {caller}:5 Statement #1 allows * on every resource (full administrator access) if called from module.admin ({caller}:5)",
+    ]
+    finding = result.findings[0]
     assert [(r.location.file, r.location.line, r.message) for r in finding.related] == [
         (module, 22, "module.admin.aws_iam_group_policy.this is declared here")
     ]
@@ -69,7 +70,7 @@ def test_a_comment_on_the_modules_resource_still_covers_a_value_from_its_caller(
         "  })\n}\n"
     )
     (tmp_path / "main.tf").write_text(
-        'module "break_glass" {\n  source  = "./policy"\n  actions = ["*"]\n}\n'
+        'module "break_glass" {\n  source  = "./policy"\n  actions = ["s3:*"]\n}\n'
     )
     result = run(tmp_path)
     (finding,) = result.findings
@@ -83,7 +84,7 @@ def test_a_logical_id_in_two_templates_gets_no_related_location(tmp_path) -> Non
     policy = (
         "Resources:\n  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
         "      PolicyDocument:\n        Statement:\n"
-        "          - {Effect: Allow, Action: '*', Resource: '*'}\n"
+        "          - {Effect: Allow, Action: 's3:*', Resource: '*'}\n"
     )
     (tmp_path / "a.yaml").write_text(policy)
     (tmp_path / "b.yaml").write_text(policy)

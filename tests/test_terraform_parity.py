@@ -37,6 +37,13 @@ def _points_at(finding: Finding, model: Model) -> str:
                 return "action key"
             if where == statement.location:
                 return "statement"
+            principals = statement.principals or statement.not_principals or {}
+            if where in {v.location for values in principals.values() for v in values}:
+                return "principal"
+            if where == statement.principal_location:
+                return "principal key"
+            if where in {v.location for c in statement.conditions for v in c.values}:
+                return "condition value"
         if where == policy.location:
             return "policy"
     for principal in model.principals:
@@ -53,8 +60,10 @@ def _points_at(finding: Finding, model: Model) -> str:
 
 def _name(finding: Finding, model: Model) -> str:
     principals = {p.address: text_of(p.name, p.address) for p in model.principals}
-    if finding.rule_id in ("IG003", "IG005"):
+    if finding.rule_id in ("IG003", "IG005", "IG010", "IG011", "IG012"):
         return principals[finding.resource]
+    if finding.rule_id == "IG013":  # the governed resource is named differently: the statement
+        return finding.element
     if finding.rule_id == "IG014":
         return f"{principals[finding.resource]}: {finding.element}"
     if finding.rule_id == "IG016":
@@ -100,6 +109,18 @@ def test_terraform_and_cloudformation_give_the_same_findings() -> None:
         ("IG004", "carol", "medium", "attachment"),
         ("IG005", "deployer", "medium", "session value"),
         ("IG005", "operators", "medium", "session value"),
+        ("IG006", "guardrail", "high", "action"),
+        ("IG007", "deploy", "medium", "action"),
+        ("IG007", "operators", "high", "action"),
+        ("IG008", "ops", "high", "action"),
+        ("IG009", "bob-extra", "high", "action"),
+        ("IG009", "operators", "high", "action"),
+        ("IG009", "ops", "high", "action"),
+        ("IG010", "ci", "critical", "principal"),
+        ("IG011", "ci", "high", "condition value"),
+        ("IG012", "auditor", "medium", "principal"),
+        ("IG013", 'Sid=PublicRead:"*"', "high", "principal"),
+        ("IG013", "service:s3.amazonaws.com", "high", "principal"),
         ("IG014", "deployer: UpdateFunctionCode", "high", "principal"),
         ("IG014", "operators: UpdateDevEndpoint", "high", "principal"),
         ("IG014", "operators: UpdateFunctionCode", "high", "principal"),

@@ -70,9 +70,9 @@ def test_a_changed_module_input_keeps_the_finding_in_the_unchanged_module(
 ) -> None:
     (repo / "main.tf").write_text(CALLER.replace("false", "true"))
     git(repo, "commit", "-q", "-am", "widen ci")
-    assert main(["check", ".", "--diff-base", "main"]) == 1
+    assert main(["check", ".", "--select", "IG002", "--diff-base", "main"]) == 1
     assert out(capsys) == [FINDING, POINTER, "1 finding (1 critical) in 2 files scanned."]
-    assert main(["check", ".", "--diff-base", "main", "--changed-lines"]) == 1
+    assert main(["check", ".", "--select", "IG002", "--diff-base", "main", "--changed-lines"]) == 1
     assert out(capsys) == [FINDING, POINTER, "1 finding (1 critical) in 2 files scanned."]
 
 
@@ -86,7 +86,7 @@ def test_a_changed_tfvars_keeps_the_finding_in_the_unchanged_main_tf(
     git(repo, "branch", "-f", "main")
     (repo / "terraform.tfvars").write_text("admin = true\n")
     git(repo, "commit", "-q", "-am", "widen ci")
-    assert main(["check", ".", "--diff-base", "main"]) == 1
+    assert main(["check", ".", "--select", "IG002", "--diff-base", "main"]) == 1
     assert out(capsys) == [
         "policy.tf:9:59  CRITICAL  IG002  aws_iam_policy.ci  Statement #1 allows * on every "
         "resource (full administrator access)",

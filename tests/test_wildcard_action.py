@@ -8,7 +8,7 @@ def test_every_kind_of_wildcard_is_reported_at_its_action_with_its_severity() ->
     assert lines(result) == [
         f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:12:21 critical AdminPolicy",
         f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:24:17 high OpsPolicy",
-        f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:28:21 medium OpsPolicy",
+        f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:28:21 low OpsPolicy",
         f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:32:21 high OpsPolicy",
         f"IG002 {CFN}/wildcard-action/positive_every_wildcard.yaml:48:28 high Everything",
     ]

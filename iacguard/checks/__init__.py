@@ -6,15 +6,23 @@ from typing import Any
 
 from iacguard.checks.admin_policy_attached import AdminPolicyAttached
 from iacguard.checks.base import Check
+from iacguard.checks.credentials_exposure import CredentialsExposure
+from iacguard.checks.cross_account_trust import CrossAccountTrust
 from iacguard.checks.duplicate_inline_policy import DuplicateInlinePolicy
 from iacguard.checks.long_lived_credentials import LongLivedCredentials
+from iacguard.checks.oidc_trust_unrestricted import OidcTrustUnrestricted
 from iacguard.checks.options import Option, unique_options
+from iacguard.checks.passrole_unscoped import PassroleUnscoped
 from iacguard.checks.privilege_escalation import PrivilegeEscalation
+from iacguard.checks.public_resource_policy import PublicResourcePolicy
 from iacguard.checks.role_session_limit import RoleSessionLimit
+from iacguard.checks.trust_any_principal import TrustAnyPrincipal
+from iacguard.checks.unknown_action import UnknownAction
 from iacguard.checks.user_attached_policy import UserAttachedPolicy
 from iacguard.checks.user_inline_policy import UserInlinePolicy
 from iacguard.checks.user_not_in_group import UserNotInGroup
 from iacguard.checks.wildcard_action import WildcardAction
+from iacguard.checks.write_on_any_resource import WriteOnAnyResource
 
 CHECKS: tuple[type[Check], ...] = (
     UserInlinePolicy,
@@ -22,6 +30,14 @@ CHECKS: tuple[type[Check], ...] = (
     UserNotInGroup,
     UserAttachedPolicy,
     RoleSessionLimit,
+    UnknownAction,
+    WriteOnAnyResource,
+    PassroleUnscoped,
+    CredentialsExposure,
+    TrustAnyPrincipal,
+    OidcTrustUnrestricted,
+    CrossAccountTrust,
+    PublicResourcePolicy,
     PrivilegeEscalation,
     AdminPolicyAttached,
     LongLivedCredentials,

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
+from iacguard import catalog
+from iacguard.checks.access import account_of
 from iacguard.checks.base import Check, Context
 from iacguard.findings import Part, Severity
-from iacguard.model import Location, Policy, Scalar, Statement, Unknown
+from iacguard.model import OWN_ACCOUNT, Location, Policy, Scalar, Statement, Unknown
 
 
 class WildcardAction(Check):
@@ -13,8 +17,17 @@ class WildcardAction(Check):
     document wherever it is written (inline, managed, trust, policy documents, SAM
     `Policies`, both branches of `Fn::If`). The severity says what the wildcard grants:
     `*` on resource `*` is full administrator (critical), `*` elsewhere or `service:*`
-    is high, a partial wildcard such as `s3:Get*` is medium, and `NotAction` in an
-    `Allow` statement (everything not listed) is high. `Deny` statements never fire.
+    is high, a partial wildcard such as `s3:Put*` is medium (low when the action catalog
+    says every action it matches only lists or reads, like `ec2:Describe*`), and
+    `NotAction` in an `Allow` statement (everything not listed) is high. The message says
+    what a partial wildcard grants by access level. `Deny` statements never fire.
+
+    Resource policies (bucket, queue, topic, key, repository, secret and domain
+    policies, in both formats alike) are judged like any other policy, except a
+    statement whose only principal is the own account (`arn:aws:iam::${AWS::AccountId}:root`,
+    `data.aws_caller_identity.current.account_id`): that is AWS's default key policy
+    (`kms:*` for the account root), which grants nothing by itself but hands the decision
+    to the account's identity policies, and those are judged where they are written.
 
     ## Why is this bad?
     A wildcard grants every action that matches it today and every action AWS adds
@@ -81,7 +94,7 @@ class WildcardAction(Check):
     id = "IG002"
     slug = "wildcard-action"
     severity = Severity.HIGH
-    severities = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
+    severities = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
     summary = "An Allow statement grants actions by wildcard"
 
     def policy(self, policy: Policy, ctx: Context) -> None:
@@ -99,7 +112,7 @@ class WildcardAction(Check):
                 )
             elif effect.value == "Allow":
                 allows = True
-        if not allows:
+        if not allows or _delegates_to_iam(statement):
             return
         when = statement.when
         offending: list[tuple[Severity, str, Location]] = []
@@ -144,6 +157,19 @@ class WildcardAction(Check):
         )
 
 
+def _delegates_to_iam(statement: Statement) -> bool:
+    """A resource policy statement whose only principal is the own account (AWS's default
+    key policy: ``kms:*`` for the account root) grants nothing itself: it lets the
+    account's identity policies decide, and those are judged where they are written."""
+    principals = statement.principals
+    if not principals or statement.not_principals is not None:
+        return False
+    values = [v for kind in principals.values() for v in kind]
+    return set(principals) <= {"AWS"} and all(
+        isinstance(v, Scalar) and account_of(str(v.value)) == OWN_ACCOUNT for v in values
+    )
+
+
 def _statement_identity(statement: Statement) -> str:
     """Which statement of its policy this is, without its position (a statement added
     above moves it): its Sid, else the resources it grants on, and its condition."""
@@ -163,6 +189,10 @@ def _statement_identity(statement: Statement) -> str:
     return f"{key};when={statement.when}" if statement.when else key
 
 
+_READ_LEVELS = frozenset({"List", "Read"})
+
+
+@lru_cache(maxsize=1024)  # policies repeat their patterns; describing one counts its actions
 def _grade(action: object, every_resource: bool) -> tuple[Severity, str] | None:
     """The severity and description of one action, or None when it is not a wildcard."""
     if not isinstance(action, str):
@@ -176,7 +206,14 @@ def _grade(action: object, every_resource: bool) -> tuple[Severity, str] | None:
     service, _, name = action.partition(":")
     if name == "*":
         return Severity.HIGH, f"{action} (every {service} action)"
-    return Severity.MEDIUM, f"{action} (a partial wildcard)"
+    granted = catalog.get().expand(action)
+    if not granted:
+        return None  # grants nothing: unknown-action (IG006) reports it
+    only_reads = all(a.access in _READ_LEVELS for a in granted)
+    return (
+        Severity.LOW if only_reads else Severity.MEDIUM,
+        f"{action} (grants {catalog.describe(granted)})",
+    )
 
 
 def _beyond(value_when: str | None, statement_when: str | None) -> str | None:

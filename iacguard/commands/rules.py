@@ -20,8 +20,9 @@ def rules(fmt: str) -> int:
         ]
         print(json.dumps(rows, indent=2))
         return EXIT_OK
+    width = max(len(c.slug) for c in CHECKS)
     for c in CHECKS:
-        print(f"{c.id}  {c.slug:<22}  {c.severity.value:<8}  {c.summary}")
+        print(f"{c.id}  {c.slug:<{width}}  {c.severity.value:<8}  {c.summary}")
     return EXIT_OK
 
 

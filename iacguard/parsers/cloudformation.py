@@ -34,6 +34,7 @@ from iacguard.model import (
 from iacguard.parsers import ParseResult
 from iacguard.parsers.cloudformation_credentials import login_profile, user_credential
 from iacguard.parsers.comments import comment_directives
+from iacguard.parsers.lambda_permission import permission_statement
 from iacguard.parsers.plain import plain
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
 from iacguard.parsers.session import session_seconds
@@ -52,7 +53,26 @@ from iacguard.resolve.hcl import TextMap, join_maps
 from iacguard.resolve.marks import Marks
 from iacguard.resolve.node import Node, Problem
 
-_IAM_TYPE_PREFIXES = ("AWS::IAM::", "AWS::SSO::", "AWS::Serverless::")
+# Resource types whose policies the checks read, by property: (policy, governed resource);
+# None when the policy is written on the resource it governs.
+RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
+    "AWS::S3::BucketPolicy": ("PolicyDocument", "Bucket"),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", "Queues"),
+    "AWS::SNS::TopicPolicy": ("PolicyDocument", "Topics"),
+    "AWS::KMS::Key": ("KeyPolicy", None),
+    "AWS::ECR::Repository": ("RepositoryPolicyText", None),
+    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", "SecretId"),
+    "AWS::OpenSearchService::Domain": ("AccessPolicies", None),
+    "AWS::Elasticsearch::Domain": ("AccessPolicies", None),
+}
+_LAMBDA_PERMISSION = "AWS::Lambda::Permission"
+_IAM_TYPE_PREFIXES = (
+    "AWS::IAM::",
+    "AWS::SSO::",
+    "AWS::Serverless::",
+    *RESOURCE_POLICIES,
+    _LAMBDA_PERMISSION,
+)
 _IAM_MARKERS = tuple(
     prefix.encode(encoding)
     for prefix in _IAM_TYPE_PREFIXES
@@ -343,6 +363,23 @@ class _TemplateReader:
             return []
         return [self.ref(item, kind) for item in self.cfn.items(node)]
 
+    def governed(self, props: Node, key: str) -> str:
+        """How a message names the resource(s) a policy governs: the logical ids that
+        ``key`` refers to (``!Ref Bucket``, a list of ``!Ref``), else the values written."""
+        node = self.cfn.child(props, key)
+        if node is None:
+            return "?"
+        names = []
+        for item in self.cfn.items(node):
+            target = _target(item.value, self.cfn.resources)
+            if target is None:
+                values = self.cfn.alternatives(item, listed=True)
+                target = ", ".join(
+                    str(v.value) if isinstance(v, Scalar) else v.expression for v in values
+                )
+            names.append(target)
+        return ", ".join(dict.fromkeys(names)) or "?"
+
     def ref(self, node: Node, kind: PrincipalKind) -> PrincipalRef:
         value = node.value
         target = None
@@ -370,6 +407,7 @@ class _TemplateReader:
         *,
         name: Value | None = None,
         embedded_in: tuple[PrincipalRef, ...] = (),
+        governs: str | None = None,
     ) -> None:
         """Record a policy; a malformed document is an error that costs this policy
         alone, never the rest of its resource (a user's groups, its other policies)."""
@@ -380,6 +418,7 @@ class _TemplateReader:
             location,
             name=name,
             embedded_in=embedded_in,
+            governs=governs,
             scope=self.file,
         )
         if document is not None:
@@ -661,6 +700,44 @@ def _serverless(reader: _TemplateReader, resource: Node, logical_id: str, kind: 
             reader.attach(role, item, logical_id, kind)
 
 
+def _resource_policy(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    document_key, governed_key = RESOURCE_POLICIES[kind]
+    props = reader.properties(resource)
+    document = reader.cfn.entry(props, document_key)
+    if document is None:
+        return
+    governs = reader.governed(props, governed_key) if governed_key else logical_id
+    reader.policy("resource", document, logical_id, kind, document.location, governs=governs)
+
+
+def _lambda_permission(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+    props = reader.properties(resource)
+    conditions = {
+        name: reader.name(props, key)
+        for name, key in (
+            ("source_arn", "SourceArn"),
+            ("source_account", "SourceAccount"),
+            ("principal_org_id", "PrincipalOrgID"),
+        )
+    }
+    statement = permission_statement(
+        resource.location,
+        reader.name(props, "Action"),
+        reader.name(props, "Principal"),
+        conditions,
+    )
+    policy = Policy(
+        "resource",
+        logical_id,
+        kind,
+        resource.location,
+        statements=[statement],
+        governs=reader.governed(props, "FunctionName"),
+        scope=reader.file,
+    )
+    reader.model.policies.append(policy)
+
+
 def _sam_template(
     reader: _TemplateReader, item: Node, logical_id: str, kind: str, role: PrincipalRef
 ) -> None:
@@ -692,6 +769,21 @@ def _sam_policy_items(reader: _TemplateReader, policies: Node) -> Iterator[Node]
             yield shape
         else:
             yield from reader.cfn.items(shape)
+
+
+def _target(value: Any, resources: dict[str, Any]) -> str | None:
+    """The logical id a ``Ref`` or ``Fn::GetAtt`` names, if it is a resource of the template."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ref = value.get("Ref")
+    if isinstance(ref, str) and ref in resources:
+        return ref
+    getatt = value.get("Fn::GetAtt")
+    if isinstance(getatt, str):
+        getatt = getatt.split(".", 1)
+    if isinstance(getatt, list) and getatt and getatt[0] in resources:
+        return str(getatt[0])
+    return None
 
 
 def _is_intrinsic(value: dict[str, Any]) -> bool:
@@ -727,4 +819,6 @@ _HANDLERS: dict[str, _Handler] = {
     "AWS::SSO::PermissionSet": _permission_set,
     "AWS::Serverless::Function": _serverless,
     "AWS::Serverless::StateMachine": _serverless,
+    _LAMBDA_PERMISSION: _lambda_permission,
+    **{kind: _resource_policy for kind in RESOURCE_POLICIES},
 }

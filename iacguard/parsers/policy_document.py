@@ -80,9 +80,11 @@ def read_statement(resolver: Resolver, node: Node, index: int) -> Statement:
     principal = resolver.child(node, "Principal")
     if principal is not None:
         statement.principals = _principals(resolver, principal)
+        statement.principal_location = principal.location
     not_principal = resolver.child(node, "NotPrincipal")
     if not_principal is not None:
         statement.not_principals = _principals(resolver, not_principal)
+        statement.principal_location = not_principal.location
     condition = resolver.child(node, "Condition")
     if condition is not None:
         statement.conditions = tuple(_conditions(resolver, condition))

@@ -187,15 +187,16 @@ class PolicyDocuments:
         blocks, _ = self.evaluator.nested(block, kind, scope)
         if not blocks:
             return None
-        grouped: dict[str, TfValue] = {}
+        grouped: dict[str, list[TfValue]] = {}
         for child, child_scope in blocks:
             principal_type = self.evaluator.attribute(child, "type", child_scope)
             identifiers = self.evaluator.attribute(child, "identifiers", child_scope)
             types = scalars(principal_type) if principal_type is not None else []
             key = str(types[0].value) if len(types) == 1 and isinstance(types[0], Scalar) else "*"
             if identifiers is not None:
-                grouped[key] = identifiers
-        return Located(grouped, blocks[0][0].location)
+                grouped.setdefault(key, []).append(identifiers)
+        merged = {key: _concatenated(values) for key, values in grouped.items()}
+        return Located(merged, blocks[0][0].location)
 
     def _conditions(self, block: Block, scope: Scope) -> Located | None:
         blocks, _ = self.evaluator.nested(block, "condition", scope)
@@ -213,7 +214,10 @@ class PolicyDocuments:
             if isinstance(operator, Scalar) and isinstance(key, Scalar):
                 entry = operators.setdefault(str(operator.value), Located({}, child.location))
                 assert isinstance(entry, Located)
-                entry.value[str(key.value)] = values
+                written = entry.value.get(str(key.value))
+                entry.value[str(key.value)] = (
+                    values if written is None else _concatenated([written, values])
+                )
         return Located(operators, blocks[0][0].location)
 
 
@@ -226,6 +230,20 @@ _BLOCK_NAMES = {
     "Resource": "resources",
     "NotResource": "not_resources",
 }
+
+
+def _concatenated(values: list[TfValue]) -> TfValue:
+    """The values of several blocks that write the same principal type or condition key,
+    as Terraform merges them: one list of every element."""
+    if len(values) == 1:
+        return values[0]
+    items: list[TfValue] = []
+    for value in values:
+        if isinstance(value, Located) and isinstance(value.value, list):
+            items.extend(value.value)
+        else:
+            items.append(value)
+    return Located(items, values[0].location)
 
 
 def _allow_if_null(effect: TfValue) -> TfValue:

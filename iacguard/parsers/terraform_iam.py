@@ -28,6 +28,8 @@ from iacguard.model import (
     Value,
 )
 from iacguard.parsers import ParseResult
+from iacguard.parsers.lambda_permission import CONDITIONS as PERMISSION_CONDITIONS
+from iacguard.parsers.lambda_permission import permission_statement
 from iacguard.parsers.policy_document import DocumentProblem
 from iacguard.parsers.session import session_seconds
 from iacguard.parsers.terraform_credentials import CREDENTIAL_HANDLERS
@@ -204,6 +206,7 @@ class IamReader:
         *,
         name: Value | None = None,
         embedded_in: tuple[PrincipalRef, ...] = (),
+        governs: str | None = None,
     ) -> Policy:
         policy = Policy(
             kind,
@@ -212,6 +215,7 @@ class IamReader:
             location,
             name=name,
             embedded_in=embedded_in,
+            governs=governs,
             scope=_root(resource.scope),
         )
         if document is not None:
@@ -246,6 +250,20 @@ class IamReader:
             )
             for arn in arns
         ]
+
+    def governed(self, resource: Resource, name: str | None) -> str:
+        """How a message names the resource a policy governs: the address ``name`` refers
+        to (``aws_s3_bucket.logs``), else what it is written as."""
+        if name is None:
+            return resource.address
+        attribute = resource.block.attributes.get(name)
+        if attribute is None:
+            return resource.address
+        target = self.evaluator.target_of(attribute.expr, resource.scope)
+        if target is not None:
+            return target
+        found = self.single(resource, name)
+        return str(found.value) if isinstance(found, Scalar) else _unquoted(attribute.expr.text)
 
     def session(self, resource: Resource, name: str) -> tuple[Value, ...]:
         """Whole seconds (``max_session_duration``) or ISO 8601 (``session_duration``);
@@ -419,6 +437,46 @@ def _document(reader: IamReader, resource: Resource) -> None:
     reader.documents.build(resource.address)
 
 
+def _resource_policy(document_key: str, governed_key: str | None) -> Handler:
+    """A resource policy; ``governed_key`` names the resource it governs (``bucket``),
+    None when it is written on that resource itself (``aws_kms_key.policy``)."""
+
+    def handle(reader: IamReader, resource: Resource) -> None:
+        attribute = resource.block.attributes.get(document_key)
+        if attribute is None:
+            return
+        reader.policy(
+            "resource",
+            resource,
+            attribute.location,
+            reader.value(resource, document_key),
+            governs=reader.governed(resource, governed_key),
+        )
+
+    return handle
+
+
+def _lambda_permission(reader: IamReader, resource: Resource) -> None:
+    policy = Policy(
+        "resource",
+        resource.address,
+        resource.type,
+        resource.block.location,
+        governs=reader.governed(resource, "function_name"),
+        scope=_root(resource.scope),
+    )
+    conditions = {name: reader.single(resource, name) for name in PERMISSION_CONDITIONS}
+    policy.statements = [
+        permission_statement(
+            resource.block.location,
+            reader.single(resource, "action"),
+            reader.single(resource, "principal"),
+            conditions,
+        )
+    ]
+    reader.model.policies.append(policy)
+
+
 _HANDLERS: dict[str, Handler] = {
     "aws_iam_user": _principal,
     "aws_iam_group": _principal,
@@ -441,6 +499,18 @@ _HANDLERS: dict[str, Handler] = {
     "aws_iam_user_group_membership": _user_group_membership,
     "aws_iam_group_membership": _group_membership,
     f"data.{DOCUMENT_TYPE}": _document,
+    "aws_s3_bucket_policy": _resource_policy("policy", "bucket"),
+    "aws_sqs_queue_policy": _resource_policy("policy", "queue_url"),
+    "aws_sns_topic_policy": _resource_policy("policy", "arn"),
+    "aws_kms_key": _resource_policy("policy", None),
+    "aws_kms_key_policy": _resource_policy("policy", "key_id"),
+    "aws_ecr_repository_policy": _resource_policy("policy", "repository"),
+    "aws_secretsmanager_secret_policy": _resource_policy("policy", "secret_arn"),
+    "aws_opensearch_domain": _resource_policy("access_policies", None),
+    "aws_opensearch_domain_policy": _resource_policy("access_policies", "domain_name"),
+    "aws_elasticsearch_domain": _resource_policy("access_policies", None),
+    "aws_elasticsearch_domain_policy": _resource_policy("access_policies", "domain_name"),
+    "aws_lambda_permission": _lambda_permission,
     **CREDENTIAL_HANDLERS,
 }
 # What the reader reads: only these resources' unknown values can change a finding.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from iacguard import __version__
+from iacguard.catalog import info
 from iacguard.findings import Finding, ScanResult
 from iacguard.report import dump_json
 
@@ -49,7 +50,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 def render(result: ScanResult) -> str:
     document = {
         "version": VERSION,
-        "tool": {"name": "iacguard", "version": __version__},
+        "tool": {"name": "iacguard", "version": __version__, "catalog": info().as_dict()},
         "findings": [finding_dict(f) for f in result.findings],
         "errors": [
             {"file": e.file, "line": e.line, "column": e.column, "message": e.message}

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from iacguard import __version__
+from iacguard.catalog import info
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
 from iacguard.findings import Finding, ScanResult, Severity
@@ -54,6 +55,7 @@ def render(result: ScanResult, *, root: Path | None = None) -> str:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "rules": [rule(check) for check in CHECKS],
+                "properties": {"catalog": info().as_dict()},
             }
         },
         "automationDetails": {"id": AUTOMATION_ID},

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from iacguard.model import Location, ParseError, Unknown
+from iacguard.model import OWN_ACCOUNT, Location, ParseError, Unknown
 from iacguard.resolve import terraform_expressions as expressions
 from iacguard.resolve.hcl import (
     Binary,
@@ -411,6 +411,9 @@ class Evaluator:
         block = instance.module.resources[address]
         if address.startswith(f"data.{DOCUMENT_TYPE}.") and name in ("json", "minified_json"):
             return DocumentRef(instance.prefix + address, expr.location)
+        deployed = self._deploy_value(instance, address, name)
+        if deployed is not None:
+            return Located(deployed, expr.location)
         written = "name" if name == "id" and address.startswith(_NAMED_BY_ID) else name
         attribute = block.attributes.get(written)
         if attribute is None or written in ("count", "for_each"):
@@ -432,6 +435,25 @@ class Evaluator:
         return self._remember(
             instance, f"{address}.{written}", expr, lambda: self.value(attribute.expr, scope)
         )
+
+    def _deploy_value(self, instance: Instance, address: str, name: str) -> str | None:
+        """Values known only at apply that trust rules need and CloudFormation spells
+        with pseudo parameters: the own account, the partition, an OIDC provider's ARN
+        (from its ``url``)."""
+        kind = address.removeprefix("data.").split(".")[0]
+        if kind == "aws_caller_identity" and name == "account_id":
+            return OWN_ACCOUNT
+        if kind == "aws_partition" and name == "partition":
+            return "aws"
+        if kind == "aws_iam_openid_connect_provider" and name == "arn":
+            url = instance.module.resources[address].attributes.get("url")
+            if url is None:
+                return None
+            found = self.value(url.expr, Scope(instance))
+            if isinstance(found, Located) and isinstance(found.value, str) and not found.holes:
+                host = found.value.split("://", 1)[-1].rstrip("/")
+                return f"arn:aws:iam::{OWN_ACCOUNT}:oidc-provider/{host}"
+        return None
 
     def _remember(
         self, instance: Instance, key: str, where: Expr, compute: Callable[[], TfValue]

@@ -1,0 +1,1 @@
+"""Shipped data: the action catalog and the script that regenerates it."""

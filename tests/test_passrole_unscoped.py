@@ -34,7 +34,7 @@ def test_passrole_on_every_role_is_high_or_medium_with_passed_to_service_in_terr
         f'IG008 {TF}/positive/main.tf:9:57 high aws_iam_policy.deploy: Statement "PassAnyRole" allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
         f'IG008 {TF}/positive/main.tf:13:21 high aws_iam_policy.deploy: Statement "AnyServiceBut" allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
         f'IG002 {TF}/positive/main.tf:24:18 medium data.aws_iam_policy_document.pass: Statement "PassAnyAccountRole" allows iam:Pass* (grants 1 Write action)',
-        f'IG008 {TF}/positive/main.tf:24:18 high data.aws_iam_policy_document.pass: Statement "PassAnyAccountRole" allows iam:PassRole on every role (Resource "arn:aws:iam::${{data.aws_caller_identity.current.account_id}}:role/*") to any service (no iam:PassedToService condition)',
+        f'IG008 {TF}/positive/main.tf:24:18 high data.aws_iam_policy_document.pass: Statement "PassAnyAccountRole" allows iam:PassRole on every role (Resource "arn:aws:iam::${{AWS::AccountId}}:role/*") to any service (no iam:PassedToService condition)',
         f'IG008 {TF}/positive/main.tf:29:18 medium data.aws_iam_policy_document.pass: Statement "LambdaOnly" allows iam:PassRole on every role (Resource "arn:aws:iam::*:role/*") only to the services iam:PassedToService names',
         f'IG008 {TF}/positive/main.tf:62:66 high aws_iam_role_policy.deployer: Statement "ServiceIfPresent" allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition)',
     ]

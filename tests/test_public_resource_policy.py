@@ -24,7 +24,7 @@ CASES = {
         f"IG013 {TF}/positive_ecr_secret_domain/main.tf:44:27 critical aws_opensearch_domain.logs: "
         f'Anyone ("*") can es:ESHttp* on aws_opensearch_domain.logs (statement "Open"): add an aws:PrincipalOrgID, aws:SourceVpce or aws:SourceArn condition, or name the principals',
         f"IG002 {TF}/positive_ecr_secret_domain/main.tf:45:19 medium aws_opensearch_domain.logs: "
-        f'Statement "Open" allows es:ESHttp* (a partial wildcard)',
+        f'Statement "Open" allows es:ESHttp* (grants 2 Read actions and 4 Write actions)',
     ],
     f"{TF}/positive_kms_key": [
         f"IG013 {TF}/positive_kms_key/main.tf:19:29 critical aws_kms_key.backups: "
@@ -61,7 +61,7 @@ CASES = {
         f"IG013 {CFN}/positive_resource_policies.yaml:102:20 critical Logs: "
         f'Anyone ("*") can es:ESHttp* on Logs (statement "Open"): add an aws:PrincipalOrgID, aws:SourceVpce or aws:SourceArn condition, or name the principals',
         f"IG002 {CFN}/positive_resource_policies.yaml:103:21 medium Logs: "
-        f'Statement "Open" allows es:ESHttp* (a partial wildcard)',
+        f'Statement "Open" allows es:ESHttp* (grants 2 Read actions and 4 Write actions)',
         f"IG013 {CFN}/positive_resource_policies.yaml:110:18 high UploadsPermission: "
         f"Any s3.amazonaws.com resource, in any account, can invoke Thumbnail: set SourceArn and SourceAccount",
         f"IG013 {CFN}/positive_resource_policies.yaml:116:18 critical UrlPermission: "
@@ -118,3 +118,23 @@ def test_an_open_statement_with_a_source_that_cannot_be_resolved_is_unresolved(
     assert [(u.line, u.resource, u.expression) for u in result.unresolved] == [
         (5, "aws_sqs_queue_policy.q", "aws_sns_topic.orders.arn")
     ]
+
+
+@pytest.mark.parametrize(
+    ("action", "writes_"),
+    [
+        ("s3:GetObject", False),
+        ("s3:List*", False),
+        ("es:ESHttpGet", False),
+        ("sqs:ReceiveMessage", False),  # Read in the catalog
+        ("s3:PutObject", True),
+        ("s3:Put*", True),
+        ("iam:AttachRolePolicy", True),  # Permissions management
+        ("*", True),
+        ("s3:GetObjects", False),  # no such action: grants nothing
+    ],
+)
+def test_write_access_is_read_from_the_action_catalog(action: str, writes_: bool) -> None:
+    from iacguard.checks.role_access import writes
+
+    assert writes(action) is writes_

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helpers import described, run
 
 CFN = "fixtures/cloudformation/unknown-action"
@@ -43,3 +45,26 @@ def test_real_actions_matching_wildcards_and_unresolved_values_pass_in_terraform
         f"IG002 {TF}/negative/main.tf:12:55 low aws_iam_policy.orders: Statement #1 allows logs:Describe* (grants 19 List actions), ec2:Describe?ags (grants 1 List action)",
     ]
     assert [(u.line, u.expression) for u in result.unresolved] == [(12, "var.extra_action")]
+
+
+def test_sns_receive_is_known_in_a_topic_policy_but_not_in_an_identity_policy(
+    tmp_path: Path,
+) -> None:
+    """SNS topic policies grant SNS:Receive (AWS's own examples do); the service
+    authorization reference does not list it, and an identity policy cannot use it."""
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n"
+        "  Topic:\n    Type: AWS::SNS::Topic\n"
+        "  TopicPolicy:\n    Type: AWS::SNS::TopicPolicy\n    Properties:\n"
+        "      Topics: [!Ref Topic]\n      PolicyDocument:\n        Statement:\n"
+        "          - {Effect: Allow, Principal: {AWS: arn:aws:iam::111122223333:root},"
+        " Action: [SNS:Subscribe, SNS:Receive], Resource: !Ref Topic}\n"
+        "  Reader:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n"
+        "          - {Effect: Allow, Action: SNS:Receive, Resource: !Ref Topic}\n"
+    )
+    result = run(tmp_path)
+    assert [f for f in described(result) if f.startswith("IG006")] == [
+        f"IG006 {tmp_path}/t.yaml:16:37 medium Reader: Statement #1 Action SNS:Receive "
+        "matches no IAM action: it grants nothing"
+    ]

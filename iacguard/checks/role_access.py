@@ -2,45 +2,25 @@
 its inline policies, the customer managed policies in the scan attached to it, and the
 names of the AWS managed policies attached to it.
 
-A simple reading of action names until the action catalog lands: an action grants
-write unless its name starts with a read verb (``Get``, ``List``, ``Describe``…);
-``*``, ``service:*`` and ``NotAction`` grant write. AWS managed policies write unless
-their name says read-only or view-only.
+An action or pattern writes when the action catalog gives any action it matches the
+Write or Permissions management access level; ``NotAction`` writes (it grants all but a
+few). AWS managed policies are known by name only: they write unless their name says
+read-only or view-only.
 """
 
 from __future__ import annotations
 
+from iacguard import catalog
 from iacguard.checks.access import Documents, allows, statements_of
 from iacguard.checks.base import Context
 from iacguard.model import Model, PrincipalRef, Scalar, Statement, Unknown
 
-_READ_VERBS = (
-    "get",
-    "list",
-    "describe",
-    "head",
-    "search",
-    "query",
-    "scan",
-    "select",
-    "batchget",
-    "lookup",
-    "view",
-    "receive",
-    "read",
-    "check",
-    "validate",
-    "estimate",
-    "preview",
-)
+_WRITE_LEVELS = frozenset({"Write", "Permissions management"})
 
 
 def writes(action: str) -> bool:
-    """Whether an action name (or pattern) grants more than reading."""
-    name = action.lower().partition(":")[2] if ":" in action else action.lower()
-    if not name or name.startswith(("*", "?")):
-        return True
-    return not name.startswith(_READ_VERBS)
+    """Whether an action name (or pattern) grants write or permissions management."""
+    return any(a.access in _WRITE_LEVELS for a in catalog.get().expand(action))
 
 
 def statement_writes(statement: Statement) -> bool:

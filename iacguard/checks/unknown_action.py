@@ -98,7 +98,10 @@ class UnknownAction(Check):
             for value in values or ():
                 if isinstance(value, Unknown):
                     ctx.unknown(value, policy.address)
-                elif not _exists(value.value):
+                elif not _exists(value.value) and not (
+                    policy.kind == "resource"
+                    and str(value.value).lower() in RESOURCE_POLICY_ACTIONS
+                ):
                     self._report(statement, policy, ctx, value, element=element, denies=denies)
 
     def _report(
@@ -135,6 +138,11 @@ class UnknownAction(Check):
             severity=Severity.HIGH if denies else Severity.MEDIUM,
             element=f"{statement.sid or statement.index}:{element}:{text}",
         )
+
+
+# Actions a resource policy may name that the service authorization reference (and so the
+# catalog) does not list: SNS topic policies grant SNS:Receive to let a subscriber receive.
+RESOURCE_POLICY_ACTIONS = frozenset({"sns:receive"})
 
 
 def _exists(value: object) -> bool:

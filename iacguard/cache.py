@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import os
 import sys
 import time
@@ -116,10 +117,14 @@ class Cache:
         return self.directory is not None
 
     @staticmethod
-    def key(kind: str, file: str, text: str) -> str:
-        """The key of a result: what it was parsed as, the name it carries, the text."""
+    def key(kind: str, file: str, text: str, parameters: tuple[tuple[str, str], ...] = ()) -> str:
+        """The key of a result: what it was parsed as, the name it carries, the text, and
+        the parameter values given for it (a template's values depend on them)."""
         digest = hashlib.sha256(f"{kind}\0{file}\0".encode("utf-8", "surrogatepass"))
         digest.update(text.encode("utf-8", "surrogatepass"))
+        if parameters:
+            encoded = json.dumps(parameters, ensure_ascii=True)  # one text per list of values
+            digest.update(b"\0parameters\0" + encoded.encode("ascii"))
         return digest.hexdigest()
 
     def get(self, key: str) -> Any | None:

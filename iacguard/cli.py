@@ -130,6 +130,14 @@ def _parser() -> argparse.ArgumentParser:
         help="Terraform variables file for root modules, after their own .tfvars (repeatable)",
     )
     check.add_argument(
+        "--parameters",
+        action="append",
+        default=[],
+        metavar="FILE|KEY=VALUE",
+        help="CloudFormation parameter values over the templates' defaults: a file in the AWS "
+        'CLI\'s [{"ParameterKey": …, "ParameterValue": …}] form, or Key=Value (repeatable)',
+    )
+    check.add_argument(
         "--no-gitignore",
         action="store_true",
         help="also scan what .gitignore files ignore (default: leave it out; config key gitignore)",
@@ -374,6 +382,7 @@ def _check_request(args: argparse.Namespace) -> CheckRequest:
         options=_given_options(args),
         max_file_bytes=args.max_file_bytes,
         var_files=args.var_file,
+        parameters=args.parameters,
         config=args.config,
         baseline=args.baseline,
         write_baseline=args.write_baseline,

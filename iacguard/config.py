@@ -76,6 +76,9 @@ class Config:
     disabled: frozenset[str] = frozenset()
     ignore: tuple[IgnoreEntry, ...] = ()
     var_files: tuple[str, ...] = ()
+    # CloudFormation parameter values from --parameters, over the templates' defaults.
+    parameters: tuple[tuple[str, str], ...] = ()
+    parameter_files: tuple[str, ...] = ()  # the files they were read from, for PR mode
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     gitignore: bool = True  # discovery leaves out what .gitignore files ignore
     root: Path = field(default_factory=Path)

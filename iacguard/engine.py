@@ -67,7 +67,7 @@ def scan(
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
     result.not_read = found.not_read
     result.skipped.extend(n.file for n in found.not_read)
-    parsing = _Parsing(options, config.max_file_bytes)
+    parsing = _Parsing(options, config.max_file_bytes, config.parameters)
     parsing.named = {Path(p) for p in paths}
     named = {Path(p) for p in paths} if options.prefilter else None
     terraform, unparsed = parsing.ahead(found, prefilter=named)
@@ -79,6 +79,9 @@ def scan(
             result.errors.extend(parsed.errors)
             result.scanned.extend(parsed.scanned)
             result.skipped.extend(parsed.skipped)
+            for template in parsed.scanned if config.parameter_files else ():
+                # its parameter values come from these files
+                model.inputs.setdefault(template, set()).update(config.parameter_files)
         if terraform:
             parsed = _parse_terraform(terraform, config, parsing, list(unparsed))
             model.extend(parsed.model)
@@ -111,8 +114,11 @@ class _Parsing:
     to do. Terraform files that resolution asks for and that were not parsed ahead (local
     modules outside the scanned paths, variables files) are parsed on demand."""
 
-    def __init__(self, options: ScanOptions, max_bytes: int) -> None:
+    def __init__(
+        self, options: ScanOptions, max_bytes: int, parameters: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.max_bytes = max_bytes
+        self.parameters = parameters  # for CloudFormation templates
         self.cache = Cache(options.cache_directory or default_directory())
         if not options.cache:
             self.cache = Cache.disabled()
@@ -185,8 +191,9 @@ class _Parsing:
                 text = read_text(path, self.max_bytes)
             except SourceError:
                 return None
-        key = Cache.key(kind, file, text) if self.cache.enabled else ""
-        return Unit(kind, file, text, key)
+        parameters = self.parameters if kind == "cloudformation" else ()
+        key = Cache.key(kind, file, text, parameters) if self.cache.enabled else ""
+        return Unit(kind, file, text, key, parameters)
 
     def _parse(self, units: list[Unit], paths: list[Path]) -> None:
         if self.progress is not None:
@@ -259,7 +266,7 @@ def parse_unit(unit: Unit) -> ParseResult | ParsedFile:
         from iacguard.parsers import cloudformation
 
         try:
-            return cloudformation.parse_text(unit.text, unit.file)
+            return cloudformation.parse_text(unit.text, unit.file, dict(unit.parameters))
         except RecursionError:
             return _failed(unit.file, nested_too_deeply())
         except Exception as exc:
@@ -374,15 +381,23 @@ def check_model(
 
 def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
     """A finding found in another file than its resource (a value a module's caller
-    passed in, a policy file read by ``file()``) relates to where the resource is."""
+    passed in, a policy file read by ``file()``) relates to where the resource is; one
+    in a module's file, to the module blocks that call it."""
     from iacguard.suppress import declared_at
 
     blocks = declared_at(model.blocks)
+    # Innermost first: the module block that calls the module the finding is in.
+    calls = sorted(model.module_calls.items(), key=lambda call: -len(call[0]))
     for finding in findings:
         declared = blocks.get(finding.resource)
         if declared is not None and declared.file != finding.location.file:
             related = Related(declared, f"{finding.resource} is declared here")
             finding.related = (*finding.related, related)
+        finding.related += tuple(
+            Related(location, f"{address} is called here")
+            for address, location in calls
+            if finding.resource.startswith(address + ".") and location.file != finding.location.file
+        )
 
 
 def _call(errors: list[ParseError], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]

@@ -286,6 +286,9 @@ class Model:
     # file → the other files its values are read from (.tfvars, a module's caller,
     # file() targets): PR mode keeps a finding when one of those changed.
     inputs: dict[str, set[str]] = field(default_factory=dict)
+    # Terraform: a module instance's address (module.x["k"]) → its module block, which
+    # findings inside the module relate to.
+    module_calls: dict[str, Location] = field(default_factory=dict)
 
     def extend(self, other: Model) -> None:
         self.principals.extend(other.principals)
@@ -299,3 +302,4 @@ class Model:
         self.resources += other.resources
         for file, inputs in other.inputs.items():
             self.inputs.setdefault(file, set()).update(inputs)
+        self.module_calls.update(other.module_calls)

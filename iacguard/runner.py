@@ -58,6 +58,8 @@ class Unit:
     file: str
     text: str
     key: str
+    # CloudFormation parameter values (--parameters): the result depends on them.
+    parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,20 @@ def test_each_instance_is_a_finding_of_its_own_with_its_address() -> None:
         f'IG008 {team}:11:47 high module.platform.module.deploy.aws_iam_policy.this: Statement #1 allows iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService condition) (only if called from module.platform.module.deploy ({team}:9))',
         f'IG009 {team}:11:47 high module.platform.module.deploy.aws_iam_policy.this: Statement #1 allows iam:CreateAccessKey, iam:UpdateAccessKey, iam:CreateLoginProfile and 3 more on any resource (Resource "*"): each returns credentials or secrets (only if called from module.platform.module.deploy ({team}:9))',
     ]
-    assert [
-        [(r.location.file, r.location.line, r.message) for r in f.related] for f in result.findings
-    ] == [[(MODULE, 10, f"{f.resource} is declared here")] for f in result.findings]
+    assert (
+        [
+            [(r.location.file, r.location.line, r.message) for r in f.related]
+            for f in result.findings
+        ]
+        == [[(MODULE, 10, f"{f.resource} is declared here")] for f in result.findings[:3]]
+        + [
+            [
+                (MODULE, 10, f"{f.resource} is declared here"),
+                (main, 32, "module.platform is called here"),  # the call of the module it is in
+            ]
+            for f in result.findings[3:]  # found in modules/team/main.tf
+        ]
+    )
     assert len({f.fingerprint for f in result.findings}) == len(result.findings) == 6
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from test_report_pr_mode import git
 
 from iacguard.cli import main
@@ -111,12 +112,12 @@ def test_an_unchanged_finding_stays_out_when_nothing_it_reads_changed(
 def test_a_module_error_is_reported_for_a_changed_file_of_the_module_and_fails(
     repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iacguard.parsers import terraform
+    from iacguard.parsers import terraform_tree
 
     def fail(*args: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(terraform._TreeBuilder, "resources", fail)
+    monkeypatch.setattr(terraform_tree.TreeBuilder, "resources", fail)
     (repo / "ci" / "z_buckets.tf").write_text('resource "aws_s3_bucket" "b" {\n}\n')
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "buckets")
@@ -124,3 +125,28 @@ def test_a_module_error_is_reported_for_a_changed_file_of_the_module_and_fails(
     assert capsys.readouterr().err == (
         "main.tf: error: internal error while reading the module: KeyError: 'boom'\n"
     )
+
+
+def test_a_changed_cloudformation_parameters_file_keeps_the_finding_in_the_unchanged_template(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CloudFormation twin of a changed .tfvars: the template is unchanged, the
+    parameters file given with --parameters widens what it grants."""
+    template = Path("fixtures/cloudformation/parameters_override.yaml")
+    (repo / "pipeline.yaml").write_text((ROOT / template).read_text())
+    (repo / "prod.json").write_text('[{"ParameterKey": "Environment", "ParameterValue": "prod"}]\n')
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "pipeline")
+    git(repo, "branch", "-f", "main")
+    (repo / "prod.json").write_text(
+        '[{"ParameterKey": "Environment", "ParameterValue": "prod"},\n'
+        ' {"ParameterKey": "PipelineActions", "ParameterValue": "s3:GetObject,s3:*"}]\n'
+    )
+    git(repo, "commit", "-q", "-am", "widen the pipeline")
+    args = ["check", "pipeline.yaml", "--select", "IG002", "--diff-base", "main"]
+    assert main([*args, "--parameters", "prod.json"]) == 1
+    assert out(capsys)[0] == (
+        "pipeline.yaml:32:25  HIGH  IG002  PipelineRole  Statement #1 allows s3:* (every s3 action)"
+    )
+    # without the file, nothing the template reads changed: nothing to report
+    assert main([*args, "--parameters", "Environment=prod"]) == 0

@@ -30,7 +30,7 @@ def test_text_output_ends_with_what_was_not_checked() -> None:
     assert done.returncode == 0
     assert done.stdout == (
         "No findings in 1 file scanned.\n"
-        "2 values could not be resolved, 2 modules are remote; "
+        "2 values could not be resolved, run `terraform init` to check 2 remote modules; "
         "see --format json or --show-unresolved.\n"
     )
 
@@ -43,7 +43,7 @@ def test_show_unresolved_lists_them() -> None:
         f"{F}/main.tf:28: unresolved: data.aws_iam_policy_document.ci: var.extra_actions: {UNSET}",
         f"{F}/main.tf:32: unresolved: data.aws_iam_policy_document.ci: var.extra_actions: {UNSET}",
         "No findings in 1 file scanned.",
-        "2 values could not be resolved, 2 modules are remote; "
+        "2 values could not be resolved, run `terraform init` to check 2 remote modules; "
         "see --format json or --show-unresolved.",
     ]
 

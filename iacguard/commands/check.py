@@ -39,6 +39,7 @@ class CheckRequest:
     options: dict[str, Any] = field(default_factory=dict)  # check options, by name
     max_file_bytes: int | None = None
     var_files: list[str] = field(default_factory=list)
+    parameters: list[str] = field(default_factory=list)  # --parameters: files or Key=Value
     config: str | None = None
     baseline: str | None = None
     write_baseline: str | None = None
@@ -128,6 +129,18 @@ def configure(request: CheckRequest) -> Config:
     if request.max_file_bytes:
         config.max_file_bytes = request.max_file_bytes
     config.var_files += tuple(request.var_files)  # after the config's: later files win
+    if request.parameters:
+        from iacguard.parsers.cfn_parameters import (
+            ParametersError,
+            parameter_files,
+            read_parameters,
+        )
+
+        try:
+            config.parameters = read_parameters(request.parameters)
+        except ParametersError as exc:
+            raise CommandError(str(exc)) from None
+        config.parameter_files = tuple(parameter_files(request.parameters))
     if not request.gitignore:
         config.gitignore = False
     return config

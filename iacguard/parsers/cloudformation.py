@@ -143,9 +143,10 @@ def read_template(
         return result
 
 
-def parse_text(text: str, file: str) -> ParseResult:
+def parse_text(text: str, file: str, parameters: dict[str, str] | None = None) -> ParseResult:
     """Parse a file's text as ``read_template`` returns it (it has passed
-    ``may_hold_iam``); ``file`` is its name."""
+    ``may_hold_iam``); ``file`` is its name; ``parameters`` (``--parameters``) override
+    the defaults of the parameters the template declares."""
     from iacguard.parsers.template_reader import DecodeError, read
 
     result = ParseResult()
@@ -161,6 +162,8 @@ def parse_text(text: str, file: str) -> ParseResult:
     assert isinstance(template, dict)
     from iacguard.resolve.cloudformation_foreach import expand
 
+    if parameters:
+        template = _with_parameters(template, parameters)
     template, skipped = expand(template, decoded.marks, file)
     result = parse_template(template, file, text, decoded.marks)
     result.model.unresolved.extend(
@@ -169,6 +172,21 @@ def parse_text(text: str, file: str) -> ParseResult:
     )
     result.model.directives.extend(comment_suppressions(text, file))
     return plain(result)  # the boundary: the result goes to the main process and the cache
+
+
+def _with_parameters(template: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """The template with the given values as the defaults of the parameters it declares
+    (a value given as at deploy: resolution reads it like a Default)."""
+    declared = template.get("Parameters")
+    if not isinstance(declared, dict):
+        return template
+    overridden = {
+        name: {**param, "Default": values[name]}
+        if isinstance(param, dict) and name in values
+        else param
+        for name, param in declared.items()
+    }
+    return {**template, "Parameters": overridden}
 
 
 def comment_suppressions(text: str, file: str) -> list[Directive]:

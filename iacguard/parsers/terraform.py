@@ -3,27 +3,25 @@
 Each directory is one module: all its files together. A directory that another scanned
 directory calls as a local module (``source = "./…"``) is read as part of its caller,
 with the caller's inputs and addresses ``module.NAME.TYPE.NAME``, not as a root of its
-own. Remote modules are not fetched: they are listed as unresolved. Every file is parsed
-once per scan, whatever number of modules use it.
+own. Remote modules are never fetched: after ``terraform init`` each is read from the
+directory ``.terraform/modules/modules.json`` records for it, like a local module;
+without that file they are listed as unresolved. Every file is parsed once per scan,
+whatever number of modules use it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacguard.model import (
-    OUTSIDE_MODULE,
-    REMOTE_MODULE,
     Directive,
     Location,
     Model,
     ParseError,
     Unknown,
-    Unresolved,
 )
 from iacguard.parsers import ParseResult
 from iacguard.parsers.comments import comment_directives
@@ -34,18 +32,17 @@ from iacguard.parsers.source import (
     nested_too_deeply,
     read_text,
 )
-from iacguard.parsers.terraform_iam import IAM_TYPES, IamReader
+from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.terraform_tree import TreeBuilder, local_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped
-from iacguard.resolve.hcl import Attribute, Block, Expr, FileSyntax, Literal, Module, TextMap
+from iacguard.resolve.hcl import Attribute, Expr, FileSyntax, Module, TextMap
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator
-from iacguard.resolve.terraform_scope import Instance, Resource, Scope
-from iacguard.resolve.terraform_values import Located, TfValue, plain
+from iacguard.resolve.terraform_scope import Instance
+from iacguard.resolve.terraform_values import TfValue
 
 SUFFIXES = (".tf", ".tf.json")
-MAX_MODULE_DEPTH = 16
-_LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
 
 
 def parse_modules(
@@ -97,7 +94,7 @@ def _read_root(
     module = loader.module(directory, files)
     values = {**loader.tfvars(directory), **cli_values}
     root = Instance(module, directory, values=values)
-    builder = _TreeBuilder(loader, evaluator, loader.result)
+    builder = TreeBuilder(loader, evaluator, loader.result)
     builder.children(root, depth=0)
     IamReader(evaluator, loader.result).read(builder.resources(root))
     loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
@@ -209,6 +206,9 @@ class Loader:
     # are read from, and the files of its modules.
     inputs: set[str] = field(default_factory=set)
     module_files: set[str] = field(default_factory=set)
+    # Module directories under .terraform/modules that modules.json names: read although
+    # discovery skips .terraform.
+    installed: set[Path] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.allowed = [p.resolve() for p in self.allowed]
@@ -299,7 +299,8 @@ class Loader:
         if not self.inside(resolved):
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
         bases = [base for base in self.allowed if resolved.is_relative_to(base)]
-        if all(skipped(resolved.relative_to(base)) for base in bases):
+        downloaded = any(resolved.is_relative_to(d) for d in self.installed)
+        if not downloaded and all(skipped(resolved.relative_to(base)) for base in bases):
             raise OSError(f"{path.as_posix()} is in a hidden or skipped directory; not read")
         if resolved not in self.texts:
             try:
@@ -354,136 +355,3 @@ def _listing(directory: Path) -> list[Path]:
         return [p for p in directory.iterdir() if p.is_file()]
     except OSError:
         return []
-
-
-def local_source(call: Block, directory: Path) -> Path | None:
-    """The directory of a module call with a local ``source``, else None."""
-    source = call.attributes.get("source")
-    if source is None or not isinstance(source.expr, Literal):
-        return None
-    text = str(source.expr.value)
-    if not text.startswith(_LOCAL_SOURCE):
-        return None
-    return Path(os.path.normpath(directory / text))
-
-
-class _TreeBuilder:
-    """Instantiates module calls under a root and lists the resources that exist."""
-
-    def __init__(self, loader: Loader, evaluator: Evaluator, result: ParseResult) -> None:
-        self.loader = loader
-        self.evaluator = evaluator
-        self.model = result.model
-
-    def unresolved(self, location: Location, resource: str, expression: str, why: str) -> None:
-        self.model.unresolved.append(
-            Unresolved(location.file, location.line, resource, expression, why)
-        )
-
-    def children(self, instance: Instance, depth: int) -> None:
-        for name, call in instance.module.calls.items():
-            address = f"{instance.prefix}module.{name}"
-            source = call.attributes.get("source")
-            where = source.location if source else call.location
-            shown = "(no source)"
-            if source is not None:
-                expr = source.expr
-                shown = str(expr.value) if isinstance(expr, Literal) else expr.text
-            directory = local_source(call, instance.module.directory)
-            why = ""
-            if directory is None:
-                why = REMOTE_MODULE
-            elif not directory.is_dir():
-                why = "the module directory does not exist"
-            elif not self.loader.inside(directory):
-                why = OUTSIDE_MODULE
-            elif depth >= MAX_MODULE_DEPTH:
-                why = "modules nested too deeply"
-            elif directory.resolve() in _ancestors(instance):
-                why = "the module calls itself"
-            if why:
-                self.unresolved(where, address, shown, why)
-                instance.children[name] = Unknown(address, why, where)
-                continue
-            assert directory is not None
-            repetition = self.evaluator.repetition(call, Scope(instance))
-            if repetition is not None and repetition.instances == ():
-                instance.children[name] = Unknown(address, "the module has no instances", where)
-                continue
-            if repetition is not None and repetition.unknown is not None:
-                self._assumed(repetition.unknown, address)
-            module = self.loader.module(directory)
-            keyed = [
-                Instance(
-                    module,
-                    instance.root,
-                    prefix=f"{address}{_instance_key(bindings)}.",
-                    caller=(call, Scope(instance).bind(**bindings)),
-                )
-                for bindings, _ in (repetition.instances if repetition else None) or ()
-            ]
-            if len(keyed) == 1:  # count = 1 (a module that may be switched off)
-                child = keyed[0]
-            else:  # references see every instance at once, each value tagged with its key
-                child = Instance(
-                    module,
-                    instance.root,
-                    prefix=f"{address}.",
-                    caller=(call, Scope(instance, repetition=repetition)),
-                )
-            instance.children[name] = child
-            instance.instances[name] = keyed or [child]
-            for each in instance.instances[name]:
-                self.children(each, depth + 1)
-            if child not in instance.instances[name]:
-                self.children(child, depth + 1)
-
-    def _assumed(self, unknown: Unknown, address: str) -> None:
-        self.unresolved(
-            unknown.location, address, unknown.expression, f"{unknown.why}; assumed to exist"
-        )
-
-    def resources(self, instance: Instance) -> list[Resource]:
-        found: list[Resource] = []
-        for address, block in instance.module.resources.items():
-            self.model.resources += 1
-            repetition = self.evaluator.repetition(block, Scope(instance))
-            if repetition is not None and repetition.instances == ():
-                continue  # count = 0 or an empty for_each: never created
-            data = address.startswith("data.")
-            iam = (f"data.{block.labels[0]}" if data else block.labels[0]) in IAM_TYPES
-            if repetition is not None and repetition.unknown is not None and iam:
-                self._assumed(repetition.unknown, instance.prefix + address)
-            found.append(
-                Resource(
-                    instance.prefix + address,
-                    block.labels[0],
-                    block,
-                    Scope(instance, repetition=repetition),
-                    data=data,
-                )
-            )
-        for instances in instance.instances.values():
-            for child in instances:
-                found.extend(self.resources(child))
-        return found
-
-
-def _instance_key(bindings: dict[str, TfValue]) -> str:
-    """``["k"]`` for a ``for_each`` instance, ``[0]`` for a ``count`` one."""
-    if "count" in bindings:
-        index = bindings["count"]
-        assert isinstance(index, Located) and isinstance(index.value, dict)
-        return f"[{plain(index.value['index'])}]"
-    each = bindings["each"]
-    assert isinstance(each, Located) and isinstance(each.value, dict)
-    return "[" + json.dumps(plain(each.value["key"])) + "]"  # control characters escaped
-
-
-def _ancestors(instance: Instance) -> set[Path]:
-    """The module directories of ``instance`` and of every instance that calls it."""
-    found = {instance.module.directory.resolve()}
-    while instance.caller is not None:
-        instance = instance.caller[1].instance
-        found.add(instance.module.directory.resolve())
-    return found

@@ -117,8 +117,10 @@ def not_checked(result: ScanResult) -> str:
     parts = []
     if values:
         parts.append(f"{values} value{'s' if values != 1 else ''} could not be resolved")
-    if remote:
-        parts.append(f"{remote} module{'s are' if remote != 1 else ' is'} remote")
+    if remote:  # no modules.json, or one older than the call
+        parts.append(
+            f"run `terraform init` to check {remote} remote module{'s' if remote != 1 else ''}"
+        )
     if not parts:
         return ""
     return f"{', '.join(parts)}; see --format json or --show-unresolved."

@@ -165,6 +165,16 @@ def corpus_of(work: Path, size: str, seed: int) -> Path:
     return corpus
 
 
+def model_inputs(corpus: Path) -> str:
+    """What the scheduler's cost model decides from for a cold scan of ``corpus``, and
+    what it decides (``cost_model.py``), as one JSON line."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "cost_model.py"), "--inputs", str(corpus)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return done.stdout.strip() or f"(not available: {done.stderr.strip()[-200:]})"
+
+
 def size_mb(corpus: Path) -> float:
     return sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
 
@@ -214,6 +224,7 @@ def main() -> None:
     for size in args.sizes:
         corpus = corpus_of(args.work, size, args.seed)
         result = measure(corpus, args.repeats, checkov, args.checkov_repeats or args.repeats)
+        result["model"] = model_inputs(corpus)
         rows.append((size, size_mb(corpus), result))
     print()
     print(f"{os.cpu_count()} cores; medians of {args.repeats} runs, alternating")
@@ -221,6 +232,8 @@ def main() -> None:
     for files, _, result in rows:
         memory = ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in result["memory"].items())
         print(f"peak memory at {files} files: {memory}")
+    for files, _, result in rows:
+        print(f"cost model inputs at {files} files: {result['model']}")
 
 
 if __name__ == "__main__":

@@ -192,6 +192,11 @@ def _parser() -> argparse.ArgumentParser:
         "(default: 600)",
     )
     check.add_argument(
+        "--profile",
+        action="store_true",
+        help="print the CPU time of each phase of the scan on stderr",
+    )
+    check.add_argument(
         "--strict",
         action="store_true",
         help="unused suppressions and values that cannot be resolved fail the run",
@@ -395,6 +400,7 @@ def _check_request(args: argparse.Namespace) -> CheckRequest:
         quiet=args.quiet,
         no_color=args.no_color,
         group_by=args.group_by,
+        profile=args.profile,
     )
 
 

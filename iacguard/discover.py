@@ -80,7 +80,7 @@ def discover(
     # A template reached through a link is read under the link's name only if the walk
     # did not reach it under its own (in a hidden directory, say).
     for path, real in walk.linked_templates:
-        if walk.first(real):
+        if walk.first(os.fspath(real)):
             walk.found.cloudformation.append(path)
     if ignores is not None:
         walk.found.not_read.extend(NotRead(where, why) for where, why in ignores.warnings)
@@ -95,45 +95,75 @@ class _Walk:
         self.ignores = ignores
         self.roots = roots
         self.found = Discovery()
-        self.seen: set[Path] = set()
+        self.seen: set[str] = set()
         self.linked_templates: list[tuple[Path, Path]] = []
 
     def inside(self, real: Path) -> bool:
         return any(real == root or real.is_relative_to(root) for root in self.roots)
 
     def directory(self, root: Path) -> None:
-        def unlistable(error: OSError) -> None:
-            where = display_path(Path(error.filename)) if error.filename else str(root)
-            why = f"cannot list directory: {error.strerror or error}"
-            self.found.unreadable.append(NotRead(where, why))
-
+        """Walk ``root`` with ``os.scandir``: a directory entry tells whether it is a
+        directory, a link or a regular file without another system call, and names are
+        joined as strings (a Path per entry costs more than the walk itself)."""
+        start = os.fspath(root)
         ignores = self.ignores
         if ignores is not None:
             ignores.above(root)
-        for directory, subdirs, files in os.walk(root, onerror=unlistable):
-            real_directory = Path(os.path.realpath(directory))
-            if ignores is not None:
-                ignores.load(Path(directory))
-            kept = []
-            for name in sorted(subdirs):
+        # (directory, its real path, its display name); a directory reached by the walk
+        # is not a link, so its real path is its parent's joined with its name
+        pending = [(start, os.path.realpath(start), display_path(root))]
+        while pending:
+            directory, real_directory, shown = pending.pop()
+            try:
+                with os.scandir(directory) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as error:
+                why = f"cannot list directory: {error.strerror or error}"
+                self.found.unreadable.append(NotRead(display_path(Path(directory)), why))
+                continue
+            subdirectories: list[os.DirEntry[str]] = []
+            files: list[os.DirEntry[str]] = []
+            for entry in entries:
+                (subdirectories if _is_directory(entry) else files).append(entry)
+                if ignores is not None and entry.name == ".gitignore":
+                    ignores.load(Path(directory))
+            # asked only when some .gitignore was read: most trees have none
+            ignored = ignores.ignored if ignores is not None and ignores.specs else None
+            walked = []
+            for entry in subdirectories:
+                name = entry.name
                 if skipped_directory(name):
                     continue
-                path = Path(directory) / name
-                if ignores is not None and ignores.ignored(path, directory=True):
+                child = name if shown == "." else f"{shown}/{name}"
+                if ignored is not None and ignored(entry.path, directory=True):
                     continue
-                if not path.is_symlink():
-                    kept.append(name)
-                elif not self.inside(Path(os.path.realpath(path))):
+                if not entry.is_symlink():
+                    walked.append((entry.path, os.path.join(real_directory, name), child))
+                elif not self.inside(Path(os.path.realpath(entry.path))):
                     why = "a symbolic link to a directory outside the scanned paths; not followed"
-                    self.found.not_read.append(NotRead(display_path(path), why))
-            subdirs[:] = kept  # links inside are walked where they point
-            for name in sorted(f for f in files if not f.startswith(".")):
-                path = Path(directory) / name
-                if not is_candidate(name) or self.excluded(display_path(path)):
+                    self.found.not_read.append(NotRead(child, why))
+                # links inside are walked where they point
+            for entry in files:
+                name = entry.name
+                if name.startswith(".") or not is_candidate(name):
                     continue
-                if ignores is not None and ignores.ignored(path, directory=False):
+                if self.excluded(name if shown == "." else f"{shown}/{name}"):
                     continue
-                self.file(path, real_directory / name, explicit=False)
+                if ignored is None or not ignored(entry.path, directory=False):
+                    self.entry(entry, os.path.join(real_directory, name))
+            pending.extend(reversed(walked))  # depth first, in name order, as os.walk
+
+    def entry(self, entry: os.DirEntry[str], real: str) -> None:
+        """A candidate the walk found; most are regular files, told so by the listing."""
+        if not entry.is_symlink() and entry.is_file(follow_symlinks=False):
+            path = Path(entry.path)
+            if entry.name.endswith(TERRAFORM_SUFFIXES):
+                if self.first(os.path.abspath(entry.path)):
+                    self.found.terraform.setdefault(path.parent, []).append(path)
+            elif self.first(real):
+                self.found.cloudformation.append(path)
+            return
+        self.file(Path(entry.path), Path(real), explicit=False)
 
     def file(self, path: Path, real: Path, *, explicit: bool) -> None:
         """``real``: where ``path`` is, through links of the directories above it."""
@@ -160,15 +190,25 @@ class _Walk:
             return
         if name.endswith(TERRAFORM_SUFFIXES):
             # a file linked into several module directories belongs to each
-            if self.first(path.absolute()):
+            if self.first(os.path.abspath(path)):
                 self.found.terraform.setdefault(path.parent, []).append(path)
         elif not explicit and path.is_symlink():
             self.linked_templates.append((path, real))
-        elif self.first(real):
+        elif self.first(os.fspath(real)):
             self.found.cloudformation.append(path)
 
-    def first(self, key: Path) -> bool:
+    def first(self, key: str) -> bool:
+        """Whether ``key`` (an absolute Terraform path, a template's real path) is new."""
         if key in self.seen:
             return False
         self.seen.add(key)
         return True
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    """A directory, or a link to one (as ``os.walk`` counts them); an entry that cannot
+    be inspected is not."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

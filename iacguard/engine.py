@@ -19,6 +19,7 @@ from iacguard.model import Location, Model, ParseError, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
 from iacguard.paths import display_path
+from iacguard.profile import phase
 from iacguard.runner import (
     DEFAULT_BUDGET,
     DEFAULT_TIMEOUT,
@@ -32,6 +33,7 @@ from iacguard.runner import (
 if TYPE_CHECKING:
     from iacguard.baseline import Baseline
     from iacguard.parsers.terraform import ParsedFile
+    from iacguard.profile import Profile
     from iacguard.progress import Progress
 
 
@@ -46,6 +48,7 @@ class ScanOptions:
     budget: float = DEFAULT_BUDGET  # seconds all the parsing of the scan may take
     prefilter: bool = True  # off only to test that it changes no finding
     progress: Progress | None = None
+    profile: Profile | None = None  # --profile: CPU time by phase
 
 
 def scan(
@@ -56,7 +59,9 @@ def scan(
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
     options = options or ScanOptions()
-    found = discover(paths, config.excluded, gitignore=config.gitignore)
+    profile = options.profile
+    with phase(profile, "discover"):
+        found = discover(paths, config.excluded, gitignore=config.gitignore)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
@@ -67,20 +72,21 @@ def scan(
     named = {Path(p) for p in paths} if options.prefilter else None
     terraform, unparsed = parsing.ahead(found, prefilter=named)
     model = Model()
-    for path in found.cloudformation:
-        parsed = parsing.cloudformation(path)
-        model.extend(parsed.model)
-        result.errors.extend(parsed.errors)
-        result.scanned.extend(parsed.scanned)
-        result.skipped.extend(parsed.skipped)
-        for template in parsed.scanned if config.parameter_files else ():
-            # its parameter values come from these files
-            model.inputs.setdefault(template, set()).update(config.parameter_files)
-    if terraform:
-        parsed = _parse_terraform(terraform, config, parsing, list(unparsed))
-        model.extend(parsed.model)
-        result.errors.extend(parsed.errors)
-        result.scanned.extend(parsed.scanned)
+    with phase(profile, "resolve"):
+        for path in found.cloudformation:
+            parsed = parsing.cloudformation(path)
+            model.extend(parsed.model)
+            result.errors.extend(parsed.errors)
+            result.scanned.extend(parsed.scanned)
+            result.skipped.extend(parsed.skipped)
+            for template in parsed.scanned if config.parameter_files else ():
+                # its parameter values come from these files
+                model.inputs.setdefault(template, set()).update(config.parameter_files)
+        if terraform:
+            parsed = _parse_terraform(terraform, config, parsing, list(unparsed))
+            model.extend(parsed.model)
+            result.errors.extend(parsed.errors)
+            result.scanned.extend(parsed.scanned)
     if unparsed:
         read = set(result.scanned)  # a module called from one that matters is read
         result.skipped.extend(
@@ -91,7 +97,8 @@ def scan(
         )
     if options.progress is not None:
         options.progress.close()
-    checked = check(model, config, baseline, scanned=result.scanned)
+    with phase(profile, "check"):
+        checked = check(model, config, baseline, scanned=result.scanned)
     result.findings = checked.findings
     result.unused_suppressions = checked.unused_suppressions
     result.errors.extend(checked.errors)
@@ -122,6 +129,7 @@ class _Parsing:
         self.timeout = options.timeout
         self.budget = options.budget
         self.progress = options.progress
+        self.profile = options.profile
         self.results: dict[tuple[str, Path], Any] = {}
         self.named: set[Path] = set()  # files named on the command line: always read
 
@@ -131,6 +139,14 @@ class _Parsing:
         """Parse what the scan needs; the Terraform module directories to resolve, and
         those the pre-filter left out. ``prefilter``: the paths the scan was given (a
         directory with a file named there is always read), or None for no pre-filter."""
+        with phase(self.profile, "read"):
+            terraform, unparsed, units = self._read(found, prefilter)
+        self._parse([unit for unit, _ in units], [path for _, path in units])
+        return terraform, unparsed
+
+    def _read(
+        self, found: Discovery, prefilter: set[Path] | None
+    ) -> tuple[dict[Path, list[Path]], dict[Path, list[Path]], list[tuple[Unit, Path]]]:
         units: list[tuple[Unit, Path]] = []
         for path in found.cloudformation:
             unit = self._unit("cloudformation", path)
@@ -156,8 +172,7 @@ class _Parsing:
             }
         terraform = {d: f for d, f in found.terraform.items() if d not in unparsed}
         units.extend((texts[p], p) for files in terraform.values() for p in files if p in texts)
-        self._parse([unit for unit, _ in units], [path for _, path in units])
-        return terraform, unparsed
+        return terraform, unparsed, units
 
     def _unit(self, kind: str, path: Path) -> Unit | ParseResult | None:
         """The unit that parses a file; for a template that cannot be read or holds no
@@ -184,25 +199,34 @@ class _Parsing:
         if self.progress is not None:
             self.progress.add(len(units))
         missed: list[int] = []
-        for index, unit in enumerate(units):
-            cached = self._cached(unit)
-            if cached is None:
-                missed.append(index)
-            else:
-                self.results[unit.kind, paths[index]] = cached
+        with phase(self.profile, "cache"):
+            for index, unit in enumerate(units):
+                cached = self._cached(unit)
+                if cached is None:
+                    missed.append(index)
+                else:
+                    self.results[unit.kind, paths[index]] = cached
         if self.progress is not None:
             self.progress.advance(len(units) - len(missed))
-        parsed = run(
-            [units[i] for i in missed],
-            parse_unit,
-            jobs=self.jobs,
-            timeout=self.timeout,
-            cache=self.cache,
-            advance=self.progress.advance if self.progress is not None else None,
-            budget=self.budget,
-        )
-        for index, outcome in zip(missed, parsed, strict=True):
-            self.results[units[index].kind, paths[index]] = _result(units[index], outcome)
+        # profiled, each format is parsed on its own (workers, budget), to be timed alone
+        batches = {"": missed}
+        if self.profile is not None:
+            batches = {}
+            for index in missed:
+                batches.setdefault(units[index].kind, []).append(index)
+        for kind, batch in batches.items():
+            with phase(self.profile, f"parse {kind}"):
+                parsed = run(
+                    [units[i] for i in batch],
+                    parse_unit,
+                    jobs=self.jobs,
+                    timeout=self.timeout,
+                    cache=self.cache,
+                    advance=self.progress.advance if self.progress is not None else None,
+                    budget=self.budget,
+                )
+            for index, outcome in zip(batch, parsed, strict=True):
+                self.results[units[index].kind, paths[index]] = _result(units[index], outcome)
 
     def _cached(self, unit: Unit) -> Any:
         cached = self.cache.get(unit.key) if unit.key else None

@@ -8,6 +8,7 @@ engine takes exponential time to reject a long name against ``*a*a*a*b``), is re
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -55,7 +56,7 @@ class GitIgnores:
     paths and the current directory). A symbolic link named ``.gitignore`` is not read."""
 
     def __init__(self) -> None:
-        self.specs: dict[Path, GitIgnoreSpec] = {}
+        self.specs: dict[str, GitIgnoreSpec] = {}  # by absolute directory
         self.warnings: list[tuple[str, str]] = []  # (file[:line], why)
 
     def above(self, root: Path) -> None:
@@ -72,7 +73,7 @@ class GitIgnores:
             self.load(directory)
 
     def load(self, directory: Path) -> None:
-        key = Path(directory).absolute()
+        key = os.path.abspath(directory)
         if key in self.specs:
             return
         path = Path(directory) / ".gitignore"
@@ -98,18 +99,20 @@ class GitIgnores:
                 self.warnings.append((f"{_shown(path)}:{number}", f"{why}; pattern not used"))
         self.specs[key] = spec(patterns)
 
-    def ignored(self, path: Path, *, directory: bool) -> bool:
-        """The deepest ``.gitignore`` that has a say decides, as in git."""
-        absolute = Path(path).absolute()
+    def ignored(self, path: str | Path, *, directory: bool) -> bool:
+        """The deepest ``.gitignore`` that has a say decides, as in git. Strings, not
+        Paths: discovery asks this of every candidate and directory of a tree."""
+        parts = os.path.abspath(path).split(os.sep)
+        parent = parts[0] + os.sep
         decision = False
-        for parent in reversed(absolute.parents):
+        for index in range(1, len(parts)):
             gitignore = self.specs.get(parent)
-            if gitignore is None:
-                continue
-            relative = absolute.relative_to(parent).as_posix() + ("/" if directory else "")
-            include = gitignore.check_file(relative).include
-            if include is not None:
-                decision = include
+            if gitignore is not None:
+                relative = "/".join(parts[index:]) + ("/" if directory else "")
+                include = gitignore.check_file(relative).include
+                if include is not None:
+                    decision = include
+            parent = os.path.join(parent, parts[index])
         return decision
 
 

@@ -8,6 +8,20 @@ from pathlib import Path
 
 def display_path(path: Path) -> str:
     """The name a user sees: relative to the current directory when below it, with ``/``."""
+    text = os.fspath(path)
+    # what relpath returns, without its cost, for a normal path (not POSIX's "//x")
+    if text and os.path.normpath(text) == text and not text.startswith(os.sep * 2):
+        if not os.path.isabs(text):
+            if not text.startswith(os.pardir):
+                return text.replace(os.sep, "/")
+        elif (cwd := os.getcwd()) == text:
+            return "."
+        else:
+            below = cwd if cwd.endswith(os.sep) else cwd + os.sep
+            if text.startswith(below):
+                return text[len(below) :].replace(os.sep, "/")
+            if not below.startswith(text.rstrip(os.sep) + os.sep):  # an ancestor is ".."
+                return text.replace(os.sep, "/")
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows

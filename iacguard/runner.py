@@ -34,13 +34,16 @@ WALL_FACTOR = 4
 # Seconds all the parsing of one scan may take: a pull request of a thousand files each
 # just under the per-file limit must not hold a CI job for hours.
 DEFAULT_BUDGET = 600.0
-# What parsing costs on one core, roughly: seconds to import a kind's parser, and bytes
-# parsed per second (python-hcl2 is slow). CloudFormation: the template reader on
-# libyaml, measured with benchmarks/template_reader.py and parse_text over a generated
-# corpus (0.13 s to import, 1.6 MB/s to read and translate).
-IMPORT_SECONDS = {"cloudformation": 0.15, "terraform": 0.3}
-BYTES_PER_SECOND = {"cloudformation": 1_500_000, "terraform": 120_000}
-POOL_SECONDS = 0.15  # starting workers, sending texts and results both ways
+# What parsing costs on one core, roughly: CPU seconds a worker spends importing a
+# kind's parser (and parsing a first small file), and bytes parsed per CPU second
+# (python-hcl2 is slow). Measured with benchmarks/cost_model.py on the benchmark corpora
+# (2026-12-04; imports medians of 3): 0.036 s and 1.85-1.95 MB/s for CloudFormation (the main
+# process has imported the template module already), 0.14 s and 131-143 kB/s for Terraform.
+IMPORT_SECONDS = {"cloudformation": 0.04, "terraform": 0.15}
+BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 130_000}
+# Starting workers, sending texts and results both ways: ~0.03 s of CPU measured, kept
+# higher for the wall time of forking on a loaded machine.
+POOL_SECONDS = 0.15
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.
 POOL_SAVING = 0.2
@@ -110,17 +113,24 @@ def over_budget(budget: float) -> str:
 
 
 def _import_seconds(kind: str) -> float:
-    return IMPORT_SECONDS.get(kind, 0.3)
+    return IMPORT_SECONDS.get(kind, IMPORT_SECONDS["terraform"])
 
 
 def _seconds(unit: Unit) -> float:
-    return len(unit.text) / BYTES_PER_SECOND.get(unit.kind, 120_000)
+    return len(unit.text) / BYTES_PER_SECOND.get(unit.kind, BYTES_PER_SECOND["terraform"])
 
 
 def pool_pays(units: Sequence[Unit], workers: int) -> bool:
     """Whether workers finish sooner than this process alone would. Each worker imports
     the parsers it needs again, so a few files, or a little of a second kind, are
-    parsed here: the pool's schedule is played out with the cost estimates above."""
+    parsed here."""
+    serial, pooled = estimate(units, workers)
+    return pooled + POOL_SECONDS < (1 - POOL_SAVING) * serial
+
+
+def estimate(units: Sequence[Unit], workers: int) -> tuple[float, float]:
+    """Seconds to parse ``units`` here, and with ``workers`` workers (starting them
+    aside): the pool's schedule is played out with the cost estimates above."""
     serial = sum(map(_seconds, units)) + sum(map(_import_seconds, {u.kind for u in units}))
     waiting = _Waiting(units)
     clocks = [0.0] * workers
@@ -140,7 +150,7 @@ def pool_pays(units: Sequence[Unit], workers: int) -> bool:
             clocks[worker] += _import_seconds(kind)
         current[worker] = kind
         clocks[worker] += _seconds(units[index])
-    return max(clocks) + POOL_SECONDS < (1 - POOL_SAVING) * serial
+    return serial, max(clocks)
 
 
 def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None) -> Any:

@@ -141,3 +141,16 @@ def test_the_scan_budget_is_set_on_the_command_line(tmp_path: Path) -> None:
         "No findings in 0 files scanned; 1 error.\n",
         "t.yaml: error: not parsed: the scan used up its 1e-06 s for parsing\n",
     )
+
+
+def test_the_cost_model_estimates_from_its_constants() -> None:
+    # two CloudFormation texts of one second each: alone, one import and two seconds;
+    # with two workers, each imports and parses one
+    rate = runner.BYTES_PER_SECOND["cloudformation"]
+    units = [runner.Unit("cloudformation", f"{n}.yaml", "x" * rate, "") for n in range(2)]
+    imported = runner.IMPORT_SECONDS["cloudformation"]
+    serial, pooled = runner.estimate(units, 2)
+    assert serial == pytest.approx(2 + imported)
+    assert pooled == pytest.approx(1 + imported)
+    assert runner.pool_pays(units, 2)
+    assert not runner.pool_pays(units[:1], 2)

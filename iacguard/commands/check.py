@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from iacguard.config import Config
     from iacguard.engine import ScanOptions
     from iacguard.findings import ScanResult
+    from iacguard.profile import Profile
 
 
 class CommandError(Exception):
@@ -56,6 +57,7 @@ class CheckRequest:
     quiet: bool = False
     no_color: bool = False
     group_by: str | None = None  # text output: rule or file
+    profile: bool = False  # CPU time by phase on stderr
 
     @property
     def github(self) -> bool:
@@ -64,11 +66,28 @@ class CheckRequest:
 
 def run(request: CheckRequest) -> int:
     """The whole command; the exit code."""
+    profile = None
+    if request.profile:
+        from iacguard.profile import Profile
+
+        profile = Profile()
     try:
         config = configure(request)
-        result = scan(request, config)
+        result = scan(request, config, profile)
     except CommandError as exc:
         return fail(str(exc), github=request.github)
+    try:
+        return _finish(request, config, result, profile)
+    finally:
+        if profile is not None:
+            sys.stdout.flush()
+            sys.stderr.write(profile.render())
+
+
+def _finish(
+    request: CheckRequest, config: Config, result: ScanResult, profile: Profile | None
+) -> int:
+    """Errors, then the baseline written or the report rendered; the exit code."""
     if not request.github:  # github mode reports errors as annotations, never as raw lines
         from iacguard.report.text import error_line
 
@@ -81,7 +100,10 @@ def run(request: CheckRequest) -> int:
         print(f"Wrote {count} finding{'s' if count != 1 else ''} to {request.write_baseline}.")
         return EXIT_ERROR if result.errors else EXIT_OK
     try:
-        render(request, result)
+        from iacguard.profile import phase
+
+        with phase(profile, "report"):
+            render(request, result)
     except CommandError as exc:
         return fail(str(exc), github=request.github)
     return exit_code(result, config, strict=request.strict)
@@ -124,7 +146,7 @@ def configure(request: CheckRequest) -> Config:
     return config
 
 
-def scan(request: CheckRequest, config: Config) -> ScanResult:
+def scan(request: CheckRequest, config: Config, profile: Profile | None = None) -> ScanResult:
     """Scan the paths with the baseline applied; with a diff base, only what changed."""
     from iacguard import engine
     from iacguard.baseline import read_baseline
@@ -144,7 +166,9 @@ def scan(request: CheckRequest, config: Config) -> ScanResult:
             raise CommandError(str(exc)) from None
     from iacguard.discover import with_modules
 
-    result = engine.scan(with_modules(request.paths), config, baseline, scan_options(request))
+    options = scan_options(request)
+    options.profile = profile
+    result = engine.scan(with_modules(request.paths), config, baseline, options)
     if changes is not None:
         result = changes.keep(result, lines=request.changed_lines)
     return result

@@ -45,10 +45,14 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``."""
     try:
         with _open_regular(path) as stream:
-            info = os.fstat(stream.fileno())
-            if info.st_size > max_bytes:
-                raise TooLarge(info.st_size, max_bytes)
-            data = stream.read(max_bytes + 1)  # the file may have grown since
+            size = os.fstat(stream.fileno()).st_size
+            if size > max_bytes:
+                raise TooLarge(size, max_bytes)
+            # read(n) allocates n bytes first: ask for the size, then for what the file
+            # may have grown by since (past the limit is enough to tell)
+            data = stream.read(size + 1)
+            if len(data) > size:
+                data += stream.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > max_bytes:

@@ -1,0 +1,134 @@
+"""The scheduler's cost model against measurements: the inputs it decides from, and its
+constants measured again on a corpus.
+
+    python3 benchmarks/cost_model.py /tmp/iacguard-bench/corpus-mixed-1000-1 [...]
+
+For each corpus: the files and bytes each format brings to parsing (after the
+pre-filter), the model's estimates with and without workers and its decision (what
+``benchmarks/run.py`` prints too); then, measured in CPU time so that a loaded machine
+does not skew them, what the constants stand for: the seconds a fresh process spends
+importing a format's parser and parsing its first small file (``IMPORT_SECONDS``), and
+the bytes of that format parsed per second (``BYTES_PER_SECOND``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = {
+    "cloudformation": "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {}\n",
+    "terraform": 'resource "aws_iam_role" "r" {\n  name = "r"\n}\n',
+}
+
+
+def units_of(corpus: Path) -> list:
+    """The units a cold scan of ``corpus`` parses ahead (in the corpus directory)."""
+    from iacguard.config import Config
+    from iacguard.discover import discover
+    from iacguard.engine import ScanOptions, _Parsing
+
+    previous = Path.cwd()
+    os.chdir(corpus)
+    try:
+        found = discover(["."], Config().excluded)
+        parsing = _Parsing(ScanOptions(cache=False), Config().max_file_bytes)
+        _, _, units = parsing._read(found, {Path()})
+    finally:
+        os.chdir(previous)
+    return [unit for unit, _ in units]
+
+
+def inputs(corpus: Path, workers: int = 2) -> dict:
+    """What the model decides from, and what it decides, for a cold scan of ``corpus``."""
+    from iacguard import runner
+
+    units = units_of(corpus)
+    kinds: dict[str, dict[str, int]] = {}
+    for unit in units:
+        kind = kinds.setdefault(unit.kind, {"files": 0, "bytes": 0})
+        kind["files"] += 1
+        kind["bytes"] += len(unit.text)
+    serial, pooled = runner.estimate(units, workers) if units else (0.0, 0.0)
+    return {
+        "units": kinds,
+        "workers": workers,
+        "serial_s": round(serial, 3),
+        "pool_s": round(pooled + runner.POOL_SECONDS, 3),
+        "uses_workers": bool(units) and runner.pool_pays(units, workers),
+        "IMPORT_SECONDS": runner.IMPORT_SECONDS,
+        "BYTES_PER_SECOND": runner.BYTES_PER_SECOND,
+        "POOL_SECONDS": runner.POOL_SECONDS,
+        "POOL_SAVING": runner.POOL_SAVING,
+    }
+
+
+def import_seconds(kind: str) -> float:
+    """CPU seconds a fresh process (the engine imported, as a forked worker has it)
+    spends importing ``kind``'s parser and parsing one small file."""
+    code = (
+        "import resource, sys\n"
+        "from iacguard.engine import parse_unit\n"
+        "from iacguard.runner import Unit\n"
+        "def cpu():\n"
+        "    r = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "    return r.ru_utime + r.ru_stime\n"
+        "start = cpu()\n"
+        f"parse_unit(Unit({kind!r}, 'small', {SMALL[kind]!r}, ''))\n"
+        "print(cpu() - start)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout)
+        for _ in range(3)
+    ]  # fmt: skip
+    return sorted(runs)[1]
+
+
+def bytes_per_second(units: list, kind: str) -> float | None:
+    """Bytes of ``kind`` parsed per CPU second, its parser imported already."""
+    from iacguard.engine import parse_unit
+    from iacguard.runner import Unit
+
+    chosen = [u for u in units if u.kind == kind]
+    if not chosen:
+        return None
+    parse_unit(Unit(kind, "small", SMALL[kind], ""))
+    start = time.process_time()
+    for unit in chosen:
+        parse_unit(unit)
+    return sum(len(u.text) for u in chosen) / max(time.process_time() - start, 1e-9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpora", nargs="+", type=Path)
+    parser.add_argument(
+        "--inputs", action="store_true", help="only the model's inputs, one JSON line a corpus"
+    )
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if args.inputs:
+        for corpus in args.corpora:
+            print(json.dumps(inputs(corpus.resolve())))
+        return
+    for kind in SMALL:
+        print(f"import and first parse, {kind}: {import_seconds(kind):.3f} s CPU")
+    for corpus in args.corpora:
+        print(f"{corpus.name}: {json.dumps(inputs(corpus))}")
+        units = units_of(corpus)
+        for kind in SMALL:
+            rate = bytes_per_second(units, kind)
+            if rate is not None:
+                print(f"  {kind}: {rate / 1e3:,.0f} kB per CPU second")
+
+
+if __name__ == "__main__":
+    main()

@@ -237,7 +237,13 @@ def _check_yaml_bounds(text: str, name: str) -> None:
     while True:
         try:
             event = next(events)
-        except (StopIteration, yaml.YAMLError):  # safe_load reports the error, in its words
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark
+            if "maximum nesting depth" in str(error.problem or "") and mark is not None:
+                # libyaml 0.2.6 (PyYAML 6.0.4) stops at a depth of its own, looking ahead
+                raise ConfigError(f"{name}:{mark.line + 1}: {nested_too_deeply()}") from None
+            return  # safe_load reports the error, in its words
+        except (StopIteration, yaml.YAMLError):  # likewise
             return
         line = event.start_mark.line + 1 if event.start_mark else 1
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):

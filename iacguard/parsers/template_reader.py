@@ -34,6 +34,11 @@ MAX_EXPANDED_VALUES = 250_000
 MAX_KEYS = 10_000
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+# PyYAML 6.0.4 merges a list of mappings in order, each key once (the first wins); before,
+# in reverse order, so the keys of the last mapping came first. Either way the first
+# mapping's value wins; the order of keys follows the installed PyYAML, as cfn-lint's does.
+_PYYAML = tuple(int(part) for part in yaml.__version__.split(".")[:3] if part.isdigit())
+_MERGE_IN_ORDER = _PYYAML >= (6, 0, 4)
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _UNCONVERTED = ("Ref", "Condition")  # short-form tags that keep their name
@@ -369,8 +374,16 @@ class _Builder:
                     DecodeError("expected a mapping or list of mappings for merging"),
                 )
                 return own
-            for source in reversed(sources):
-                merge.extend(self._entries(source))
+            if _MERGE_IN_ORDER:
+                seen = {entry[0] for entry in merge}
+                for source in sources:
+                    for entry in self._entries(source):
+                        if entry[0] not in seen:
+                            seen.add(entry[0])
+                            merge.append(entry)
+            else:
+                for source in reversed(sources):
+                    merge.extend(self._entries(source))
         return merge + own
 
     def _entries(self, mapping: dict[Any, Any]) -> list[Any]:
@@ -450,10 +463,18 @@ def _read_json_with_tabs(text: str) -> Decoded:
 def _syntax(error: yaml.MarkedYAMLError) -> DecodeError:
     """A scanner or parser error, where cfn-lint reports it."""
     mark = error.problem_mark
+    if _libyaml_depth(error) and mark is not None:  # libyaml 0.2.6 stops at its own depth
+        return DecodeError(nested_too_deeply(), mark.line + 1)
     message = f"cannot parse template: {' '.join(str(error.problem).split())}"
     if mark is None:
         return DecodeError(_short(message))
     return DecodeError(_short(message), mark.line + 1, mark.column + 1)
+
+
+def _libyaml_depth(error: yaml.YAMLError) -> bool:
+    """libyaml 0.2.6 (PyYAML 6.0.4's wheels) refuses nesting past its own limit while it
+    looks ahead, before the builder counts to ``MAX_NESTING``: the same error, said ours."""
+    return "maximum nesting depth" in str(getattr(error, "problem", "") or "")
 
 
 def _unreadable(error: Exception) -> DecodeError:

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from iacguard import catalog
 from iacguard.model import (
     Attachment,
     Model,
@@ -208,17 +209,12 @@ def covers_action(statement: Statement, action: str) -> Match:
 
 def action_matches(pattern: str, action: str) -> bool:
     """IAM's matching: case-insensitive, ``*`` any run of characters, ``?`` one."""
-    return _compiled(pattern).fullmatch(action) is not None
+    return catalog.matches(pattern, action)
 
 
 def resource_matches(pattern: str, resource: str) -> bool:
     """An ARN pattern against a concrete ARN (case-sensitive, as IAM compares ARNs)."""
     return _compiled_resource(pattern).fullmatch(resource) is not None
-
-
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(_glob(pattern), re.IGNORECASE | re.DOTALL)
 
 
 @lru_cache(maxsize=4096)

@@ -8,10 +8,10 @@ that uses them (the role, the bucket policy).
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from iacguard import catalog
 from iacguard.checks.base import Context
 from iacguard.findings import Related
 from iacguard.model import (
@@ -82,11 +82,11 @@ def grants(statement: Statement, action: str) -> bool:
     """Whether the statement's ``Action`` (or ``NotAction``) can grant ``action``."""
     if statement.not_actions is not None:
         return not any(
-            isinstance(a, Scalar) and fnmatch.fnmatchcase(action.lower(), str(a.value).lower())
+            isinstance(a, Scalar) and catalog.matches(str(a.value), action)
             for a in statement.not_actions
         )
     return any(
-        isinstance(a, Scalar) and fnmatch.fnmatchcase(action.lower(), str(a.value).lower())
+        isinstance(a, Scalar) and catalog.matches(str(a.value), action)
         for a in statement.actions or ()
     )
 

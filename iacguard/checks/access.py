@@ -67,17 +67,6 @@ def used_by(policy: Policy, statement: Statement) -> tuple[Related, ...]:
     return (Related(policy.location, f"the document is used here, by {policy.address}"),)
 
 
-def allows(statement: Statement, policy: Policy, ctx: Context) -> bool:
-    """Whether the statement is an ``Allow`` (an unknown effect is recorded, not judged)."""
-    allowed = False
-    for effect in statement.effect:
-        if isinstance(effect, Unknown):
-            ctx.unknown(effect, policy.address)
-        elif effect.value == "Allow":
-            allowed = True
-    return allowed
-
-
 def grants(statement: Statement, action: str) -> bool:
     """Whether the statement's ``Action`` (or ``NotAction``) can grant ``action``."""
     if statement.not_actions is not None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from iacguard.checks.access import (
     account_of,
-    allows,
     documents,
     may_grant,
     principal_values,
@@ -14,6 +13,7 @@ from iacguard.checks.access import (
 from iacguard.checks.base import Check, Context
 from iacguard.checks.options import Option
 from iacguard.findings import Severity
+from iacguard.grants import allows
 from iacguard.model import OWN_ACCOUNT, Model, Policy, Statement, Unknown
 
 _KEYS = ("sts:ExternalId", "aws:MultiFactorAuthPresent")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from iacguard.checks.access import (
-    allows,
     documents,
     may_grant,
     principal_values,
@@ -13,6 +12,7 @@ from iacguard.checks.base import Check, Context
 from iacguard.checks.oidc_subjects import GITLAB, Provider, host_of, provider_of
 from iacguard.checks.role_access import role_writes
 from iacguard.findings import Severity
+from iacguard.grants import allows
 from iacguard.model import Location, Model, Policy, Scalar, Statement, Unknown
 
 _RANK = {"critical": 3, "high": 2, "write": 1}

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from iacguard.checks.access import (
     WHO_KEYS,
-    allows,
     anyone,
     documents,
     grants,
@@ -17,6 +16,7 @@ from iacguard.checks.base import Check, Context
 from iacguard.checks.role_access import statement_writes
 from iacguard.conditions import restriction
 from iacguard.findings import Severity
+from iacguard.grants import allows
 from iacguard.model import Model, Policy, Scalar, Statement, Unknown
 
 _KEYS = (*WHO_KEYS, "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp")

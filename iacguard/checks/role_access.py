@@ -11,8 +11,9 @@ read-only or view-only.
 from __future__ import annotations
 
 from iacguard import catalog
-from iacguard.checks.access import Documents, allows, statements_of
+from iacguard.checks.access import Documents, statements_of
 from iacguard.checks.base import Context
+from iacguard.grants import allows
 from iacguard.model import Model, PrincipalRef, Scalar, Statement, Unknown
 
 _WRITE_LEVELS = frozenset({"Write", "Permissions management"})

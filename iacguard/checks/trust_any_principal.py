@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from iacguard.checks.access import (
     WHO_KEYS,
-    allows,
     anyone,
     documents,
     statement_key,
@@ -13,6 +12,7 @@ from iacguard.checks.access import (
 )
 from iacguard.checks.base import Check, Context
 from iacguard.findings import Severity
+from iacguard.grants import allows
 from iacguard.model import Model
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from iacguard import catalog
 from iacguard.catalog import Action
+from iacguard.conditions import restriction
 from iacguard.model import Location, Policy, Scalar, Statement, Unknown
 
 if TYPE_CHECKING:
@@ -168,6 +169,17 @@ def scoping_keys(actions: Iterable[Action]) -> tuple[str, ...]:
             family, slash, _ = key.partition("/")
             keys[family + slash if slash else key] = None
     return tuple(keys)
+
+
+def unrestricted(
+    statement: Statement, policy: Policy, ctx: Context, actions: Iterable[Action]
+) -> bool:
+    """Whether no condition scopes ``actions`` to particular resources. A condition that
+    might, but cannot be resolved, is recorded and counts as neither (False)."""
+    verdict = restriction(statement.conditions, scoping_keys(actions))
+    for value in verdict.unresolved if not verdict.restricts else ():
+        ctx.unknown(value, policy.address, "a condition that may scope it is unresolved")
+    return not verdict.restricts and not verdict.unresolved
 
 
 def entries(grants_: Iterable[Grant], actions: Iterable[Action]) -> str:

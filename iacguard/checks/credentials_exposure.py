@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from iacguard import catalog
 from iacguard.checks.base import Check, Context
-from iacguard.conditions import restriction
 from iacguard.findings import Severity
 from iacguard.grants import (
     IDENTITY_KINDS,
     allows,
     grants_name,
     only_if,
-    scoping_keys,
     unresolved_resources,
+    unrestricted,
     unscoped,
 )
 from iacguard.model import Policy, Scalar, Statement
@@ -145,12 +144,7 @@ class CredentialsExposure(Check):
             if granted:
                 unresolved_resources(statement, policy, ctx)
             return
-        verdict = restriction(statement.conditions, scoping_keys(a for a, _, _ in exposed))
-        if verdict.restricts:
-            return
-        if verdict.unresolved:
-            for value in verdict.unresolved:
-                ctx.unknown(value, policy.address, "a condition that may scope it is unresolved")
+        if not unrestricted(statement, policy, ctx, (a for a, _, _ in exposed)):
             return
         first = min((e for _, e, _ in exposed), key=lambda e: (e.location.line, e.location.column))
         resources = ", ".join(dict.fromkeys(how for _, _, how in exposed))

@@ -4,7 +4,6 @@ from iacguard.catalog import describe
 from iacguard.checks.base import Check, Context
 from iacguard.checks.credentials_exposure import CREDENTIAL_ACTIONS
 from iacguard.checks.passrole_unscoped import PASS_ROLE
-from iacguard.conditions import restriction
 from iacguard.findings import Severity
 from iacguard.grants import (
     IDENTITY_KINDS,
@@ -12,8 +11,8 @@ from iacguard.grants import (
     entries,
     grants,
     only_if,
-    scoping_keys,
     unresolved_resources,
+    unrestricted,
     unscoped_actions,
 )
 from iacguard.model import Policy, Scalar, Statement
@@ -128,12 +127,7 @@ class WriteOnAnyResource(Check):
         if not writes:
             unresolved_resources(statement, policy, ctx)
             return
-        verdict = restriction(statement.conditions, scoping_keys(writes))
-        if verdict.restricts:
-            return
-        if verdict.unresolved:
-            for value in verdict.unresolved:
-                ctx.unknown(value, policy.address, "a condition that may scope it is unresolved")
+        if not unrestricted(statement, policy, ctx, writes):
             return
         severity = max((_SEVERITY[a.access] for a in writes), key=lambda s: s.rank)
         first = next(g for g in found if set(g.actions).intersection(writes))

@@ -11,7 +11,9 @@ run, as whole processes, alternating their order from one repeat to the next:
 - checkov: checkov restricted to the IAM checks that match iacguard's rules, from its own
            virtualenv (``--checkov``, ``$CHECKOV``, default ``/work/checkov-venv/bin/checkov``)
 
-and print the medians and the ratios the speed goals are stated in. Peak memory is the
+and print the medians and the ratios the speed goals are stated in, in wall time and in
+CPU time (user + system of the process and of the children it waited for: the workers).
+The machine may be shared: CPU time is what the load changes least. Peak memory is the
 largest sum of the resident memory of a run's processes (workers included), sampled.
 """
 
@@ -99,17 +101,19 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
-    """Seconds and peak memory (bytes) of one whole-process run."""
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak memory (bytes) of one whole-process run."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     sampler = Sampler(process.pid)
     sampler.start()
-    process.wait()
+    # wait4: this child's own usage, its waited-for children's included
+    _, _, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    return elapsed, sampler.stop()
+    process.returncode = 0  # reaped above; Popen must not wait for it again
+    return elapsed, usage.ru_utime + usage.ru_stime, sampler.stop()
 
 
 def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: int) -> dict:
@@ -125,6 +129,7 @@ def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: in
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
     )  # fmt: skip
     times: dict[str, list[float]] = {name: [] for name in tools}
+    cpu: dict[str, list[float]] = {name: [] for name in tools}
     memory: dict[str, int] = {name: 0 for name in tools}
     order = list(tools)
     for repeat in range(repeats):
@@ -138,15 +143,21 @@ def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: in
                 run_env["IACGUARD_CACHE_DIR"] = str(cold_cache)
             elif name == "warm":
                 run_env["IACGUARD_CACHE_DIR"] = str(warm_cache)
-            seconds, peak = timed(tools[name], corpus, run_env)
+            seconds, cpu_seconds, peak = timed(tools[name], corpus, run_env)
             times[name].append(seconds)
+            cpu[name].append(cpu_seconds)
             memory[name] = max(memory[name], peak)
             if cold_cache:
                 shutil.rmtree(cold_cache, ignore_errors=True)
-            print(f"  {corpus.name} {name:<8} {seconds:7.2f} s {peak / 2**20:7.0f} MB", flush=True)
+            print(
+                f"  {corpus.name} {name:<8} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU "
+                f"{peak / 2**20:7.0f} MB",
+                flush=True,
+            )
     shutil.rmtree(warm_cache, ignore_errors=True)
     return {
         "median": {name: statistics.median(values) for name, values in times.items() if values},
+        "cpu": {name: statistics.median(values) for name, values in cpu.items() if values},
         "memory": memory,
     }
 
@@ -179,7 +190,8 @@ def size_mb(corpus: Path) -> float:
     return sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
 
 
-def table(rows: list[tuple[str, float, dict]]) -> str:
+def table(rows: list[tuple[str, float, dict]], measure: str) -> str:
+    """The figures of one measure ("median": wall seconds, "cpu": CPU seconds)."""
     head = (
         "| corpus (files) | MB | parse floor | iacguard cold | iacguard warm | checkov "
         "| checkov / cold | cold / floor | checkov / warm | peak memory cold |\n"
@@ -187,7 +199,7 @@ def table(rows: list[tuple[str, float, dict]]) -> str:
     )
     lines = []
     for files, megabytes, result in rows:
-        m = result["median"]
+        m = result[measure]
         checkov = m.get("checkov")
         versus_cold = f"{checkov / m['cold']:.1f}x" if checkov else "-"
         versus_warm = f"{checkov / m['warm']:.0f}x" if checkov else "-"
@@ -227,8 +239,12 @@ def main() -> None:
         result["model"] = model_inputs(corpus)
         rows.append((size, size_mb(corpus), result))
     print()
-    print(f"{os.cpu_count()} cores; medians of {args.repeats} runs, alternating")
-    print(table(rows))
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"{os.cpu_count()} cores, load {load}; medians of {args.repeats} runs, alternating")
+    print("\nwall time\n")
+    print(table(rows, "median"))
+    print("\nCPU time (user + system, workers included)\n")
+    print(table(rows, "cpu"))
     for files, _, result in rows:
         memory = ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in result["memory"].items())
         print(f"peak memory at {files} files: {memory}")

@@ -34,12 +34,30 @@ def _version() -> str:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """``--version``, its text made only when asked for (it reads the action catalog)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        formatter = parser._get_formatter()
+        formatter.add_text(_version())
+        parser._print_message(formatter.format_help(), sys.stdout)
+        parser.exit()
+
+
+def _parser(check_options: bool = True) -> argparse.ArgumentParser:
+    """The parser; without ``check_options``, without the flags of the checks' options
+    (declaring them imports every check)."""
     parser = argparse.ArgumentParser(
         prog="iacguard",
         description="Check the IAM part of Terraform and CloudFormation before it is deployed.",
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show program's version number and exit"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="scan files and directories")
@@ -115,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no colour in text output (also NO_COLOR or TERM=dumb; FORCE_COLOR forces it)",
     )
-    _add_check_options(check)
+    if check_options:
+        _add_check_options(check)
     check.add_argument(
         "--max-file-bytes",
         type=_positive_int,
@@ -253,9 +272,7 @@ def _option_value(option: Option[Any]) -> Callable[[str], Any]:
 
 def _given_options(args: argparse.Namespace) -> dict[str, Any]:
     """The check options given on the command line, by name (a list flag: its values)."""
-    from iacguard.checks import OPTIONS
-
-    given = {o.name: getattr(args, f"option_{o.name}") for o in OPTIONS}
+    given = {k.removeprefix("option_"): v for k, v in vars(args).items() if k.startswith("option_")}
     return {
         name: tuple(v) if isinstance(v, list) else v for name, v in given.items() if v is not None
     }
@@ -323,6 +340,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _only_known_options(parser: argparse.ArgumentParser, arguments: list[str]) -> bool:
+    """Whether every option in ``arguments`` is spelled out in full in ``parser`` (then
+    it parses them as the parser with every option would), and none asks for help."""
+    known = set(parser._option_string_actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                known.update(subparser._option_string_actions)
+    known -= {"-h", "--help"}
+    for argument in arguments:
+        if argument == "--":
+            break
+        if argument.startswith("-") and argument.partition("=")[0] not in known:
+            return False
+    return True
+
+
 def _closed_pipe() -> int:
     """The reader went away (``iacguard explain IG002 | head -1``): stop quietly, as
     command-line tools do."""
@@ -334,8 +368,11 @@ def _closed_pipe() -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(check_options=False)
+    if not _only_known_options(parser, arguments):  # a check's option, --help, a typo…
+        parser = _parser()
+    args = parser.parse_args(arguments)
     if args.command == "check":
         from iacguard.commands import check
 

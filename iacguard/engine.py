@@ -49,6 +49,7 @@ class ScanOptions:
     prefilter: bool = True  # off only to test that it changes no finding
     progress: Progress | None = None
     profile: Profile | None = None  # --profile: CPU time by phase
+    discovery: Discovery | None = None  # what discovering the paths found, if done already
 
 
 def scan(
@@ -60,8 +61,10 @@ def scan(
     """Scan files and directories; bad input becomes error entries, never an exception."""
     options = options or ScanOptions()
     profile = options.profile
-    with phase(profile, "discover"):
-        found = discover(paths, config.excluded, gitignore=config.gitignore)
+    found = options.discovery
+    if found is None:
+        with phase(profile, "discover"):
+            found = discover(paths, config.excluded, gitignore=config.gitignore)
     result = ScanResult()
     result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
     result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)

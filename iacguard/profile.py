@@ -11,7 +11,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 
-PHASES = ("discover", "read", "cache", "parse", "resolve", "check", "report")
+PHASES = ("replay", "discover", "read", "cache", "parse", "resolve", "check", "report")
 
 
 def cpu_seconds() -> float:

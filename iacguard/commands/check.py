@@ -16,9 +16,11 @@ from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from iacguard.config import Config
+    from iacguard.discover import Discovery
     from iacguard.engine import ScanOptions
     from iacguard.findings import ScanResult
     from iacguard.profile import Profile
+    from iacguard.replay import Replay, Written
 
 
 class CommandError(Exception):
@@ -72,22 +74,72 @@ def run(request: CheckRequest) -> int:
 
         profile = Profile()
     try:
-        config = configure(request)
-        result = scan(request, config, profile)
-    except CommandError as exc:
-        return fail(str(exc), github=request.github)
-    try:
-        return _finish(request, config, result, profile)
+        return _run(request, profile)
     finally:
         if profile is not None:
             sys.stdout.flush()
             sys.stderr.write(profile.render())
 
 
+def _run(request: CheckRequest, profile: Profile | None) -> int:
+    from iacguard import observed
+    from iacguard.profile import phase
+    from iacguard.replay import Written
+
+    try:
+        config = configure(request)
+        replay = _replay(request, config)
+        if replay is not None:
+            with phase(profile, "replay"):
+                replayed = replay.lookup()
+            if replayed is not None:
+                return _write_again(replayed)
+        with observed.recording() as journal:
+            result = scan(request, config, profile, replay.discovery if replay else None)
+    except CommandError as exc:
+        return fail(str(exc), github=request.github)
+    written = Written()
+    written.code = _finish(request, config, result, profile, written)
+    if replay is not None and not result.errors:
+        replay.store(journal, written)
+    return written.code
+
+
+def _replay(request: CheckRequest, config: Config) -> Replay | None:
+    """The replay of this command, when it may be replayed."""
+    from iacguard.discover import with_modules
+    from iacguard.replay import Replay
+
+    if not Replay.wanted(request):
+        return None
+    coloured = colour(sys.stdout, disabled=request.no_color)
+    try:
+        return Replay(request, config, with_modules(request.paths), coloured)
+    except TypeError:  # a setting it cannot tell apart from another
+        return None
+
+
+def _write_again(written: Written) -> int:
+    from iacguard.atomic import write_text
+
+    for path, text in written.files:
+        try:
+            write_text(path, text)
+        except OSError as exc:
+            return fail(f"cannot write {path}: {exc.strerror or exc}", github=False)
+    sys.stdout.write(written.stdout)
+    return written.code
+
+
 def _finish(
-    request: CheckRequest, config: Config, result: ScanResult, profile: Profile | None
+    request: CheckRequest,
+    config: Config,
+    result: ScanResult,
+    profile: Profile | None,
+    written: Written | None = None,
 ) -> int:
-    """Errors, then the baseline written or the report rendered; the exit code."""
+    """Errors, then the baseline written or the report rendered; the exit code.
+    ``written`` gets what the report wrote."""
     if not request.github:  # github mode reports errors as annotations, never as raw lines
         from iacguard.report.text import error_line
 
@@ -103,7 +155,7 @@ def _finish(
         from iacguard.profile import phase
 
         with phase(profile, "report"):
-            render(request, result)
+            render(request, result, written)
     except CommandError as exc:
         return fail(str(exc), github=request.github)
     return exit_code(result, config, strict=request.strict)
@@ -146,8 +198,14 @@ def configure(request: CheckRequest) -> Config:
     return config
 
 
-def scan(request: CheckRequest, config: Config, profile: Profile | None = None) -> ScanResult:
-    """Scan the paths with the baseline applied; with a diff base, only what changed."""
+def scan(
+    request: CheckRequest,
+    config: Config,
+    profile: Profile | None = None,
+    discovery: Discovery | None = None,
+) -> ScanResult:
+    """Scan the paths with the baseline applied; with a diff base, only what changed.
+    ``discovery``: what discovering the paths found, when that was done already."""
     from iacguard import engine
     from iacguard.baseline import read_baseline
     from iacguard.config import ConfigError
@@ -168,6 +226,7 @@ def scan(request: CheckRequest, config: Config, profile: Profile | None = None) 
 
     options = scan_options(request)
     options.profile = profile
+    options.discovery = discovery
     result = engine.scan(with_modules(request.paths), config, baseline, options)
     if changes is not None:
         result = changes.keep(result, lines=request.changed_lines)
@@ -191,30 +250,35 @@ def scan_options(request: CheckRequest) -> ScanOptions:
     return options
 
 
-def render(request: CheckRequest, result: ScanResult) -> None:
-    """The output files, the output on stdout and, in GitHub, the job summary."""
+def render(request: CheckRequest, result: ScanResult, written: Written | None = None) -> None:
+    """The output files, the output on stdout and, in GitHub, the job summary;
+    ``written`` gets the first two."""
     from iacguard import report
     from iacguard.atomic import write_text
 
     for fmt, path in (("sarif", request.output_sarif), ("json", request.output_json)):
         if path:
+            text = report.render(fmt, result)
             try:
                 # a new file renamed into place: a link committed under this name is
                 # replaced, never written through
-                write_text(path, report.render(fmt, result))
+                write_text(path, text)
             except OSError as exc:
                 raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
-    sys.stdout.write(
-        report.render(
-            request.format,
-            result,
-            colour=colour(sys.stdout, disabled=request.no_color),
-            show_suppressed=request.show_suppressed,
-            show_unresolved=request.show_unresolved,
-            quiet=request.quiet,
-            group_by=request.group_by,
-        )
+            if written is not None:
+                written.files.append((path, text))
+    stdout = report.render(
+        request.format,
+        result,
+        colour=colour(sys.stdout, disabled=request.no_color),
+        show_suppressed=request.show_suppressed,
+        show_unresolved=request.show_unresolved,
+        quiet=request.quiet,
+        group_by=request.group_by,
     )
+    sys.stdout.write(stdout)
+    if written is not None:
+        written.stdout = stdout
     if request.github and os.environ.get("GITHUB_STEP_SUMMARY"):
         from iacguard.report import summary
 

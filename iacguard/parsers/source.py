@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from iacguard import observed
 from iacguard.limits import (  # noqa: F401 (the readers import them from here)
     DEFAULT_MAX_FILE_BYTES,
     MAX_NESTING,
@@ -43,6 +44,16 @@ class TooLarge(SourceError):
 
 def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``."""
+    try:
+        data = _read_bytes(path, max_bytes)
+    except SourceError as exc:
+        observed.read(path, max_bytes, None, exc.message)
+        raise
+    observed.read(path, max_bytes, data)
+    return data
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         with _open_regular(path) as stream:
             size = os.fstat(stream.fileno()).st_size
@@ -81,6 +92,12 @@ def decode_text(data: bytes) -> str:
 def contains(path: Path, markers: tuple[bytes, ...]) -> bool:
     """Whether a file of any size holds one of ``markers``, read a chunk at a time so
     that memory stays bounded. A file that cannot be read holds none."""
+    found = _contains(path, markers)
+    observed.contains(path, markers, found)
+    return found
+
+
+def _contains(path: Path, markers: tuple[bytes, ...]) -> bool:
     overlap = max(len(m) for m in markers) - 1
     tail = b""
     try:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iacguard import observed
 from iacguard.model import (
     Directive,
     Location,
@@ -261,12 +262,12 @@ class Loader:
         values: dict[str, Attribute] = {}
         for name in names + automatic:
             path = directory / name
-            if path.is_file() and self.inside(path):
+            if observed.is_file(path) and self.inside(path):
                 values.update(self.variables_file(path))
         return values
 
     def variables_file(self, path: Path) -> dict[str, Attribute]:
-        if not path.is_file():
+        if not observed.is_file(path):
             self.result.errors.append(ParseError(display_path(path), "no such variables file"))
             return {}
         syntax = self.parse(path, variables=True)
@@ -285,7 +286,7 @@ class Loader:
             targets = calls.setdefault(directory.resolve(), set())
             for call in self.module(directory, groups.get(directory)).calls.values():
                 target = local_source(call, directory)
-                if target is not None and target.is_dir():
+                if target is not None and observed.is_dir(target):
                     targets.add(target.resolve())
                     pending.append(target)
         return calls
@@ -351,6 +352,7 @@ def _label_problems(syntax: FileSyntax) -> list[Problem]:
 
 def _listing(directory: Path) -> list[Path]:
     """The files in ``directory``; none when it cannot be listed."""
+    observed.listed(directory)
     try:
         return [p for p in directory.iterdir() if p.is_file()]
     except OSError:

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from iacguard import observed
 from iacguard.model import ParseError
 from iacguard.parsers.source import SourceError, read_text
 from iacguard.paths import display_path
@@ -40,7 +41,7 @@ def read_manifest(root: Path) -> Manifest | ParseError | None:
     """The manifest of the root module in ``root``; None when ``terraform init`` has not
     run there, a ParseError when the file cannot be read."""
     path = root / MANIFEST
-    if not path.is_file():
+    if not observed.is_file(path):
         return None
     file = display_path(path)
     try:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iacguard import observed
 from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, Location, ParseError, Unknown, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.terraform_iam import IAM_TYPES
@@ -171,7 +172,7 @@ def _instance_key(bindings: dict[str, TfValue]) -> str:
 
 def _not_read(directory: Path, instance: Instance, depth: int, loader: Loader) -> str:
     """Why a called module directory is not read; empty when it is."""
-    if not directory.is_dir():
+    if not observed.is_dir(directory):
         return "the module directory does not exist"
     if not loader.inside(directory):
         return OUTSIDE_MODULE

@@ -1,0 +1,151 @@
+"""A scan whose inputs did not change writes its last output again without scanning; any
+change to what it read, listed or looked for scans again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iacguard import engine
+from iacguard.cli import main
+
+ROLE = """\
+variable "actions" {
+  default = ["s3:GetObject"]
+}
+
+resource "aws_iam_role_policy" "app" {
+  role = "app"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
+  })
+}
+
+module "admin" {
+  source = "../modules/admin"
+}
+"""
+ADMIN_MODULE = """\
+resource "aws_iam_policy" "admin" {
+  policy = file("${path.module}/policies/admin.json")
+}
+"""
+ADMIN_POLICY = '{"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}\n'
+ROLE_FINDING = (
+    "env/main.tf:9:47  CRITICAL  IG002  aws_iam_role_policy.app  "
+    "Statement #1 allows * on every resource (full administrator access)"
+)
+MODULE_FINDING = (
+    "modules/admin/policies/admin.json:1:46  HIGH  IG002  module.admin.aws_iam_policy.admin  "
+    "Statement #1 allows iam:* (every iam action)"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``env`` calls ``../modules/admin``, which does not exist yet."""
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "main.tf").write_text(ROLE, encoding="utf-8")
+    (tmp_path / "modules").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+class Scans:
+    """Runs ``iacguard check`` on ``env``; counts the scans the engine really did."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+        self.capsys = capsys
+        self.scanned = 0
+        real = engine.scan
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.scanned += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "scan", counted)
+
+    def __call__(self, *args: str) -> tuple[int, list[str]]:
+        """The exit code and the findings printed."""
+        code = main(["check", "env", "--select", "IG002", *args])
+        output = self.capsys.readouterr().out.splitlines()
+        return code, [line for line in output if "  IG0" in line]
+
+
+@pytest.fixture
+def check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Scans:
+    return Scans(monkeypatch, capsys)
+
+
+def test_an_unchanged_scan_writes_its_output_again_without_scanning(
+    project: Path, check: Scans
+) -> None:
+    (project / "env" / "terraform.tfvars").write_text('actions = ["*"]\n', encoding="utf-8")
+    first = check("--output-json", "found.json")
+    written = (project / "found.json").read_text(encoding="utf-8")
+    (project / "found.json").unlink()
+
+    assert check("--output-json", "found.json") == first == (1, [ROLE_FINDING])
+    assert (project / "found.json").read_text(encoding="utf-8") == written
+    assert check.scanned == 1
+
+
+def test_a_variables_file_added_beside_a_module_scans_again(project: Path, check: Scans) -> None:
+    assert check() == (0, [])
+    (project / "env" / "terraform.tfvars").write_text('actions = ["*"]\n', encoding="utf-8")
+
+    assert check() == (1, [ROLE_FINDING])
+    assert check.scanned == 2
+
+
+def test_an_edited_file_scans_again(project: Path, check: Scans) -> None:
+    (project / "env" / "terraform.tfvars").write_text('actions = ["*"]\n', encoding="utf-8")
+    assert check() == (1, [ROLE_FINDING])
+    (project / "env" / "terraform.tfvars").write_text('actions = ["s3:*"]\n', encoding="utf-8")
+
+    s3_finding = (
+        "env/main.tf:9:47  HIGH  IG002  aws_iam_role_policy.app  "
+        "Statement #1 allows s3:* (every s3 action)"
+    )
+    assert check() == (1, [s3_finding])
+    assert check.scanned == 2
+
+
+def test_a_module_directory_and_a_policy_file_created_later_scan_again(
+    project: Path, check: Scans
+) -> None:
+    assert check() == (0, [])
+    module = project / "modules" / "admin"
+    module.mkdir()
+    (module / "main.tf").write_text(ADMIN_MODULE, encoding="utf-8")
+    (module / "policies").mkdir()
+    assert check() == (0, [])  # file() names a file that does not exist yet
+
+    (module / "policies" / "admin.json").write_text(ADMIN_POLICY, encoding="utf-8")
+    assert check() == (1, [MODULE_FINDING])
+    assert check.scanned == 3
+
+
+def test_other_settings_or_another_config_scan_again(project: Path, check: Scans) -> None:
+    (project / "env" / "terraform.tfvars").write_text('actions = ["*"]\n', encoding="utf-8")
+    assert check() == (1, [ROLE_FINDING])
+    assert check("--fail-on", "critical") == (1, [ROLE_FINDING])
+    (project / ".iacguard.yaml").write_text("rules:\n  IG002: false\n", encoding="utf-8")
+
+    assert check() == (0, [])
+    assert check.scanned == 3
+
+
+def test_a_scan_with_errors_is_never_replayed(project: Path, check: Scans) -> None:
+    (project / "env" / "broken.tf").write_text('resource "x" {\n', encoding="utf-8")
+    assert check()[0] == 2
+    assert check()[0] == 2
+    assert check.scanned == 2
+
+
+def test_without_the_cache_every_run_scans(project: Path, check: Scans) -> None:
+    check("--no-cache")
+    check("--no-cache")
+    assert check.scanned == 2

@@ -636,7 +636,7 @@ def test_a_parser_that_fails_is_an_internal_error_for_that_file(
         raise KeyError("boom")
 
     monkeypatch.setitem(cloudformation._HANDLERS, "AWS::IAM::User", fail)
-    monkeypatch.setattr(hcl._Converter, "_LiteralValueRule", fail)
+    monkeypatch.setattr(hcl._Converter, "_literal_value", fail)
     (tmp_path / "t.yaml").write_text(USER)
     (tmp_path / "main.tf").write_text("locals {\n  x = true\n}\n")
     (tmp_path / "ok.tf").write_text(TF_USER)

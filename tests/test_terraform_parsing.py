@@ -11,7 +11,7 @@ import pytest
 from helpers import ROOT, run
 
 from iacguard.model import Location, Unknown
-from iacguard.parsers.hcl import parse_hcl
+from iacguard.parsers.hcl import SyntaxProblem, parse_hcl
 from iacguard.parsers.located_json import JsonProblem, decode
 from iacguard.resolve.hcl import Literal, Template, TextMap
 from iacguard.resolve.terraform_values import Located, hole_marker
@@ -47,6 +47,42 @@ def test_heredoc_interpolations_are_parsed_where_they_are_written() -> None:
     assert reference.location.column == 5
     assert isinstance(rest, Literal)
     assert rest.value == " ${z}\n"
+
+
+def test_object_keys_read_as_python_hcl2_reads_them() -> None:
+    """Names, keywords, literals and numbers stand for themselves; a key in parentheses
+    is an expression."""
+    expr = attribute("a = {\n  name = 1\n  in = 2\n  true = 3\n  5 = 4\n  (var.k) = 5\n}\n")
+    keys = [(type(k).__name__, k.text, k.location.line, k.location.column) for k, _ in expr.items]
+    assert keys == [
+        ("Literal", "name", 2, 3),
+        ("Literal", "in", 3, 3),
+        ("Literal", "true", 4, 3),
+        ("Literal", "5", 5, 3),
+        ("GetAttr", "var.k", 6, 4),
+    ]
+    assert [k.value for k, _ in expr.items[:4]] == ["name", "in", "true", "5"]
+
+
+def test_an_unterminated_template_directive_is_a_syntax_error() -> None:
+    with pytest.raises(SyntaxProblem, match=r"^cannot parse: Unterminated template for directive$"):
+        parse_hcl('a = "%{ if x }%{ for v in l }${v}%{ endif }"\n', "main.tf")
+    expr = attribute('a = "%{ if x }y%{ else }z%{ endif }"\n')
+    assert (type(expr).__name__, expr.why) == (
+        "Opaque",
+        "template directives (%{…}) are not evaluated",
+    )
+
+
+def test_an_escaped_quote_string_is_not_evaluated_and_says_so() -> None:
+    """python-hcl2 reads ``\\"x\\"`` as a template string; the reason names its rule."""
+    call = parse_hcl('a = "${f(\\"x\\")}"\n', "main.tf").attributes["a"].expr
+    (argument,) = call.args
+    assert (argument.text, argument.why, argument.location.column) == (
+        '\\"x\\"',
+        "TemplateStringRule is not evaluated",
+        10,
+    )
 
 
 def test_json_values_know_where_they_are_written() -> None:

@@ -284,9 +284,30 @@ def _selectors(text: str) -> tuple[str, ...]:
 
 def check_option_takes_value(option: str) -> bool:
     """Whether ``iacguard check``'s option ``option`` is followed by a value."""
-    subcommands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
-    action = subcommands.choices["check"]._option_string_actions.get(option)
+    action = _subparser(_parser(), "check")._option_string_actions.get(option)
     return action is not None and action.nargs != 0
+
+
+def _check_arguments(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``iacguard check``'s arguments, paths anywhere among the options (as git and ruff
+    take them: ``check a --format json b``) and every argument after ``--`` a path."""
+    rest = argv[argv.index("check") + 1 :]  # the top level's options take no value
+    after: list[str] = []
+    if "--" in rest:
+        rest, after = rest[: rest.index("--")], rest[rest.index("--") + 1 :]
+    check = _subparser(parser, "check")
+    args = check.parse_intermixed_args(rest)
+    if after:
+        named = args.paths is not check.get_default("paths")  # not the default "."
+        args.paths = [*(args.paths if named else []), *after]
+    args.command = "check"
+    return args
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    found: argparse.ArgumentParser = subcommands.choices[command]
+    return found
 
 
 def _positive_int(text: str) -> int:
@@ -335,7 +356,12 @@ def _closed_pipe() -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, _ = parser.parse_known_args(argv)
+    if args.command == "check":
+        # Paths may follow options, as in git and ruff: `iacguard check a --format json b`.
+        args = _check_arguments(parser, list(sys.argv[1:] if argv is None else argv))
+    else:
+        args = parser.parse_args(argv)
     if args.command == "check":
         from iacguard.commands import check
 

@@ -3,9 +3,13 @@ change to what it read, listed or looked for scans again."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from iacguard import engine
 from iacguard.cli import main
@@ -149,3 +153,25 @@ def test_without_the_cache_every_run_scans(project: Path, check: Scans) -> None:
     check("--no-cache")
     check("--no-cache")
     assert check.scanned == 2
+
+
+def test_a_replayed_scan_imports_no_check_no_parser_and_no_engine(tmp_path: Path) -> None:
+    probe = (
+        "import contextlib, io, sys\nfrom iacguard.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['check', 'fixtures/terraform/policy_document', '--format', 'json'])\n"
+        "print(' '.join(sys.modules))"
+    )
+    env = {**os.environ, "IACGUARD_CACHE_DIR": str(tmp_path / "cache")}
+
+    def imported() -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return set(done.stdout.split())
+
+    assert "iacguard.engine" in imported()  # cold: scans, and stores what it wrote
+    heavy = {"iacguard.engine", "iacguard.checks.wildcard_action", "iacguard.catalog"}
+    assert not (heavy | {"hcl2", "lark", "yaml", "cfnlint"}) & imported()

@@ -54,26 +54,32 @@ def commands(corpus: Path, checkov: str | None) -> dict[str, list[str]]:
 
 
 class Sampler(threading.Thread):
-    """The peak of the summed resident memory of a process and its descendants."""
+    """The peak of the summed resident memory of a process and its descendants, and of
+    their summed proportional memory (PSS: a page shared by n processes, as the forked
+    workers share their parent's, counts 1/n in each)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_proportional = 0
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(0.02):
-            self.peak = max(self.peak, tree_rss(self.pid))
+            resident, proportional = tree_memory(self.pid)
+            self.peak = max(self.peak, resident)
+            self.peak_proportional = max(self.peak_proportional, proportional)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self.stopped.set()
         self.join()
-        return self.peak
+        return self.peak, self.peak_proportional
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and every process below it (Linux /proc)."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """Resident and proportional bytes of ``root`` and every process below it (Linux
+    /proc)."""
     parents: dict[int, int] = {}
     sizes: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -96,13 +102,29 @@ def tree_rss(root: int) -> int:
             if parent in wanted and pid not in wanted:
                 wanted.add(pid)
                 changed = True
+    proportional = 0
     for pid in wanted:
         total += sizes.get(pid, 0)
-    return total
+        proportional += _proportional(pid)
+    return total, proportional
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak memory (bytes) of one whole-process run."""
+def _proportional(pid: int) -> int:
+    try:
+        with Path(f"/proc/{pid}/smaps_rollup").open(encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def timed(
+    command: list[str], cwd: Path, env: dict[str, str]
+) -> tuple[float, float, tuple[int, int]]:
+    """Wall seconds, CPU seconds and peak memory (resident, proportional; bytes) of one
+    whole-process run."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -131,6 +153,7 @@ def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: in
     times: dict[str, list[float]] = {name: [] for name in tools}
     cpu: dict[str, list[float]] = {name: [] for name in tools}
     memory: dict[str, int] = {name: 0 for name in tools}
+    proportional: dict[str, int] = {name: 0 for name in tools}
     order = list(tools)
     for repeat in range(repeats):
         for name in order[repeat % len(order) :] + order[: repeat % len(order)]:
@@ -143,15 +166,16 @@ def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: in
                 run_env["IACGUARD_CACHE_DIR"] = str(cold_cache)
             elif name == "warm":
                 run_env["IACGUARD_CACHE_DIR"] = str(warm_cache)
-            seconds, cpu_seconds, peak = timed(tools[name], corpus, run_env)
+            seconds, cpu_seconds, (peak, peak_proportional) = timed(tools[name], corpus, run_env)
             times[name].append(seconds)
             cpu[name].append(cpu_seconds)
             memory[name] = max(memory[name], peak)
+            proportional[name] = max(proportional[name], peak_proportional)
             if cold_cache:
                 shutil.rmtree(cold_cache, ignore_errors=True)
             print(
                 f"  {corpus.name} {name:<8} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU "
-                f"{peak / 2**20:7.0f} MB",
+                f"{peak / 2**20:7.0f} MB ({peak_proportional / 2**20:.0f} MB PSS)",
                 flush=True,
             )
     shutil.rmtree(warm_cache, ignore_errors=True)
@@ -159,6 +183,7 @@ def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: in
         "median": {name: statistics.median(values) for name, values in times.items() if values},
         "cpu": {name: statistics.median(values) for name, values in cpu.items() if values},
         "memory": memory,
+        "proportional": proportional,
     }
 
 
@@ -194,7 +219,7 @@ def table(rows: list[tuple[str, float, dict]], measure: str) -> str:
     """The figures of one measure ("median": wall seconds, "cpu": CPU seconds)."""
     head = (
         "| corpus (files) | MB | parse floor | iacguard cold | iacguard warm | checkov "
-        "| checkov / cold | cold / floor | checkov / warm | peak memory cold |\n"
+        "| checkov / cold | cold / floor | checkov / warm | peak memory cold (RSS / PSS) |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = []
@@ -207,7 +232,8 @@ def table(rows: list[tuple[str, float, dict]], measure: str) -> str:
         lines.append(
             f"| {files} | {megabytes:.1f} | {m['floor']:.2f} s | {m['cold']:.2f} s "
             f"| {m['warm']:.2f} s | {shown} | {versus_cold} | {m['cold'] / m['floor']:.2f} "
-            f"| {versus_warm} | {result['memory']['cold'] / 2**20:.0f} MB |"
+            f"| {versus_warm} | {result['memory']['cold'] / 2**20:.0f} MB "
+            f"/ {result['proportional']['cold'] / 2**20:.0f} MB |"
         )
     return head + "\n".join(lines)
 
@@ -246,7 +272,10 @@ def main() -> None:
     print("\nCPU time (user + system, workers included)\n")
     print(table(rows, "cpu"))
     for files, _, result in rows:
-        memory = ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in result["memory"].items())
+        memory = ", ".join(
+            f"{k} {v / 2**20:.0f} MB ({result['proportional'][k] / 2**20:.0f} MB PSS)"
+            for k, v in result["memory"].items()
+        )
         print(f"peak memory at {files} files: {memory}")
     for files, _, result in rows:
         print(f"cost model inputs at {files} files: {result['model']}")

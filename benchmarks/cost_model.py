@@ -7,8 +7,10 @@ For each corpus: the files and bytes each format brings to parsing (after the
 pre-filter), the model's estimates with and without workers and its decision (what
 ``benchmarks/run.py`` prints too); then, measured in CPU time so that a loaded machine
 does not skew them, what the constants stand for: the seconds a fresh process spends
-importing a format's parser and parsing its first small file (``IMPORT_SECONDS``), and
-the bytes of that format parsed per second (``BYTES_PER_SECOND``).
+importing a format's parser and parsing its first small file (``IMPORT_SECONDS``), the
+bytes of that format parsed per second (``BYTES_PER_SECOND``), and what the workers
+themselves cost: starting them, sending each its units and taking back the results,
+stopping them (``POOL_SECONDS``).
 """
 
 from __future__ import annotations
@@ -92,6 +94,38 @@ def import_seconds(kind: str) -> float:
     return sorted(runs)[1]
 
 
+def pool_seconds(workers: int = 2, units: int = 40) -> float:
+    """CPU seconds (this process's and the workers') that parsing small units in
+    ``workers`` workers costs over parsing them here: the parsers are imported before
+    the workers start, so that only starting, sending, receiving and stopping count."""
+    code = (
+        "import resource\n"
+        "from iacguard.engine import parse_unit\n"
+        "from iacguard.runner import Unit, _Pool, parse_limited\n"
+        "def cpu():\n"
+        "    s, c = (resource.getrusage(w) for w in "
+        "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        "    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime\n"
+        f"units = [Unit(k, 'small', t, '') for k, t in {list(SMALL.items())!r}] * {units // 2}\n"
+        "for unit in units[:2]:\n"
+        "    parse_unit(unit)\n"
+        "start = cpu()\n"
+        "for unit in units:\n"
+        "    parse_limited(unit, parse_unit, 30.0, None)\n"
+        "serial = cpu() - start\n"
+        "start = cpu()\n"
+        f"_Pool(parse_unit, {workers}, 30.0, None, None).run(units, float('inf'), 600.0)\n"
+        "print(cpu() - start - serial)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout)
+        for _ in range(3)
+    ]  # fmt: skip
+    return sorted(runs)[1]
+
+
 def bytes_per_second(units: list, kind: str) -> float | None:
     """Bytes of ``kind`` parsed per CPU second, its parser imported already."""
     from iacguard.engine import parse_unit
@@ -121,6 +155,7 @@ def main() -> None:
         return
     for kind in SMALL:
         print(f"import and first parse, {kind}: {import_seconds(kind):.3f} s CPU")
+    print(f"workers (2, 40 small units): {pool_seconds():.3f} s CPU over parsing here")
     for corpus in args.corpora:
         print(f"{corpus.name}: {json.dumps(inputs(corpus))}")
         units = units_of(corpus)

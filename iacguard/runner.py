@@ -37,13 +37,14 @@ DEFAULT_BUDGET = 600.0
 # What parsing costs on one core, roughly: CPU seconds a worker spends importing a
 # kind's parser (and parsing a first small file), and bytes parsed per CPU second
 # (python-hcl2 is slow). Measured with benchmarks/cost_model.py on the benchmark corpora
-# (2026-12-04; imports medians of 3): 0.036 s and 1.85-1.95 MB/s for CloudFormation (the main
-# process has imported the template module already), 0.14 s and 131-143 kB/s for Terraform.
+# (2026-12-04, medians of 3): 0.038 s and 1.88 MB/s for CloudFormation (the main process
+# has imported the template module already), 0.15 s and 210-228 kB/s for Terraform (read
+# from lark's tree directly, without python-hcl2's transformer).
 IMPORT_SECONDS = {"cloudformation": 0.04, "terraform": 0.15}
-BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 130_000}
-# Starting workers, sending texts and results both ways: ~0.03 s of CPU measured, kept
-# higher for the wall time of forking on a loaded machine.
-POOL_SECONDS = 0.15
+BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 210_000}
+# Starting workers, sending units and results both ways, stopping them: 0.036 s of CPU
+# for two workers and 40 small units (benchmarks/cost_model.py, median of 3).
+POOL_SECONDS = 0.04
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.
 POOL_SAVING = 0.2

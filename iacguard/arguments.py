@@ -192,8 +192,8 @@ def _parser(check_options: bool = True) -> argparse.ArgumentParser:
     check.add_argument(
         "--no-cache",
         action="store_true",
-        help="neither read nor write the parse cache ($IACGUARD_CACHE_DIR, else the user "
-        "cache directory)",
+        help="neither read nor write the cache of parse results and replayed scans "
+        "($IACGUARD_CACHE_DIR, else the user cache directory)",
     )
     check.add_argument(
         "--parse-timeout",

@@ -72,11 +72,13 @@ def inputs(corpus: Path, workers: int = 2) -> dict:
 
 
 def import_seconds(kind: str) -> float:
-    """CPU seconds a fresh process (the engine imported, as a forked worker has it)
-    spends importing ``kind``'s parser and parsing one small file."""
+    """CPU seconds a fresh process (the engine and iacguard's Terraform module imported,
+    as a forked worker has them) spends importing ``kind``'s parser and parsing one
+    small file."""
     code = (
         "import resource, sys\n"
         "from iacguard.engine import parse_unit\n"
+        "import iacguard.parsers.terraform\n"
         "from iacguard.runner import Unit\n"
         "def cpu():\n"
         "    r = resource.getrusage(resource.RUSAGE_SELF)\n"

@@ -211,6 +211,9 @@ class _Parsing:
                     self.results[unit.kind, paths[index]] = cached
         if self.progress is not None:
             self.progress.advance(len(units) - len(missed))
+        if any(units[index].kind != "cloudformation" for index in missed):
+            # resolution needs it anyway; imported now, forked workers have it too
+            import iacguard.parsers.terraform  # noqa: F401
         # profiled, each format is parsed on its own (workers, budget), to be timed alone
         batches = {"": missed}
         if self.profile is not None:

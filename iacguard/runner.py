@@ -37,13 +37,13 @@ DEFAULT_BUDGET = 600.0
 # What parsing costs on one core, roughly: CPU seconds a worker spends importing a
 # kind's parser (and parsing a first small file), and bytes parsed per CPU second
 # (python-hcl2 is slow). Measured with benchmarks/cost_model.py on the benchmark corpora
-# (2026-12-04, medians of 3): 0.038 s and 1.88 MB/s for CloudFormation (the main process
-# has imported the template module already), 0.15 s and 210-228 kB/s for Terraform (read
-# from lark's tree directly, without python-hcl2's transformer).
-IMPORT_SECONDS = {"cloudformation": 0.04, "terraform": 0.15}
+# (2026-12-04, medians of 3): 0.024-0.038 s and 1.88 MB/s for CloudFormation, 0.12 s and
+# 210-228 kB/s for Terraform (read from lark's tree directly, without python-hcl2's
+# transformer); the main process has imported iacguard's own modules for both already.
+IMPORT_SECONDS = {"cloudformation": 0.04, "terraform": 0.12}
 BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 210_000}
-# Starting workers, sending units and results both ways, stopping them: 0.036 s of CPU
-# for two workers and 40 small units (benchmarks/cost_model.py, median of 3).
+# Starting workers, sending units and results both ways, stopping them: 0.036-0.051 s of
+# CPU for two workers and 40 small units (benchmarks/cost_model.py, medians of 3).
 POOL_SECONDS = 0.04
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.

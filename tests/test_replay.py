@@ -37,6 +37,21 @@ resource "aws_iam_policy" "admin" {
 }
 """
 ADMIN_POLICY = '{"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}\n'
+ADMIN_TEMPLATE = """\
+Resources:
+  AdminPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: "*"
+            Resource: "*"
+"""
+TEMPLATE_FINDING = (
+    "env/stacks/admin.yaml:8:21  CRITICAL  IG002  AdminPolicy  "
+    "Statement #1 allows * on every resource (full administrator access)"
+)
 ROLE_FINDING = (
     "env/main.tf:9:47  CRITICAL  IG002  aws_iam_role_policy.app  "
     "Statement #1 allows * on every resource (full administrator access)"
@@ -130,6 +145,15 @@ def test_a_module_directory_and_a_policy_file_created_later_scan_again(
     (module / "policies" / "admin.json").write_text(ADMIN_POLICY, encoding="utf-8")
     assert check() == (1, [MODULE_FINDING])
     assert check.scanned == 3
+
+
+def test_a_template_added_in_a_new_directory_scans_again(project: Path, check: Scans) -> None:
+    assert check() == (0, [])
+    (project / "env" / "stacks").mkdir()
+    (project / "env" / "stacks" / "admin.yaml").write_text(ADMIN_TEMPLATE, encoding="utf-8")
+
+    assert check() == (1, [TEMPLATE_FINDING])
+    assert check.scanned == 2
 
 
 def test_other_settings_or_another_config_scan_again(project: Path, check: Scans) -> None:

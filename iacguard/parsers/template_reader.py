@@ -25,7 +25,19 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from iacguard.parsers.source import MAX_NESTING, nested_too_deeply
+from iacguard.parsers.template_errors import (
+    DecodeError,
+    duplicate_key,
+    named,
+    no_constructor,
+    null_key,
+    syntax,
+    unreadable,
+)
+from iacguard.parsers.template_merge import MERGE, flatten
 from iacguard.resolve.marks import MarkTable, Span
+
+__all__ = ["MAX_EXPANDED_VALUES", "MAX_KEYS", "DecodeError", "Decoded", "read"]
 
 # What cfn-lint refuses: the template's size with every alias expanded, in values.
 MAX_EXPANDED_VALUES = 250_000
@@ -34,11 +46,6 @@ MAX_EXPANDED_VALUES = 250_000
 MAX_KEYS = 10_000
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
-# PyYAML 6.0.4 merges a list of mappings in order, each key once (the first wins); before,
-# in reverse order, so the keys of the last mapping came first. Either way the first
-# mapping's value wins; the order of keys follows the installed PyYAML, as cfn-lint's does.
-_PYYAML = tuple(int(part) for part in yaml.__version__.split(".")[:3] if part.isdigit())
-_MERGE_IN_ORDER = _PYYAML >= (6, 0, 4)
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _UNCONVERTED = ("Ref", "Condition")  # short-form tags that keep their name
@@ -46,16 +53,6 @@ _TAB = "found character '\\t' that cannot start any token"
 _LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 _CONSTRUCTOR = SafeConstructor()
 _RESOLVER = yaml.resolver.Resolver()
-
-
-class DecodeError(Exception):
-    """A template that cannot be read; ``message`` is what a user sees."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 @dataclass(slots=True)
@@ -71,15 +68,15 @@ def read(text: str) -> Decoded:
     except yaml.scanner.ScannerError as error:
         if str(error.problem).startswith(_TAB) and text.lstrip().startswith("{"):
             return _read_json_with_tabs(text)
-        raise _syntax(error) from None
+        raise syntax(error) from None
     except yaml.parser.ParserError as error:
-        raise _syntax(error) from None
+        raise syntax(error) from None
     except DecodeError:
         raise
     except RecursionError:
         raise DecodeError(nested_too_deeply()) from None
     except Exception as error:  # a constructor's error, as cfn-lint reports it
-        raise _unreadable(error) from None
+        raise unreadable(error) from None
 
 
 class _Frame:
@@ -203,7 +200,7 @@ class _Builder:
             problem = "found unconstructable recursive node"
             self._fail(ConstructorError(None, None, problem, self.open_anchors[event.anchor]))
             return None
-        problem = _named("found undefined alias", event.anchor)
+        problem = named("found undefined alias", event.anchor)
         raise ComposerError(None, None, problem, event.start_mark)
 
     def _anchor(self, anchor: str | None, mark: Any) -> None:
@@ -213,7 +210,7 @@ class _Builder:
         first = known[3] if known is not None else self.open_anchors.get(anchor)
         if first is not None:
             raise ComposerError(
-                _named("found duplicate anchor", anchor) + "; first occurrence",
+                named("found duplicate anchor", anchor) + "; first occurrence",
                 first,
                 "second occurrence",
                 mark,
@@ -267,7 +264,7 @@ class _Builder:
             return wrapped, span
         constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
         if constructor is None:
-            raise _no_constructor(tag, start)
+            raise no_constructor(tag, start)
         return constructor(_CONSTRUCTOR, yaml.ScalarNode(tag, value, start, end)), span
 
     def _add(self, stack: list[_Frame], value: Any, span: Any, size: int) -> Any:
@@ -283,7 +280,7 @@ class _Builder:
             pending = frame.key
             if pending is not None:
                 if value is MERGE:
-                    self._fail(_no_constructor(_MERGE, frame.start.start_mark))
+                    self._fail(no_constructor(_MERGE, frame.start.start_mark))
                 frame.items.append((pending[0], pending[1], value, span, size))
                 frame.key = None
             else:
@@ -295,7 +292,7 @@ class _Builder:
                     )
         else:
             if value is MERGE:
-                self._fail(_no_constructor(_MERGE, frame.start.start_mark))
+                self._fail(no_constructor(_MERGE, frame.start.start_mark))
             frame.items.append((value, span, size))
         return None
 
@@ -304,7 +301,7 @@ class _Builder:
         span = (start.line, start.column, end.line, end.column)
         function = _function_name(frame.tag) if frame.tag and frame.tag.startswith("!") else None
         if frame.tag is not None and function is None:
-            self._fail(_no_constructor(frame.tag, start))
+            self._fail(no_constructor(frame.tag, start))
             return None
         value: Any
         if frame.mapping:
@@ -332,18 +329,18 @@ class _Builder:
         pairs = frame.items
         merged = any(pair[0] is MERGE for pair in pairs)
         if merged:
-            pairs = self._flatten(pairs)
+            pairs = flatten(pairs, self._entries, self._fail)
         mapping: dict[Any, Any] = {}
         spans: dict[Any, tuple[Any, Any, int]] = {}
         for key, key_span, value, value_span, size in pairs:
             if key is None and check:
-                self._fail(self._null_key(key_span or _start(frame)))
+                self._fail(null_key(self.text, key_span or _start(frame)))
                 return mapping, 1
             if isinstance(key, (dict, list)):
                 self._fail(DecodeError(f'Unhashable type "{key}"'))
                 return mapping, 1
             if check and not merged and key in mapping:
-                self._duplicate(key, spans[key][0])
+                self._fail(duplicate_key(key, spans[key][0]))
                 return mapping, 1
             mapping[key] = value
             # a merged key overridden: the dict keeps the key first put in
@@ -357,34 +354,6 @@ class _Builder:
             if value_span is not None and isinstance(mapping[key], str):
                 self.marks.values[identity, key] = value_span
         return mapping, size
-
-    def _flatten(self, pairs: list[Any]) -> list[Any]:
-        """PyYAML's merge: the merged mappings first (the earlier one winning), then the
-        mapping's own keys."""
-        merge: list[Any] = []
-        own: list[Any] = []
-        for pair in pairs:
-            key, _, value, _, _ = pair
-            if key is not MERGE:
-                own.append(pair)
-                continue
-            sources = value if isinstance(value, list) else [value]
-            if not all(isinstance(source, dict) for source in sources):
-                self._fail(
-                    DecodeError("expected a mapping or list of mappings for merging"),
-                )
-                return own
-            if _MERGE_IN_ORDER:
-                seen = {entry[0] for entry in merge}
-                for source in sources:
-                    for entry in self._entries(source):
-                        if entry[0] not in seen:
-                            seen.add(entry[0])
-                            merge.append(entry)
-            else:
-                for source in reversed(sources):
-                    merge.extend(self._entries(source))
-        return merge + own
 
     def _entries(self, mapping: dict[Any, Any]) -> list[Any]:
         identity = id(mapping)
@@ -402,47 +371,14 @@ class _Builder:
             for key, value in mapping.items()
         ]
 
-    def _null_key(self, span: Span) -> DecodeError:
-        line, column, _, end_column = span
-        written = self.text.split("\n", line + 1)[line][column:end_column]
-        message = f"cannot parse template: Null key {written!r} not supported (line {line + 1})"
-        return DecodeError(message, line + 1, column + 1)
-
-    def _duplicate(self, key: Any, earlier: Span | None) -> None:
-        if earlier is None or not isinstance(key, str):
-            name = type(key).__name__
-            self._fail(DecodeError(f"'{name}' object has no attribute 'start_mark'"))
-            return
-        line, column = earlier[0], earlier[1]
-        message = f"Duplicate found {key!r} (line {line + 1})"
-        self._fail(DecodeError(f"cannot parse template: {message}", line + 1, column + 1))
-
     def _fail(self, error: Exception) -> None:
         if self.failure is None:
             self.failure = error
 
 
-class _Merge:
-    """The ``<<`` key of a mapping that merges others."""
-
-
-MERGE = _Merge()
-
-
-def _no_constructor(tag: str, mark: Any) -> ConstructorError:
-    return ConstructorError(
-        None, None, f"could not determine a constructor for the tag {tag!r}", mark
-    )
-
-
 def _start(frame: _Frame) -> Span:
     mark = frame.start.start_mark
     return mark.line, mark.column, mark.line, mark.column
-
-
-def _named(problem: str, anchor: str) -> str:
-    """The composer's message: libyaml's does not name the anchor, PyYAML's does."""
-    return problem if yaml.__with_libyaml__ else f"{problem} {anchor!r}"
 
 
 def _function_name(tag: str) -> str:
@@ -457,35 +393,4 @@ def _read_json_with_tabs(text: str) -> Decoded:
     try:
         return _Builder(text.replace("\t", " ")).read()
     except yaml.MarkedYAMLError as error:
-        raise _syntax(error) from None
-
-
-def _syntax(error: yaml.MarkedYAMLError) -> DecodeError:
-    """A scanner or parser error, where cfn-lint reports it."""
-    mark = error.problem_mark
-    if _libyaml_depth(error) and mark is not None:  # libyaml 0.2.6 stops at its own depth
-        return DecodeError(nested_too_deeply(), mark.line + 1)
-    message = f"cannot parse template: {' '.join(str(error.problem).split())}"
-    if mark is None:
-        return DecodeError(_short(message))
-    return DecodeError(_short(message), mark.line + 1, mark.column + 1)
-
-
-def _libyaml_depth(error: yaml.YAMLError) -> bool:
-    """libyaml 0.2.6 (PyYAML 6.0.4's wheels) refuses nesting past its own limit while it
-    looks ahead, before the builder counts to ``MAX_NESTING``: the same error, said ours."""
-    return "maximum nesting depth" in str(getattr(error, "problem", "") or "")
-
-
-def _unreadable(error: Exception) -> DecodeError:
-    """What cfn-lint reports as "Template could not be parsed", without a position."""
-    if isinstance(error, DecodeError):
-        return error
-    text = " ".join(str(error).split())
-    if "integer string conversion" in text:
-        return DecodeError("a number has more than 4,300 digits; the template is not read")
-    return DecodeError(_short(f"cannot parse template: Template could not be parsed: {text}"))
-
-
-def _short(message: str) -> str:
-    return message if len(message) <= 200 else message[:197] + "..."
+        raise syntax(error) from None

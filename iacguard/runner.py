@@ -43,8 +43,11 @@ DEFAULT_BUDGET = 600.0
 IMPORT_SECONDS = {"cloudformation": 0.04, "terraform": 0.12}
 BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 210_000}
 # Starting workers, sending units and results both ways, stopping them: 0.036-0.051 s of
-# CPU for two workers and 40 small units (benchmarks/cost_model.py, medians of 3).
-POOL_SECONDS = 0.04
+# CPU for two workers and 40 small units (benchmarks/cost_model.py, medians of 3). The
+# wall time costs more: with 0.04 here, the mixed 100-file corpus went to workers and
+# took 0.54-0.58 s against 0.58 s without them, for 20% more CPU time and twice the
+# memory (benchmarks/run.py, 2026-12-04); the margin keeps such scans in one process.
+POOL_SECONDS = 0.15
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.
 POOL_SAVING = 0.2

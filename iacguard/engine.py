@@ -14,8 +14,9 @@ from iacguard.checks.base import Check, Context
 from iacguard.checks.options import Settings
 from iacguard.config import Config
 from iacguard.discover import Discovery, discover
+from iacguard.errors import Error, internal
 from iacguard.findings import Finding, Related, ScanResult, UnusedSuppression
-from iacguard.model import Location, Model, ParseError, Unresolved
+from iacguard.model import Location, Model, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_text
 from iacguard.paths import display_path
@@ -63,8 +64,8 @@ def scan(
     with phase(profile, "discover"):
         found = discover(paths, config.excluded, gitignore=config.gitignore)
     result = ScanResult()
-    result.errors.extend(ParseError(p, "no such file or directory") for p in found.missing)
-    result.errors.extend(ParseError(u.file, u.why) for u in found.unreadable)
+    result.errors.extend(Error("parse", "no such file or directory", p) for p in found.missing)
+    result.errors.extend(Error("parse", u.why, u.file) for u in found.unreadable)
     result.not_read = found.not_read
     result.skipped.extend(n.file for n in found.not_read)
     parsing = _Parsing(options, config.max_file_bytes, config.parameters)
@@ -268,27 +269,27 @@ def parse_unit(unit: Unit) -> ParseResult | ParsedFile:
         try:
             return cloudformation.parse_text(unit.text, unit.file, dict(unit.parameters))
         except RecursionError:
-            return _failed(unit.file, nested_too_deeply())
+            return _failed(Error("limit", nested_too_deeply(), unit.file))
         except Exception as exc:
-            return _failed(unit.file, f"internal error while parsing: {type(exc).__name__}: {exc}")
+            return _failed(internal(unit.file, "while parsing", exc))
     from iacguard.parsers import terraform
 
     try:
         return terraform.parse_text(unit.text, unit.file, variables=unit.kind == "tfvars")
     except Exception as exc:
-        message = f"internal error while parsing: {type(exc).__name__}: {exc}"
-        return terraform.ParsedFile(errors=[ParseError(unit.file, message)])
+        return terraform.ParsedFile(errors=[internal(unit.file, "while parsing", exc)])
 
 
 def _result(unit: Unit, outcome: Any) -> Any:
     """A unit's result; a Failure (time limit, lost worker) as an error of its file."""
     if not isinstance(outcome, Failure):
         return outcome
+    error = Error(outcome.kind, outcome.message, unit.file)
     if unit.kind == "cloudformation":
-        return _failed(unit.file, outcome.message)
+        return _failed(error)
     from iacguard.parsers.terraform import ParsedFile
 
-    return ParsedFile(errors=[ParseError(unit.file, outcome.message)])
+    return ParsedFile(errors=[error])
 
 
 def _parse_terraform(
@@ -306,15 +307,12 @@ def _parse_terraform(
         )
     except Exception as exc:  # a bug must not lose the CloudFormation results
         first = next(iter(modules))
-        return _failed(
-            display_path(first),
-            f"internal error while parsing Terraform: {type(exc).__name__}: {exc}",
-        )
+        return _failed(internal(display_path(first), "while parsing Terraform", exc))
 
 
-def _failed(file: str, message: str, line: int | None = None) -> ParseResult:
+def _failed(error: Error) -> ParseResult:
     result = ParseResult()
-    result.errors.append(ParseError(file, message, line))
+    result.errors.append(error)
     return result
 
 
@@ -322,7 +320,7 @@ def _failed(file: str, message: str, line: int | None = None) -> ParseResult:
 class Checked:
     findings: list[Finding]
     unresolved: list[Unresolved]
-    errors: list[ParseError]
+    errors: list[Error]
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
 
 
@@ -352,7 +350,7 @@ def check_model(
     """Run every check over the model. A check that fails on one object becomes an
     error entry for that object's file; the other checks and objects go on."""
     ctx = Context(settings or Settings())
-    errors: list[ParseError] = []
+    errors: list[Error] = []
     for check_class in checks:
         check = check_class()
         ctx.check = check
@@ -400,14 +398,8 @@ def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
         )
 
 
-def _call(errors: list[ParseError], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]
+def _call(errors: list[Error], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]
     try:
         hook(*args)
-    except Exception as exc:
-        problem = f"{type(exc).__name__}: {exc}"
-        if where is None:
-            errors.append(ParseError("<scan>", f"internal error in {check.id}: {problem}"))
-        else:
-            at = f"{where.file}:{where.line}"
-            message = f"internal error in {check.id} at {at}: {problem}"
-            errors.append(ParseError(where.file, message, where.line))
+    except Exception as exc:  # a bug costs that check on that object only
+        errors.append(internal(where, f"in {check.id}", exc))

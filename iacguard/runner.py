@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from iacguard.cache import Cache
+    from iacguard.errors import ErrorKind
 
 DEFAULT_TIMEOUT = 30.0  # CPU seconds one file may take to parse
 # A file blocked rather than computing (or in C code that holds off signals) is stopped
@@ -64,9 +65,11 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """A unit that produced no result: the message says why."""
+    """A unit that produced no result: the message says why, the kind of its error
+    whether the input ran into a limit or the parser broke."""
 
     message: str
+    kind: ErrorKind = "limit"
 
 
 Parse = Callable[[Unit], Any]
@@ -232,7 +235,9 @@ def _serve(connection: Connection, parse: Parse, cache: Cache | None, timeout: f
         except (OSError, ValueError):
             return
         except Exception as exc:  # a result that cannot be sent back
-            connection.send((index, Failure(f"internal error: {type(exc).__name__}: {exc}")))
+            connection.send(
+                (index, Failure(f"internal error: {type(exc).__name__}: {exc}", "internal"))
+            )
 
 
 @dataclass(slots=True)
@@ -375,7 +380,9 @@ class _Pool:
         worker.process.join(1)
         code = worker.process.exitcode
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        results[worker.index] = Failure(f"the parser process stopped unexpectedly ({how}); skipped")
+        results[worker.index] = Failure(
+            f"the parser process stopped unexpectedly ({how}); skipped", "internal"
+        )
         return False
 
     @staticmethod

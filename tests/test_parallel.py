@@ -93,7 +93,9 @@ def test_files_past_the_scan_budget_are_not_parsed(jobs: int, always_parallel: N
 def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
     results = runner.run(units("a", "crash", "b", "c", "d"), misbehave, jobs=2, timeout=20)
     assert results[0] == "A"
-    assert results[1] == Failure("the parser process stopped unexpectedly (signal 9); skipped")
+    assert results[1] == Failure(
+        "the parser process stopped unexpectedly (signal 9); skipped", "internal"
+    )
     assert results[2:] == ["B", "C", "D"]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from iacguard.errors import Error, ErrorKind, internal
 from iacguard.model import (
     Attachment,
     Block,
@@ -19,7 +20,6 @@ from iacguard.model import (
     Location,
     Membership,
     Model,
-    ParseError,
     Policy,
     PolicyKind,
     Principal,
@@ -126,12 +126,12 @@ def read_template(
         data = read_bytes(path, max_bytes)
     except TooLarge as exc:
         if named or contains(path, _IAM_MARKERS):
-            result.errors.append(ParseError(file, exc.message))
+            result.errors.append(Error(exc.kind, exc.message, file))
         else:
             result.skipped.append(file)
         return result
     except SourceError as exc:
-        result.errors.append(ParseError(file, exc.message, exc.line))
+        result.errors.append(Error(exc.kind, exc.message, file, exc.line))
         return result
     if not named and not may_hold_iam(data):
         result.skipped.append(file)
@@ -139,7 +139,7 @@ def read_template(
     try:
         return decode_text(data)
     except SourceError as exc:
-        result.errors.append(ParseError(file, exc.message, exc.line))
+        result.errors.append(Error(exc.kind, exc.message, file, exc.line))
         return result
 
 
@@ -153,7 +153,7 @@ def parse_text(text: str, file: str, parameters: dict[str, str] | None = None) -
     try:
         decoded = read(text)
     except DecodeError as error:
-        result.errors.append(ParseError(file, error.message, error.line, error.column))
+        result.errors.append(Error("parse", error.message, file, error.line, error.column))
         return result
     template = decoded.value
     if not is_cloudformation(template):
@@ -260,10 +260,10 @@ class _TemplateReader:
                 self.problem(logical_id, problem)
             except RecursionError:
                 where = resource.location
-                self.problem(logical_id, DocumentProblem(nested_too_deeply(), where))
+                self.problem(logical_id, DocumentProblem(nested_too_deeply(), where), "limit")
             except Exception as exc:  # a bug on one resource must not lose the others
-                message = f"internal error while reading it: {type(exc).__name__}: {exc}"
-                self.problem(logical_id, DocumentProblem(message, resource.location))
+                where = resource.location
+                self.result.errors.append(internal(where, f"while reading {logical_id}", exc))
             self._drain(logical_id)
 
     def _resource_type(self, logical_id: str, resource: Node | None) -> str | None:
@@ -307,11 +307,13 @@ class _TemplateReader:
                 self.problem(where, DocumentProblem(found.message, found.location))
         self.cfn.problems.clear()
 
-    def problem(self, where: str | None, problem: DocumentProblem) -> None:
+    def problem(
+        self, where: str | None, problem: DocumentProblem, kind: ErrorKind = "value"
+    ) -> None:
         """An error at the problem's place, naming the resource (``where``) if any."""
         loc = problem.location
         message = f"{where}: {problem.message}" if where else problem.message
-        self.result.errors.append(ParseError(self.file, message, loc.line, loc.column))
+        self.result.errors.append(Error(kind, message, self.file, loc.line, loc.column))
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from iacguard.limits import (  # noqa: F401 (the readers import them from here)
     DEFAULT_MAX_FILE_BYTES,
@@ -19,11 +19,16 @@ from iacguard.limits import (  # noqa: F401 (the readers import them from here)
     nested_too_deeply,
 )
 
+if TYPE_CHECKING:
+    from iacguard.errors import ErrorKind
+
 _CHUNK = 1024 * 1024
 
 
 class SourceError(Exception):
     """A file that cannot be read as text; the message is what a user sees."""
+
+    kind: ErrorKind = "parse"
 
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
@@ -33,6 +38,8 @@ class SourceError(Exception):
 
 class TooLarge(SourceError):
     """A file over the size limit."""
+
+    kind: ErrorKind = "limit"
 
     def __init__(self, size: int, max_bytes: int) -> None:
         super().__init__(

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from iacguard.errors import Error, internal
 from iacguard.model import (
     Attachment,
     Block,
     Location,
     Membership,
-    ParseError,
     Policy,
     PolicyKind,
     Principal,
@@ -83,21 +83,16 @@ class IamReader:
                 handler(self, resource)
                 self._drain(resource.address)
             except DocumentProblem as problem:
-                loc = problem.location
-                self.result.errors.append(
-                    ParseError(
-                        loc.file, f"{resource.address}: {problem.message}", loc.line, loc.column
-                    )
-                )
+                message = f"{resource.address}: {problem.message}"
+                self.result.errors.append(Error.at("value", message, problem.location))
             except RecursionError:
                 message = f"{resource.address}: nested too deeply to read"
-                self.result.errors.append(ParseError(where.file, message, where.line))
+                self.result.errors.append(Error("limit", message, where.file, where.line))
             except Exception as exc:  # a bug on one resource must not lose the others
-                message = f"internal error while reading {resource.address}: {type(exc).__name__}"
-                self.result.errors.append(ParseError(where.file, f"{message}: {exc}", where.line))
+                self.result.errors.append(internal(where, f"while reading {resource.address}", exc))
 
     def problem(self, address: str, message: str, location: Location) -> None:
-        error = ParseError(location.file, f"{address}: {message}", location.line, location.column)
+        error = Error.at("value", f"{address}: {message}", location)
         if error not in self.result.errors:
             self.result.errors.append(error)
 

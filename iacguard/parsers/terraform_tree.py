@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, Location, ParseError, Unknown, Unresolved
+from iacguard.errors import Error
+from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, Location, Unknown, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.terraform_iam import IAM_TYPES
 from iacguard.parsers.terraform_manifest import Manifest, read_manifest, same_source
@@ -119,7 +120,7 @@ class TreeBuilder:
         """The root's modules.json, read when a remote module call first needs it."""
         if root not in self.manifests:
             manifest = read_manifest(root)
-            if isinstance(manifest, ParseError):
+            if isinstance(manifest, Error):
                 self.loader.result.errors.append(manifest)
                 manifest = None
             self.manifests[root] = manifest

@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from iacguard.model import OWN_ACCOUNT, Location, ParseError, Unknown
+from iacguard.errors import Error, internal
+from iacguard.model import OWN_ACCOUNT, Location, Unknown
 from iacguard.resolve import terraform_expressions as expressions
 from iacguard.resolve.hcl import (
     Binary,
@@ -109,12 +110,11 @@ class Evaluator:
         self._busy: set[tuple[int, str]] = set()
         self._repetitions: dict[tuple[int, int], Repetition | None] = {}
         # Internal errors met while evaluating: each costs its value only, and is reported.
-        self.errors: list[ParseError] = []
+        self.errors: list[Error] = []
 
     def failed(self, text: str, loc: Location, exc: Exception) -> Unknown:
         """A bug met while evaluating ``text``: an error at it, and the value unknown."""
-        message = f"internal error while evaluating a value: {type(exc).__name__}: {exc}"
-        error = ParseError(loc.file, message, loc.line, loc.column)
+        error = internal(loc, "while evaluating a value", exc)
         if error not in self.errors:
             self.errors.append(error)
         return Unknown(text, "internal error while evaluating it", loc)

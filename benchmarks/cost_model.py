@@ -33,16 +33,23 @@ def units_of(corpus: Path) -> list:
     from iacguard.config import Config
     from iacguard.discover import discover
     from iacguard.engine import ScanOptions, _Parsing
+    from iacguard.formats import FORMATS
 
     previous = Path.cwd()
     os.chdir(corpus)
     try:
-        found = discover(["."], Config().excluded)
-        parsing = _Parsing(ScanOptions(cache=False), Config().max_file_bytes)
-        _, _, units = parsing._read(found, {Path()})
+        config = Config()
+        found = discover(["."], config.excluded)
+        parsing = _Parsing(ScanOptions(cache=False), config.max_file_bytes, {Path()})
+        return [
+            unit
+            for form in FORMATS
+            for unit, _ in form.reader(parsing, config).ahead(
+                found.files.get(form.name, []), {Path()}
+            )
+        ]
     finally:
         os.chdir(previous)
-    return [unit for unit, _ in units]
 
 
 def inputs(corpus: Path, workers: int = 2) -> dict:

@@ -18,8 +18,8 @@ import iacguard.parsers.cloudformation
 from iacguard.cfnlint.pack import RULE_IDS
 from iacguard.checks.base import Check
 from iacguard.checks.options import Settings
-from iacguard.discover import CLOUDFORMATION_SUFFIXES
 from iacguard.engine import Checked
+from iacguard.formats.cloudformation import CloudFormation
 from iacguard.model import Model
 from iacguard.parsers import ParseResult
 
@@ -46,7 +46,7 @@ def _cloudformation_fixtures() -> list[Path]:
     return sorted(
         path
         for path in (FIXTURES / "cloudformation").rglob("*")
-        if path.suffix in CLOUDFORMATION_SUFFIXES
+        if path.suffix in CloudFormation.suffixes
         and not any(
             marker in path.read_text(encoding="utf-8")
             for marker in ("cfn-lint:", "AWS::LanguageExtensions")

@@ -2,8 +2,8 @@
 points back.
 
 ```
- cli ─► commands ─► engine ─┬─► discover (the walker) ─► paths
-          │  │              ├─► parsers ─► resolve ─► model        (terraform_* ⟂ cloudformation)
+ cli ─► commands ─► engine ─┬─► discover (the walker) ─► formats, paths
+          │  │              ├─► formats ─► parsers ─► resolve ─► model   (terraform_* ⟂ cloudformation)
           │  │              └─► checks ─► findings ─► model        (checks read Settings, not Config)
           │  └─► report ─► findings, checks (rule docs)
           └─► config ─► checks (registry, options), limits
@@ -35,6 +35,11 @@ FORBIDDEN = [
     ("iacguard.report", "iacguard.parsers", "reporters know only findings"),
     ("iacguard.report", "iacguard.config", "reporters know only findings"),
     ("iacguard.parsers", "iacguard.discover", "parsers read what they are given"),
+    ("iacguard.parsers", "iacguard.formats", "a parser knows its format, not the others"),
+    ("iacguard.formats", "iacguard.engine", "the engine calls the formats"),
+    ("iacguard.formats", "iacguard.discover", "the walk asks the formats"),
+    ("iacguard.engine", "iacguard.parsers", "the engine reaches parsers through the formats"),
+    ("iacguard.discover", "iacguard.parsers", "the walk asks the formats which files to keep"),
     ("iacguard.parsers", "iacguard.engine", "the engine calls the parsers"),
     ("iacguard.parsers", "iacguard.checks", "parsers know nothing after the model"),
     ("iacguard.parsers", "iacguard.report", "parsers know nothing after the model"),
@@ -100,3 +105,11 @@ def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:
         "iacguard.config.Config",
         "iacguard.engine",
     }
+
+
+@pytest.mark.parametrize("module", ["engine", "discover"])
+def test_the_engine_and_the_walk_name_no_format(module: str) -> None:
+    """They ask the registry (``iacguard.formats``): a new format is its module there."""
+    text = (PACKAGE / f"{module}.py").read_text(encoding="utf-8").lower()
+    named = [word for word in ("terraform", "cloudformation", "template", "tfvars") if word in text]
+    assert named == []

@@ -32,15 +32,15 @@ def units_of(corpus: Path) -> list:
     """The units a cold scan of ``corpus`` parses ahead (in the corpus directory)."""
     from iacguard.config import Config
     from iacguard.discover import discover
-    from iacguard.engine import ScanOptions, _Parsing
     from iacguard.formats import FORMATS
+    from iacguard.parsing import ScanOptions, Scheduler
 
     previous = Path.cwd()
     os.chdir(corpus)
     try:
         config = Config()
         found = discover(["."], config.excluded)
-        parsing = _Parsing(ScanOptions(cache=False), config.max_file_bytes, {Path()})
+        parsing = Scheduler(ScanOptions(cache=False), config.max_file_bytes, {Path()})
         return [
             unit
             for form in FORMATS
@@ -81,7 +81,8 @@ def import_seconds(kind: str) -> float:
     spends importing ``kind``'s parser and parsing one small file."""
     code = (
         "import resource, sys\n"
-        "from iacguard.engine import parse_unit\n"
+        "import iacguard.engine\n"
+        "from iacguard.parsing import parse_unit\n"
         "from iacguard.runner import Unit\n"
         "def cpu():\n"
         "    r = resource.getrusage(resource.RUSAGE_SELF)\n"
@@ -101,7 +102,7 @@ def import_seconds(kind: str) -> float:
 
 def bytes_per_second(units: list, kind: str) -> float | None:
     """Bytes of ``kind`` parsed per CPU second, its parser imported already."""
-    from iacguard.engine import parse_unit
+    from iacguard.parsing import parse_unit
     from iacguard.runner import Unit
 
     chosen = [u for u in units if u.kind == kind]

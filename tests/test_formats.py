@@ -10,11 +10,12 @@ import pytest
 import iacguard.engine
 import iacguard.formats
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
 from iacguard.errors import Error
 from iacguard.formats import FORMATS, Parsing, format_for
 from iacguard.model import Location, Principal
 from iacguard.parsers import ParseResult
+from iacguard.parsing import ScanOptions
 from iacguard.runner import Unit
 
 USER = "Resources:\n  U:\n    Type: AWS::IAM::User\n"

@@ -3,6 +3,7 @@ points back.
 
 ```
  cli ─► commands ─► engine ─┬─► discover (the walker) ─► formats, paths
+          │  │              ├─► parsing (the scheduler) ─► formats, runner, cache
           │  │              ├─► formats ─► parsers ─► resolve ─► model   (terraform_* ⟂ cloudformation)
           │  │              └─► checks ─► findings ─► model        (checks read Settings, not Config)
           │  └─► report ─► findings, checks (rule docs)
@@ -37,6 +38,9 @@ FORBIDDEN = [
     ("iacguard.parsers", "iacguard.discover", "parsers read what they are given"),
     ("iacguard.parsers", "iacguard.formats", "a parser knows its format, not the others"),
     ("iacguard.formats", "iacguard.engine", "the engine calls the formats"),
+    ("iacguard.formats", "iacguard.parsing", "the scheduler is handed to the readers"),
+    ("iacguard.parsing", "iacguard.engine", "the engine calls the scheduler"),
+    ("iacguard.parsing", "iacguard.parsers", "the scheduler parses through the formats"),
     ("iacguard.formats", "iacguard.discover", "the walk asks the formats"),
     ("iacguard.engine", "iacguard.parsers", "the engine reaches parsers through the formats"),
     ("iacguard.discover", "iacguard.parsers", "the walk asks the formats which files to keep"),
@@ -107,7 +111,7 @@ def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("module", ["engine", "discover"])
+@pytest.mark.parametrize("module", ["engine", "parsing", "discover"])
 def test_the_engine_and_the_walk_name_no_format(module: str) -> None:
     """They ask the registry (``iacguard.formats``): a new format is its module there."""
     text = (PACKAGE / f"{module}.py").read_text(encoding="utf-8").lower()

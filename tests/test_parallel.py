@@ -12,9 +12,10 @@ import pytest
 from helpers import ROOT
 from speed_helpers import generated_corpus, scan_json
 
-from iacguard import engine, runner
+from iacguard import parsing, runner
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
+from iacguard.parsing import ScanOptions
 from iacguard.runner import Failure, Unit
 
 
@@ -103,14 +104,14 @@ def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
 def test_a_slow_file_becomes_an_error_of_that_file(
     monkeypatch: pytest.MonkeyPatch, always_parallel: None
 ) -> None:
-    parse_unit = engine.parse_unit
+    parse_unit = parsing.parse_unit
 
     def slow_on_one(unit: Unit) -> object:
         if unit.file.endswith("wildcard-action/positive_every_wildcard.yaml"):
             time.sleep(30)
         return parse_unit(unit)
 
-    monkeypatch.setattr(engine, "parse_unit", slow_on_one)
+    monkeypatch.setattr(parsing, "parse_unit", slow_on_one)
     options = ScanOptions(jobs=2, cache=False, timeout=1)
     result = scan(["fixtures/cloudformation"], Config(), options=options)
     assert [(e.file, e.message) for e in result.errors] == [

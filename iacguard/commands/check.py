@@ -16,8 +16,8 @@ from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from iacguard.config import Config
-    from iacguard.engine import ScanOptions
     from iacguard.findings import ScanResult
+    from iacguard.parsing import ScanOptions
     from iacguard.profile import Profile
 
 
@@ -177,7 +177,7 @@ def scan(request: CheckRequest, config: Config, profile: Profile | None = None) 
 def scan_options(request: CheckRequest) -> ScanOptions:
     """How to run the scan: workers, cache, time limit, and a progress bar on a terminal
     (text output only: the other formats are read by programs)."""
-    from iacguard.engine import ScanOptions
+    from iacguard.parsing import ScanOptions
     from iacguard.progress import Progress
 
     progress = None

@@ -53,6 +53,8 @@ FORBIDDEN = [
     ("iacguard.resolve.cloudformation", "iacguard.resolve.terraform", "formats apart"),
     ("iacguard.config", "iacguard.parsers", "the config is settings, not formats"),
     ("iacguard.config", "iacguard.engine", "the config is settings"),
+    ("iacguard.config_file", "iacguard.checks", "reading a config file knows no rule"),
+    ("iacguard.config_file", "iacguard.config", "the settings are validated after reading"),
     ("iacguard.findings", "iacguard.engine", "findings are what the engine makes"),
     ("iacguard.model", "iacguard.", "the model is the bottom layer"),
     ("iacguard.engine", "iacguard.cli", "the command line calls the engine"),

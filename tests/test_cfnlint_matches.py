@@ -203,6 +203,24 @@ def test_an_engine_failure_is_one_clear_match_and_cfn_lint_goes_on(
     assert "E0002" not in rule_ids  # and none of the pack's rules crashed
 
 
+def test_a_check_failing_on_the_whole_model_is_one_match_at_the_top(
+    monkeypatch: pytest.MonkeyPatch, unreadable_policy: str
+) -> None:
+    from iacguard.checks.user_not_in_group import UserNotInGroup
+
+    def failing(self: Check, model: Model, ctx: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(UserNotInGroup, "model", failing)
+    errors = [m for m in described(lint(unreadable_policy)) if m.startswith("E9100")]
+    assert errors == [
+        "E9100 1:1 iacguard skipped part of this template: internal error in IG003: "
+        "RuntimeError: boom",
+        "E9100 8:9 iacguard skipped part of this template: EmptyPolicy: the policy document "
+        "has no Statement",
+    ]
+
+
 def test_a_policy_iacguard_cannot_read_is_one_match_and_the_rest_is_checked(
     unreadable_policy: str,
 ) -> None:

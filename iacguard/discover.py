@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from iacguard.pathmatch import GitIgnores
 
 from iacguard.findings import NotRead
-from iacguard.formats import NAMED, Format, format_for
+from iacguard.formats import NAMED, Format, candidate, claim, format_for
 from iacguard.paths import display_path, skipped_directory
 
 
@@ -140,19 +140,24 @@ class _Walk:
                 # links inside are walked where they point
             for entry in files:
                 name = entry.name
-                form = None if name.startswith(".") else format_for(name)
-                if form is None or self.excluded(name if shown == "." else f"{shown}/{name}"):
+                if name.startswith(".") or not candidate(name):
+                    continue
+                if self.excluded(name if shown == "." else f"{shown}/{name}"):
                     continue
                 if ignored is None or not ignored(entry.path, directory=False):
-                    self.entry(entry, os.path.join(real_directory, name), form)
+                    self.entry(entry, os.path.join(real_directory, name))
             pending.extend(reversed(walked))  # depth first, in name order, as os.walk
 
-    def entry(self, entry: os.DirEntry[str], real: str, form: Format) -> None:
+    def entry(self, entry: os.DirEntry[str], real: str) -> None:
         """A candidate the walk found; most are regular files, told so by the listing."""
         if not entry.is_symlink() and entry.is_file(follow_symlinks=False):
+            path = Path(entry.path)
+            form = claim(path)
             # a file linked into several module directories belongs to each
-            if self.first(os.path.abspath(entry.path) if form.by_directory else real):
-                self.add(form, Path(entry.path))
+            if form is not None and self.first(
+                os.path.abspath(path) if form.by_directory else real
+            ):
+                self.add(form, path)
             return
         self.file(Path(entry.path), Path(real), explicit=False)
 
@@ -175,12 +180,13 @@ class _Walk:
                 return
             if not stat.S_ISREG(mode):
                 why = "not a regular file (a named pipe, socket or device); not read"
-        form = format_for(name)
         if why is not None:
-            if form is not None:
+            if candidate(name):
                 self.found.not_read.append(NotRead(display_path(path), why))
             return
-        form = form or NAMED  # named on the command line, whatever its name
+        form = claim(path) or (NAMED if explicit else None)  # named: whatever its name
+        if form is None:
+            return
         if form.by_directory:
             # a file linked into several module directories belongs to each
             if self.first(os.path.abspath(path)):

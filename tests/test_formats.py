@@ -19,6 +19,7 @@ from iacguard.parsing import ScanOptions
 from iacguard.runner import Unit
 
 USER = "Resources:\n  U:\n    Type: AWS::IAM::User\n"
+STACK_JSON = '{"Resources": {"U": {"Type": "AWS::IAM::User"}}}\n'
 NO_GROUP = 'User "{}" belongs to no IAM group; grant permissions through groups'
 
 
@@ -48,29 +49,33 @@ def test_a_file_named_on_the_command_line_is_read_whatever_its_name(tmp_path: Pa
 
 
 class UserList:
-    """A format made up for this test: ``*.users``, one IAM user name a line."""
+    """A format made up for this test, recognised by content among ``.json`` files as a
+    plan will be: ``{"users": [`` then one quoted IAM user name a line."""
 
     name = "users"
     title = "user list"
     kinds: tuple[str, ...] = ("users",)
-    suffixes: tuple[str, ...] = (".users",)
+    suffixes: tuple[str, ...] = (".json",)
     by_directory = False
+    markers: tuple[bytes, ...] = (b'{"users": [',)
+
+    def __init__(self) -> None:
+        self.parsed: list[str] = []  # the files it parsed, to tell a cached result
 
     def reader(self, parsing: Parsing, config: Config) -> UserListReader:
         return UserListReader(parsing)
 
-    parsed: list[str] = []  # the files it parsed, to tell a cached result
-
     def parse(self, unit: Unit) -> ParseResult:
         self.parsed.append(Path(unit.file).name)
         result = ParseResult(scanned=[unit.file])
-        for number, name in enumerate(unit.text.splitlines(), start=1):
+        for number, line in enumerate(unit.text.splitlines()[1:-1], start=2):
+            name = line.strip().strip(",").strip('"')
             if not name.isidentifier():
                 result.errors.append(
                     Error("value", f"not a user name: {name!r}", unit.file, number)
                 )
                 continue
-            location = Location(unit.file, number, 1, number, len(name) + 1)
+            location = Location(unit.file, number, 1, number, len(line) + 1)
             user = Principal("user", name, "AWS::IAM::User", location)
             result.model.principals.append(user)
             result.model.resources += 1
@@ -105,27 +110,30 @@ class UserListReader:
 def test_a_new_format_is_one_registry_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Recognised by content among the JSON files CloudFormation reads by name, parsed
+    once (the second scan reads the cache), its errors and findings where they are."""
     user_list = UserList()
     registry = (*FORMATS, user_list)
     monkeypatch.setattr(iacguard.formats, "FORMATS", registry)
     monkeypatch.setattr(iacguard.engine, "FORMATS", registry)
-    (tmp_path / "team.users").write_text("alice\nbob\n-x\n")
-    (tmp_path / "stack.yaml").write_text(USER)
+    (tmp_path / "team.json").write_text('{"users": [\n  "alice",\n  "bob",\n  "-x"\n]}\n')
+    (tmp_path / "stack.json").write_text(STACK_JSON)
+    (tmp_path / "package.json").write_text('{"name": "x", "users": []}\n')
     options = ScanOptions(jobs=1, cache_directory=tmp_path / "cache")
     for _ in ("parsed", "from the cache"):
-        result = scan(
-            [str(tmp_path / "team.users"), str(tmp_path / "stack.yaml")], Config(), options=options
-        )
+        result = scan([str(tmp_path)], Config(), options=options)
         shown = [
             (f.rule_id, Path(f.location.file).name, f.location.line, f.message)
             for f in result.findings
         ]
         assert shown == [
-            ("IG003", "stack.yaml", 2, NO_GROUP.format("U")),
-            ("IG003", "team.users", 1, NO_GROUP.format("alice")),
-            ("IG003", "team.users", 2, NO_GROUP.format("bob")),
+            ("IG003", "stack.json", 1, NO_GROUP.format("U")),
+            ("IG003", "team.json", 2, NO_GROUP.format("alice")),
+            ("IG003", "team.json", 3, NO_GROUP.format("bob")),
         ]
         assert [(e.kind, Path(e.file or "").name, e.line, e.message) for e in result.errors] == [
-            ("value", "team.users", 3, "not a user name: '-x'")
+            ("value", "team.json", 4, "not a user name: '-x'")
         ]
-    assert user_list.parsed == ["team.users"]  # the second scan read its result from the cache
+        assert sorted(Path(f).name for f in result.scanned) == ["stack.json", "team.json"]
+        assert [Path(f).name for f in result.skipped] == ["package.json"]
+    assert user_list.parsed == ["team.json"]  # the second scan read its result from the cache

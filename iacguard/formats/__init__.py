@@ -1,7 +1,8 @@
 """The input formats behind one protocol, registered in ``FORMATS``: the walk and the
 engine ask this registry and name no format.
 
-A format says which files it reads (by name), how one file's text is parsed into a
+A format says which files it reads (by name, and by content where a name is not
+enough: a Terraform plan is a ``.json`` file), how one file's text is parsed into a
 result that can be cached (in worker processes), and how a scan's parsed files become
 the model: its ``Reader`` reads the candidates ahead (where its pre-filter decides what
 is worth parsing), then assembles what was parsed (CloudFormation template by template,
@@ -63,6 +64,10 @@ class Format(Protocol):
     title: str  # as messages name it: "Terraform"
     kinds: tuple[str, ...]  # every kind of unit it parses
     suffixes: tuple[str, ...]  # the names it reads; the longest suffix that matches wins
+    # Empty, or what the first ``HEAD_BYTES`` of a file with its suffixes must all hold
+    # for it to be this format's (and not the one whose suffix matches): a format
+    # recognised by content is asked before the formats that go by name.
+    markers: tuple[bytes, ...]
     # Its files make up one module per directory: a file linked into several directories
     # is read in each, and a file named alone is read with its directory's.
     by_directory: bool
@@ -86,15 +91,40 @@ FORMATS: tuple[Format, ...] = (_CLOUDFORMATION, Terraform())
 NAMED: Format = _CLOUDFORMATION
 
 
+HEAD_BYTES = 8192
+
+
+def candidate(name: str) -> bool:
+    """Whether some format may read a file called ``name``."""
+    return any(name.endswith(f.suffixes) for f in FORMATS)
+
+
+def claim(path: Path) -> Format | None:
+    """The format that reads the file at ``path``: one recognised by content that
+    finds its markers in the file's first bytes (read only when such a format takes
+    the file's suffix), else the one that goes by the file's name."""
+    marked = [f for f in FORMATS if f.markers and path.name.endswith(f.suffixes)]
+    if marked:
+        from iacguard.parsers.source import read_head
+
+        head = read_head(path, HEAD_BYTES)
+        for found in marked:
+            if all(marker in head for marker in found.markers):
+                return found
+    return format_for(path.name)
+
+
 def format_for(name: str) -> Format | None:
-    """The format that reads a file called ``name``: the one whose longest suffix
-    matches (``x.tf.json`` is Terraform's, ``x.json`` CloudFormation's)."""
+    """The format that reads a file called ``name`` by its name alone: the one whose
+    longest suffix matches (``x.tf.json`` is Terraform's, ``x.json`` CloudFormation's)."""
     best: Format | None = None
     length = 0
-    for candidate in FORMATS:
-        for suffix in candidate.suffixes:
+    for form in FORMATS:
+        if form.markers:
+            continue
+        for suffix in form.suffixes:
             if len(suffix) > length and name.endswith(suffix):
-                best, length = candidate, len(suffix)
+                best, length = form, len(suffix)
     return best
 
 

@@ -28,6 +28,7 @@ class CloudFormation:
     kinds: tuple[str, ...] = (KIND,)
     suffixes: tuple[str, ...] = (".yaml", ".yml", ".json", ".template")
     by_directory = False
+    markers: tuple[bytes, ...] = ()
 
     def reader(self, parsing: Parsing, config: Config) -> _Reader:
         return _Reader(parsing, config)

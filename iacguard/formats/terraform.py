@@ -31,6 +31,7 @@ class Terraform:
     kinds: tuple[str, ...] = (KIND, "tfvars")
     suffixes: tuple[str, ...] = (".tf", ".tf.json")
     by_directory = True
+    markers: tuple[bytes, ...] = ()
 
     def reader(self, parsing: Parsing, config: Config) -> _Reader:
         return _Reader(parsing, config)

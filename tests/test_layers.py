@@ -2,7 +2,7 @@
 points back.
 
 ```
- cli ─► commands ─► engine ─┬─► discover (the walker) ─► formats, paths
+ cli ─► arguments, commands ─► engine ─┬─► discover (the walker) ─► formats, paths
           │  │              ├─► parsing (the scheduler) ─► formats, runner, cache
           │  │              ├─► formats ─► parsers ─► resolve ─► model   (terraform_* ⟂ cloudformation)
           │  │              └─► checks ─► findings ─► model        (checks read Settings, not Config)
@@ -60,6 +60,8 @@ FORBIDDEN = [
     ("iacguard.engine", "iacguard.cli", "the command line calls the engine"),
     ("iacguard.engine", "iacguard.commands", "the commands call the engine"),
     ("iacguard.commands", "iacguard.cli", "the command line calls the commands"),
+    ("iacguard.engine", "iacguard.arguments", "arguments are the command line's"),
+    ("iacguard.commands", "iacguard.arguments", "a command takes a request, not arguments"),
 ]
 
 

@@ -85,15 +85,6 @@ def decode_text(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_head(path: Path, size: int) -> bytes:
-    """The first ``size`` bytes of a regular file; none when it cannot be read."""
-    try:
-        with _open_regular(path) as stream:
-            return stream.read(size)
-    except (OSError, SourceError):
-        return b""
-
-
 def contains(path: Path, markers: tuple[bytes, ...]) -> bool:
     """Whether a file of any size holds one of ``markers``, read a chunk at a time so
     that memory stays bounded. A file that cannot be read holds none."""
@@ -122,3 +113,12 @@ def _open_regular(path: Path) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file; none when it cannot be read."""
+    try:
+        with _open_regular(path) as stream:
+            return stream.read(size)
+    except (OSError, SourceError):
+        return b""

@@ -4,7 +4,7 @@ The formats' readers say what to parse; this decides where and when."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,4 +136,4 @@ def _result(unit: Unit, outcome: Any) -> Any:
     """A unit's result; a Failure (time limit, lost worker) as an error of its file."""
     if not isinstance(outcome, Failure):
         return outcome
-    return for_kind(unit.kind).failed(unit, Error(outcome.kind, outcome.message, unit.file))
+    return for_kind(unit.kind).failed(unit, replace(outcome.error, file=unit.file))

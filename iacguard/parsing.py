@@ -48,7 +48,7 @@ class Scheduler:
     an identical file was parsed before, else in worker processes when there is enough
     to do; a file that resolution asks for and that was not parsed ahead (a module
     outside the scanned paths, a variables file) is parsed when asked for. What the
-    formats' readers see of the engine (``iacguard.formats.Parsing``)."""
+    formats' readers see of the engine (``iacguard.formats.Scheduler``)."""
 
     def __init__(self, options: ScanOptions, max_bytes: int, named: set[Path]) -> None:
         self.max_bytes = max_bytes

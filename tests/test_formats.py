@@ -12,7 +12,7 @@ import iacguard.formats
 from iacguard.config import Config
 from iacguard.engine import scan
 from iacguard.errors import Error
-from iacguard.formats import FORMATS, Parsing, format_for
+from iacguard.formats import FORMATS, Scheduler, format_for
 from iacguard.model import Location, Principal
 from iacguard.parsers import ParseResult
 from iacguard.parsing import ScanOptions
@@ -62,7 +62,7 @@ class UserList:
     def __init__(self) -> None:
         self.parsed: list[str] = []  # the files it parsed, to tell a cached result
 
-    def reader(self, parsing: Parsing, config: Config) -> UserListReader:
+    def reader(self, parsing: Scheduler, config: Config) -> UserListReader:
         return UserListReader(parsing)
 
     def parse(self, unit: Unit) -> ParseResult:
@@ -89,7 +89,7 @@ class UserList:
 
 
 class UserListReader:
-    def __init__(self, parsing: Parsing) -> None:
+    def __init__(self, parsing: Scheduler) -> None:
         self.parsing = parsing
         self.files: list[Path] = []
 

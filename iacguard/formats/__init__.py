@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from iacguard.runner import Unit
 
 
-class Parsing(Protocol):
-    """What the engine offers a reader during one scan: each file parsed once."""
+class Scheduler(Protocol):
+    """What the engine offers a reader during one scan (``iacguard.parsing``): each file
+    parsed once."""
 
     max_bytes: int
     named: set[Path]  # the paths the scan was given: a file named there is always read
@@ -72,7 +73,7 @@ class Format(Protocol):
     # is read in each, and a file named alone is read with its directory's.
     by_directory: bool
 
-    def reader(self, parsing: Parsing, config: Config) -> Reader: ...
+    def reader(self, parsing: Scheduler, config: Config) -> Reader: ...
 
     def parse(self, unit: Unit) -> Any:
         """One unit's result, in a worker process; what it raises is caught there."""

@@ -15,7 +15,7 @@ from iacguard.paths import display_path
 if TYPE_CHECKING:
     from iacguard.config import Config
     from iacguard.errors import Error
-    from iacguard.formats import Parsing
+    from iacguard.formats import Scheduler
     from iacguard.parsers import ParseResult
     from iacguard.runner import Unit
 
@@ -30,7 +30,7 @@ class CloudFormation:
     by_directory = False
     markers: tuple[bytes, ...] = ()
 
-    def reader(self, parsing: Parsing, config: Config) -> _Reader:
+    def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing, config)
 
     def parse(self, unit: Unit) -> ParseResult:
@@ -50,7 +50,7 @@ class CloudFormation:
 
 
 class _Reader:
-    def __init__(self, parsing: Parsing, config: Config) -> None:
+    def __init__(self, parsing: Scheduler, config: Config) -> None:
         self.parsing = parsing
         self.parameters = config.parameters
         self.parameter_files = config.parameter_files

@@ -17,7 +17,7 @@ from iacguard.paths import display_path
 if TYPE_CHECKING:
     from iacguard.config import Config
     from iacguard.errors import Error
-    from iacguard.formats import Parsing
+    from iacguard.formats import Scheduler
     from iacguard.parsers import ParseResult
     from iacguard.parsers.terraform import ParsedFile
     from iacguard.runner import Unit
@@ -33,7 +33,7 @@ class Terraform:
     by_directory = True
     markers: tuple[bytes, ...] = ()
 
-    def reader(self, parsing: Parsing, config: Config) -> _Reader:
+    def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing, config)
 
     def parse(self, unit: Unit) -> ParsedFile:
@@ -53,7 +53,7 @@ class Terraform:
 
 
 class _Reader:
-    def __init__(self, parsing: Parsing, config: Config) -> None:
+    def __init__(self, parsing: Scheduler, config: Config) -> None:
         from iacguard.parsers import hcl_tables
 
         hcl_tables.keep_in(parsing.cache)  # before any worker starts, so that each has it

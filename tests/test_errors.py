@@ -5,13 +5,16 @@ machine-readable formats."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from report_helpers import validate_sarif
 from runner_commands import commands
 from test_report_formats import SCHEMAS, json_schema, schema_errors, validate_junit
 
 from iacguard.checks.base import Check, Context
-from iacguard.engine import check_model
+from iacguard.config import Config
+from iacguard.engine import check_model, scan
 from iacguard.errors import Error, internal
 from iacguard.findings import ScanResult, Severity
 from iacguard.model import Location, Model
@@ -49,6 +52,32 @@ def test_an_internal_error_is_where_it_happened_and_says_during_what() -> None:
         "internal", "internal error while parsing: KeyError: 'x'", "a.tf"
     )
     assert internal(None, "in IG009", exc).file is None
+
+
+def test_a_scan_gives_each_error_its_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from iacguard.checks.user_not_in_group import UserNotInGroup
+
+    def fail(self: Check, model: Model, ctx: Context) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(UserNotInGroup, "model", fail)
+    monkeypatch.chdir(tmp_path)
+    Path("broken.yaml").write_text(
+        "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: [\n"
+    )
+    Path("typed.yaml").write_text(
+        "Resources:\n  U:\n    Type: AWS::IAM::User\n  R:\n    Type: [x]\n"
+    )
+    Path("main.tf").write_text('resource "aws_iam_user" "u" {\n  name = "u"\n}\n' + "#" * 300)
+    result = scan(["."], Config(max_file_bytes=256))
+    assert [error_line(e) for e in result.errors] == [
+        "broken.yaml:5:1: error: cannot parse template: did not find expected node content",
+        "typed.yaml:5:11: error: R: Type must be a string",
+        "main.tf: error: file is 345 bytes, over the 256-byte limit; to scan it, raise the limit "
+        "with --max-file-bytes",
+        "iacguard: error: internal error in IG003: RuntimeError: boom",
+    ]
+    assert [e.kind for e in result.errors] == ["parse", "value", "limit", "internal"]
 
 
 def test_text_shows_the_place_as_far_as_it_is_known() -> None:

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from iacguard.model import (
     Attachment,
-    Block,
     Directive,
     Location,
-    Membership,
     Model,
     ParseError,
-    Policy,
     PolicyKind,
-    Principal,
     PrincipalKind,
     PrincipalRef,
     Scalar,
@@ -35,23 +32,22 @@ from iacguard.parsers import ParseResult
 from iacguard.parsers.cloudformation_credentials import login_profile, user_credential
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.lambda_permission import permission_statement
+from iacguard.parsers.model_builder import ModelBuilder
 from iacguard.parsers.plain import plain
 from iacguard.parsers.policy_document import DocumentProblem, read_statements
-from iacguard.parsers.session import session_seconds
 from iacguard.parsers.source import (
     DEFAULT_MAX_FILE_BYTES,
     SourceError,
     TooLarge,
     contains,
     decode_text,
-    nested_too_deeply,
     read_bytes,
 )
 from iacguard.parsers.template_strings import SourceText
 from iacguard.resolve.cloudformation import Intrinsics
 from iacguard.resolve.hcl import TextMap, join_maps
 from iacguard.resolve.marks import Marks
-from iacguard.resolve.node import Node, Problem
+from iacguard.resolve.node import Node
 
 # Resource types whose policies the checks read, by property: (policy, governed resource);
 # None when the policy is written on the resource it governs.
@@ -222,18 +218,17 @@ class _TemplateReader:
     ) -> None:
         self.file = file
         self.source = SourceText(text, file) if text is not None else None
-        self.result = result
+        self.builder = ModelBuilder(result, file)
         self.model: Model = result.model
         self.cfn = Intrinsics(template, file, marks)
         self.root = Node(template, (), Location(file, 1, 1))
-        self.names: dict[tuple[PrincipalKind, str], str] = {}
 
     def read(self) -> None:
         try:
             self.metadata_directives(self.root, None)
         except DocumentProblem as problem:
             self.problem("Metadata", problem)
-        self._drain("Metadata")
+        self.builder.drain("Metadata", self.cfn.problems)
         resources = self.cfn.child(self.root, "Resources")
         if resources is None:
             return
@@ -252,19 +247,12 @@ class _TemplateReader:
                 entries.append((str(logical_id), resource, kind))
                 self._remember_name(str(logical_id), resource, kind)
         for logical_id, resource, kind in entries:
-            self.model.blocks.append(Block(logical_id, resource.location))
-            try:
-                self.metadata_directives(resource, resource.location)
-                _HANDLERS[kind](self, resource, logical_id, kind)
-            except DocumentProblem as problem:
-                self.problem(logical_id, problem)
-            except RecursionError:
-                where = resource.location
-                self.problem(logical_id, DocumentProblem(nested_too_deeply(), where))
-            except Exception as exc:  # a bug on one resource must not lose the others
-                message = f"internal error while reading it: {type(exc).__name__}: {exc}"
-                self.problem(logical_id, DocumentProblem(message, resource.location))
-            self._drain(logical_id)
+            read = partial(self._read_resource, resource, logical_id, kind)
+            self.builder.read(logical_id, resource.location, read, self.cfn.problems)
+
+    def _read_resource(self, resource: Node, logical_id: str, kind: str) -> None:
+        self.metadata_directives(resource, resource.location)
+        _HANDLERS[kind](self, resource, logical_id, kind)
 
     def _resource_type(self, logical_id: str, resource: Node | None) -> str | None:
         """The resource's Type; a resource without a usable one is an error."""
@@ -282,14 +270,9 @@ class _TemplateReader:
             # Rain's module source (``Type: !Rain::Module ./bucket.yaml``, in JSON
             # ``{"Rain::Module": …}``): rain expands it before deploy, so it is not a
             # resource CloudFormation ever sees
-            self.model.unresolved.append(
-                Unresolved(
-                    self.file,
-                    kind.location.line,
-                    logical_id,
-                    Intrinsics.source(kind.value),
-                    "a Rain module, expanded by rain before deploy; not checked",
-                )
+            why = "a Rain module, expanded by rain before deploy; not checked"
+            self.builder.unresolved(
+                Unknown(Intrinsics.source(kind.value), why, kind.location), logical_id
             )
             return None
         if not isinstance(kind.value, str):
@@ -297,21 +280,9 @@ class _TemplateReader:
             return None
         return str(kind.value)  # a plain str, not the decoder's node
 
-    def _drain(self, where: str) -> None:
-        """Report the malformed values the resolver met, once each."""
-        seen: set[tuple[str, int, int]] = set()
-        for found in self.cfn.problems:
-            key = (found.message, found.location.line, found.location.column)
-            if key not in seen:
-                seen.add(key)
-                self.problem(where, DocumentProblem(found.message, found.location))
-        self.cfn.problems.clear()
-
     def problem(self, where: str | None, problem: DocumentProblem) -> None:
         """An error at the problem's place, naming the resource (``where``) if any."""
-        loc = problem.location
-        message = f"{where}: {problem.message}" if where else problem.message
-        self.result.errors.append(ParseError(self.file, message, loc.line, loc.column))
+        self.builder.problem(where, problem.message, problem.location)
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -359,13 +330,14 @@ class _TemplateReader:
         return props
 
     def _remember_name(self, logical_id: str, resource: Node, kind: str) -> None:
-        """Map literal IAM names to logical ids, so ``Users: [alice]`` finds AliceUser."""
+        """Literal IAM names, known before any resource is read, so ``Users: [alice]``
+        finds AliceUser wherever it is written."""
         principal_kind, name_key = _NAME_PROPERTY.get(kind, (None, None))
         if principal_kind is None or name_key is None:
             return
         props = resource.value.get("Properties")
         if isinstance(props, dict) and isinstance(props.get(name_key), str):
-            self.names[(principal_kind, str(props[name_key]))] = logical_id
+            self.builder.known_as(principal_kind, str(props[name_key]), logical_id)
 
     def name(self, props: Node, key: str) -> Value | None:
         node = self.cfn.child(props, key)
@@ -408,12 +380,9 @@ class _TemplateReader:
             if isinstance(getatt, list) and getatt and getatt[0] in self.cfn.resources:
                 target = str(getatt[0])
         if target is not None:
-            return PrincipalRef(kind, node.location, target=target, scope=self.file)
+            return self.builder.ref(kind, node.location, target=target)
         values = self.cfn.alternatives(node, listed=isinstance(node.path[-1], int))
-        name = values[0] if values else None
-        if isinstance(name, Scalar):
-            target = self.names.get((kind, str(name.value)))
-        return PrincipalRef(kind, node.location, target=target, name=name, scope=self.file)
+        return self.builder.named(kind, values[0] if values else None, node.location)
 
     def policy(
         self,
@@ -429,29 +398,31 @@ class _TemplateReader:
     ) -> None:
         """Record a policy; a malformed document is an error that costs this policy
         alone, never the rest of its resource (a user's groups, its other policies)."""
-        policy = Policy(
+        unknown: Unknown | None = None
+        statements: list[Statement] = []
+        if document is not None:
+            try:
+                readable = self._document(document)
+                if isinstance(readable, Unknown):
+                    unknown = readable
+                elif isinstance(readable, list):
+                    statements = readable
+                elif readable.value != {}:  # an empty document grants nothing
+                    statements = read_statements(self.cfn, readable)
+            except DocumentProblem as problem:
+                self.problem(logical_id, problem)
+                return
+        self.builder.policy(
             kind,
             logical_id,
             resource_type,
             location,
             name=name,
+            statements=statements,
+            document=unknown,
             embedded_in=embedded_in,
             governs=governs,
-            scope=self.file,
         )
-        if document is not None:
-            try:
-                readable = self._document(document)
-                if isinstance(readable, Unknown):
-                    policy.document = readable
-                elif isinstance(readable, list):
-                    policy.statements = readable
-                elif readable.value != {}:  # an empty document grants nothing
-                    policy.statements = read_statements(self.cfn, readable)
-            except DocumentProblem as problem:
-                self.problem(logical_id, problem)
-                return
-        self.model.policies.append(policy)
 
     def _document(self, node: Node) -> Node | Unknown | list[Statement]:
         """A policy document is a mapping, or (for ``Json`` properties) a JSON string,
@@ -531,27 +502,32 @@ class _TemplateReader:
             self.attach(owner, item, logical_id, resource_type)
 
     def attach(self, owner: PrincipalRef, item: Node, logical_id: str, resource_type: str) -> None:
-        self.model.attachments.extend(self.attachments(owner, item, logical_id, resource_type))
+        self.builder.attach(self.attachments(owner, item, logical_id, resource_type))
 
     def attachments(
         self, owner: PrincipalRef, item: Node, logical_id: str, resource_type: str
     ) -> list[Attachment]:
         """One attachment per alternative of the policy ARN ``item``."""
         values = self.cfn.alternatives(item, listed=True)
-        policy_target = None
+        return self.builder.attachments(
+            owner,
+            values,
+            logical_id,
+            resource_type,
+            item.location,
+            policy_target=self._policy_target(item),
+        )
+
+    def _policy_target(self, item: Node) -> str | None:
+        """The managed policy of the template an ARN refers to (``!Ref Policy``)."""
         value = item.value
         if (
             isinstance(value, dict)
             and isinstance(value.get("Ref"), str)
             and value["Ref"] in self.cfn.resources
         ):
-            policy_target = str(value["Ref"])
-        return [
-            Attachment(
-                owner, arn, logical_id, resource_type, item.location, policy_target=policy_target
-            )
-            for arn in values
-        ]
+            return str(value["Ref"])
+        return None
 
     def principal(
         self,
@@ -560,17 +536,33 @@ class _TemplateReader:
         logical_id: str,
         resource_type: str,
         name_key: str,
+        *,
+        session_key: str | None = None,
     ) -> tuple[Node, PrincipalRef]:
         """Record the principal a resource declares; return its properties and a
-        reference to it for the policies, attachments and memberships it declares."""
+        reference to it for the policies, attachments and memberships it declares.
+        ``session_key``: ``MaxSessionDuration`` (seconds) or ``SessionDuration`` (ISO 8601)."""
         props = self.properties(resource)
         name = self.name(props, name_key)
-        self.model.principals.append(
-            Principal(
-                kind, logical_id, resource_type, resource.location, name=name, scope=self.file
+        session = self.cfn.child(props, session_key) if session_key else None
+        durations = (
+            self.builder.sessions(
+                logical_id,
+                str(session_key),
+                self.cfn.alternatives(session),
+                iso=session_key == "SessionDuration",
             )
+            if session is not None
+            else ()
         )
-        me = PrincipalRef(kind, resource.location, target=logical_id, name=name, scope=self.file)
+        me = self.builder.principal(
+            kind,
+            logical_id,
+            resource_type,
+            resource.location,
+            name=name,
+            session_duration=durations,
+        )
         return props, me
 
 
@@ -587,7 +579,7 @@ def _user(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -
     if groups is not None:
         for item in reader.cfn.items(groups):
             group = reader.ref(item, "group")
-            reader.model.memberships.append(Membership(me, group, logical_id, kind, item.location))
+            reader.builder.membership(me, group, logical_id, kind, item.location)
 
 
 def _group(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
@@ -597,8 +589,9 @@ def _group(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) 
 
 
 def _role(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
-    props, me = reader.principal("role", resource, logical_id, kind, "RoleName")
-    _session(reader, props, "MaxSessionDuration")
+    props, me = reader.principal(
+        "role", resource, logical_id, kind, "RoleName", session_key="MaxSessionDuration"
+    )
     reader.inline_policies(props, logical_id, kind, me)
     reader.managed_policy_arns(props, logical_id, kind, me)
     _boundary(reader, props, logical_id, kind, me)
@@ -614,30 +607,13 @@ def _boundary(
     node = reader.cfn.child(props, "PermissionsBoundary")
     if node is None:
         return
-    boundaries = reader.attachments(me, node, logical_id, kind)
-    reader.model.principals[-1].boundary = boundaries[0] if boundaries else None
-
-
-def _session(reader: _TemplateReader, props: Node, key: str) -> None:
-    """``MaxSessionDuration`` (seconds) or ``SessionDuration`` (ISO 8601); a value of
-    the wrong form is an error, not a value."""
-    node = reader.cfn.child(props, key)
-    if node is None:
-        return
-    principal = reader.model.principals[-1]
-    durations = []
-    for value in reader.cfn.alternatives(node):
-        seconds = session_seconds(key, value, iso=key == "SessionDuration")
-        if isinstance(seconds, str):
-            reader.cfn.problems.append(Problem(seconds, value.location))
-        else:
-            durations.append(seconds)
-    principal.session_duration = tuple(durations)
+    reader.builder.boundary(me, reader.attachments(me, node, logical_id, kind))
 
 
 def _permission_set(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
-    props, me = reader.principal("permission_set", resource, logical_id, kind, "Name")
-    _session(reader, props, "SessionDuration")
+    props, me = reader.principal(
+        "permission_set", resource, logical_id, kind, "Name", session_key="SessionDuration"
+    )
     inline = reader.cfn.child(props, "InlinePolicy")
     if inline is not None:
         reader.policy("inline", inline, logical_id, kind, inline.location, embedded_in=(me,))
@@ -682,9 +658,9 @@ def _managed_policy(reader: _TemplateReader, resource: Node, logical_id: str, ki
             continue
         for item in reader.cfn.items(node):
             principal = reader.ref(item, principal_kind)  # type: ignore[arg-type]
-            reader.model.attachments.append(
-                Attachment(
-                    principal, arn, logical_id, kind, item.location, policy_target=logical_id
+            reader.builder.attach(
+                reader.builder.attachments(
+                    principal, [arn], logical_id, kind, item.location, policy_target=logical_id
                 )
             )
 
@@ -692,9 +668,9 @@ def _managed_policy(reader: _TemplateReader, resource: Node, logical_id: str, ki
 def _user_to_group(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
     props = reader.properties(resource)
     groups = reader.refs(props, "GroupName", "group")
-    group = groups[0] if groups else PrincipalRef("group", resource.location)
+    group = groups[0] if groups else reader.builder.ref("group", resource.location)
     for user in reader.refs(props, "Users", "user"):
-        reader.model.memberships.append(Membership(user, group, logical_id, kind, user.location))
+        reader.builder.membership(user, group, logical_id, kind, user.location)
 
 
 def _serverless(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
@@ -704,7 +680,8 @@ def _serverless(reader: _TemplateReader, resource: Node, logical_id: str, kind: 
     policies = reader.cfn.child(props, "Policies")
     if policies is None:
         return
-    role = PrincipalRef(
+    # the role SAM makes for the function: no principal of the template as written
+    role = reader.builder.ref(
         "role", resource.location, name=Scalar(f"{logical_id}Role", resource.location)
     )
     for item in _sam_policy_items(reader, policies):
@@ -744,16 +721,14 @@ def _lambda_permission(reader: _TemplateReader, resource: Node, logical_id: str,
         reader.name(props, "Principal"),
         conditions,
     )
-    policy = Policy(
+    reader.builder.policy(
         "resource",
         logical_id,
         kind,
         resource.location,
         statements=[statement],
         governs=reader.governed(props, "FunctionName"),
-        scope=reader.file,
     )
-    reader.model.policies.append(policy)
 
 
 def _sam_template(
@@ -771,8 +746,8 @@ def _sam_template(
         reader.problem(logical_id, DocumentProblem(str(problem), item.location))
         return
     if document is None:
-        reader.model.policies.append(
-            Policy("sam_template", logical_id, kind, item.location, name=name, embedded_in=(role,))
+        reader.builder.policy(
+            "sam_template", logical_id, kind, item.location, name=name, embedded_in=(role,)
         )
         return
     expanded = Node(document, (*item.path, template_name), item.location, item.when)

@@ -10,28 +10,23 @@ refers to it and does not copy its statements.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from iacguard.model import (
     Attachment,
-    Block,
     Location,
-    Membership,
-    ParseError,
-    Policy,
     PolicyKind,
-    Principal,
     PrincipalKind,
     PrincipalRef,
     Scalar,
+    Statement,
     Unknown,
-    Unresolved,
     Value,
 )
 from iacguard.parsers import ParseResult
 from iacguard.parsers.lambda_permission import CONDITIONS as PERMISSION_CONDITIONS
 from iacguard.parsers.lambda_permission import permission_statement
-from iacguard.parsers.policy_document import DocumentProblem
-from iacguard.parsers.session import session_seconds
+from iacguard.parsers.model_builder import ModelBuilder
 from iacguard.parsers.terraform_credentials import CREDENTIAL_HANDLERS
 from iacguard.parsers.terraform_documents import PolicyDocuments, document_refs, read_policy
 from iacguard.resolve.hcl import Call, Expr, TupleExpr
@@ -57,14 +52,13 @@ PRINCIPAL_TYPES: dict[str, PrincipalKind] = {
 
 
 class IamReader:
-    """Reads the IAM resources of a tree of module instances into ``result.model``."""
+    """Reads the IAM resources of a tree of module instances into ``result.model``;
+    ``root`` is the directory of its root module, where addresses are unique."""
 
-    def __init__(self, evaluator: Evaluator, result: ParseResult) -> None:
+    def __init__(self, evaluator: Evaluator, result: ParseResult, root: str) -> None:
         self.evaluator = evaluator
-        self.result = result
-        self.model = result.model
-        self.names: dict[tuple[str, PrincipalKind, str], str] = {}
-        self.documents = PolicyDocuments(evaluator, self.model, self.unresolved)
+        self.builder = ModelBuilder(result, root)
+        self.documents = PolicyDocuments(evaluator, self.builder)
 
     def read(self, resources: list[Resource]) -> None:
         """Principals first, so that a literal name (``user = "alice"``) finds its user."""
@@ -75,37 +69,10 @@ class IamReader:
         others = [r for r in resources if r.handler_key not in PRINCIPAL_TYPES]
         for resource in principals + others:
             handler = _HANDLERS.get(resource.handler_key)
-            if handler is None:
-                continue
-            where = resource.block.location
-            self.model.blocks.append(Block(resource.address, where))
-            try:
-                handler(self, resource)
-                self._drain(resource.address)
-            except DocumentProblem as problem:
-                loc = problem.location
-                self.result.errors.append(
-                    ParseError(
-                        loc.file, f"{resource.address}: {problem.message}", loc.line, loc.column
-                    )
-                )
-            except RecursionError:
-                message = f"{resource.address}: nested too deeply to read"
-                self.result.errors.append(ParseError(where.file, message, where.line))
-            except Exception as exc:  # a bug on one resource must not lose the others
-                message = f"internal error while reading {resource.address}: {type(exc).__name__}"
-                self.result.errors.append(ParseError(where.file, f"{message}: {exc}", where.line))
-
-    def problem(self, address: str, message: str, location: Location) -> None:
-        error = ParseError(location.file, f"{address}: {message}", location.line, location.column)
-        if error not in self.result.errors:
-            self.result.errors.append(error)
-
-    def _drain(self, address: str) -> None:
-        """Report the malformed values met while reading a resource."""
-        for found in self.documents.problems:
-            self.problem(address, found.message, found.location)
-        self.documents.problems.clear()
+            if handler is not None:
+                read = partial(handler, self, resource)
+                location = resource.block.location
+                self.builder.read(resource.address, location, read, self.documents.problems)
 
     # -- values ----------------------------------------------------------------------
 
@@ -120,7 +87,8 @@ class IamReader:
         if isinstance(value, Located) and isinstance(value.value, (list, dict)):
             kind = "a list" if isinstance(value.value, list) else "a mapping"
             location = resource.block.attributes[name].location
-            self.problem(resource.address, f"{name} must be a single value, not {kind}", location)
+            message = f"{name} must be a single value, not {kind}"
+            self.builder.problem(resource.address, message, location)
             return None
         found = scalars(value)
         if len(found) <= 1:
@@ -129,12 +97,6 @@ class IamReader:
         shown = ", ".join(str(v.value) for v in found if isinstance(v, Scalar))
         why = f"one of several values ({shown})" if shown else "cannot be resolved"
         return Unknown(_unquoted(expr.text), why, expr.location)
-
-    def unresolved(self, unknown: Unknown, resource: str) -> None:
-        loc = unknown.location
-        entry = Unresolved(loc.file, loc.line, resource, unknown.expression, unknown.why)
-        if entry not in self.model.unresolved:
-            self.model.unresolved.append(entry)
 
     # -- references to principals -------------------------------------------------------
 
@@ -161,9 +123,9 @@ class IamReader:
         target = self.evaluator.target_of(expr, scope)
         if target is not None and _type_of(target) in PRINCIPAL_TYPES:  # aws_iam_user.x[*].name
             return [
-                PrincipalRef(kind, v.location, target, v, _root(scope)) for v in elements(value)
+                self.builder.ref(kind, v.location, target=target, name=v) for v in elements(value)
             ]
-        return [self._named(kind, v, v.location, scope) for v in elements(value)]
+        return [self.builder.named(kind, v, v.location) for v in elements(value)]
 
     def _refs(
         self, expr: Expr, scope: Scope, kind: PrincipalKind, location: Location
@@ -173,27 +135,10 @@ class IamReader:
         if target is not None and _type_of(target) in PRINCIPAL_TYPES:
             names = scalars(value)
             name = names[0] if names else None
-            return [PrincipalRef(kind, location, target, name, _root(scope))]
-        return [self._named(kind, v, location, scope) for v in scalars(value)] or [
-            PrincipalRef(kind, location)
+            return [self.builder.ref(kind, location, target=target, name=name)]
+        return [self.builder.named(kind, v, location) for v in scalars(value)] or [
+            self.builder.ref(kind, location)
         ]
-
-    def _named(
-        self, kind: PrincipalKind, name: Value, location: Location, scope: Scope
-    ) -> PrincipalRef:
-        """A principal named by its IAM name: found among the principals of this root."""
-        root = _root(scope)
-        key = (kind, str(name.value)) if isinstance(name, Scalar) else None
-        target = self.names.get((root, *key)) if key else None
-        return PrincipalRef(kind, location, target=target, name=name, scope=root)
-
-    def own_ref(self, resource: Resource, kind: PrincipalKind) -> PrincipalRef:
-        principal = next(
-            p for p in reversed(self.model.principals) if p.address == resource.address
-        )
-        return PrincipalRef(
-            kind, resource.block.location, resource.address, principal.name, principal.scope
-        )
 
     # -- policies ------------------------------------------------------------------------
 
@@ -207,32 +152,34 @@ class IamReader:
         name: Value | None = None,
         embedded_in: tuple[PrincipalRef, ...] = (),
         governs: str | None = None,
-    ) -> Policy:
-        policy = Policy(
+    ) -> None:
+        statements: list[Statement] = []
+        unknown: Unknown | None = None
+        uses: tuple[str, ...] = ()
+        if document is not None:
+            uses = document_refs(document)
+            statements, unknowns = read_policy(document, self.documents.problems)
+            if unknowns and not statements:
+                unknown = unknowns.pop(0)
+            for each in unknowns:
+                self.builder.unresolved(each, resource.address)
+        self.builder.policy(
             kind,
             resource.address,
             resource.type,
             location,
             name=name,
+            statements=statements,
+            document=unknown,
             embedded_in=embedded_in,
             governs=governs,
-            scope=_root(resource.scope),
+            uses=uses,
         )
-        if document is not None:
-            policy.uses = document_refs(document)
-            statements, unknowns = read_policy(document, self.documents.problems)
-            policy.statements = statements
-            if unknowns and not statements:
-                policy.document = unknowns.pop(0)
-            for unknown in unknowns:
-                self.unresolved(unknown, resource.address)
-        self.model.policies.append(policy)
-        return policy
 
     def attach(
         self, owner: PrincipalRef, resource: Resource, expr: Expr, location: Location
     ) -> None:
-        self.model.attachments.extend(self.attachments(owner, resource, expr, location))
+        self.builder.attach(self.attachments(owner, resource, expr, location))
 
     def attachments(
         self, owner: PrincipalRef, resource: Resource, expr: Expr, location: Location
@@ -244,12 +191,9 @@ class IamReader:
             target if target is not None and _type_of(target) == "aws_iam_policy" else None
         )
         arns: list[Value | None] = [*scalars(value)] or [None]
-        return [
-            Attachment(
-                owner, arn, resource.address, resource.type, location, policy_target=policy_target
-            )
-            for arn in arns
-        ]
+        return self.builder.attachments(
+            owner, arns, resource.address, resource.type, location, policy_target=policy_target
+        )
 
     def governed(self, resource: Resource, name: str | None) -> str:
         """How a message names the resource a policy governs: the address ``name`` refers
@@ -272,24 +216,13 @@ class IamReader:
         value = self.value(resource, name)
         if attribute is None or value is None:
             return ()
-        durations = []
-        for duration in scalars(relocate(value, attribute.location)):
-            seconds = session_seconds(name, duration, iso=name == "session_duration")
-            if isinstance(seconds, str):
-                self.problem(resource.address, seconds, duration.location)
-            else:
-                durations.append(seconds)
-        return tuple(durations)
+        values = scalars(relocate(value, attribute.location))
+        return self.builder.sessions(resource.address, name, values, iso=name == "session_duration")
 
 
 def _unquoted(text: str) -> str:
     """``"user-${count.index}"`` as a message shows it: without the quotes."""
     return text[1:-1] if len(text) > 1 and text[0] == text[-1] == '"' else text
-
-
-def _root(scope: Scope) -> str:
-    """Where addresses are unique: the root module directory being read."""
-    return str(scope.instance.root)
 
 
 def _type_of(address: str) -> str:
@@ -309,29 +242,26 @@ Handler = Callable[[IamReader, Resource], None]
 def _principal(reader: IamReader, resource: Resource) -> None:
     kind = PRINCIPAL_TYPES[resource.type]
     duration_key = {"role": "max_session_duration", "permission_set": "session_duration"}.get(kind)
-    principal = Principal(
+    name = reader.single(resource, "name")
+    me = reader.builder.principal(
         kind,
         resource.address,
         resource.type,
         resource.block.location,
-        name=reader.single(resource, "name"),
+        name=name,
         session_duration=reader.session(resource, duration_key) if duration_key else (),
-        scope=_root(resource.scope),
     )
-    reader.model.principals.append(principal)
     boundary = resource.block.attributes.get("permissions_boundary")
     if boundary is not None and kind in ("user", "role"):
-        me = reader.own_ref(resource, kind)
-        found = reader.attachments(me, resource, boundary.expr, boundary.location)
-        principal.boundary = found[0] if found else None
-    if isinstance(principal.name, Scalar):
-        reader.names[(principal.scope, kind, str(principal.name.value))] = resource.address
+        reader.builder.boundary(
+            me, reader.attachments(me, resource, boundary.expr, boundary.location)
+        )
+    reader.builder.known_as(kind, name, resource.address)
     if kind == "role":
-        _role(reader, resource)
+        _role(reader, resource, me)
 
 
-def _role(reader: IamReader, resource: Resource) -> None:
-    me = reader.own_ref(resource, "role")
+def _role(reader: IamReader, resource: Resource, me: PrincipalRef) -> None:
     trust = resource.block.attributes.get("assume_role_policy")
     if trust is not None:
         reader.policy(
@@ -343,7 +273,7 @@ def _role(reader: IamReader, resource: Resource) -> None:
         )
     blocks, unknowns = reader.evaluator.nested(resource.block, "inline_policy", resource.scope)
     for unknown in unknowns:
-        reader.unresolved(unknown, resource.address)
+        reader.builder.unresolved(unknown, resource.address)
     for block, scope in blocks:
         document = reader.evaluator.attribute(block, "policy", scope)
         if document is None:
@@ -366,8 +296,8 @@ def _role(reader: IamReader, resource: Resource) -> None:
             reader.attach(me, resource, item, item.location)
         return
     for arn in elements(reader.evaluator.value(arns.expr, resource.scope)):
-        reader.model.attachments.append(
-            Attachment(me, arn, resource.address, resource.type, arn.location)
+        reader.builder.attach(
+            reader.builder.attachments(me, [arn], resource.address, resource.type, arn.location)
         )
 
 
@@ -417,20 +347,16 @@ def _policy_attachment(reader: IamReader, resource: Resource) -> None:
 def _user_group_membership(reader: IamReader, resource: Resource) -> None:
     for user in reader.refs(resource, "user", "user"):
         for group in reader.list_refs(resource, "groups", "group"):
-            reader.model.memberships.append(
-                Membership(user, group, resource.address, resource.type, group.location)
-            )
+            reader.builder.membership(user, group, resource.address, resource.type, group.location)
 
 
 def _group_membership(reader: IamReader, resource: Resource) -> None:
     groups = reader.refs(resource, "group", "group") or [
-        PrincipalRef("group", resource.block.location)
+        reader.builder.ref("group", resource.block.location)
     ]
     for group in groups:
         for user in reader.list_refs(resource, "users", "user"):
-            reader.model.memberships.append(
-                Membership(user, group, resource.address, resource.type, user.location)
-            )
+            reader.builder.membership(user, group, resource.address, resource.type, user.location)
 
 
 def _document(reader: IamReader, resource: Resource) -> None:
@@ -457,24 +383,22 @@ def _resource_policy(document_key: str, governed_key: str | None) -> Handler:
 
 
 def _lambda_permission(reader: IamReader, resource: Resource) -> None:
-    policy = Policy(
+    governs = reader.governed(resource, "function_name")
+    conditions = {name: reader.single(resource, name) for name in PERMISSION_CONDITIONS}
+    statement = permission_statement(
+        resource.block.location,
+        reader.single(resource, "action"),
+        reader.single(resource, "principal"),
+        conditions,
+    )
+    reader.builder.policy(
         "resource",
         resource.address,
         resource.type,
         resource.block.location,
-        governs=reader.governed(resource, "function_name"),
-        scope=_root(resource.scope),
+        statements=[statement],
+        governs=governs,
     )
-    conditions = {name: reader.single(resource, name) for name in PERMISSION_CONDITIONS}
-    policy.statements = [
-        permission_statement(
-            resource.block.location,
-            reader.single(resource, "action"),
-            reader.single(resource, "principal"),
-            conditions,
-        )
-    ]
-    reader.model.policies.append(policy)
 
 
 _HANDLERS: dict[str, Handler] = {

@@ -32,7 +32,7 @@ from iacguard.parsers.source import (
     nested_too_deeply,
     read_text,
 )
-from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.terraform_iam import COMPUTED, IamReader
 from iacguard.parsers.terraform_tree import TreeBuilder, local_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped
@@ -90,7 +90,7 @@ def parse_modules(
 def _read_root(
     loader: Loader, directory: Path, files: list[Path], cli_values: dict[str, Attribute]
 ) -> None:
-    evaluator = Evaluator(loader)  # its caches hold one root's instances
+    evaluator = Evaluator(loader, COMPUTED)  # its caches hold one root's instances
     module = loader.module(directory, files)
     values = {**loader.tfvars(directory), **cli_values}
     root = Instance(module, directory, values=values)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from iacguard.model import (
+    OWN_ACCOUNT,
     Attachment,
     Location,
     PolicyKind,
@@ -30,7 +31,8 @@ from iacguard.parsers.model_builder import ModelBuilder
 from iacguard.parsers.terraform_credentials import CREDENTIAL_HANDLERS
 from iacguard.parsers.terraform_documents import PolicyDocuments, document_refs, read_policy
 from iacguard.resolve.hcl import Call, Expr, TupleExpr
-from iacguard.resolve.terraform import DOCUMENT_TYPE, Evaluator
+from iacguard.resolve.terraform import Evaluator
+from iacguard.resolve.terraform_computed import Computed, Derived, Fixed, Itself, SameAs
 from iacguard.resolve.terraform_scope import Resource, Scope
 from iacguard.resolve.terraform_values import (
     Located,
@@ -48,6 +50,29 @@ PRINCIPAL_TYPES: dict[str, PrincipalKind] = {
     "aws_iam_group": "group",
     "aws_iam_role": "role",
     "aws_ssoadmin_permission_set": "permission_set",
+}
+DOCUMENT_TYPE = "aws_iam_policy_document"
+
+
+def _oidc_provider_arn(url: str) -> str:
+    host = url.split("://", 1)[-1].rstrip("/")
+    return f"arn:aws:iam::{OWN_ACCOUNT}:oidc-provider/{host}"
+
+
+# The attributes computed at apply that the reader needs known (for the evaluator): a
+# document's JSON refers to the document; a user's, group's or role's id is its name; the
+# trust rules compare the own account, the partition and an OIDC provider's ARN, which
+# CloudFormation spells with pseudo parameters.
+COMPUTED: Computed = {
+    (f"data.{DOCUMENT_TYPE}", "json"): Itself(),
+    (f"data.{DOCUMENT_TYPE}", "minified_json"): Itself(),
+    **{(kind, "id"): SameAs("name") for kind in ("aws_iam_user", "aws_iam_group", "aws_iam_role")},
+    ("data.aws_caller_identity", "account_id"): Fixed(OWN_ACCOUNT),
+    ("data.aws_partition", "partition"): Fixed("aws"),
+    **{
+        (kind, "arn"): Derived("url", _oidc_provider_arn)
+        for kind in ("aws_iam_openid_connect_provider", "data.aws_iam_openid_connect_provider")
+    },
 }
 
 

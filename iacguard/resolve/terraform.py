@@ -2,7 +2,8 @@
 
 What resolves: variables (caller inputs, ``-var-file``, ``*.auto.tfvars``,
 ``terraform.tfvars``, defaults, in Terraform's order), locals, module outputs,
-attributes written on other resources (``aws_iam_user.alice.name``), string
+attributes written on other resources (``aws_iam_user.alice.name``) and those the
+reader declares computed (``iacguard.resolve.terraform_computed``), string
 interpolation, operators and conditionals, ``for`` expressions, ``count``/``for_each``
 instances and the common built-in functions (``iacguard.resolve.terraform_functions``).
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from iacguard.model import OWN_ACCOUNT, Location, ParseError, Unknown
+from iacguard.model import Location, ParseError, Unknown
 from iacguard.resolve import terraform_expressions as expressions
 from iacguard.resolve.hcl import (
     Binary,
@@ -48,6 +49,14 @@ from iacguard.resolve.limits import (
     MAX_VALUE_SIZE,
     TooLarge,
 )
+from iacguard.resolve.terraform_computed import (
+    Computation,
+    Computed,
+    Derived,
+    Fixed,
+    Itself,
+    SameAs,
+)
 from iacguard.resolve.terraform_expressions import lookup, unknown_from
 from iacguard.resolve.terraform_repetition import Repetition, nested, repetition
 from iacguard.resolve.terraform_scope import Instance, Scope, Sources
@@ -70,10 +79,7 @@ MAX_EVALUATION_DEPTH = 64
 # Expressions evaluated for one root module (a few seconds): past that, every value is
 # unknown, so that no configuration (nested for over large lists…) can stall a scan.
 MAX_STEPS = 1_000_000
-DOCUMENT_TYPE = "aws_iam_policy_document"
 _NAMESPACES = frozenset({"var", "local", "module", "data", "path", "terraform", "self"})
-# Users, groups and roles: the id is the IAM name.
-_NAMED_BY_ID = ("aws_iam_user.", "aws_iam_group.", "aws_iam_role.")
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,12 @@ Evaluated = TfValue | _Namespace | _ResourceRef | _ModuleRef
 
 
 class Evaluator:
-    def __init__(self, sources: Sources) -> None:
+    """Evaluates the expressions of one root module; ``computed`` declares the
+    attributes its reader needs that the provider computes."""
+
+    def __init__(self, sources: Sources, computed: Computed | None = None) -> None:
         self.sources = sources
+        self.computed: Computed = computed or {}
         self.depth = 0
         self.steps = 0
         self.built = 0  # characters built for the value being evaluated (``charge``)
@@ -409,12 +419,13 @@ class Evaluator:
     def _resource_attr(self, ref: _ResourceRef, name: str, expr: Expr) -> Evaluated:
         instance, address = ref.instance, ref.address
         block = instance.module.resources[address]
-        if address.startswith(f"data.{DOCUMENT_TYPE}.") and name in ("json", "minified_json"):
+        computation = self.computed.get((address.rsplit(".", 1)[0], name))
+        if isinstance(computation, Itself):
             return DocumentRef(instance.prefix + address, expr.location)
-        deployed = self._deploy_value(instance, address, name)
-        if deployed is not None:
-            return Located(deployed, expr.location)
-        written = "name" if name == "id" and address.startswith(_NAMED_BY_ID) else name
+        known = self._computed(instance, block, computation)
+        if known is not None:
+            return Located(known, expr.location)
+        written = computation.attribute if isinstance(computation, SameAs) else name
         attribute = block.attributes.get(written)
         if attribute is None or written in ("count", "for_each"):
             return Unknown(
@@ -436,23 +447,20 @@ class Evaluator:
             instance, f"{address}.{written}", expr, lambda: self.value(attribute.expr, scope)
         )
 
-    def _deploy_value(self, instance: Instance, address: str, name: str) -> str | None:
-        """Values known only at apply that trust rules need and CloudFormation spells
-        with pseudo parameters: the own account, the partition, an OIDC provider's ARN
-        (from its ``url``)."""
-        kind = address.removeprefix("data.").split(".")[0]
-        if kind == "aws_caller_identity" and name == "account_id":
-            return OWN_ACCOUNT
-        if kind == "aws_partition" and name == "partition":
-            return "aws"
-        if kind == "aws_iam_openid_connect_provider" and name == "arn":
-            url = instance.module.resources[address].attributes.get("url")
-            if url is None:
-                return None
-            found = self.value(url.expr, Scope(instance))
-            if isinstance(found, Located) and isinstance(found.value, str) and not found.holes:
-                host = found.value.split("://", 1)[-1].rstrip("/")
-                return f"arn:aws:iam::{OWN_ACCOUNT}:oidc-provider/{host}"
+    def _computed(
+        self, instance: Instance, block: Block, computation: Computation | None
+    ) -> str | None:
+        """The value of a computed attribute, when its declaration tells it statically."""
+        if isinstance(computation, Fixed):
+            return computation.value
+        if not isinstance(computation, Derived):
+            return None
+        source = block.attributes.get(computation.attribute)
+        if source is None:
+            return None
+        found = self.value(source.expr, Scope(instance))
+        if isinstance(found, Located) and isinstance(found.value, str) and not found.holes:
+            return computation.derive(found.value)
         return None
 
     def _remember(

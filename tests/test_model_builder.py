@@ -49,13 +49,13 @@ def test_an_unresolved_value_is_recorded_once() -> None:
 def test_a_reader_bug_on_one_resource_is_the_same_error_in_both_formats(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iacguard.parsers import cloudformation_resources, terraform_iam
+    from iacguard.parsers import cloudformation_resources, terraform_iam_resources
 
     def fail(*args: object) -> None:
         raise KeyError("boom")
 
     monkeypatch.setitem(cloudformation_resources.HANDLERS, "AWS::IAM::Group", fail)
-    monkeypatch.setitem(terraform_iam._HANDLERS, "aws_iam_group", fail)
+    monkeypatch.setitem(terraform_iam_resources.HANDLERS, "aws_iam_group", fail)
     (tmp_path / "t.yaml").write_text(
         "Resources:\n  G:\n    Type: AWS::IAM::Group\n  U:\n    Type: AWS::IAM::User\n"
     )

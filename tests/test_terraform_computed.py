@@ -7,7 +7,7 @@ from pathlib import Path
 
 from iacguard.model import Unknown
 from iacguard.parsers.terraform import Loader
-from iacguard.parsers.terraform_iam import COMPUTED
+from iacguard.parsers.terraform_iam_resources import COMPUTED
 from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_computed import Computed
 from iacguard.resolve.terraform_scope import Instance, Scope

@@ -32,7 +32,8 @@ from iacguard.parsers.source import (
     nested_too_deeply,
     read_text,
 )
-from iacguard.parsers.terraform_iam import COMPUTED, IamReader
+from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.terraform_iam_resources import COMPUTED
 from iacguard.parsers.terraform_tree import TreeBuilder, local_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped

@@ -32,6 +32,7 @@ from iacguard.parsers.terraform_documents import PolicyDocuments, document_refs,
 from iacguard.parsers.terraform_iam_resources import DOCUMENT_TYPE, HANDLERS, PRINCIPAL_TYPES
 from iacguard.resolve.hcl import Call, Expr, TupleExpr
 from iacguard.resolve.terraform import Evaluator
+from iacguard.resolve.terraform_references import target_of
 from iacguard.resolve.terraform_scope import Resource, Scope
 from iacguard.resolve.terraform_values import (
     Located,
@@ -114,7 +115,7 @@ class IamReader:
         if isinstance(expr, Call) and expr.name in _LIST_FUNCTIONS and not expr.expand_last:
             return [r for arg in expr.args for r in self._list_refs(arg, scope, kind)]
         value = self.evaluator.value(expr, scope)
-        target = self.evaluator.target_of(expr, scope)
+        target = target_of(expr, scope)
         if target is not None and _type_of(target) in PRINCIPAL_TYPES:  # aws_iam_user.x[*].name
             return [
                 self.builder.ref(kind, v.location, target=target, name=v) for v in elements(value)
@@ -125,7 +126,7 @@ class IamReader:
         self, expr: Expr, scope: Scope, kind: PrincipalKind, location: Location
     ) -> list[PrincipalRef]:
         value = self.evaluator.value(expr, scope)
-        target = self.evaluator.target_of(expr, scope)
+        target = target_of(expr, scope)
         if target is not None and _type_of(target) in PRINCIPAL_TYPES:
             names = scalars(value)
             name = names[0] if names else None
@@ -180,7 +181,7 @@ class IamReader:
     ) -> list[Attachment]:
         """One attachment per alternative of the policy ARN ``expr``."""
         value = self.evaluator.value(expr, resource.scope)
-        target = self.evaluator.target_of(expr, resource.scope)
+        target = target_of(expr, resource.scope)
         policy_target = (
             target if target is not None and _type_of(target) == "aws_iam_policy" else None
         )
@@ -197,7 +198,7 @@ class IamReader:
         attribute = resource.block.attributes.get(name)
         if attribute is None:
             return resource.address
-        target = self.evaluator.target_of(attribute.expr, resource.scope)
+        target = target_of(attribute.expr, resource.scope)
         if target is not None:
             return target
         found = self.single(resource, name)

@@ -367,3 +367,7 @@ class ValueResolver:
         data = node.value
         text = data if isinstance(data, str) else text_of(Located(data, node.location))
         return Unknown(text, why, node.location, node.when)
+
+
+def is_null(value: TfValue) -> bool:
+    return isinstance(value, Located) and value.value is None

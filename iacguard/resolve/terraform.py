@@ -192,10 +192,6 @@ class Evaluator:
             why = f"its strings would pass {MAX_BUILT_PER_VALUE:,} characters in all; not evaluated"
             raise TooLarge(why)
 
-    @property
-    def exhausted(self) -> bool:
-        return self.stopped is not None
-
     def _out_of_budget(self, scope: Scope) -> str | None:
         if self.stopped is not None:
             return self.stopped[1]

@@ -72,3 +72,74 @@ def test_a_reader_bug_on_one_resource_is_the_same_error_in_both_formats(
         ("IG003", "main.tf"),
         ("IG003", "t.yaml"),
     ]
+
+
+MEMBERSHIP_TF = """\
+variable "extra" {{
+  default = {default}
+}}
+resource "aws_iam_user" "u" {{
+  name = "u"
+}}
+resource "aws_iam_group" "g" {{
+  name = "g"
+}}
+resource "aws_iam_group_membership" "m" {{
+  name  = "m"
+  group = aws_iam_group.g.name
+  users = [var.extra]
+}}
+"""
+MEMBERSHIP_CFN = """\
+Parameters:
+  Extra:
+    Type: String
+Resources:
+  U:
+    Type: AWS::IAM::User
+  G:
+    Type: AWS::IAM::Group
+  M:
+    Type: AWS::IAM::UserToGroupAddition
+    Properties:
+      GroupName: !Ref G
+      Users:
+        - {member}
+"""
+
+
+def test_an_optional_member_left_empty_is_no_member_in_both_formats(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(MEMBERSHIP_TF.format(default="null"))
+    (tmp_path / "t.yaml").write_text(MEMBERSHIP_CFN.format(member="!Ref AWS::NoValue"))
+    result = run(tmp_path)
+    assert sorted(
+        (Path(f.location.file).name, f.location.line, f.rule_id, f.message) for f in result.findings
+    ) == [
+        (
+            "main.tf",
+            4,
+            "IG003",
+            'User "u" belongs to no IAM group; grant permissions through groups',
+        ),
+        (
+            "t.yaml",
+            5,
+            "IG003",
+            'User "U" belongs to no IAM group; grant permissions through groups',
+        ),
+    ]
+
+
+def test_a_member_known_only_at_deploy_may_be_any_user_in_both_formats(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        MEMBERSHIP_TF.format(default="{}").replace(
+            "users = [var.extra]", "users = [var.extra.name]"
+        )
+    )
+    (tmp_path / "t.yaml").write_text(MEMBERSHIP_CFN.format(member="!Ref Extra"))
+    result = run(tmp_path)
+    assert result.findings == []
+    assert sorted((Path(u.file).name, u.line, u.resource) for u in result.unresolved) == [
+        ("main.tf", 13, "aws_iam_group_membership.m"),
+        ("t.yaml", 14, "M"),
+    ]

@@ -131,9 +131,12 @@ class ModelBuilder:
         target: str | None = None,
         name: Value | None = None,
     ) -> PrincipalRef:
-        """A reference to the principal at ``target``, or to one named ``name``
-        (not looked up: an implicit role such as SAM's is no principal of the unit)."""
-        return PrincipalRef(kind, location, target=target, name=name, scope=self.scope)
+        """A reference to the principal at ``target``, or to one named ``name`` (not
+        looked up: an implicit role such as SAM's is no principal of the unit). With
+        neither it names nobody, so it belongs to no unit either (an empty group member
+        covers no user)."""
+        scope = self.scope if target is not None or name is not None else ""
+        return PrincipalRef(kind, location, target=target, name=name, scope=scope)
 
     def named(self, kind: PrincipalKind, name: Value | None, location: Location) -> PrincipalRef:
         """A reference by IAM name, to the principal of the unit so named if any."""

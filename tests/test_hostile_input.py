@@ -632,12 +632,12 @@ def test_a_check_that_fails_is_an_internal_error_at_the_object_it_was_checking(
 def test_a_parser_that_fails_is_an_internal_error_for_that_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iacguard.parsers import cloudformation, hcl
+    from iacguard.parsers import cloudformation_resources, hcl
 
     def fail(*args: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setitem(cloudformation._HANDLERS, "AWS::IAM::User", fail)
+    monkeypatch.setitem(cloudformation_resources.HANDLERS, "AWS::IAM::User", fail)
     monkeypatch.setattr(hcl._Converter, "_LiteralValueRule", fail)
     (tmp_path / "t.yaml").write_text(USER)
     (tmp_path / "main.tf").write_text("locals {\n  x = true\n}\n")

@@ -18,6 +18,7 @@ deferred import is still a dependency.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,52 @@ def test_the_engine_and_the_walk_name_no_format(module: str) -> None:
     text = (PACKAGE / f"{module}.py").read_text(encoding="utf-8").lower()
     named = [word for word in ("terraform", "cloudformation", "template", "tfvars") if word in text]
     assert named == []
+
+
+# A Terraform resource type or a CloudFormation one (``AWS::IAM::Role``, not the pseudo
+# parameter ``AWS::AccountId``).
+RESOURCE_TYPE = re.compile(r"\baws_[a-z]|\bAWS::[A-Za-z0-9]+::")
+
+
+def code_strings(path: Path) -> list[tuple[int, str]]:
+    """The string constants of a module, without its docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, documented)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_the_resolvers_name_no_resource_type() -> None:
+    """What IAM resources are and what their computed attributes hold is the readers'
+    knowledge; the resolvers evaluate values and take that knowledge as data."""
+    named = [
+        f"{path.relative_to(ROOT)}:{line}: {text}"
+        for path in sorted((PACKAGE / "resolve").rglob("*.py"))
+        for line, text in code_strings(path)
+        if RESOURCE_TYPE.search(text)
+    ]
+    assert named == []
+
+
+def test_a_resource_type_in_code_is_seen(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        '"""Docs may name aws_iam_user."""\n'
+        'KNOWN = ("aws_iam_role.", "AWS::IAM::Role", "AWS::AccountId")\n',
+        encoding="utf-8",
+    )
+    found = [text for _, text in code_strings(module) if RESOURCE_TYPE.search(text)]
+    assert found == ["aws_iam_role.", "AWS::IAM::Role"]

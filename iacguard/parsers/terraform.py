@@ -33,6 +33,7 @@ from iacguard.parsers.source import (
     read_text,
 )
 from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.terraform_iam_resources import COMPUTED
 from iacguard.parsers.terraform_tree import TreeBuilder, local_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped
@@ -90,13 +91,13 @@ def parse_modules(
 def _read_root(
     loader: Loader, directory: Path, files: list[Path], cli_values: dict[str, Attribute]
 ) -> None:
-    evaluator = Evaluator(loader)  # its caches hold one root's instances
+    evaluator = Evaluator(loader, COMPUTED)  # its caches hold one root's instances
     module = loader.module(directory, files)
     values = {**loader.tfvars(directory), **cli_values}
     root = Instance(module, directory, values=values)
     builder = TreeBuilder(loader, evaluator, loader.result)
     builder.children(root, depth=0)
-    IamReader(evaluator, loader.result).read(builder.resources(root))
+    IamReader(evaluator, loader.result, str(directory)).read(builder.resources(root))
     loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
     _record_inputs(loader.result.model, root, frozenset(loader.inputs))
     if evaluator.stopped is not None:  # values past that point are unknown: say so loudly

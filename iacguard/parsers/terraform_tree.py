@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from iacguard.errors import Error
 from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, Location, Unknown, Unresolved
 from iacguard.parsers import ParseResult
-from iacguard.parsers.terraform_iam import IAM_TYPES
+from iacguard.parsers.terraform_iam_resources import IAM_TYPES
 from iacguard.parsers.terraform_manifest import Manifest, read_manifest, same_source
 from iacguard.resolve.hcl import Block, Literal
 from iacguard.resolve.terraform import Evaluator

@@ -185,6 +185,10 @@ class _Parsing:
             template = read_template(path, file, self.max_bytes, named=path in self.named)
             if isinstance(template, ParseResult):
                 return template
+            from iacguard.parsers import terraform_plan
+
+            if terraform_plan.is_plan(template):  # read here: it reads the .tf files beside it
+                return terraform_plan.parse_plan(path, file, template)
             text = template
         else:
             try:

@@ -48,6 +48,7 @@ from iacguard.parsers.source import (
     read_bytes,
 )
 from iacguard.parsers.template_strings import SourceText
+from iacguard.parsers.terraform_plan import looks_like_plan
 from iacguard.resolve.cloudformation import Intrinsics
 from iacguard.resolve.hcl import TextMap, join_maps
 from iacguard.resolve.marks import Marks
@@ -133,7 +134,7 @@ def read_template(
     except SourceError as exc:
         result.errors.append(ParseError(file, exc.message, exc.line))
         return result
-    if not named and not may_hold_iam(data):
+    if not named and not may_hold_iam(data) and not looks_like_plan(data):
         result.skipped.append(file)
         return result
     try:

@@ -1,0 +1,370 @@
+"""The values of one resource instance in a Terraform plan → a block of expressions.
+
+A plan holds values, not expressions: each resource instance becomes a block whose
+arguments are literals of its planned values, and the Terraform evaluator and IAM
+reader read it exactly as they read a ``.tf`` file. A value the plan leaves unknown until
+apply becomes an ``Opaque`` expression (unknown: never a pass), or, when the
+configuration says it is another resource's attribute (``policy_arn =
+aws_iam_policy.p.arn``), that reference, so the reader knows which resource it names.
+
+Every part is located where it is written: in the ``.tf`` file when the configuration's
+files are present (``TfWhere``: the block, its arguments, the elements of a
+``jsonencode`` or heredoc policy), else in the plan file (``PlanWhere``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from iacguard.model import Location
+from iacguard.parsers.located_json import JsonProblem, decode
+from iacguard.resolve.hcl import (
+    Attribute,
+    Block,
+    Call,
+    Expr,
+    GetAttr,
+    Literal,
+    Name,
+    ObjectExpr,
+    Opaque,
+    TextMap,
+    TupleExpr,
+)
+from iacguard.resolve.terraform_values import Located, TfValue, plain
+
+# Arguments that are nested blocks in the configuration (a list of objects in the plan):
+# those the IAM reader reads with ``Evaluator.nested``.
+NESTED_BLOCKS = frozenset(
+    {"inline_policy", "statement", "principals", "not_principals", "condition"}
+)
+# Arguments that hold policy JSON text.
+POLICY_ARGUMENTS = frozenset({"policy", "assume_role_policy", "access_policies", "inline_policy"})
+KNOWN_AFTER_APPLY = "known only after apply"
+# The functions whose one argument is written in the .tf file as the value's elements.
+_TRANSPARENT = frozenset({"jsonencode", "tolist", "toset", "tomap", "sensitive"})
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*$")
+_NOT_RESOURCES = frozenset(
+    {"var", "local", "module", "each", "count", "path", "self", "terraform", "data"}
+)
+# Users, groups and roles: their id is their name (as the evaluator reads ``.id``).
+_NAMED_BY_ID = ("aws_iam_user", "aws_iam_group", "aws_iam_role")
+
+
+class Where(Protocol):
+    """Where a value and its parts are written."""
+
+    @property
+    def location(self) -> Location: ...
+
+    def child(self, key: str | int, value: Any) -> Where | None: ...
+
+    def json(self) -> Where | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlanWhere:
+    """A value of a JSON tree located in its file: the plan, or policy text in a heredoc."""
+
+    node: TfValue
+
+    @property
+    def location(self) -> Location:
+        return self.node.location
+
+    def child(self, key: str | int, value: Any) -> Where | None:
+        inner = self.node.value if isinstance(self.node, Located) else None
+        if isinstance(inner, dict) and isinstance(key, str) and key in inner:
+            return PlanWhere(inner[key])
+        if isinstance(inner, list) and isinstance(key, int):
+            # sets come sorted in the plan: an element is where the same value is written
+            same = [item for item in inner if plain(item) == value and not _is_container(value)]
+            if same:
+                return PlanWhere(same[0])
+            return PlanWhere(inner[key]) if key < len(inner) else None
+        return None
+
+    def json(self) -> Where | None:
+        node = self.node
+        if not isinstance(node, Located) or not isinstance(node.value, str):
+            return self if isinstance(node, Located) else None
+        try:
+            return PlanWhere(decode(node.value, node.text_map or TextMap.fixed(node.location)))
+        except (JsonProblem, RecursionError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class TfWhere:
+    """A value as an expression in a ``.tf`` file: literals, objects and tuples are
+    followed to their elements; anything else locates all its parts at itself."""
+
+    expr: Expr
+
+    @property
+    def location(self) -> Location:
+        return self.expr.location
+
+    def _unwrapped(self) -> Expr:
+        expr = self.expr
+        while isinstance(expr, Call) and expr.name in _TRANSPARENT and len(expr.args) == 1:
+            expr = expr.args[0]
+        return expr
+
+    def child(self, key: str | int, value: Any) -> Where | None:
+        expr = self._unwrapped()
+        if isinstance(expr, ObjectExpr) and isinstance(key, str):
+            for key_expr, value_expr in expr.items:
+                if _key_text(key_expr) == key:
+                    return TfWhere(value_expr)
+        if isinstance(expr, TupleExpr) and isinstance(key, int):
+            for item in expr.items:
+                if isinstance(item, Literal) and item.value == value:
+                    return TfWhere(item)
+            return TfWhere(expr.items[key]) if key < len(expr.items) else None
+        return None
+
+    def json(self) -> Where | None:
+        expr = self._unwrapped()
+        if isinstance(expr, (ObjectExpr, TupleExpr)):
+            return TfWhere(expr)
+        if isinstance(expr, Literal) and isinstance(expr.value, str):
+            return PlanWhere(Located(expr.value, expr.location, text_map=expr.text_map)).json()
+        return None
+
+
+def _key_text(expr: Expr) -> str | None:
+    if isinstance(expr, Literal):
+        return str(expr.value)
+    if isinstance(expr, Name):
+        return expr.name
+    return None
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, (dict, list))
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a block of the plan is written: ``tf``, its block in a ``.tf`` file (None
+    when the files are not there); ``values``, its values in the plan."""
+
+    location: Location
+    values: TfValue | None
+    tf: Block | None = None
+
+    def argument(self, name: str) -> tuple[Location, Where | None]:
+        """Where an argument is written, and where its value is."""
+        if self.tf is not None:
+            written = self.tf.attributes.get(name)
+            if written is None:
+                return self.tf.location, None
+            return written.location, TfWhere(written.expr)
+        node = _entry(self.values, name)
+        return (node.location, PlanWhere(node)) if node is not None else (self.location, None)
+
+    def nested(self, kind: str, index: int, element: TfValue) -> Origin:
+        """The origin of the ``index``-th ``kind`` block, whose plan value is ``element``."""
+        if self.tf is None:
+            return Origin(element.location, element)
+        written = self.tf.children(kind)
+        found = _matching(written, plain(element)) if kind != "statement" else None
+        if found is None and index < len(written):
+            found = written[index]
+        return Origin(found.location if found else self.tf.location, element, found)
+
+
+def _matching(blocks: list[Block], value: Any) -> Block | None:
+    """The block whose literal arguments all have the values ``value`` has (blocks that
+    are a set in the provider come in another order in the plan)."""
+    if not isinstance(value, dict):
+        return None
+    for block in blocks:
+        literals = {
+            name: a.expr.value
+            for name, a in block.attributes.items()
+            if isinstance(a.expr, Literal)
+        }
+        if literals and all(value.get(name) == known for name, known in literals.items()):
+            return block
+    return None
+
+
+def _entry(node: TfValue | None, key: str) -> Located | None:
+    if isinstance(node, Located) and isinstance(node.value, dict):
+        found = node.value.get(key)
+        return found if isinstance(found, Located) else None
+    return None
+
+
+@dataclass(slots=True)
+class Targets:
+    """The resources of one module instance that a reference can name (those without
+    ``count``/``for_each``, whose address is the reference's), with their planned
+    values, so that a reference stands for a value only when it has that value."""
+
+    values: dict[str, dict[str, Any] | None]
+
+    def reference(self, references: list[str], value: Any, location: Location) -> Expr | None:
+        """The first of the configuration's ``references`` that names an attribute of a
+        resource here, as an expression, if the argument's ``value`` is that attribute's
+        (None: unknown until apply)."""
+        for reference in references:
+            parts = reference.split(".")
+            data = parts[0] == "data"
+            address_parts = 3 if data else 2
+            if len(parts) <= address_parts or not all(_IDENTIFIER.match(p) for p in parts):
+                continue
+            if not data and parts[0] in _NOT_RESOURCES:
+                continue
+            address = ".".join(parts[:address_parts])
+            if address not in self.values:
+                continue
+            if value is not None and not self._has(address, parts[address_parts], value):
+                continue
+            expr: Expr = Name(location, parts[0], parts[0])
+            for index, part in enumerate(parts[1:], start=2):
+                expr = GetAttr(location, ".".join(parts[:index]), expr, part)
+            return expr
+        return None
+
+    def _has(self, address: str, attribute: str, value: Any) -> bool:
+        planned = self.values.get(address) or {}
+        if attribute == "id" and address.startswith(_NAMED_BY_ID):
+            return value in (planned.get("id"), planned.get("name"))
+        return attribute in planned and planned[attribute] == value
+
+
+class BlockBuilder:
+    """Builds the blocks of one module instance's resources."""
+
+    def __init__(self, targets: Targets) -> None:
+        self.targets = targets
+
+    def block(
+        self,
+        kind: str,
+        labels: tuple[str, ...],
+        origin: Origin,
+        unknown: Any,
+        expressions: TfValue | None,
+    ) -> Block:
+        """``unknown``: the ``after_unknown`` marks of these values; ``expressions``: the
+        block's expressions in the plan's configuration (None: not known)."""
+        block = Block(kind, labels, origin.location)
+        nested = kind not in ("resource", "data")
+        values = origin.values.value if isinstance(origin.values, Located) else None
+        values = values if isinstance(values, dict) else {}
+        marks = unknown if isinstance(unknown, dict) else {}
+        written = expressions.value if isinstance(expressions, Located) else None
+        names = list(values) + [n for n, mark in marks.items() if mark is True and n not in values]
+        for name in names:
+            node, mark = values.get(name), marks.get(name)
+            config = written.get(name) if isinstance(written, dict) else None
+            if mark is True or not isinstance(node, Located):
+                if written is not None and config is None:
+                    continue  # computed by the provider, not written: as if not set
+                if name in NESTED_BLOCKS:
+                    block.blocks.append(_unknown_blocks(name, origin.argument(name)[0]))
+                    continue
+            elif node.value is None or (nested and node.value in ("", [], {})):
+                continue  # null (and, in a nested block, empty): as if not set
+            elif name in NESTED_BLOCKS and isinstance(node.value, list):
+                block.blocks.extend(self._nested(name, node, origin, mark, config))
+                continue
+            block.attributes[name] = self._argument(name, node, mark, origin, config)
+        return block
+
+    def _nested(
+        self, kind: str, node: Located, origin: Origin, unknown: Any, config: TfValue | None
+    ) -> list[Block]:
+        blocks = []
+        for index, element in enumerate(node.value):
+            if not isinstance(element, Located) or not isinstance(element.value, dict):
+                continue
+            blocks.append(
+                self.block(
+                    kind,
+                    (),
+                    origin.nested(kind, index, element),
+                    _at(unknown, index),
+                    _at(config, index),
+                )
+            )
+        return blocks
+
+    def _argument(
+        self, name: str, node: TfValue | None, unknown: Any, origin: Origin, config: TfValue | None
+    ) -> Attribute:
+        location, where = origin.argument(name)
+        at = where.location if where is not None else location
+        references = _references(config)
+        if unknown is True or not isinstance(node, Located):
+            expr = self.targets.reference(references, None, at)
+            if expr is None:
+                expr = Opaque(at, references[0] if references else name, KNOWN_AFTER_APPLY)
+            return Attribute(name, expr, location)
+        value = node.value
+        reference = self.targets.reference(references, value, at)
+        if reference is not None and isinstance(value, str):
+            return Attribute(name, reference, location)
+        if name in POLICY_ARGUMENTS and isinstance(value, str) and origin.tf is not None:
+            # read as a tree, each element located where the .tf file writes it
+            tree = PlanWhere(node).json()
+            if isinstance(tree, PlanWhere):
+                json_where = where.json() if where is not None else None
+                return Attribute(name, _expr(tree.node, None, json_where, at, name), location)
+        return Attribute(name, _expr(node, unknown, where, at, name), location)
+
+
+def _unknown_blocks(kind: str, location: Location) -> Block:
+    """Nested blocks the plan does not know yet: a ``dynamic`` block whose ``for_each``
+    is unknown, which the reader reports as unresolved."""
+    unknown = Opaque(location, kind, KNOWN_AFTER_APPLY)
+    each = Attribute("for_each", unknown, location)
+    return Block("dynamic", (kind,), location, {"for_each": each}, [Block("content", (), location)])
+
+
+def _at(marks: Any, key: str | int) -> Any:
+    if isinstance(marks, Located):
+        marks = marks.value
+    if isinstance(marks, dict) and isinstance(key, str):
+        return marks.get(key)
+    if isinstance(marks, list) and isinstance(key, int) and key < len(marks):
+        return marks[key]
+    return None
+
+
+def _references(config: TfValue | None) -> list[str]:
+    listed = _entry(config, "references")
+    items = listed.value if listed is not None else None
+    if not isinstance(items, list):
+        return []
+    return [r.value for r in items if isinstance(r, Located) and isinstance(r.value, str)]
+
+
+def _expr(node: TfValue, unknown: Any, where: Where | None, fallback: Location, text: str) -> Expr:
+    """A planned value as literals; the parts unknown until apply, ``Opaque``."""
+    location = where.location if where is not None else fallback
+    if unknown is True or not isinstance(node, Located):
+        return Opaque(location, text, KNOWN_AFTER_APPLY)
+    value = node.value
+    if isinstance(value, dict):
+        items = []
+        for key, child in value.items():
+            inner = where.child(key, plain(child)) if where is not None else None
+            key_expr = Literal(location, json.dumps(key), key)
+            items.append((key_expr, _expr(child, _at(unknown, key), inner, location, key)))
+        return ObjectExpr(location, text, tuple(items))
+    if isinstance(value, list):
+        elements = []
+        for index, child in enumerate(value):
+            inner = where.child(index, plain(child)) if where is not None else None
+            elements.append(_expr(child, _at(unknown, index), inner, location, f"{text}[{index}]"))
+        return TupleExpr(location, text, tuple(elements))
+    own = isinstance(where, PlanWhere) and where.node is node
+    return Literal(location, json.dumps(value), value, text_map=node.text_map if own else None)

@@ -58,7 +58,8 @@ def parse_plan(path: Path, file: str, text: str) -> ParseResult:
         tree = decode(text, TextMap.of_text(file, text))
     except JsonProblem as problem:
         loc = problem.location
-        result.errors.append(ParseError(file, f"not valid JSON: {problem.message}", loc.line))
+        message = f"not valid JSON: {problem.message}"
+        result.errors.append(ParseError(file, message, loc.line, loc.column))
         return result
     except RecursionError:
         result.errors.append(ParseError(file, nested_too_deeply()))
@@ -161,7 +162,7 @@ class _PlanReader:
         found: dict[str, _ModuleInstance] = {}
         pending: list[tuple[Located, str, str, int]] = [(root, "", path, 0)] if root else []
         while pending:
-            module, address, where, depth = pending.pop()
+            module, address, where, depth = pending.pop(0)  # in the plan's order
             calls = _call_path(address)
             if calls is None:
                 self.problem(module, f"{where}address: not a module address: {address}")
@@ -254,9 +255,10 @@ class _PlanReader:
             location = written_block.location if written_block else at.location
             origin = Origin(location, values, written_block)
             labels = (kind, key.rsplit(".", 1)[1])
-            block = builder.block(
-                block_type, labels, origin, unknowns.get(address), written.get(key)
-            )
+            shown = plain(values) if values is not None else None
+            hidden = _hidden(shown, plain(node.value.get("sensitive_values")))
+            marks = _merged(unknowns.get(address), hidden)
+            block = builder.block(block_type, labels, origin, marks, written.get(key))
             if key in targets.values:
                 module.resources[key] = block
             resources.append(Resource(address, kind, block, scope, data=block_type == "data"))
@@ -328,6 +330,43 @@ class _PlanReader:
         call = self.loader.module(caller).calls.get(instance.calls[-1])
         if call is not None:
             self.result.model.module_calls[instance.address] = call.location
+
+
+def _hidden(values: Any, sensitive: Any) -> Any:
+    """The values ``sensitive_values`` marks sensitive that the plan does not show (a
+    redacted plan): unknown, where a null would read as not set. ``terraform show
+    -json`` itself shows them, and they are read as shown."""
+    from iacguard.parsers.terraform_plan_values import NOT_SHOWN
+
+    if sensitive is True:
+        return NOT_SHOWN if values is None else None
+    if isinstance(sensitive, dict):
+        entries = values if isinstance(values, dict) else {}
+        found = {k: _hidden(entries.get(k), mark) for k, mark in sensitive.items()}
+        return {k: mark for k, mark in found.items() if mark is not None} or None
+    if isinstance(sensitive, list):
+        items = values if isinstance(values, list) else []
+        marks = [_hidden(items[i] if i < len(items) else None, m) for i, m in enumerate(sensitive)]
+        return marks if any(mark is not None for mark in marks) else None
+    return None
+
+
+def _merged(unknown: Any, hidden: Any) -> Any:
+    """``after_unknown`` marks with the sensitive values not shown added."""
+    if hidden is None or unknown is True:
+        return unknown
+    if isinstance(unknown, dict) and isinstance(hidden, dict):
+        keys = dict.fromkeys([*unknown, *hidden])
+        return {k: _merged(unknown.get(k), hidden.get(k)) for k in keys}
+    if isinstance(unknown, list) and isinstance(hidden, list):
+        longest = max(len(unknown), len(hidden))
+        return [
+            _merged(
+                unknown[i] if i < len(unknown) else None, hidden[i] if i < len(hidden) else None
+            )
+            for i in range(longest)
+        ]
+    return unknown or hidden
 
 
 def _call_path(address: str) -> list[str] | None:

@@ -44,6 +44,8 @@ NESTED_BLOCKS = frozenset(
 # Arguments that hold policy JSON text.
 POLICY_ARGUMENTS = frozenset({"policy", "assume_role_policy", "access_policies", "inline_policy"})
 KNOWN_AFTER_APPLY = "known only after apply"
+# A sensitive value that the plan does not show (a redacted plan): unknown, not unset.
+NOT_SHOWN = "sensitive, and not shown in the plan"
 # The functions whose one argument is written in the .tf file as the value's elements.
 _TRANSPARENT = frozenset({"jsonencode", "tolist", "toset", "tomap", "sensitive"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*$")
@@ -136,6 +138,12 @@ class TfWhere:
         return None
 
 
+def _object_of(reference: str) -> str:
+    """What a reference names: ``aws_iam_policy.x.arn`` → ``aws_iam_policy.x``."""
+    parts = reference.split(".")
+    return ".".join(parts[: 3 if parts[0] == "data" else 2])
+
+
 def _key_text(expr: Expr) -> str | None:
     if isinstance(expr, Literal):
         return str(expr.value)
@@ -212,7 +220,10 @@ class Targets:
     def reference(self, references: list[str], value: Any, location: Location) -> Expr | None:
         """The first of the configuration's ``references`` that names an attribute of a
         resource here, as an expression, if the argument's ``value`` is that attribute's
-        (None: unknown until apply)."""
+        (None: unknown until apply: then only when it is all the argument refers to, as
+        ``a ? aws_iam_policy.x.arn : aws_iam_policy.y.arn`` could be either)."""
+        if value is None and len({_object_of(r) for r in references}) != 1:
+            return None
         for reference in references:
             parts = reference.split(".")
             data = parts[0] == "data"
@@ -261,15 +272,20 @@ class BlockBuilder:
         values = values if isinstance(values, dict) else {}
         marks = unknown if isinstance(unknown, dict) else {}
         written = expressions.value if isinstance(expressions, Located) else None
-        names = list(values) + [n for n, mark in marks.items() if mark is True and n not in values]
+        # every argument the plan knows is in its values (null when not set): one that is
+        # written but not there is unknown, marked so or not
+        names = list(values) + [n for n, mark in marks.items() if _why(mark) and n not in values]
+        if isinstance(written, dict):
+            names += [n for n in written if n not in values and n not in names]
         for name in names:
             node, mark = values.get(name), marks.get(name)
             config = written.get(name) if isinstance(written, dict) else None
-            if mark is True or not isinstance(node, Located):
+            if _why(mark) or not isinstance(node, Located):
                 if written is not None and config is None:
                     continue  # computed by the provider, not written: as if not set
                 if name in NESTED_BLOCKS:
-                    block.blocks.append(_unknown_blocks(name, origin.argument(name)[0]))
+                    location = origin.argument(name)[0]
+                    block.blocks.append(_unknown_blocks(name, location, _why(mark)))
                     continue
             elif node.value is None or (nested and node.value in ("", [], {})):
                 continue  # null (and, in a nested block, empty): as if not set
@@ -303,10 +319,11 @@ class BlockBuilder:
         location, where = origin.argument(name)
         at = where.location if where is not None else location
         references = _references(config)
-        if unknown is True or not isinstance(node, Located):
+        if _why(unknown) or not isinstance(node, Located):
             expr = self.targets.reference(references, None, at)
             if expr is None:
-                expr = Opaque(at, references[0] if references else name, KNOWN_AFTER_APPLY)
+                shown = references[0] if references else name
+                expr = Opaque(at, shown, _why(unknown) or KNOWN_AFTER_APPLY)
             return Attribute(name, expr, location)
         value = node.value
         reference = self.targets.reference(references, value, at)
@@ -321,10 +338,18 @@ class BlockBuilder:
         return Attribute(name, _expr(node, unknown, where, at, name), location)
 
 
-def _unknown_blocks(kind: str, location: Location) -> Block:
+def _why(mark: Any) -> str | None:
+    """Why a value is unknown: ``after_unknown`` marks it true, or it is a sensitive
+    value the plan does not show; None when it is known."""
+    if mark is True:
+        return KNOWN_AFTER_APPLY
+    return mark if isinstance(mark, str) else None
+
+
+def _unknown_blocks(kind: str, location: Location, why: str | None) -> Block:
     """Nested blocks the plan does not know yet: a ``dynamic`` block whose ``for_each``
     is unknown, which the reader reports as unresolved."""
-    unknown = Opaque(location, kind, KNOWN_AFTER_APPLY)
+    unknown = Opaque(location, kind, why or KNOWN_AFTER_APPLY)
     each = Attribute("for_each", unknown, location)
     return Block("dynamic", (kind,), location, {"for_each": each}, [Block("content", (), location)])
 
@@ -350,8 +375,8 @@ def _references(config: TfValue | None) -> list[str]:
 def _expr(node: TfValue, unknown: Any, where: Where | None, fallback: Location, text: str) -> Expr:
     """A planned value as literals; the parts unknown until apply, ``Opaque``."""
     location = where.location if where is not None else fallback
-    if unknown is True or not isinstance(node, Located):
-        return Opaque(location, text, KNOWN_AFTER_APPLY)
+    if _why(unknown) or not isinstance(node, Located):
+        return Opaque(location, text, _why(unknown) or KNOWN_AFTER_APPLY)
     value = node.value
     if isinstance(value, dict):
         items = []

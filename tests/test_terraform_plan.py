@@ -275,3 +275,91 @@ def test_a_sensitive_value_the_plan_does_not_show_is_unresolved(tmp_path: Path) 
     assert (address, "aws_iam_policy.admin", "policy") in {
         (u.line, u.resource, u.expression) for u in result.unresolved
     }
+
+
+def test_a_suppression_comment_in_the_tf_files_covers_the_plan_finding(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / F, tmp_path / "plan")
+    main = tmp_path / "plan" / "main.tf"
+    main.write_text(
+        main.read_text().replace(
+            'resource "aws_iam_user" "bob" {',
+            '# iacguard: ignore[IG003] break-glass user\nresource "aws_iam_user" "bob" {',
+        )
+    )
+    result = run(tmp_path / "plan" / "plan.json")
+    bob = [f for f in result.findings if f.resource == "aws_iam_user.bob"]
+    assert [(f.rule_id, f.location.file, f.location.line, f.suppressed) for f in bob] == [
+        ("IG003", main.as_posix(), 29, True)
+    ]
+    assert result.unused_suppressions == []
+
+
+def _user(prefix: str, name: str) -> dict[str, Any]:
+    """A user of the registry module iam-user (``count = var.create_user ? 1 : 0``) as a
+    plan lists it: its instance key in the address and ``index``."""
+    return {
+        "address": f"{prefix}.aws_iam_user.this[0]",
+        "mode": "managed",
+        "type": "aws_iam_user",
+        "name": "this",
+        "index": 0,
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "schema_version": 0,
+        "values": {"force_destroy": False, "name": name, "path": "/", "tags": None},
+        "sensitive_values": {"tags_all": {}},
+    }
+
+
+def test_a_downloaded_module_is_found_through_modules_json(tmp_path: Path) -> None:
+    """After ``terraform init``, a registry module's findings point at its file under
+    .terraform/modules, as in the .tf view, with the same address (no ``[0]``)."""
+    shutil.copytree(ROOT / "fixtures/terraform/downloaded_modules", tmp_path / "root")
+    users = 'module.ci_users["{}"]'
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {
+            "root_module": {
+                "child_modules": [
+                    {"resources": [_user(users.format(k), k)], "address": users.format(k)}
+                    for k in ("build", "release")
+                ]
+            }
+        },
+        "configuration": {
+            "root_module": {
+                "module_calls": {
+                    "ci_users": {
+                        "source": "terraform-aws-modules/iam/aws//modules/iam-user",
+                        "version_constraint": "5.30.0",
+                        "for_each_expression": {},
+                        "module": {
+                            "resources": [
+                                {
+                                    "address": "aws_iam_user.this",
+                                    "mode": "managed",
+                                    "type": "aws_iam_user",
+                                    "name": "this",
+                                    "provider_config_key": "aws",
+                                    "expressions": {"name": {"references": ["var.name"]}},
+                                    "schema_version": 0,
+                                    "count_expression": {"references": ["var.create_user"]},
+                                }
+                            ]
+                        },
+                    }
+                }
+            }
+        },
+    }
+    result = run(_write(tmp_path / "root", plan))
+    module = f"{tmp_path.as_posix()}/root/.terraform/modules/ci_users/modules/iam-user/main.tf"
+    assert (result.errors, described(result)) == (
+        [],
+        [
+            f'IG003 {module}:1:1 low module.ci_users["build"].aws_iam_user.this: '
+            'User "build" belongs to no IAM group; grant permissions through groups',
+            f'IG003 {module}:1:1 low module.ci_users["release"].aws_iam_user.this: '
+            'User "release" belongs to no IAM group; grant permissions through groups',
+        ],
+    )

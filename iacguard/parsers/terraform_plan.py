@@ -89,6 +89,7 @@ class _PlanReader:
         self.file = file
         self.result = result
         self.root = Path(os.path.normpath(path.parent))
+        self.path = path  # where its addresses are unique: apart from the .tf files' own
         self.loader: Loader = Loader(allowed=[self.root, Path.cwd()])
         self.manifest: Manifest | None = None
         self.configuration: Located | None = None
@@ -154,6 +155,8 @@ class _PlanReader:
         evaluator = Evaluator(self.loader)
         IamReader(evaluator, self.result).read(resources)
         self.result.errors.extend(e for e in evaluator.errors if e not in self.result.errors)
+        # suppression comments in the .tf files the findings point at
+        self.result.model.directives.extend(self.loader.result.model.directives)
 
     def _instances(self, root: Located | None, path: str) -> dict[str, _ModuleInstance]:
         """Every module instance of ``planned_values``, by address."""
@@ -223,7 +226,7 @@ class _PlanReader:
             self._record_call(instance)
         module = Module(directory or self.root)
         prefix = f"{instance.address}." if instance.address else ""
-        scope = Scope(Instance(module, self.root, prefix=prefix))
+        scope = Scope(Instance(module, self.path, prefix=prefix))
         described: list[tuple[str, str, str, Located, Located]] = []
         targets = Targets({})
         for node in instance.resources:
@@ -261,7 +264,9 @@ class _PlanReader:
             block = builder.block(block_type, labels, origin, marks, written.get(key))
             if key in targets.values:
                 module.resources[key] = block
-            resources.append(Resource(address, kind, block, scope, data=block_type == "data"))
+            # without the instance key of count/for_each, as the .tf files' view names it
+            named = f"{prefix}{key}"
+            resources.append(Resource(named, kind, block, scope, data=block_type == "data"))
         return resources
 
     def _module_config(self, configuration: Located | None, calls: list[str]) -> Located | None:

@@ -35,6 +35,10 @@ _KEY_PATTERNS = tuple(re.compile(rf'"{key}"\s*:') for key in _KEYS)
 _MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?(?:\.|$)')
 _LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
 MAX_MODULE_DEPTH = 16
+# Besides what the IAM reader reads, the resources read with all their values: the OIDC
+# providers a trust policy's ARN is read from. The others are only named by references
+# (which bucket a bucket policy governs).
+_ALSO_READ = frozenset({"aws_iam_openid_connect_provider"})
 
 
 def looks_like_plan(data: bytes) -> bool:
@@ -49,13 +53,14 @@ def is_plan(text: str) -> bool:
 
 def parse_plan(path: Path, file: str, text: str) -> ParseResult:
     """Read a plan's text (``file`` is its name as shown) into the model."""
-    from iacguard.parsers.located_json import JsonProblem, decode
+    from iacguard.parsers.located_json import JsonProblem
     from iacguard.parsers.source import nested_too_deeply
-    from iacguard.resolve.hcl import TextMap
+    from iacguard.parsers.terraform_iam import IAM_TYPES
+    from iacguard.parsers.terraform_plan_json import decode_plan
 
     result = ParseResult()
     try:
-        tree = decode(text, TextMap.of_text(file, text))
+        tree = decode_plan(text, file, IAM_TYPES | _ALSO_READ)
     except JsonProblem as problem:
         loc = problem.location
         message = f"not valid JSON: {problem.message}"
@@ -66,7 +71,7 @@ def parse_plan(path: Path, file: str, text: str) -> ParseResult:
         return result
     result.scanned.append(file)
     try:
-        _PlanReader(path, file, result).read(tree)
+        _PlanReader(path, file, result, IAM_TYPES | _ALSO_READ).read(tree)
     except RecursionError:
         result.errors.append(ParseError(file, nested_too_deeply()))
     except Exception as exc:  # a bug on one plan must not lose the other files
@@ -83,9 +88,12 @@ class _ModuleInstance:
 
 
 class _PlanReader:
-    def __init__(self, path: Path, file: str, result: ParseResult) -> None:
+    def __init__(
+        self, path: Path, file: str, result: ParseResult, read_types: frozenset[str]
+    ) -> None:
         from iacguard.parsers.terraform import Loader
 
+        self.read_types = read_types
         self.file = file
         self.result = result
         self.root = Path(os.path.normpath(path.parent))
@@ -193,26 +201,33 @@ class _PlanReader:
             target.resources.extend(r for r in data if _text(r, "address") not in planned)
 
     def _unknowns(self, tree: Located) -> dict[str, Any]:
-        """``after_unknown`` of each resource change, by address."""
-        from iacguard.resolve.terraform_values import plain
-
+        """``after_unknown`` of each resource change, by address (decoded without
+        positions: a value of the wrong type is an error at ``resource_changes``)."""
+        node = tree.value.get("resource_changes")
+        changes = getattr(node, "value", None)
+        if node is None or changes is None:
+            return {}
+        if not isinstance(changes, list):
+            self.problem(node, f"resource_changes: expected a list, not {_kind(changes)}")
+            return {}
         marks: dict[str, Any] = {}
-        for index, change in enumerate(self._array(tree, "resource_changes", "")):
-            address = _text(change, "address")
-            after = self._object(
-                self._object(change, "change", f"resource_changes[{index}]."),
-                "after_unknown",
-                f"resource_changes[{index}].change.",
-            )
-            if address is not None and after is not None:
-                marks[address] = plain(after)
+        for index, change in enumerate(changes):
+            planned = change.get("change") if isinstance(change, dict) else None
+            after = planned.get("after_unknown") if isinstance(planned, dict) else None
+            if not isinstance(change, dict) or not isinstance(change.get("address"), str):
+                self.problem(node, f"resource_changes[{index}]: expected an object with an address")
+            elif after is not None and not isinstance(after, dict):
+                where = f"resource_changes[{index}].change.after_unknown"
+                self.problem(node, f"{where}: expected an object, not {_kind(after)}")
+            elif after is not None:
+                marks[change["address"]] = after
         return marks
 
     def _resources(
         self, instance: _ModuleInstance, configuration: Located | None, unknowns: dict[str, Any]
     ) -> list[Resource]:
         from iacguard.parsers.terraform_plan_values import BlockBuilder, Origin, Targets
-        from iacguard.resolve.hcl import Module
+        from iacguard.resolve.hcl import Block, Module
         from iacguard.resolve.terraform_scope import Instance, Resource, Scope
         from iacguard.resolve.terraform_values import Located, plain
 
@@ -246,8 +261,10 @@ class _PlanReader:
             ):
                 self.problem(values, f"{address}: values: expected an object, not {_kind(values)}")
                 values = None
+            read = key.rsplit(".", 1)[0] in self.read_types
             if "index" not in node.value:  # an instance of count/for_each is not named alone
-                targets.values[key] = plain(values) if isinstance(values, Located) else None
+                shown = values.value if values is not None else None
+                targets.values[key] = plain(values) if read and values is not None else shown
             described.append((address, key, kind, node, values))
         builder = BlockBuilder(targets)
         resources = []
@@ -256,12 +273,14 @@ class _PlanReader:
             written_block = tf.resources.get(key) if tf is not None else None
             at = node.value.get("address")
             location = written_block.location if written_block else at.location
-            origin = Origin(location, values, written_block)
             labels = (kind, key.rsplit(".", 1)[1])
-            shown = plain(values) if values is not None else None
-            hidden = _hidden(shown, plain(node.value.get("sensitive_values")))
-            marks = _merged(unknowns.get(address), hidden)
-            block = builder.block(block_type, labels, origin, marks, written.get(key))
+            block = Block(block_type, labels, location)  # only named by references
+            if key.rsplit(".", 1)[0] in self.read_types:
+                shown = plain(values) if values is not None else None
+                hidden = _hidden(shown, plain(node.value.get("sensitive_values")))
+                marks = _merged(unknowns.get(address), hidden)
+                origin = Origin(location, values, written_block)
+                block = builder.block(block_type, labels, origin, marks, written.get(key))
             if key in targets.values:
                 module.resources[key] = block
             # without the instance key of count/for_each, as the .tf files' view names it
@@ -393,8 +412,9 @@ def _text(node: Located, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _kind(node: TfValue) -> str:
-    value = getattr(node, "value", None)
+def _kind(value: Any) -> str:
+    """What a value of the wrong type is, for messages."""
+    value = getattr(value, "value", value)  # a Located node: its value
     for kind, name in (
         (dict, "an object"),
         (list, "a list"),

@@ -30,7 +30,7 @@ def split(args: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def _takes_value(arg: str) -> bool:
-    from iacguard.cli import check_option_takes_value
+    from iacguard.arguments import check_option_takes_value
 
     return arg.startswith("-") and "=" not in arg and check_option_takes_value(arg)
 

@@ -21,6 +21,10 @@ from iacguard.config import Config
 from iacguard.engine import ScanOptions, scan
 from iacguard.model import Location
 
+# Both formats, local and downloaded modules: what the cache's mechanics are tested on
+# (the equivalence test below reads every fixture).
+SAMPLE = ("fixtures/cloudformation/report", "fixtures/terraform/downloaded_modules")
+
 
 def entries(directory: Path) -> list[Path]:
     return sorted(
@@ -44,20 +48,21 @@ def test_cold_warm_and_uncached_scans_report_the_same(target: str) -> None:
 def test_a_warm_scan_parses_nothing(
     monkeypatch: pytest.MonkeyPatch, _cache_of_its_own: Path
 ) -> None:
-    first = run("fixtures")
+    first = run(*SAMPLE)
+    assert first.findings
     assert entries(_cache_of_its_own)
 
     def parse_unit(unit: object) -> None:
         raise AssertionError(f"parsed again: {unit}")
 
     monkeypatch.setattr(engine, "parse_unit", parse_unit)
-    again = run("fixtures")
+    again = run(*SAMPLE)
     assert again.findings == first.findings
     assert again.unresolved == first.unresolved
 
 
 def test_no_cache_neither_reads_nor_writes(_cache_of_its_own: Path) -> None:
-    scan(["fixtures"], Config(), options=ScanOptions(cache=False))
+    assert scan(list(SAMPLE), Config(), options=ScanOptions(cache=False)).findings
     assert entries(_cache_of_its_own) == []
 
 
@@ -100,12 +105,12 @@ def test_results_carry_the_name_the_file_is_shown_by(tmp_path: Path) -> None:
 
 
 def test_corrupt_entries_are_ignored_and_replaced(_cache_of_its_own: Path) -> None:
-    expected = scan_json("fixtures")
+    expected = scan_json(*SAMPLE)
     written = entries(_cache_of_its_own)
     assert written
     for number, entry in enumerate(written):
         entry.write_bytes(b"" if number % 2 else b"\x80\x05garbage")
-    assert scan_json("fixtures") == expected
+    assert scan_json(*SAMPLE) == expected
     assert all(len(entry.read_bytes()) > 20 for entry in written)  # rewritten whole
 
 

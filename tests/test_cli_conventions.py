@@ -254,3 +254,16 @@ def test_a_suppression_of_a_rule_that_did_not_run_is_not_called_unused(tmp_path:
     assert "t.yaml:2: warning: unused suppression (comment, IG003): matches no finding" in (
         done.stdout
     )
+
+
+def test_paths_may_follow_options_and_everything_after_a_double_dash_is_a_path(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "stack.yaml").write_text(STACK, encoding="utf-8")
+    (tmp_path / "--select.yaml").write_text(STACK, encoding="utf-8")
+    between = iacguard("check", "--select", "IG003", "stack.yaml", "--jobs", "1", cwd=tmp_path)
+    assert between.stdout.splitlines()[0] == OPS
+    after = iacguard("check", "--select", "IG002", "--", "--select.yaml", cwd=tmp_path)
+    assert after.stdout.splitlines()[0] == ADMIN.replace("stack.yaml", "--select.yaml")
+    both = iacguard("check", "stack.yaml", "--select", "IG003", "--", "--select.yaml", cwd=tmp_path)
+    assert both.stdout.splitlines()[:2] == [OPS.replace("stack.yaml", "--select.yaml"), OPS]

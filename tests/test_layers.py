@@ -2,7 +2,7 @@
 points back.
 
 ```
- cli ─► commands ─► engine ─┬─► discover (the walker) ─► paths
+ cli ─► arguments, commands ─► engine ─┬─► discover (the walker) ─► paths
           │  │              ├─► parsers ─► resolve ─► model        (terraform_* ⟂ cloudformation)
           │  │              └─► checks ─► findings ─► model        (checks read Settings, not Config)
           │  └─► report ─► findings, checks (rule docs)
@@ -49,6 +49,8 @@ FORBIDDEN = [
     ("iacguard.engine", "iacguard.cli", "the command line calls the engine"),
     ("iacguard.engine", "iacguard.commands", "the commands call the engine"),
     ("iacguard.commands", "iacguard.cli", "the command line calls the commands"),
+    ("iacguard.engine", "iacguard.arguments", "arguments are the command line's"),
+    ("iacguard.commands", "iacguard.arguments", "a command takes a request, not arguments"),
 ]
 
 

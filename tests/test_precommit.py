@@ -147,6 +147,7 @@ def test_pre_commit_try_repo_reports_the_changed_template(tmp_path: Path) -> Non
     assert "7 findings (1 critical, 4 high, 1 medium, 1 low) in 1 file scanned." in output
 
 
+@pytest.mark.slow  # pre-commit builds an environment and installs iacguard in it
 def test_the_readme_snippet_runs_against_a_release_tag(tmp_path: Path) -> None:
     """README's .pre-commit-config.yaml as written, its repo pointed at a copy of this
     repository tagged the way releases are (v + __version__)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import described, iacguard, run
+from report_helpers import validate_sarif
 
 F = "fixtures/terraform/downloaded_modules"
 MODULES = f"{F}/.terraform/modules"
@@ -236,3 +237,39 @@ def test_github_annotates_the_module_call_for_a_finding_in_a_downloaded_module()
         'User "pipeline-bot" belongs to no IAM group; grant permissions through groups '
         f"(in {MODULES}/pipeline.bot{USER}:1, module.pipeline.module.bot.aws_iam_user.this)"
     )
+
+
+def test_sarif_shows_a_finding_in_a_downloaded_module_on_the_module_call() -> None:
+    # Code scanning shows alerts, like annotations, only on files of the repository:
+    # the result is on the root module's call; the module's file is its first related
+    # location, so the statement itself is one click away.
+    done = iacguard("check", F, "--format", "sarif", "--no-cache", "--select", "IG003")
+    log = json.loads(done.stdout)
+    validate_sarif(log)
+    build = next(
+        r
+        for r in log["runs"][0]["results"]
+        if r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        == 'module.ci_users["build"].aws_iam_user.this'
+    )
+    shown = build["locations"][0]["physicalLocation"]
+    assert (shown["artifactLocation"]["uri"], shown["region"]["startLine"]) == (f"{F}/main.tf", 17)
+    assert build["message"]["text"] == (
+        'User "build" belongs to no IAM group; grant permissions through groups '
+        f'(in {MODULES}/ci_users{USER}:1, module.ci_users\\["build"\\].aws_iam_user.this)'
+    )
+    assert [
+        (
+            r["physicalLocation"]["artifactLocation"]["uri"],
+            r["physicalLocation"]["region"]["startLine"],
+            r["message"]["text"],
+        )
+        for r in build["relatedLocations"]
+    ] == [
+        (
+            f"{MODULES}/ci_users{USER}",
+            1,
+            'module.ci_users\\["build"\\].aws_iam_user.this is here',
+        ),
+        (f"{F}/main.tf", 17, 'module.ci_users\\["build"\\] is called here'),
+    ]

@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from iacguard.findings import ScanResult
+    from iacguard.findings import Finding, ScanResult
+    from iacguard.model import Location
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
@@ -99,3 +100,26 @@ def render(
 
         return gitlab.render(result)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def in_repository(finding: Finding) -> tuple[Location, str]:
+    """Where a pull request can show ``finding``, and its message said there.
+
+    A module ``terraform init`` downloaded is never in the repository, and GitHub shows no
+    annotation or alert on a file outside it: such a finding is shown on the module block
+    that calls it (its last related location in the repository), and the message says
+    where the module's statement is."""
+    location, message = finding.location, finding.message
+    if downloaded(location.file):
+        call = next((r for r in reversed(finding.related) if not downloaded(r.location.file)), None)
+        if call is not None:
+            return (
+                call.location,
+                f"{message} (in {location.file}:{location.line}, {finding.resource})",
+            )
+    return location, message
+
+
+def downloaded(file: str) -> bool:
+    """Whether ``file`` is in a module tree ``terraform init`` wrote."""
+    return ".terraform" in file.split("/")

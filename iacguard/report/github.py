@@ -19,7 +19,7 @@ from collections import Counter
 
 from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import ParseError
-from iacguard.report import printable, text
+from iacguard.report import in_repository, printable, text
 
 ANNOTATIONS_PER_LEVEL = 10
 LEVELS = {
@@ -103,16 +103,7 @@ def _within_limits(annotations: list[tuple[str, str]], per_level: int) -> list[s
 
 
 def _finding_annotation(finding: Finding) -> tuple[str, str]:
-    loc, message = finding.location, finding.message
-    if _downloaded(loc.file):
-        # A module terraform init downloaded is never in the pull request, and GitHub shows
-        # no annotation on a file outside it: annotate the module block that calls it.
-        call = next(
-            (r for r in reversed(finding.related) if not _downloaded(r.location.file)), None
-        )
-        if call is not None:
-            message = f"{message} (in {loc.file}:{loc.line}, {finding.resource})"
-            loc = call.location
+    loc, message = in_repository(finding)
     single_line = loc.end_line <= loc.line
     level = LEVELS[finding.severity]
     return level, command(
@@ -125,10 +116,6 @@ def _finding_annotation(finding: Finding) -> tuple[str, str]:
         col=max(loc.column, 1) if single_line else None,
         title=f"{finding.rule_id} {finding.rule} ({finding.severity.value})",
     )
-
-
-def _downloaded(file: str) -> bool:
-    return ".terraform" in file.split("/")
 
 
 def _error_annotation(error: ParseError) -> tuple[str, str]:

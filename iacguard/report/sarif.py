@@ -19,7 +19,7 @@ from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
 from iacguard.findings import Finding, ScanResult, Severity
 from iacguard.model import Location, ParseError
-from iacguard.report import dump_json
+from iacguard.report import dump_json, in_repository
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -96,13 +96,17 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"ruleId": finding.rule_id}
     if index is not None:
         entry["ruleIndex"] = index
+    shown, message = in_repository(finding)
+    related = [(r.location, r.message) for r in finding.related]
+    if shown != finding.location:  # the module's own place stays one click away
+        related.insert(0, (finding.location, f"{finding.resource} is here"))
     entry.update(
         {
             "level": LEVELS[finding.severity],
-            "message": {"text": message_text(finding.message)},
+            "message": {"text": message_text(message)},
             "locations": [
                 {
-                    "physicalLocation": physical_location(finding.location),
+                    "physicalLocation": physical_location(shown),
                     "logicalLocations": [
                         {"fullyQualifiedName": finding.resource, "kind": "resource"}
                     ],
@@ -116,14 +120,14 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
             },
         }
     )
-    if finding.related:
+    if related:
         entry["relatedLocations"] = [
             {
                 "id": i,
-                "physicalLocation": physical_location(related.location),
-                "message": {"text": related.message},
+                "physicalLocation": physical_location(location),
+                "message": {"text": message_text(text)},
             }
-            for i, related in enumerate(finding.related, start=1)
+            for i, (location, text) in enumerate(related, start=1)
         ]
     return entry
 

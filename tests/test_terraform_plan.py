@@ -363,3 +363,49 @@ def test_a_downloaded_module_is_found_through_modules_json(tmp_path: Path) -> No
             'User "release" belongs to no IAM group; grant permissions through groups',
         ],
     )
+
+
+def test_a_data_source_read_at_apply_is_read_from_planned_values(tmp_path: Path) -> None:
+    """A document whose inputs are unknown while planning is read at apply: it is in
+    ``planned_values`` and ``resource_changes`` (action ``read``), its ``json`` unknown. Its
+    statements are still read, the unknown parts unresolved."""
+    plan = _plan()
+    document = plan["prior_state"]["values"]["root_module"]["resources"].pop()
+    del plan["prior_state"]
+    values = document["values"]
+    del values["json"], values["minified_json"], values["id"]
+    values["statement"][0]["resources"] = [None]
+    plan["planned_values"]["root_module"]["resources"].append(document)
+    unknown: dict[str, Any] = {"id": True, "json": True, "minified_json": True}
+    unknown["statement"] = [{"resources": [True]}]
+    plan["resource_changes"].append(
+        {
+            "address": document["address"],
+            "mode": "data",
+            "type": document["type"],
+            "name": document["name"],
+            "provider_name": document["provider_name"],
+            "change": {
+                "actions": ["read"],
+                "before": None,
+                "after": values,
+                "after_unknown": unknown,
+            },
+            "action_reason": "read_because_config_unknown",
+        }
+    )
+    for role in plan["planned_values"]["root_module"]["resources"]:
+        if role["address"] == "aws_iam_role.deployer":
+            del role["values"]["assume_role_policy"]  # unknown: the document's json
+    path = _write(tmp_path, plan)
+    result = run(path)
+    lines = path.read_text().splitlines()
+    trust = next(i for i, t in enumerate(lines, 1) if '"arn:aws:iam::111122223333:root"' in t)
+    column = lines[trust - 1].index('"arn') + 1
+    assert [d.split(": ")[0].split(" ", 1)[1] for d in described(result) if "deployer" in d] == [
+        f"{path.as_posix()}:{trust}:{column} medium aws_iam_role.deployer"
+    ]
+    resources = next(i for i, t in enumerate(lines, 1) if '"resources": [' in t and i > trust - 20)
+    assert (resources + 1, "data.aws_iam_policy_document.deployer_trust") in {
+        (u.line, u.resource) for u in result.unresolved
+    }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from iacguard.parsers import ParseResult
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import Loader
     from iacguard.parsers.terraform_manifest import Manifest
+    from iacguard.parsers.terraform_plan_values import Targets
     from iacguard.resolve.terraform_scope import Resource
     from iacguard.resolve.terraform_values import Located, TfValue
 
@@ -78,6 +80,10 @@ def parse_plan(path: Path, file: str, text: str) -> ParseResult:
         message = f"internal error while reading the plan: {type(exc).__name__}: {exc}"
         result.errors.append(ParseError(file, message))
     return result
+
+
+# A resource instance: its address, key, type, node in the plan and values.
+_Described = tuple[str, str, str, "Located", "Located | None"]
 
 
 @dataclass(slots=True)
@@ -226,13 +232,12 @@ class _PlanReader:
     def _resources(
         self, instance: _ModuleInstance, configuration: Located | None, unknowns: dict[str, Any]
     ) -> list[Resource]:
-        from iacguard.parsers.terraform_plan_values import BlockBuilder, Origin, Targets
+        from iacguard.parsers.terraform_plan_values import BlockBuilder, Origin
         from iacguard.resolve.hcl import Block, Module
         from iacguard.resolve.terraform_scope import Instance, Resource, Scope
-        from iacguard.resolve.terraform_values import Located, plain
+        from iacguard.resolve.terraform_values import plain
 
-        config = self._module_config(configuration, instance.calls)
-        written = self._written(config)
+        written = self._written(self._module_config(configuration, instance.calls))
         directory = self._directory(instance.calls)
         tf = self.loader.module(directory) if directory is not None else None
         if tf is not None and not tf.files:
@@ -242,37 +247,13 @@ class _PlanReader:
         module = Module(directory or self.root)
         prefix = f"{instance.address}." if instance.address else ""
         scope = Scope(Instance(module, self.path, prefix=prefix))
-        described: list[tuple[str, str, str, Located, Located]] = []
-        targets = Targets({})
-        for node in instance.resources:
-            fields = [_text(node, k) for k in ("address", "mode", "type", "name")]
-            address, mode, kind, name = fields
-            if address is None or kind is None or name is None or mode not in ("managed", "data"):
-                self.problem(
-                    node,
-                    f"a resource in {instance.address or 'the root module'} "
-                    "needs a string address, mode, type and name",
-                )
-                continue
-            key = f"data.{kind}.{name}" if mode == "data" else f"{kind}.{name}"
-            values = node.value.get("values")
-            if values is not None and not (
-                isinstance(values, Located) and isinstance(values.value, dict)
-            ):
-                self.problem(values, f"{address}: values: expected an object, not {_kind(values)}")
-                values = None
-            read = key.rsplit(".", 1)[0] in self.read_types
-            if "index" not in node.value:  # an instance of count/for_each is not named alone
-                shown = values.value if values is not None else None
-                targets.values[key] = plain(values) if read and values is not None else shown
-            described.append((address, key, kind, node, values))
-        builder = BlockBuilder(targets)
+        described = self._described(instance)
+        builder = BlockBuilder(self._targets(described))
         resources = []
         for address, key, kind, node, values in described:
             block_type = "data" if key.startswith("data.") else "resource"
             written_block = tf.resources.get(key) if tf is not None else None
-            at = node.value.get("address")
-            location = written_block.location if written_block else at.location
+            location = written_block.location if written_block else node.value["address"].location
             labels = (kind, key.rsplit(".", 1)[1])
             block = Block(block_type, labels, location)  # only named by references
             if key.rsplit(".", 1)[0] in self.read_types:
@@ -281,12 +262,53 @@ class _PlanReader:
                 marks = _merged(unknowns.get(address), hidden)
                 origin = Origin(location, values, written_block)
                 block = builder.block(block_type, labels, origin, marks, written.get(key))
-            if key in targets.values:
+            if key in builder.targets.values:
                 module.resources[key] = block
             # without the instance key of count/for_each, as the .tf files' view names it
             named = f"{prefix}{key}"
             resources.append(Resource(named, kind, block, scope, data=block_type == "data"))
         return resources
+
+    def _described(self, instance: _ModuleInstance) -> list[_Described]:
+        """Each resource instance: its address, key (``data.TYPE.NAME``), type, node and
+        values; one of the wrong shape is an error, and left out."""
+        from iacguard.resolve.terraform_values import Located
+
+        described = []
+        for node in instance.resources:
+            address, mode, kind, name = (
+                _text(node, k) for k in ("address", "mode", "type", "name")
+            )
+            if address is None or kind is None or name is None or mode not in ("managed", "data"):
+                where = instance.address or "the root module"
+                self.problem(
+                    node, f"a resource in {where} needs a string address, mode, type and name"
+                )
+                continue
+            values = node.value.get("values")
+            if values is not None and not (
+                isinstance(values, Located) and isinstance(values.value, dict)
+            ):
+                self.problem(values, f"{address}: values: expected an object, not {_kind(values)}")
+                values = None
+            key = f"data.{kind}.{name}" if mode == "data" else f"{kind}.{name}"
+            described.append((address, key, kind, node, values))
+        return described
+
+    def _targets(self, described: list[_Described]) -> Targets:
+        """The resources a reference can name, with their values: those with one instance
+        (a reference names one of several by its key)."""
+        from iacguard.parsers.terraform_plan_values import Targets
+        from iacguard.resolve.terraform_values import plain
+
+        targets = Targets({})
+        instances = Counter(key for _, key, _, _, _ in described)
+        for _, key, _, _, values in described:
+            if instances[key] == 1:
+                read = key.rsplit(".", 1)[0] in self.read_types
+                shown = values.value if values is not None else None
+                targets.values[key] = plain(values) if read and values is not None else shown
+        return targets
 
     def _module_config(self, configuration: Located | None, calls: list[str]) -> Located | None:
         """The configuration of the module that the call names ``calls`` lead to."""

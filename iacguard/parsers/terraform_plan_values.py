@@ -27,6 +27,7 @@ from iacguard.resolve.hcl import (
     Call,
     Expr,
     GetAttr,
+    Index,
     Literal,
     Name,
     ObjectExpr,
@@ -48,7 +49,11 @@ KNOWN_AFTER_APPLY = "known only after apply"
 NOT_SHOWN = "sensitive, and not shown in the plan"
 # The functions whose one argument is written in the .tf file as the value's elements.
 _TRANSPARENT = frozenset({"jsonencode", "tolist", "toset", "tomap", "sensitive"})
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*$")
+# A reference to a resource's attribute, with the instance key of count/for_each if any.
+_REFERENCE = re.compile(
+    r"(?P<data>data\.)?(?P<type>[A-Za-z_][\w-]*)\.(?P<name>[A-Za-z_][\w-]*)"
+    r'(?P<key>\[(?:\d+|"(?:[^"\\]|\\.)*")\])?(?P<attributes>(?:\.[A-Za-z_][\w-]*)+)$'
+)
 _NOT_RESOURCES = frozenset(
     {"var", "local", "module", "each", "count", "path", "self", "terraform", "data"}
 )
@@ -139,9 +144,29 @@ class TfWhere:
 
 
 def _object_of(reference: str) -> str:
-    """What a reference names: ``aws_iam_policy.x.arn`` → ``aws_iam_policy.x``."""
-    parts = reference.split(".")
+    """What a reference names: ``aws_iam_policy.x[0].arn`` → ``aws_iam_policy.x``."""
+    parts = reference.split("[", 1)[0].split(".")
     return ".".join(parts[: 3 if parts[0] == "data" else 2])
+
+
+def _traversal(found: re.Match[str], attributes: list[str], location: Location) -> Expr:
+    """``aws_iam_policy.x[0].arn`` as the evaluator reads it."""
+    kind = found["type"]
+    if found["data"]:
+        expr: Expr = GetAttr(location, f"data.{kind}", Name(location, "data", "data"), kind)
+        text = f"data.{kind}"
+    else:
+        expr, text = Name(location, kind, kind), kind
+    text += f".{found['name']}"
+    expr = GetAttr(location, text, expr, found["name"])
+    if found["key"]:
+        written = found["key"][1:-1]
+        text += found["key"]
+        expr = Index(location, text, expr, Literal(location, written, json.loads(written)))
+    for attribute in attributes:
+        text += f".{attribute}"
+        expr = GetAttr(location, text, expr, attribute)
+    return expr
 
 
 def _key_text(expr: Expr) -> str | None:
@@ -225,22 +250,16 @@ class Targets:
         if value is None and len({_object_of(r) for r in references}) != 1:
             return None
         for reference in references:
-            parts = reference.split(".")
-            data = parts[0] == "data"
-            address_parts = 3 if data else 2
-            if len(parts) <= address_parts or not all(_IDENTIFIER.match(p) for p in parts):
+            found = _REFERENCE.match(reference)
+            if found is None or (not found["data"] and found["type"] in _NOT_RESOURCES):
                 continue
-            if not data and parts[0] in _NOT_RESOURCES:
-                continue
-            address = ".".join(parts[:address_parts])
+            address = f"{found['data'] or ''}{found['type']}.{found['name']}"
+            attributes = found["attributes"].split(".")[1:]
             if address not in self.values:
                 continue
-            if value is not None and not self._has(address, parts[address_parts], value):
+            if value is not None and not self._has(address, attributes[0], value):
                 continue
-            expr: Expr = Name(location, parts[0], parts[0])
-            for index, part in enumerate(parts[1:], start=2):
-                expr = GetAttr(location, ".".join(parts[:index]), expr, part)
-            return expr
+            return _traversal(found, attributes, location)
         return None
 
     def _has(self, address: str, attribute: str, value: Any) -> bool:

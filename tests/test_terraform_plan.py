@@ -310,9 +310,26 @@ def _user(prefix: str, name: str) -> dict[str, Any]:
     }
 
 
+def _attachment(prefix: str) -> dict[str, Any]:
+    """The module's ``aws_iam_user_policy_attachment.this`` for ``policy_arns =
+    {admin = …}``: a ``for_each`` instance."""
+    return {
+        "address": f'{prefix}.aws_iam_user_policy_attachment.this["admin"]',
+        "mode": "managed",
+        "type": "aws_iam_user_policy_attachment",
+        "name": "this",
+        "index": "admin",
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "schema_version": 0,
+        "values": {"policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess", "user": "build"},
+        "sensitive_values": {},
+    }
+
+
 def test_a_downloaded_module_is_found_through_modules_json(tmp_path: Path) -> None:
     """After ``terraform init``, a registry module's findings point at its file under
-    .terraform/modules, as in the .tf view, with the same address (no ``[0]``)."""
+    .terraform/modules, as in the .tf view, with the same address (no ``[0]``); the
+    attachment names its user through ``aws_iam_user.this[0].name``."""
     shutil.copytree(ROOT / "fixtures/terraform/downloaded_modules", tmp_path / "root")
     users = 'module.ci_users["{}"]'
     plan = {
@@ -344,7 +361,26 @@ def test_a_downloaded_module_is_found_through_modules_json(tmp_path: Path) -> No
                                     "expressions": {"name": {"references": ["var.name"]}},
                                     "schema_version": 0,
                                     "count_expression": {"references": ["var.create_user"]},
-                                }
+                                },
+                                {
+                                    "address": "aws_iam_user_policy_attachment.this",
+                                    "mode": "managed",
+                                    "type": "aws_iam_user_policy_attachment",
+                                    "name": "this",
+                                    "provider_config_key": "aws",
+                                    "expressions": {
+                                        "policy_arn": {"references": ["each.value"]},
+                                        "user": {
+                                            "references": [
+                                                "aws_iam_user.this[0].name",
+                                                "aws_iam_user.this[0]",
+                                                "aws_iam_user.this",
+                                            ]
+                                        },
+                                    },
+                                    "schema_version": 0,
+                                    "for_each_expression": {"references": ["var.policy_arns"]},
+                                },
                             ]
                         },
                     }
@@ -352,8 +388,12 @@ def test_a_downloaded_module_is_found_through_modules_json(tmp_path: Path) -> No
             }
         },
     }
+    build = plan["planned_values"]["root_module"]["child_modules"][0]
+    build["resources"].append(_attachment(users.format("build")))
     result = run(_write(tmp_path / "root", plan))
     module = f"{tmp_path.as_posix()}/root/.terraform/modules/ci_users/modules/iam-user/main.tf"
+    user = 'module.ci_users["build"].aws_iam_user.this'
+    attachment = 'module.ci_users["build"].aws_iam_user_policy_attachment.this'
     assert (result.errors, described(result)) == (
         [],
         [
@@ -361,6 +401,12 @@ def test_a_downloaded_module_is_found_through_modules_json(tmp_path: Path) -> No
             'User "build" belongs to no IAM group; grant permissions through groups',
             f'IG003 {module}:1:1 low module.ci_users["release"].aws_iam_user.this: '
             'User "release" belongs to no IAM group; grant permissions through groups',
+            f"IG004 {module}:12:1 medium {attachment}: Managed policy "
+            "arn:aws:iam::aws:policy/AdministratorAccess is attached directly to user "
+            f"{user}; attach it to a group",
+            f"IG015 {module}:16:16 critical {attachment}: AWS managed policy "
+            f"AdministratorAccess is attached to user {user}: it grants every action on every "
+            "resource; grant only the actions it needs",
         ],
     )
 

@@ -18,25 +18,27 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacguard.model import ParseError
 from iacguard.parsers import ParseResult
+from iacguard.parsers.terraform_plan_modules import (
+    ModuleInstance,
+    PlanModules,
+    Shape,
+    kind_of,
+    text_of,
+)
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import Loader
-    from iacguard.parsers.terraform_manifest import Manifest
     from iacguard.parsers.terraform_plan_values import Targets
     from iacguard.resolve.terraform_scope import Resource
     from iacguard.resolve.terraform_values import Located, TfValue
 
 _KEYS = ("format_version", "terraform_version", "planned_values")
 _KEY_PATTERNS = tuple(re.compile(rf'"{key}"\s*:') for key in _KEYS)
-_MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?(?:\.|$)')
-_LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
-MAX_MODULE_DEPTH = 16
 # Besides what the IAM reader reads, the resources read with all their values: the OIDC
 # providers a trust policy's ARN is read from. The others are only named by references
 # (which bucket a bucket policy governs).
@@ -86,13 +88,6 @@ def parse_plan(path: Path, file: str, text: str) -> ParseResult:
 _Described = tuple[str, str, str, "Located", "Located | None"]
 
 
-@dataclass(slots=True)
-class _ModuleInstance:
-    address: str  # "" for the root module, else module.x["k"]
-    calls: list[str]  # the call names from the root: ["x"]
-    resources: list[Located] = field(default_factory=list)
-
-
 class _PlanReader:
     def __init__(
         self, path: Path, file: str, result: ParseResult, read_types: frozenset[str]
@@ -100,111 +95,38 @@ class _PlanReader:
         from iacguard.parsers.terraform import Loader
 
         self.read_types = read_types
-        self.file = file
         self.result = result
+        self.shape = Shape(file, result.errors)
         self.root = Path(os.path.normpath(path.parent))
         self.path = path  # where its addresses are unique: apart from the .tf files' own
         self.loader: Loader = Loader(allowed=[self.root, Path.cwd()])
-        self.manifest: Manifest | None = None
-        self.configuration: Located | None = None
-
-    def problem(self, node: TfValue, message: str) -> None:
-        error = ParseError(self.file, message, node.location.line)
-        if error not in self.result.errors:
-            self.result.errors.append(error)
-
-    def _object(self, node: TfValue | None, key: str, path: str) -> Located | None:
-        """``node[key]`` when it is an object; a wrong type is an error, a missing key not."""
-        from iacguard.resolve.terraform_values import Located
-
-        if not isinstance(node, Located) or not isinstance(node.value, dict):
-            return None
-        found = node.value.get(key)
-        if found is None or (isinstance(found, Located) and found.value is None):
-            return None
-        if isinstance(found, Located) and isinstance(found.value, dict):
-            return found
-        self.problem(found, f"{path}{key}: expected an object, not {_kind(found)}")
-        return None
-
-    def _array(self, node: TfValue | None, key: str, path: str) -> list[Located]:
-        """The objects of ``node[key]``; each element of a wrong type is an error."""
-        from iacguard.resolve.terraform_values import Located
-
-        if not isinstance(node, Located) or not isinstance(node.value, dict):
-            return []
-        found = node.value.get(key)
-        if found is None or (isinstance(found, Located) and found.value is None):
-            return []
-        if not isinstance(found, Located) or not isinstance(found.value, list):
-            self.problem(found, f"{path}{key}: expected a list, not {_kind(found)}")
-            return []
-        items = []
-        for index, item in enumerate(found.value):
-            if isinstance(item, Located) and isinstance(item.value, dict):
-                items.append(item)
-            else:
-                self.problem(item, f"{path}{key}[{index}]: expected an object, not {_kind(item)}")
-        return items
 
     def read(self, tree: TfValue) -> None:
         from iacguard.parsers.terraform_iam import IamReader
         from iacguard.resolve.terraform import Evaluator
         from iacguard.resolve.terraform_values import Located
 
+        shape = self.shape
         if not isinstance(tree, Located) or not isinstance(tree.value, dict):
-            self.problem(tree, "a Terraform plan must be a JSON object")
+            shape.problem(tree, "a Terraform plan must be a JSON object")
             return
-        planned = self._object(self._object(tree, "planned_values", ""), "root_module", "")
-        instances = self._instances(planned, "planned_values.root_module.")
-        prior = self._object(self._object(tree, "prior_state", ""), "values", "prior_state.")
-        self._data_sources(instances, self._object(prior, "root_module", "prior_state.values."))
+        planned = shape.object(shape.object(tree, "planned_values", ""), "root_module", "")
+        prior = shape.object(shape.object(tree, "prior_state", ""), "values", "prior_state.")
+        prior = shape.object(prior, "root_module", "prior_state.values.")
+        modules = PlanModules(shape, self.root, self.loader, self.result.model)
+        instances = modules.instances(planned, prior)  # its errors in the plan's order
         unknowns = self._unknowns(tree)
-        configuration = self._object(self._object(tree, "configuration", ""), "root_module", "")
-        self.configuration = configuration
+        configuration = shape.object(shape.object(tree, "configuration", ""), "root_module", "")
+        modules.configuration = configuration
         resources: list[Resource] = []
         for instance in instances.values():
-            resources.extend(self._resources(instance, configuration, unknowns))
+            resources.extend(self._resources(instance, modules, unknowns))
         self.result.model.resources += len(resources)
         evaluator = Evaluator(self.loader)
         IamReader(evaluator, self.result).read(resources)
         self.result.errors.extend(e for e in evaluator.errors if e not in self.result.errors)
         # suppression comments in the .tf files the findings point at
         self.result.model.directives.extend(self.loader.result.model.directives)
-
-    def _instances(self, root: Located | None, path: str) -> dict[str, _ModuleInstance]:
-        """Every module instance of ``planned_values``, by address."""
-        from iacguard.resolve.terraform_values import Located
-
-        found: dict[str, _ModuleInstance] = {}
-        pending: list[tuple[Located, str, str, int]] = [(root, "", path, 0)] if root else []
-        while pending:
-            module, address, where, depth = pending.pop(0)  # in the plan's order
-            calls = _call_path(address)
-            if calls is None:
-                self.problem(module, f"{where}address: not a module address: {address}")
-                continue
-            instance = found.setdefault(address, _ModuleInstance(address, calls))
-            instance.resources.extend(self._array(module, "resources", where))
-            if depth >= MAX_MODULE_DEPTH:
-                continue
-            for index, child in enumerate(self._array(module, "child_modules", where)):
-                named = child.value.get("address")
-                if not isinstance(named, Located) or not isinstance(named.value, str):
-                    self.problem(child, f"{where}child_modules[{index}]: no address")
-                    continue
-                pending.append((child, named.value, f"{where}child_modules[{index}].", depth + 1))
-        return found
-
-    def _data_sources(self, instances: dict[str, _ModuleInstance], prior: Located | None) -> None:
-        """Data sources read while planning are in ``prior_state``, not ``planned_values``."""
-        for address, instance in self._instances(prior, "prior_state.values.root_module.").items():
-            data = [r for r in instance.resources if _text(r, "mode") == "data"]
-            if not data:
-                continue
-            target = instances.setdefault(address, _ModuleInstance(address, instance.calls))
-            planned = {_text(r, "address") for r in target.resources}
-            target.resources.extend(r for r in data if _text(r, "address") not in planned)
 
     def _unknowns(self, tree: Located) -> dict[str, Any]:
         """``after_unknown`` of each resource change, by address (decoded without
@@ -214,36 +136,38 @@ class _PlanReader:
         if node is None or changes is None:
             return {}
         if not isinstance(changes, list):
-            self.problem(node, f"resource_changes: expected a list, not {_kind(changes)}")
+            self.shape.problem(node, f"resource_changes: expected a list, not {kind_of(changes)}")
             return {}
         marks: dict[str, Any] = {}
         for index, change in enumerate(changes):
             planned = change.get("change") if isinstance(change, dict) else None
             after = planned.get("after_unknown") if isinstance(planned, dict) else None
             if not isinstance(change, dict) or not isinstance(change.get("address"), str):
-                self.problem(node, f"resource_changes[{index}]: expected an object with an address")
+                self.shape.problem(
+                    node, f"resource_changes[{index}]: expected an object with an address"
+                )
             elif after is not None and not isinstance(after, dict):
                 where = f"resource_changes[{index}].change.after_unknown"
-                self.problem(node, f"{where}: expected an object, not {_kind(after)}")
+                self.shape.problem(node, f"{where}: expected an object, not {kind_of(after)}")
             elif after is not None:
                 marks[change["address"]] = after
         return marks
 
     def _resources(
-        self, instance: _ModuleInstance, configuration: Located | None, unknowns: dict[str, Any]
+        self, instance: ModuleInstance, modules: PlanModules, unknowns: dict[str, Any]
     ) -> list[Resource]:
         from iacguard.parsers.terraform_plan_values import BlockBuilder, Origin
         from iacguard.resolve.hcl import Block, Module
         from iacguard.resolve.terraform_scope import Instance, Resource, Scope
         from iacguard.resolve.terraform_values import plain
 
-        written = self._written(self._module_config(configuration, instance.calls))
-        directory = self._directory(instance.calls)
+        written = modules.written(modules.config(instance.calls))
+        directory = modules.directory(instance.calls)
         tf = self.loader.module(directory) if directory is not None else None
         if tf is not None and not tf.files:
             tf = None
         if tf is not None and instance.calls:
-            self._record_call(instance)
+            modules.record_call(instance)
         module = Module(directory or self.root)
         prefix = f"{instance.address}." if instance.address else ""
         scope = Scope(Instance(module, self.path, prefix=prefix))
@@ -269,7 +193,7 @@ class _PlanReader:
             resources.append(Resource(named, kind, block, scope, data=block_type == "data"))
         return resources
 
-    def _described(self, instance: _ModuleInstance) -> list[_Described]:
+    def _described(self, instance: ModuleInstance) -> list[_Described]:
         """Each resource instance: its address, key (``data.TYPE.NAME``), type, node and
         values; one of the wrong shape is an error, and left out."""
         from iacguard.resolve.terraform_values import Located
@@ -277,11 +201,11 @@ class _PlanReader:
         described = []
         for node in instance.resources:
             address, mode, kind, name = (
-                _text(node, k) for k in ("address", "mode", "type", "name")
+                text_of(node, k) for k in ("address", "mode", "type", "name")
             )
             if address is None or kind is None or name is None or mode not in ("managed", "data"):
                 where = instance.address or "the root module"
-                self.problem(
+                self.shape.problem(
                     node, f"a resource in {where} needs a string address, mode, type and name"
                 )
                 continue
@@ -289,7 +213,9 @@ class _PlanReader:
             if values is not None and not (
                 isinstance(values, Located) and isinstance(values.value, dict)
             ):
-                self.problem(values, f"{address}: values: expected an object, not {_kind(values)}")
+                self.shape.problem(
+                    values, f"{address}: values: expected an object, not {kind_of(values)}"
+                )
                 values = None
             key = f"data.{kind}.{name}" if mode == "data" else f"{kind}.{name}"
             described.append((address, key, kind, node, values))
@@ -309,73 +235,6 @@ class _PlanReader:
                 shown = values.value if values is not None else None
                 targets.values[key] = plain(values) if read and values is not None else shown
         return targets
-
-    def _module_config(self, configuration: Located | None, calls: list[str]) -> Located | None:
-        """The configuration of the module that the call names ``calls`` lead to."""
-        config = configuration
-        for name in calls:
-            call = self._object(self._object(config, "module_calls", ""), name, "module_calls.")
-            config = self._object(call, "module", f"module_calls.{name}.")
-        return config
-
-    def _written(self, config: Located | None) -> dict[str, Located]:
-        """The expressions of each resource of a module's configuration, by its key."""
-        from iacguard.resolve.terraform_values import Located
-
-        found: dict[str, Located] = {}
-        for resource in self._array(config, "resources", "configuration."):
-            mode, kind, name = (_text(resource, k) for k in ("mode", "type", "name"))
-            expressions = resource.value.get("expressions")
-            if kind and name and isinstance(expressions, Located):
-                found[f"data.{kind}.{name}" if mode == "data" else f"{kind}.{name}"] = expressions
-        return found
-
-    def _directory(self, calls: list[str]) -> Path | None:
-        """Where the module that ``calls`` lead to is written: the root module is the
-        plan's directory; a local source is relative to its caller's directory; a remote
-        one is where ``terraform init`` installed it. None when it is not there."""
-        directory = self.root
-        for depth in range(len(calls)):
-            source = self._source(calls[: depth + 1])
-            if source is not None and source.startswith(_LOCAL_SOURCE):
-                directory = Path(os.path.normpath(directory / source))
-                continue
-            installed = self._installed(".".join(calls[: depth + 1]))
-            if installed is None:
-                return None
-            directory = installed
-        return directory if directory.is_dir() and self.loader.inside(directory) else None
-
-    def _source(self, calls: list[str]) -> str | None:
-        """The ``source`` of the last of ``calls``, as the configuration records it."""
-        config = self._module_config(self.configuration, calls[:-1])
-        calls_node = self._object(config, "module_calls", "")
-        call = self._object(calls_node, calls[-1], "module_calls.")
-        return _text(call, "source") if call is not None else None
-
-    def _installed(self, key: str) -> Path | None:
-        from iacguard.parsers.terraform_manifest import read_manifest
-
-        if self.manifest is None:
-            manifest = read_manifest(self.root)
-            if not hasattr(manifest, "modules"):
-                return None
-            self.manifest = manifest  # type: ignore[assignment]
-        assert self.manifest is not None
-        installed = self.manifest.modules.get(key)
-        if installed is not None and installed.directory is not None:
-            self.loader.installed.add(installed.directory)
-            return installed.directory
-        return None
-
-    def _record_call(self, instance: _ModuleInstance) -> None:
-        """Where the calling ``module`` block is written, for findings in the module."""
-        caller = self._directory(instance.calls[:-1])
-        if caller is None:
-            return
-        call = self.loader.module(caller).calls.get(instance.calls[-1])
-        if call is not None:
-            self.result.model.module_calls[instance.address] = call.location
 
 
 def _hidden(values: Any, sensitive: Any) -> Any:
@@ -413,36 +272,3 @@ def _merged(unknown: Any, hidden: Any) -> Any:
             for i in range(longest)
         ]
     return unknown or hidden
-
-
-def _call_path(address: str) -> list[str] | None:
-    """``module.a["k"].module.b`` → ``["a", "b"]``; None when it is not a module address."""
-    names: list[str] = []
-    position = 0
-    while position < len(address):
-        step = _MODULE_STEP.match(address, position)
-        if step is None:
-            return None
-        names.append(step.group(1))
-        position = step.end()
-    return names
-
-
-def _text(node: Located, key: str) -> str | None:
-    found = node.value.get(key) if isinstance(node.value, dict) else None
-    value = getattr(found, "value", None)
-    return value if isinstance(value, str) else None
-
-
-def _kind(value: Any) -> str:
-    """What a value of the wrong type is, for messages."""
-    value = getattr(value, "value", value)  # a Located node: its value
-    for kind, name in (
-        (dict, "an object"),
-        (list, "a list"),
-        (str, "a string"),
-        (bool, "a boolean"),
-    ):
-        if isinstance(value, kind):
-            return name
-    return "null" if value is None else "a number"

@@ -455,3 +455,52 @@ def test_a_data_source_read_at_apply_is_read_from_planned_values(tmp_path: Path)
     assert (resources + 1, "data.aws_iam_policy_document.deployer_trust") in {
         (u.line, u.resource) for u in result.unresolved
     }
+
+
+def test_an_unknown_value_names_a_resource_through_a_module_output(tmp_path: Path) -> None:
+    """``policy_arn = module.ops_policy.arn``, the module's output being
+    ``aws_iam_policy.policy[0].arn`` (terraform-aws-modules' iam-policy): the attachment
+    is linked to that policy, as in the .tf view."""
+    plan = _plan()
+    policy = next(
+        r
+        for r in plan["planned_values"]["root_module"]["resources"]
+        if r["address"] == "aws_iam_policy.admin"
+    )
+    module_policy = {
+        **policy,
+        "address": "module.ops_policy.aws_iam_policy.policy[0]",
+        "name": "policy",
+        "index": 0,
+    }
+    plan["planned_values"]["root_module"]["child_modules"].append(
+        {"resources": [module_policy], "address": "module.ops_policy"}
+    )
+    root = plan["configuration"]["root_module"]
+    attachment = next(r for r in root["resources"] if r["name"] == "bob_admin")
+    attachment["expressions"]["policy_arn"] = {
+        "references": ["module.ops_policy.arn", "module.ops_policy"]
+    }
+    arn = ["aws_iam_policy.policy[0].arn", "aws_iam_policy.policy[0]", "aws_iam_policy.policy"]
+    root["module_calls"]["ops_policy"] = {
+        "source": "terraform-aws-modules/iam/aws//modules/iam-policy",
+        "module": {
+            "outputs": {"arn": {"expression": {"references": arn}}},
+            "resources": [
+                {
+                    "address": "aws_iam_policy.policy",
+                    "mode": "managed",
+                    "type": "aws_iam_policy",
+                    "name": "policy",
+                    "expressions": {"policy": {"references": ["var.policy"]}},
+                    "count_expression": {"references": ["var.create_policy"]},
+                }
+            ],
+        },
+    }
+    result = run(_write(tmp_path, plan))
+    assert result.errors == []
+    assert [f.message for f in result.findings if f.rule_id == "IG004"] == [
+        "Managed policy module.ops_policy.aws_iam_policy.policy is attached directly to user "
+        "aws_iam_user.bob; attach it to a group"
+    ]

@@ -27,6 +27,7 @@ from iacguard.parsers.terraform_plan_modules import (
     ModuleInstance,
     PlanModules,
     Shape,
+    caller_of,
     kind_of,
     text_of,
 )
@@ -34,7 +35,8 @@ from iacguard.parsers.terraform_plan_modules import (
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import Loader
     from iacguard.parsers.terraform_plan_values import Targets
-    from iacguard.resolve.terraform_scope import Resource
+    from iacguard.resolve.hcl import Module
+    from iacguard.resolve.terraform_scope import Instance, Resource
     from iacguard.resolve.terraform_values import Located, TfValue
 
 _KEYS = ("format_version", "terraform_version", "planned_values")
@@ -100,6 +102,8 @@ class _PlanReader:
         self.root = Path(os.path.normpath(path.parent))
         self.path = path  # where its addresses are unique: apart from the .tf files' own
         self.loader: Loader = Loader(allowed=[self.root, Path.cwd()])
+        self.addresses: list[str] = []  # of the module instances
+        self.built: dict[str, Instance] = {}
 
     def read(self, tree: TfValue) -> None:
         from iacguard.parsers.terraform_iam import IamReader
@@ -119,7 +123,8 @@ class _PlanReader:
         configuration = shape.object(shape.object(tree, "configuration", ""), "root_module", "")
         modules.configuration = configuration
         resources: list[Resource] = []
-        for instance in instances.values():
+        self.addresses = list(instances)
+        for instance in instances.values():  # callers first
             resources.extend(self._resources(instance, modules, unknowns))
         self.result.model.resources += len(resources)
         evaluator = Evaluator(self.loader)
@@ -157,8 +162,8 @@ class _PlanReader:
         self, instance: ModuleInstance, modules: PlanModules, unknowns: dict[str, Any]
     ) -> list[Resource]:
         from iacguard.parsers.terraform_plan_values import BlockBuilder, Origin
-        from iacguard.resolve.hcl import Block, Module
-        from iacguard.resolve.terraform_scope import Instance, Resource, Scope
+        from iacguard.resolve.hcl import Attribute, Block
+        from iacguard.resolve.terraform_scope import Resource, Scope
         from iacguard.resolve.terraform_values import plain
 
         written = modules.written(modules.config(instance.calls))
@@ -168,11 +173,18 @@ class _PlanReader:
             tf = None
         if tf is not None and instance.calls:
             modules.record_call(instance)
+        from iacguard.resolve.hcl import Module
+
         module = Module(directory or self.root)
         prefix = f"{instance.address}." if instance.address else ""
-        scope = Scope(Instance(module, self.path, prefix=prefix))
+        scope = Scope(self._instance(module, instance.address))
         described = self._described(instance)
         builder = BlockBuilder(self._targets(described))
+        for address in self.addresses:  # what a reference to a module output can name
+            caller = caller_of(address)
+            if caller is not None and caller[0] == instance.address:
+                outputs = modules.outputs([*instance.calls, caller[1]])
+                builder.targets.outputs[caller[1]] = set(outputs)
         resources = []
         for address, key, kind, node, values in described:
             block_type = "data" if key.startswith("data.") else "resource"
@@ -191,7 +203,24 @@ class _PlanReader:
             # without the instance key of count/for_each, as the .tf files' view names it
             named = f"{prefix}{key}"
             resources.append(Resource(named, kind, block, scope, data=block_type == "data"))
+        for name, (references, location) in modules.outputs(instance.calls).items():
+            expr = builder.targets.reference(references, None, location)
+            if instance.calls and expr is not None:
+                value = {"value": Attribute("value", expr, location)}
+                module.outputs[name] = Block("output", (name,), location, value)
         return resources
+
+    def _instance(self, module: Module, address: str) -> Instance:
+        """The module instance at ``address``, known to the instance that calls it (a
+        call without count/for_each), for references to its outputs."""
+        from iacguard.resolve.terraform_scope import Instance
+
+        instance = Instance(module, self.path, prefix=f"{address}." if address else "")
+        self.built[address] = instance
+        caller = caller_of(address)
+        if caller is not None and caller[0] in self.built:
+            self.built[caller[0]].children[caller[1]] = instance
+        return instance
 
     def _described(self, instance: ModuleInstance) -> list[_Described]:
         """Each resource instance: its address, key (``data.TYPE.NAME``), type, node and

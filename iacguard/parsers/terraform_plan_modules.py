@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iacguard.model import Model, ParseError
+from iacguard.model import Location, Model, ParseError
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import Loader
@@ -105,6 +105,18 @@ class PlanModules:
             target.resources.extend(
                 r for r in data if text_of(r, "address") not in planned_addresses
             )
+        return found
+
+    def outputs(self, calls: list[str]) -> dict[str, tuple[list[str], Location]]:
+        """The references of each output of the module ``calls`` lead to, and where the
+        plan writes it."""
+        from iacguard.parsers.terraform_plan_values import references_of
+
+        outputs = self.shape.object(self.config(calls), "outputs", "module.")
+        found: dict[str, tuple[list[str], Location]] = {}
+        for name, output in outputs.value.items() if outputs is not None else ():
+            expression = self.shape.object(output, "expression", f"outputs.{name}.")
+            found[name] = (references_of(expression), output.location)
         return found
 
     def config(self, calls: list[str]) -> Located | None:
@@ -203,6 +215,16 @@ class PlanModules:
         call = self.loader.module(caller).calls.get(instance.calls[-1])
         if call is not None:
             self.model.module_calls[instance.address] = call.location
+
+
+def caller_of(address: str) -> tuple[str, str] | None:
+    """``module.a.module.b`` → ``("module.a", "b")``: the calling instance's address and
+    the call's name, for a call without count/for_each; None for the root or an instance
+    of a repeated call (``module.a["k"]``)."""
+    steps = list(_MODULE_STEP.finditer(address))
+    if not steps or steps[-1].group(0).rstrip(".") != f"module.{steps[-1].group(1)}":
+        return None
+    return address[: steps[-1].start()].rstrip("."), steps[-1].group(1)
 
 
 def call_path(address: str) -> list[str] | None:

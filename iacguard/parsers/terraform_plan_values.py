@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from iacguard.model import Location
@@ -54,6 +54,7 @@ _REFERENCE = re.compile(
     r"(?P<data>data\.)?(?P<type>[A-Za-z_][\w-]*)\.(?P<name>[A-Za-z_][\w-]*)"
     r'(?P<key>\[(?:\d+|"(?:[^"\\]|\\.)*")\])?(?P<attributes>(?:\.[A-Za-z_][\w-]*)+)$'
 )
+_OUTPUT = re.compile(r"module\.(?P<call>[A-Za-z_][\w-]*)\.(?P<output>[A-Za-z_][\w-]*)$")
 _NOT_RESOURCES = frozenset(
     {"var", "local", "module", "each", "count", "path", "self", "terraform", "data"}
 )
@@ -241,6 +242,8 @@ class Targets:
     values, so that a reference stands for a value only when it has that value."""
 
     values: dict[str, dict[str, Any] | None]
+    # the outputs of the module calls with one instance, by call name
+    outputs: dict[str, set[str]] = field(default_factory=dict)
 
     def reference(self, references: list[str], value: Any, location: Location) -> Expr | None:
         """The first of the configuration's ``references`` that names an attribute of a
@@ -250,6 +253,13 @@ class Targets:
         if value is None and len({_object_of(r) for r in references}) != 1:
             return None
         for reference in references:
+            output = _OUTPUT.match(reference)
+            if output is not None and value is None:  # a known value is read as it is
+                if output["output"] in self.outputs.get(output["call"], ()):
+                    module = Name(location, "module", "module")
+                    call = GetAttr(location, f"module.{output['call']}", module, output["call"])
+                    return GetAttr(location, reference, call, output["output"])
+                continue
             found = _REFERENCE.match(reference)
             if found is None or (not found["data"] and found["type"] in _NOT_RESOURCES):
                 continue
@@ -337,7 +347,7 @@ class BlockBuilder:
     ) -> Attribute:
         location, where = origin.argument(name)
         at = where.location if where is not None else location
-        references = _references(config)
+        references = references_of(config)
         if _why(unknown) or not isinstance(node, Located):
             expr = self.targets.reference(references, None, at)
             if expr is None:
@@ -383,7 +393,8 @@ def _at(marks: Any, key: str | int) -> Any:
     return None
 
 
-def _references(config: TfValue | None) -> list[str]:
+def references_of(config: TfValue | None) -> list[str]:
+    """The ``references`` of an expression in the plan's configuration."""
     listed = _entry(config, "references")
     items = listed.value if listed is not None else None
     if not isinstance(items, list):

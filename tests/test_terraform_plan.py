@@ -504,3 +504,34 @@ def test_an_unknown_value_names_a_resource_through_a_module_output(tmp_path: Pat
         "Managed policy module.ops_policy.aws_iam_policy.policy is attached directly to user "
         "aws_iam_user.bob; attach it to a group"
     ]
+
+
+def test_a_plan_over_the_size_limit_is_an_error(tmp_path: Path) -> None:
+    shutil.copy(ROOT / F / "plan.json", tmp_path / "plan.json")
+    shown = iacguard("check", "plan.json", "--max-file-bytes", "4096", cwd=tmp_path)
+    size = (tmp_path / "plan.json").stat().st_size
+    assert (shown.returncode, shown.stderr) == (
+        2,
+        f"plan.json: error: file is {size:,} bytes, over the 4,096-byte limit; to scan it, "
+        "raise the limit with --max-file-bytes\n",
+    )
+
+
+def test_a_module_source_outside_the_plans_directory_is_not_read(tmp_path: Path) -> None:
+    """The plan is input like any other: a module source that leads out of the scanned
+    directories reads nothing there; the findings point at the plan."""
+    outside = tmp_path / "outside"
+    shutil.copytree(ROOT / F / "modules" / "team", outside)
+    plan = _plan()
+    plan["configuration"]["root_module"]["module_calls"]["team"]["source"] = "../outside"
+    (tmp_path / "repo").mkdir()
+    _write(tmp_path / "repo", plan)
+    shown = iacguard("check", "plan.json", "--format", "json", cwd=tmp_path / "repo")
+    found = json.loads(shown.stdout)
+    assert found["errors"] == []
+    assert {(f["file"], f["line"]) for f in found["findings"] if "team" in f["resource"]} == {
+        ("plan.json", 182),
+        ("plan.json", 184),
+        ("plan.json", 218),
+        ("plan.json", 220),
+    }

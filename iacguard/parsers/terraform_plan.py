@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from iacguard.resolve.terraform_values import Located, TfValue
 
 _KEYS = ("format_version", "terraform_version", "planned_values")
+_OBJECT = re.compile(r"\s*\{")
 _KEY_PATTERNS = tuple(re.compile(rf'"{key}"\s*:') for key in _KEYS)
 # Besides what the IAM reader reads, the resources read with all their values: the OIDC
 # providers a trust policy's ARN is read from. The others are only named by references
@@ -54,7 +55,7 @@ def looks_like_plan(data: bytes) -> bool:
 
 def is_plan(text: str) -> bool:
     """Whether a JSON file's text is a Terraform plan: an object with the plan's keys."""
-    return text.lstrip()[:1] == "{" and all(p.search(text) for p in _KEY_PATTERNS)
+    return _OBJECT.match(text) is not None and all(p.search(text) for p in _KEY_PATTERNS)
 
 
 def parse_plan(path: Path, file: str, text: str) -> ParseResult:

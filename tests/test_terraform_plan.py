@@ -535,3 +535,29 @@ def test_a_module_source_outside_the_plans_directory_is_not_read(tmp_path: Path)
         ("plan.json", 218),
         ("plan.json", 220),
     }
+
+
+def test_modules_nested_too_deeply_are_an_error(tmp_path: Path) -> None:
+    module: dict[str, Any] = {"resources": []}
+    address = ""
+    chain = [module]
+    for depth in range(20):
+        address = f"{address}.module.m{depth}".lstrip(".")
+        child: dict[str, Any] = {"address": address, "resources": []}
+        chain[-1]["child_modules"] = [child]
+        chain.append(child)
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {"root_module": module},
+    }
+    path = _write(tmp_path, plan)
+    lines = path.read_text().splitlines()
+    sixteenth = next(i for i, t in enumerate(lines, 1) if t.endswith('.module.m15",')) - 1
+    deep = ".".join(["child_modules[0]"] * 16)
+    assert _errors(tmp_path, plan) == [
+        (
+            sixteenth,
+            f"planned_values.root_module.{deep}.child_modules: modules nested too deeply; not read",
+        )
+    ]

@@ -138,6 +138,9 @@ class PlanModules:
             instance = found.setdefault(address, ModuleInstance(address, calls))
             instance.resources.extend(self.shape.array(module, "resources", where))
             if depth >= MAX_MODULE_DEPTH:
+                if module.value.get("child_modules"):  # as the .tf view stops there
+                    message = f"{where}child_modules: modules nested too deeply; not read"
+                    self.shape.problem(module, message)
                 continue
             for index, child in enumerate(self.shape.array(module, "child_modules", where)):
                 named = child.value.get("address")

@@ -7,9 +7,7 @@ apply becomes an ``Opaque`` expression (unknown: never a pass), or, when the
 configuration says it is another resource's attribute (``policy_arn =
 aws_iam_policy.p.arn``), that reference, so the reader knows which resource it names.
 
-Every part is located where it is written: in the ``.tf`` file when the configuration's
-files are present (``TfWhere``: the block, its arguments, the elements of a
-``jsonencode`` or heredoc policy), else in the plan file (``PlanWhere``).
+Every part is located where it is written (``terraform_plan_locations``).
 """
 
 from __future__ import annotations
@@ -17,14 +15,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from iacguard.model import Location
-from iacguard.parsers.located_json import JsonProblem, decode
+from iacguard.parsers.terraform_plan_locations import Origin, PlanWhere, Where, entry
 from iacguard.resolve.hcl import (
     Attribute,
     Block,
-    Call,
     Expr,
     GetAttr,
     Index,
@@ -32,7 +29,6 @@ from iacguard.resolve.hcl import (
     Name,
     ObjectExpr,
     Opaque,
-    TextMap,
     TupleExpr,
 )
 from iacguard.resolve.terraform_values import Located, TfValue, plain
@@ -47,8 +43,6 @@ POLICY_ARGUMENTS = frozenset({"policy", "assume_role_policy", "access_policies",
 KNOWN_AFTER_APPLY = "known only after apply"
 # A sensitive value that the plan does not show (a redacted plan): unknown, not unset.
 NOT_SHOWN = "sensitive, and not shown in the plan"
-# The functions whose one argument is written in the .tf file as the value's elements.
-_TRANSPARENT = frozenset({"jsonencode", "tolist", "toset", "tomap", "sensitive"})
 # A reference to a resource's attribute, with the instance key of count/for_each if any.
 _REFERENCE = re.compile(
     r"(?P<data>data\.)?(?P<type>[A-Za-z_][\w-]*)\.(?P<name>[A-Za-z_][\w-]*)"
@@ -60,88 +54,6 @@ _NOT_RESOURCES = frozenset(
 )
 # Users, groups and roles: their id is their name (as the evaluator reads ``.id``).
 _NAMED_BY_ID = ("aws_iam_user", "aws_iam_group", "aws_iam_role")
-
-
-class Where(Protocol):
-    """Where a value and its parts are written."""
-
-    @property
-    def location(self) -> Location: ...
-
-    def child(self, key: str | int, value: Any) -> Where | None: ...
-
-    def json(self) -> Where | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PlanWhere:
-    """A value of a JSON tree located in its file: the plan, or policy text in a heredoc."""
-
-    node: TfValue
-
-    @property
-    def location(self) -> Location:
-        return self.node.location
-
-    def child(self, key: str | int, value: Any) -> Where | None:
-        inner = self.node.value if isinstance(self.node, Located) else None
-        if isinstance(inner, dict) and isinstance(key, str) and key in inner:
-            return PlanWhere(inner[key])
-        if isinstance(inner, list) and isinstance(key, int):
-            # sets come sorted in the plan: an element is where the same value is written
-            same = [item for item in inner if plain(item) == value and not _is_container(value)]
-            if same:
-                return PlanWhere(same[0])
-            return PlanWhere(inner[key]) if key < len(inner) else None
-        return None
-
-    def json(self) -> Where | None:
-        node = self.node
-        if not isinstance(node, Located) or not isinstance(node.value, str):
-            return self if isinstance(node, Located) else None
-        try:
-            return PlanWhere(decode(node.value, node.text_map or TextMap.fixed(node.location)))
-        except (JsonProblem, RecursionError):
-            return None
-
-
-@dataclass(frozen=True, slots=True)
-class TfWhere:
-    """A value as an expression in a ``.tf`` file: literals, objects and tuples are
-    followed to their elements; anything else locates all its parts at itself."""
-
-    expr: Expr
-
-    @property
-    def location(self) -> Location:
-        return self.expr.location
-
-    def _unwrapped(self) -> Expr:
-        expr = self.expr
-        while isinstance(expr, Call) and expr.name in _TRANSPARENT and len(expr.args) == 1:
-            expr = expr.args[0]
-        return expr
-
-    def child(self, key: str | int, value: Any) -> Where | None:
-        expr = self._unwrapped()
-        if isinstance(expr, ObjectExpr) and isinstance(key, str):
-            for key_expr, value_expr in expr.items:
-                if _key_text(key_expr) == key:
-                    return TfWhere(value_expr)
-        if isinstance(expr, TupleExpr) and isinstance(key, int):
-            for item in expr.items:
-                if isinstance(item, Literal) and item.value == value:
-                    return TfWhere(item)
-            return TfWhere(expr.items[key]) if key < len(expr.items) else None
-        return None
-
-    def json(self) -> Where | None:
-        expr = self._unwrapped()
-        if isinstance(expr, (ObjectExpr, TupleExpr)):
-            return TfWhere(expr)
-        if isinstance(expr, Literal) and isinstance(expr.value, str):
-            return PlanWhere(Located(expr.value, expr.location, text_map=expr.text_map)).json()
-        return None
 
 
 def _object_of(reference: str) -> str:
@@ -168,71 +80,6 @@ def _traversal(found: re.Match[str], attributes: list[str], location: Location) 
         text += f".{attribute}"
         expr = GetAttr(location, text, expr, attribute)
     return expr
-
-
-def _key_text(expr: Expr) -> str | None:
-    if isinstance(expr, Literal):
-        return str(expr.value)
-    if isinstance(expr, Name):
-        return expr.name
-    return None
-
-
-def _is_container(value: Any) -> bool:
-    return isinstance(value, (dict, list))
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where a block of the plan is written: ``tf``, its block in a ``.tf`` file (None
-    when the files are not there); ``values``, its values in the plan."""
-
-    location: Location
-    values: TfValue | None
-    tf: Block | None = None
-
-    def argument(self, name: str) -> tuple[Location, Where | None]:
-        """Where an argument is written, and where its value is."""
-        if self.tf is not None:
-            written = self.tf.attributes.get(name)
-            if written is None:
-                return self.tf.location, None
-            return written.location, TfWhere(written.expr)
-        node = _entry(self.values, name)
-        return (node.location, PlanWhere(node)) if node is not None else (self.location, None)
-
-    def nested(self, kind: str, index: int, element: TfValue) -> Origin:
-        """The origin of the ``index``-th ``kind`` block, whose plan value is ``element``."""
-        if self.tf is None:
-            return Origin(element.location, element)
-        written = self.tf.children(kind)
-        found = _matching(written, plain(element)) if kind != "statement" else None
-        if found is None and index < len(written):
-            found = written[index]
-        return Origin(found.location if found else self.tf.location, element, found)
-
-
-def _matching(blocks: list[Block], value: Any) -> Block | None:
-    """The block whose literal arguments all have the values ``value`` has (blocks that
-    are a set in the provider come in another order in the plan)."""
-    if not isinstance(value, dict):
-        return None
-    for block in blocks:
-        literals = {
-            name: a.expr.value
-            for name, a in block.attributes.items()
-            if isinstance(a.expr, Literal)
-        }
-        if literals and all(value.get(name) == known for name, known in literals.items()):
-            return block
-    return None
-
-
-def _entry(node: TfValue | None, key: str) -> Located | None:
-    if isinstance(node, Located) and isinstance(node.value, dict):
-        found = node.value.get(key)
-        return found if isinstance(found, Located) else None
-    return None
 
 
 @dataclass(slots=True)
@@ -395,7 +242,7 @@ def _at(marks: Any, key: str | int) -> Any:
 
 def references_of(config: TfValue | None) -> list[str]:
     """The ``references`` of an expression in the plan's configuration."""
-    listed = _entry(config, "references")
+    listed = entry(config, "references")
     items = listed.value if listed is not None else None
     if not isinstance(items, list):
         return []

@@ -287,7 +287,8 @@ class Model:
         self.credentials.extend(other.credentials)
         self.unresolved.extend(other.unresolved)
         self.blocks.extend(other.blocks)
-        self.directives.extend(other.directives)
+        known = set(self.directives)  # a plan and its .tf files bring the same comments
+        self.directives.extend(d for d in other.directives if d not in known)
         self.resources += other.resources
         for file, inputs in other.inputs.items():
             self.inputs.setdefault(file, set()).update(inputs)

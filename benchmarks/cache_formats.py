@@ -25,7 +25,8 @@ from typing import Any
 
 from iacguard import codec
 from iacguard.cache import Cache
-from iacguard.engine import Unit, parse_unit
+from iacguard.parsing import parse_unit
+from iacguard.runner import Unit
 
 
 def parsed(root: Path) -> list[tuple[str, Any]]:

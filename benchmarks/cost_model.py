@@ -34,17 +34,24 @@ def units_of(corpus: Path) -> list:
     """The units a cold scan of ``corpus`` parses ahead (in the corpus directory)."""
     from iacguard.config import Config
     from iacguard.discover import discover
-    from iacguard.engine import ScanOptions, _Parsing
+    from iacguard.formats import FORMATS
+    from iacguard.parsing import ScanOptions, Scheduler
 
     previous = Path.cwd()
     os.chdir(corpus)
     try:
-        found = discover(["."], Config().excluded)
-        parsing = _Parsing(ScanOptions(cache=False), Config().max_file_bytes)
-        _, _, units = parsing._read(found, {Path()})
+        config = Config()
+        found = discover(["."], config.excluded)
+        parsing = Scheduler(ScanOptions(cache=False), config.max_file_bytes, {Path()})
+        return [
+            unit
+            for form in FORMATS
+            for unit, _ in form.reader(parsing, config).ahead(
+                found.files.get(form.name, []), {Path()}
+            )
+        ]
     finally:
         os.chdir(previous)
-    return [unit for unit, _ in units]
 
 
 def inputs(corpus: Path, workers: int = 2) -> dict:
@@ -77,7 +84,8 @@ def import_seconds(kind: str) -> float:
     small file."""
     code = (
         "import resource, sys\n"
-        "from iacguard.engine import parse_unit\n"
+        "import iacguard.engine\n"
+        "from iacguard.parsing import parse_unit\n"
         "import iacguard.parsers.terraform\n"
         "from iacguard.runner import Unit\n"
         "def cpu():\n"
@@ -102,7 +110,7 @@ def pool_seconds(workers: int = 2, units: int = 40) -> float:
     the workers start, so that only starting, sending, receiving and stopping count."""
     code = (
         "import resource\n"
-        "from iacguard.engine import parse_unit\n"
+        "from iacguard.parsing import parse_unit\n"
         "from iacguard.runner import Unit, _Pool, parse_limited\n"
         "def cpu():\n"
         "    s, c = (resource.getrusage(w) for w in "
@@ -130,7 +138,7 @@ def pool_seconds(workers: int = 2, units: int = 40) -> float:
 
 def bytes_per_second(units: list, kind: str) -> float | None:
     """Bytes of ``kind`` parsed per CPU second, its parser imported already."""
-    from iacguard.engine import parse_unit
+    from iacguard.parsing import parse_unit
     from iacguard.runner import Unit
 
     chosen = [u for u in units if u.kind == kind]

@@ -19,8 +19,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult
-from iacguard.model import ParseError
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
@@ -99,7 +99,9 @@ class Changes:
             spans = [loc, *(part.location for part in finding.parts)]
             return any(self.touches_lines(s.file, s.line, s.end_line) for s in spans)
 
-        def error_wanted(error: ParseError) -> bool:
+        def error_wanted(error: Error) -> bool:
+            if error.file is None:  # about the whole scan: always
+                return True
             return any(self.touches(f) for f in (error.file, *error.concerns))
 
         return dataclasses.replace(

@@ -19,44 +19,35 @@ if TYPE_CHECKING:
     from iacguard.pathmatch import GitIgnores
 
 from iacguard.findings import NotRead
+from iacguard.formats import NAMED, Format, candidate, claim, format_for
 from iacguard.paths import display_path, skipped_directory
-
-TERRAFORM_SUFFIXES = (".tf", ".tf.json")
-CLOUDFORMATION_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
 @dataclass(slots=True)
 class Discovery:
-    """Terraform files grouped by module directory, CloudFormation candidates, the
-    paths that do not exist, what was left alone (and why), and what could not be
-    read (errors)."""
+    """Each format's candidates (by its name) in the order found, the paths that do
+    not exist, what was left alone (and why), and what could not be read (errors)."""
 
-    terraform: dict[Path, list[Path]] = field(default_factory=dict)
-    cloudformation: list[Path] = field(default_factory=list)
+    files: dict[str, list[Path]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     not_read: list[NotRead] = field(default_factory=list)
     unreadable: list[NotRead] = field(default_factory=list)
 
 
 def with_modules(args: Sequence[str]) -> list[str]:
-    """The arguments, each Terraform file followed by the other Terraform files of its
-    directory: a Terraform file means little without its module (its variables, locals
-    and the resources that use them are in the files beside it). Options and their
-    values pass through, for the pre-commit hook's arguments."""
+    """The arguments, each file of a format read by directory followed by the other
+    files of its directory in that format: such a file means little without its module
+    (its variables, locals and the resources that use them are in the files beside it).
+    Options and their values pass through, for the pre-commit hook's arguments."""
     out: list[str] = []
     for arg in args:
         out.append(arg)
         path = Path(arg)
-        if arg.endswith(TERRAFORM_SUFFIXES) and path.is_file():
-            siblings = sorted(
-                p for p in path.parent.iterdir() if p.name.endswith(TERRAFORM_SUFFIXES)
-            )
+        form = format_for(arg)
+        if form is not None and form.by_directory and path.is_file():
+            siblings = sorted(p for p in path.parent.iterdir() if format_for(p.name) is form)
             out.extend(str(p) for p in siblings if p != path and str(p) not in args)
     return list(dict.fromkeys(out))
-
-
-def is_candidate(name: str) -> bool:
-    return name.endswith(TERRAFORM_SUFFIXES) or name.endswith(CLOUDFORMATION_SUFFIXES)
 
 
 def discover(
@@ -77,11 +68,12 @@ def discover(
             walk.file(root, Path(os.path.realpath(root)), explicit=True)
         else:
             walk.found.missing.append(raw)
-    # A template reached through a link is read under the link's name only if the walk
-    # did not reach it under its own (in a hidden directory, say).
-    for path, real in walk.linked_templates:
+    # A file (of a format not read by directory) reached through a link is read under
+    # the link's name only if the walk did not reach it under its own (in a hidden
+    # directory, say).
+    for path, real, form in walk.linked:
         if walk.first(os.fspath(real)):
-            walk.found.cloudformation.append(path)
+            walk.add(form, path)
     if ignores is not None:
         walk.found.not_read.extend(NotRead(where, why) for where, why in ignores.warnings)
     return walk.found
@@ -96,7 +88,10 @@ class _Walk:
         self.roots = roots
         self.found = Discovery()
         self.seen: set[str] = set()
-        self.linked_templates: list[tuple[Path, Path]] = []
+        self.linked: list[tuple[Path, Path, Format]] = []
+
+    def add(self, form: Format, path: Path) -> None:
+        self.found.files.setdefault(form.name, []).append(path)
 
     def inside(self, real: Path) -> bool:
         return any(real == root or real.is_relative_to(root) for root in self.roots)
@@ -145,7 +140,7 @@ class _Walk:
                 # links inside are walked where they point
             for entry in files:
                 name = entry.name
-                if name.startswith(".") or not is_candidate(name):
+                if name.startswith(".") or not candidate(name):
                     continue
                 if self.excluded(name if shown == "." else f"{shown}/{name}"):
                     continue
@@ -157,11 +152,12 @@ class _Walk:
         """A candidate the walk found; most are regular files, told so by the listing."""
         if not entry.is_symlink() and entry.is_file(follow_symlinks=False):
             path = Path(entry.path)
-            if entry.name.endswith(TERRAFORM_SUFFIXES):
-                if self.first(os.path.abspath(entry.path)):
-                    self.found.terraform.setdefault(path.parent, []).append(path)
-            elif self.first(real):
-                self.found.cloudformation.append(path)
+            form = claim(path)
+            # a file linked into several module directories belongs to each
+            if form is not None and self.first(
+                os.path.abspath(path) if form.by_directory else real
+            ):
+                self.add(form, path)
             return
         self.file(Path(entry.path), Path(real), explicit=False)
 
@@ -185,20 +181,24 @@ class _Walk:
             if not stat.S_ISREG(mode):
                 why = "not a regular file (a named pipe, socket or device); not read"
         if why is not None:
-            if is_candidate(name):
+            if candidate(name):
                 self.found.not_read.append(NotRead(display_path(path), why))
             return
-        if name.endswith(TERRAFORM_SUFFIXES):
+        form = claim(path) or (NAMED if explicit else None)  # named: whatever its name
+        if form is None:
+            return
+        if form.by_directory:
             # a file linked into several module directories belongs to each
             if self.first(os.path.abspath(path)):
-                self.found.terraform.setdefault(path.parent, []).append(path)
+                self.add(form, path)
         elif not explicit and path.is_symlink():
-            self.linked_templates.append((path, real))
+            self.linked.append((path, real, form))
         elif self.first(os.fspath(real)):
-            self.found.cloudformation.append(path)
+            self.add(form, path)
 
     def first(self, key: str) -> bool:
-        """Whether ``key`` (an absolute Terraform path, a template's real path) is new."""
+        """Whether ``key`` (a file's absolute path in a format read by directory, else
+        its real path) is new."""
         if key in self.seen:
             return False
         self.seen.add(key)

@@ -7,7 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
-from iacguard.model import Location, ParseError, Unresolved
+from iacguard.errors import Error
+from iacguard.model import Location, Unresolved
 
 
 class Severity(str, Enum):
@@ -125,7 +126,7 @@ class ScanResult:
     """Everything a scan found and could not do; what every reporter renders."""
 
     findings: list[Finding] = field(default_factory=list)
-    errors: list[ParseError] = field(default_factory=list)
+    errors: list[Error] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)

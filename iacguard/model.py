@@ -259,17 +259,6 @@ class Unresolved:
             object.__setattr__(self, "expression", shown)
 
 
-@dataclass(frozen=True, slots=True)
-class ParseError:
-    file: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-    # The other files an error is about (every file of a module that could not be read),
-    # so that PR mode reports it when any of them changed.
-    concerns: tuple[str, ...] = field(default=(), compare=False)
-
-
 @dataclass(slots=True)
 class Model:
     """Everything the parsers found; several files' models merge into one."""
@@ -298,7 +287,8 @@ class Model:
         self.credentials.extend(other.credentials)
         self.unresolved.extend(other.unresolved)
         self.blocks.extend(other.blocks)
-        self.directives.extend(other.directives)
+        known = set(self.directives)  # a plan and its .tf files bring the same comments
+        self.directives.extend(d for d in other.directives if d not in known)
         self.resources += other.resources
         for file, inputs in other.inputs.items():
             self.inputs.setdefault(file, set()).update(inputs)

@@ -48,6 +48,15 @@ def read(path: Path, max_bytes: int, data: bytes | None, error: str = "") -> Non
     listed(Path(path).parent)
 
 
+def head(path: Path, size: int, data: bytes) -> None:
+    """The first ``size`` bytes of a file (none: it could not be read), read to tell
+    its format by its content."""
+    journal = _journal()
+    if journal is not None:
+        answer = "sha256:" + hashlib.sha256(data).hexdigest()
+        journal.setdefault(("head", os.fspath(path), str(size)), answer)
+
+
 def contains(path: Path, markers: tuple[bytes, ...], found: bool) -> None:
     """Whether a file holds one of ``markers`` (a file too large to read whole)."""
     journal = _journal()
@@ -86,7 +95,7 @@ def listed(directory: Path) -> None:
 def unchanged(journal: list[list[str]]) -> bool:
     """Whether every question of a journal (as ``entries`` wrote it) gets the same
     answer now."""
-    from iacguard.parsers.source import SourceError, contains, read_bytes
+    from iacguard.parsers.source import SourceError, contains, read_bytes, read_head
 
     for question, name, parameter, answer in journal:
         path = Path(name)
@@ -96,6 +105,9 @@ def unchanged(journal: list[list[str]]) -> bool:
             except SourceError as exc:
                 digest = exc.message
             if digest != answer:
+                return False
+        elif question == "head":
+            if "sha256:" + hashlib.sha256(read_head(path, int(parameter))).hexdigest() != answer:
                 return False
         elif question == "contains":
             markers = tuple(m.encode("latin-1") for m in parameter.split("\0"))

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from iacguard.errors import Error, internal
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
@@ -68,9 +70,9 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """A unit that produced no result: the message says why."""
+    """A unit that produced no result, and why: an error whose file is the unit's."""
 
-    message: str
+    error: Error
 
 
 Parse = Callable[[Unit], Any]
@@ -104,7 +106,7 @@ def run(
     results = []
     for unit in units:
         if time.monotonic() > deadline:
-            results.append(Failure(over_budget(budget)))
+            results.append(Failure(Error("limit", over_budget(budget))))
         else:
             results.append(parse_limited(unit, parse, timeout, cache))
         if advance:
@@ -166,7 +168,7 @@ def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None)
         with _time_limit(timeout):
             result = parse(unit)
     except _TimeLimit as limit:
-        return Failure(limit.message)
+        return Failure(Error("limit", limit.message))
     if cache is not None:
         cache.put(unit.key, result)
     return result
@@ -236,7 +238,8 @@ def _serve(connection: Connection, parse: Parse, cache: Cache | None, timeout: f
         except (OSError, ValueError):
             return
         except Exception as exc:  # a result that cannot be sent back
-            connection.send((index, Failure(f"internal error: {type(exc).__name__}: {exc}")))
+            failure = Failure(internal(None, "while sending the result back", exc))
+            connection.send((index, failure))
 
 
 @dataclass(slots=True)
@@ -308,7 +311,7 @@ class _Pool:
     def run(self, units: Sequence[Unit], deadline: float, budget: float) -> list[Any]:
         from multiprocessing.connection import wait
 
-        results: list[Any] = [Failure(over_budget(budget))] * len(units)
+        results: list[Any] = [Failure(Error("limit", over_budget(budget)))] * len(units)
         waiting = _Waiting(units)
         workers = [self._start() for _ in range(self.size)]
         busy: list[_Worker] = []
@@ -373,13 +376,14 @@ class _Pool:
             if worker.process.is_alive():
                 if time.monotonic() - worker.started < self.timeout * WALL_FACTOR:
                     return None
-                results[worker.index] = Failure(timed_out(self.timeout))
+                results[worker.index] = Failure(Error("limit", timed_out(self.timeout)))
                 worker.process.kill()
                 return False
         worker.process.join(1)
         code = worker.process.exitcode
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        results[worker.index] = Failure(f"the parser process stopped unexpectedly ({how}); skipped")
+        stopped = f"the parser process stopped unexpectedly ({how}); skipped"
+        results[worker.index] = Failure(Error("internal", stopped))
         return False
 
     @staticmethod

@@ -15,11 +15,12 @@ import pytest
 from helpers import ROOT, run
 from speed_helpers import generated_corpus, scan_json
 
-from iacguard import engine
+from iacguard import parsing
 from iacguard.cache import STALE_DAYS, USED, Cache, default_directory
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
 from iacguard.model import Location
+from iacguard.parsing import ScanOptions
 
 # Both formats, local and downloaded modules: what the cache's mechanics are tested on
 # (the equivalence test below reads every fixture).
@@ -55,7 +56,7 @@ def test_a_warm_scan_parses_nothing(
     def parse_unit(unit: object) -> None:
         raise AssertionError(f"parsed again: {unit}")
 
-    monkeypatch.setattr(engine, "parse_unit", parse_unit)
+    monkeypatch.setattr(parsing, "parse_unit", parse_unit)
     again = run(*SAMPLE)
     assert again.findings == first.findings
     assert again.unresolved == first.unresolved
@@ -267,7 +268,8 @@ def test_a_version_directory_swapped_for_a_link_during_the_scan_is_not_read(
 
 
 def test_parse_results_of_every_fixture_read_back_equal(tmp_path: Path) -> None:
-    from iacguard.engine import Unit, parse_unit
+    from iacguard.parsing import parse_unit
+    from iacguard.runner import Unit
 
     cache = Cache(tmp_path, fingerprint="5" * 16)
     kinds = {".tf": "terraform", ".json": "cloudformation", ".yaml": "cloudformation"}

@@ -18,8 +18,8 @@ import iacguard.parsers.cloudformation
 from iacguard.cfnlint.pack import RULE_IDS
 from iacguard.checks.base import Check
 from iacguard.checks.options import Settings
-from iacguard.discover import CLOUDFORMATION_SUFFIXES
 from iacguard.engine import Checked
+from iacguard.formats.cloudformation import CloudFormation
 from iacguard.model import Model
 from iacguard.parsers import ParseResult
 
@@ -46,7 +46,7 @@ def _cloudformation_fixtures() -> list[Path]:
     return sorted(
         path
         for path in (FIXTURES / "cloudformation").rglob("*")
-        if path.suffix in CLOUDFORMATION_SUFFIXES
+        if path.suffix in CloudFormation.suffixes
         and not any(
             marker in path.read_text(encoding="utf-8")
             for marker in ("cfn-lint:", "AWS::LanguageExtensions")
@@ -201,6 +201,24 @@ def test_an_engine_failure_is_one_clear_match_and_cfn_lint_goes_on(
     rule_ids = {m.rule.id for m in matches}
     assert "E3510" in rule_ids  # cfn-lint's own rules still ran
     assert "E0002" not in rule_ids  # and none of the pack's rules crashed
+
+
+def test_a_check_failing_on_the_whole_model_is_one_match_at_the_top(
+    monkeypatch: pytest.MonkeyPatch, unreadable_policy: str
+) -> None:
+    from iacguard.checks.user_not_in_group import UserNotInGroup
+
+    def failing(self: Check, model: Model, ctx: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(UserNotInGroup, "model", failing)
+    errors = [m for m in described(lint(unreadable_policy)) if m.startswith("E9100")]
+    assert errors == [
+        "E9100 1:1 iacguard skipped part of this template: internal error in IG003: "
+        "RuntimeError: boom",
+        "E9100 8:9 iacguard skipped part of this template: EmptyPolicy: the policy document "
+        "has no Statement",
+    ]
 
 
 def test_a_policy_iacguard_cannot_read_is_one_match_and_the_rest_is_checked(

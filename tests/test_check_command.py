@@ -10,8 +10,9 @@ from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from iacguard.commands.check import CheckRequest, CommandError, configure, exit_code, render
 from iacguard.commands.check import scan as scan_request
 from iacguard.config import Config
+from iacguard.errors import Error
 from iacguard.findings import ScanResult, Severity
-from iacguard.model import ParseError, Unresolved
+from iacguard.model import Unresolved
 
 POSITIVE = "fixtures/cloudformation/role-session-limit/positive_twelve_hour_sessions.yaml"
 
@@ -98,7 +99,7 @@ def test_the_exit_code_follows_errors_then_fail_on_then_strict() -> None:
     assert exit_code(ScanResult(findings=medium), Config(fail_on=Severity.HIGH), strict=False) == (
         EXIT_OK
     )
-    broken = ScanResult(findings=medium, errors=[ParseError("x.yaml", "bad", 1)])
+    broken = ScanResult(findings=medium, errors=[Error("parse", "bad", "x.yaml", 1)])
     assert exit_code(broken, Config(fail_on=Severity.HIGH), strict=False) == EXIT_ERROR
     unresolved = ScanResult(unresolved=[Unresolved("x.tf", 3, "aws_iam_role.r", "var.x", "?")])
     assert exit_code(unresolved, Config(), strict=False) == EXIT_OK

@@ -170,6 +170,7 @@ def test_a_bad_file_is_one_line_on_stderr_exit_2_and_the_scan_goes_on(tmp_path: 
             "line": 5,
             "column": 1,
             "message": "cannot parse template: did not find expected node content",
+            "kind": "parse",
         }
     ]
     assert [(f["rule_id"], f["file"], f["line"]) for f in document["findings"]] == [

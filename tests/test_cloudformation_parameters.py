@@ -9,7 +9,8 @@ import pytest
 from helpers import iacguard
 
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
+from iacguard.parsing import ScanOptions
 
 F = "fixtures/cloudformation/parameters_override"
 FINDING = f"{F}.yaml:32:25  HIGH  IG002  PipelineRole  Statement #1 allows s3:* (every s3 action)"

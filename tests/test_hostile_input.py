@@ -36,7 +36,7 @@ def short_id(value: object) -> str:
 
 
 def errors(result: ScanResult) -> list[tuple[str, int | None, str]]:
-    return [(Path(e.file).name, e.line, e.message) for e in result.errors]
+    return [(Path(e.file or "").name, e.line, e.message) for e in result.errors]
 
 
 def findings(result: ScanResult) -> list[tuple[str, str, int]]:
@@ -151,6 +151,7 @@ def test_a_file_over_the_size_limit_is_one_error_saying_how_to_raise_it(tmp_path
             "limit with --max-file-bytes",
         )
     ]
+    assert [e.kind for e in result.errors] == ["limit"]
 
 
 def test_a_tf_file_over_a_configured_limit_is_an_error(tmp_path: Path) -> None:
@@ -163,6 +164,7 @@ def test_a_tf_file_over_a_configured_limit_is_an_error(tmp_path: Path) -> None:
             "limit with --max-file-bytes",
         )
     ]
+    assert [e.kind for e in result.errors] == ["limit"]
 
 
 def test_a_large_data_file_without_iam_is_skipped_not_an_error(tmp_path: Path) -> None:
@@ -617,25 +619,25 @@ def test_a_check_that_fails_is_an_internal_error_at_the_object_it_was_checking(
     )
     result = run(tmp_path)
     file = f"{tmp_path}/t.yaml"
-    assert [(e.file, e.line, e.message) for e in result.errors] == [
-        (file, 9, f"internal error in IG002 at {file}:9: TypeError: boom")
+    assert [(e.kind, e.file, e.line, e.column, e.message) for e in result.errors] == [
+        ("internal", file, 9, 13, "internal error in IG002: TypeError: boom")
     ]
     assert findings(result) == [("IG003", "t.yaml", 2)]
     assert UserNotInGroup.hooks()  # the other checks ran
     done = iacguard("check", str(tmp_path))
     assert done.returncode == 2
-    assert f"internal error in IG002 at {file}:9: TypeError: boom" in done.stderr
+    assert f"{file}:9:13: error: internal error in IG002: TypeError: boom\n" in done.stderr
 
 
 def test_a_parser_that_fails_is_an_internal_error_for_that_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iacguard.parsers import cloudformation, hcl_tree
+    from iacguard.parsers import cloudformation_resources, hcl_tree
 
     def fail(*args: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setitem(cloudformation._HANDLERS, "AWS::IAM::User", fail)
+    monkeypatch.setitem(cloudformation_resources.HANDLERS, "AWS::IAM::User", fail)
     monkeypatch.setattr(hcl_tree.Converter, "_literal_value", fail)
     (tmp_path / "t.yaml").write_text(USER)
     (tmp_path / "main.tf").write_text("locals {\n  x = true\n}\n")
@@ -643,8 +645,9 @@ def test_a_parser_that_fails_is_an_internal_error_for_that_file(
     result = run(tmp_path)
     assert sorted(errors(result)) == [
         ("main.tf", None, "internal error while parsing: KeyError: 'boom'"),
-        ("t.yaml", 2, "U: internal error while reading it: KeyError: 'boom'"),
+        ("t.yaml", 2, "internal error while reading U: KeyError: 'boom'"),
     ]
+    assert {e.kind for e in result.errors} == {"internal"}
     assert findings(result) == [("IG003", "ok.tf", 1)]
 
 

@@ -2,8 +2,9 @@
 points back.
 
 ```
- cli ─► arguments, commands ─► engine ─┬─► discover (the walker) ─► paths
-          │  │              ├─► parsers ─► resolve ─► model        (terraform_* ⟂ cloudformation)
+ cli ─► arguments, commands ─► engine ─┬─► discover (the walker) ─► formats, paths
+          │  │              ├─► parsing (the scheduler) ─► formats, runner, cache
+          │  │              ├─► formats ─► parsers ─► resolve ─► model   (terraform_* ⟂ cloudformation)
           │  │              └─► checks ─► findings ─► model        (checks read Settings, not Config)
           │  └─► report ─► findings, checks (rule docs)
           └─► config ─► checks (registry, options), limits
@@ -17,6 +18,7 @@ deferred import is still a dependency.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,14 @@ FORBIDDEN = [
     ("iacguard.report", "iacguard.parsers", "reporters know only findings"),
     ("iacguard.report", "iacguard.config", "reporters know only findings"),
     ("iacguard.parsers", "iacguard.discover", "parsers read what they are given"),
+    ("iacguard.parsers", "iacguard.formats", "a parser knows its format, not the others"),
+    ("iacguard.formats", "iacguard.engine", "the engine calls the formats"),
+    ("iacguard.formats", "iacguard.parsing", "the scheduler is handed to the readers"),
+    ("iacguard.parsing", "iacguard.engine", "the engine calls the scheduler"),
+    ("iacguard.parsing", "iacguard.parsers", "the scheduler parses through the formats"),
+    ("iacguard.formats", "iacguard.discover", "the walk asks the formats"),
+    ("iacguard.engine", "iacguard.parsers", "the engine reaches parsers through the formats"),
+    ("iacguard.discover", "iacguard.parsers", "the walk asks the formats which files to keep"),
     ("iacguard.parsers", "iacguard.engine", "the engine calls the parsers"),
     ("iacguard.parsers", "iacguard.checks", "parsers know nothing after the model"),
     ("iacguard.parsers", "iacguard.report", "parsers know nothing after the model"),
@@ -44,6 +54,8 @@ FORBIDDEN = [
     ("iacguard.resolve.cloudformation", "iacguard.resolve.terraform", "formats apart"),
     ("iacguard.config", "iacguard.parsers", "the config is settings, not formats"),
     ("iacguard.config", "iacguard.engine", "the config is settings"),
+    ("iacguard.config_file", "iacguard.checks", "reading a config file knows no rule"),
+    ("iacguard.config_file", "iacguard.config", "the settings are validated after reading"),
     ("iacguard.findings", "iacguard.engine", "findings are what the engine makes"),
     ("iacguard.model", "iacguard.", "the model is the bottom layer"),
     ("iacguard.engine", "iacguard.cli", "the command line calls the engine"),
@@ -102,3 +114,60 @@ def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:
         "iacguard.config.Config",
         "iacguard.engine",
     }
+
+
+@pytest.mark.parametrize("module", ["engine", "parsing", "discover"])
+def test_the_engine_and_the_walk_name_no_format(module: str) -> None:
+    """They ask the registry (``iacguard.formats``): a new format is its module there."""
+    text = (PACKAGE / f"{module}.py").read_text(encoding="utf-8").lower()
+    named = [word for word in ("terraform", "cloudformation", "template", "tfvars") if word in text]
+    assert named == []
+
+
+# A Terraform resource type or a CloudFormation one (``AWS::IAM::Role``, not the pseudo
+# parameter ``AWS::AccountId``).
+RESOURCE_TYPE = re.compile(r"\baws_[a-z]|\bAWS::[A-Za-z0-9]+::")
+
+
+def code_strings(path: Path) -> list[tuple[int, str]]:
+    """The string constants of a module, without its docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, documented)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_the_resolvers_name_no_resource_type() -> None:
+    """What IAM resources are and what their computed attributes hold is the readers'
+    knowledge; the resolvers evaluate values and take that knowledge as data."""
+    named = [
+        f"{path.relative_to(ROOT)}:{line}: {text}"
+        for path in sorted((PACKAGE / "resolve").rglob("*.py"))
+        for line, text in code_strings(path)
+        if RESOURCE_TYPE.search(text)
+    ]
+    assert named == []
+
+
+def test_a_resource_type_in_code_is_seen(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        '"""Docs may name aws_iam_user."""\n'
+        'KNOWN = ("aws_iam_role.", "AWS::IAM::Role", "AWS::AccountId")\n',
+        encoding="utf-8",
+    )
+    found = [text for _, text in code_strings(module) if RESOURCE_TYPE.search(text)]
+    assert found == ["aws_iam_role.", "AWS::IAM::Role"]

@@ -12,9 +12,11 @@ import pytest
 from helpers import ROOT
 from speed_helpers import generated_corpus, scan_json
 
-from iacguard import engine, runner
+from iacguard import parsing, runner
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
+from iacguard.errors import Error
+from iacguard.parsing import ScanOptions
 from iacguard.runner import Failure, Unit
 
 
@@ -59,7 +61,12 @@ def test_a_file_over_the_time_limit_is_skipped_and_the_rest_go_on(
 ) -> None:
     started = time.monotonic()
     results = runner.run(units("a", "slow", "b", "c"), misbehave, jobs=jobs, timeout=0.5)
-    assert results == ["A", Failure("took longer than 2 s to parse; skipped"), "B", "C"]
+    assert results == [
+        "A",
+        Failure(Error("limit", "took longer than 2 s to parse; skipped")),
+        "B",
+        "C",
+    ]
     assert time.monotonic() - started < 10
 
 
@@ -74,7 +81,11 @@ def test_the_time_limit_counts_cpu_time(
     monkeypatch.setattr(runner, "WALL_FACTOR", 60)
     started = time.monotonic()
     results = runner.run(units("a", "busy", "b"), misbehave, jobs=jobs, timeout=0.5)
-    assert results == ["A", Failure("took more than 0.5 s of CPU time to parse; skipped"), "B"]
+    assert results == [
+        "A",
+        Failure(Error("limit", "took more than 0.5 s of CPU time to parse; skipped")),
+        "B",
+    ]
     assert time.monotonic() - started < 30
 
 
@@ -85,15 +96,17 @@ def test_files_past_the_scan_budget_are_not_parsed(jobs: int, always_parallel: N
     are errors of their own, so a thousand slow files cannot hold a CI job for hours."""
     names = ["slow-1", "slow-2", "slow-3", "slow-4"]
     results = runner.run(units(*names), misbehave, jobs=jobs, timeout=0.25, budget=0.2)
-    slow = Failure("took longer than 1 s to parse; skipped")
-    budget = Failure("not parsed: the scan used up its 0.2 s for parsing")
+    slow = Failure(Error("limit", "took longer than 1 s to parse; skipped"))
+    budget = Failure(Error("limit", "not parsed: the scan used up its 0.2 s for parsing"))
     assert results == [slow] * jobs + [budget] * (4 - jobs)
 
 
 def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
     results = runner.run(units("a", "crash", "b", "c", "d"), misbehave, jobs=2, timeout=20)
     assert results[0] == "A"
-    assert results[1] == Failure("the parser process stopped unexpectedly (signal 9); skipped")
+    assert results[1] == Failure(
+        Error("internal", "the parser process stopped unexpectedly (signal 9); skipped")
+    )
     assert results[2:] == ["B", "C", "D"]
 
 
@@ -101,19 +114,21 @@ def test_a_worker_that_dies_costs_its_file_alone(always_parallel: None) -> None:
 def test_a_slow_file_becomes_an_error_of_that_file(
     monkeypatch: pytest.MonkeyPatch, always_parallel: None
 ) -> None:
-    parse_unit = engine.parse_unit
+    parse_unit = parsing.parse_unit
 
     def slow_on_one(unit: Unit) -> object:
         if unit.file.endswith("wildcard-action/positive_every_wildcard.yaml"):
             time.sleep(30)
         return parse_unit(unit)
 
-    monkeypatch.setattr(engine, "parse_unit", slow_on_one)
+    monkeypatch.setattr(parsing, "parse_unit", slow_on_one)
     options = ScanOptions(jobs=2, cache=False, timeout=1)
     result = scan(["fixtures/cloudformation"], Config(), options=options)
-    assert [(e.file, e.message) for e in result.errors] == [
+    assert [(e.kind, e.file, e.line, e.message) for e in result.errors] == [
         (
+            "limit",
             "fixtures/cloudformation/wildcard-action/positive_every_wildcard.yaml",
+            None,
             "took longer than 4 s to parse; skipped",
         )
     ]

@@ -43,7 +43,7 @@ def test_discovery_names_files_as_display_path_does(
     for root in (".", "./iam", "../stack", str(tmp_path / "stack")):
         asked.clear()
         found = discover([root], lambda name: asked.append(name) is None)
-        assert found.terraform == {} and found.cloudformation == []  # all excluded
+        assert found.files == {}  # all excluded
         # "../stack" is the current directory: named as relpath names it
         expected = ["role.yaml", "iam/main.tf"] if root != "./iam" else ["iam/main.tf"]
         assert asked == expected, root

@@ -10,8 +10,9 @@ from helpers import ROOT, run
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
 from iacguard.findings import ScanResult
+from iacguard.parsing import ScanOptions
 from iacguard.prefilter import may_matter
 
 

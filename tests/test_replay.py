@@ -199,3 +199,20 @@ def test_a_replayed_scan_imports_no_check_no_parser_and_no_engine(tmp_path: Path
     assert "iacguard.engine" in imported()  # cold: scans, and stores what it wrote
     heavy = {"iacguard.engine", "iacguard.checks.wildcard_action", "iacguard.catalog"}
     assert not (heavy | {"hcl2", "lark", "yaml", "cfnlint"}) & imported()
+
+
+def test_the_head_read_to_tell_a_format_is_asked_again(tmp_path: Path) -> None:
+    """A JSON file's first bytes say whether it is a Terraform plan: a scan that read
+    them depends on them, even where its listing and the files it parsed are the same."""
+    from iacguard import observed
+    from iacguard.parsers.source import read_head
+
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"format_version": "1.2", "planned_values": {}}\n')
+    with observed.recording() as journal:
+        read_head(plan, 8192)
+    asked = observed.entries(journal)
+    assert [q[0] for q in asked] == ["head"]
+    assert observed.unchanged(asked)
+    plan.write_text('{"Resources": {}}\n')
+    assert not observed.unchanged(asked)

@@ -12,8 +12,9 @@ from xml.etree import ElementTree
 import pytest
 from helpers import ROOT, iacguard_process
 
+from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult, Severity, Suppression
-from iacguard.model import Location, ParseError
+from iacguard.model import Location
 from iacguard.report import gitlab, junit
 
 SCHEMAS = ROOT / "tests" / "schemas"
@@ -52,7 +53,9 @@ def hostile_result() -> ScanResult:
                        suppression=Suppression("comment", "break-glass"))  # fmt: skip
     return ScanResult(
         findings=[shown, accepted],
-        errors=[ParseError("broken.yaml", "not valid YAML: mapping values are not allowed", 3, 9)],
+        errors=[
+            Error("parse", "not valid YAML: mapping values are not allowed", "broken.yaml", 3, 9)
+        ],
         scanned=["stacks/a&b.yaml", "users.yaml", "broken.yaml"],
     )
 

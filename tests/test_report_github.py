@@ -14,8 +14,9 @@ from report_helpers import validate_sarif
 from runner_commands import commands
 
 from iacguard.cli import main
+from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult, Severity
-from iacguard.model import Location, ParseError
+from iacguard.model import Location
 from iacguard.report import github, summary
 
 REPORT_FIXTURES = "fixtures/cloudformation/report"
@@ -115,7 +116,7 @@ def test_no_overflow_no_closing_notice() -> None:
 
 
 def test_files_that_could_not_be_read_are_error_annotations() -> None:
-    errors = [ParseError("broken.yaml", "mapping values are not allowed here", 3, 7)]
+    errors = [Error("parse", "mapping values are not allowed here", "broken.yaml", 3, 7)]
     assert annotations(github.render(ScanResult(errors=errors))) == [
         (
             "error",

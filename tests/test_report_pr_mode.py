@@ -118,6 +118,16 @@ def test_errors_in_unchanged_files_are_not_reported(
     assert capsys.readouterr().err == ""
 
 
+def test_an_error_about_the_whole_scan_is_reported_whatever_changed(repo: Path) -> None:
+    from iacguard.errors import Error
+    from iacguard.findings import ScanResult
+
+    scan_wide = Error("internal", "internal error in IG009: KeyError: 'x'")
+    unchanged = Error("parse", "not valid UTF-8 text", "iam/users.yaml", 3)
+    kept = changes_since("main").keep(ScanResult(errors=[scan_wide, unchanged]))
+    assert kept.errors == [scan_wide]
+
+
 def test_a_ref_that_does_not_exist_is_a_one_line_error(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,8 +13,9 @@ from report_helpers import validate_sarif
 from iacguard import __version__
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS
+from iacguard.errors import Error
 from iacguard.findings import Finding, Related, ScanResult, Severity, Suppression
-from iacguard.model import Location, ParseError
+from iacguard.model import Location
 from iacguard.report import sarif
 from iacguard.report.json import render as render_json
 
@@ -180,7 +181,7 @@ def test_json_lists_related_locations_with_their_messages() -> None:
 
 
 def test_files_that_could_not_be_read_are_tool_notifications() -> None:
-    errors = [ParseError("broken.yaml", "mapping values are not allowed here", 3, 7)]
+    errors = [Error("parse", "mapping values are not allowed here", "broken.yaml", 3, 7)]
     (sarif_run,) = render(ScanResult(errors=errors))["runs"]
     (invocation,) = sarif_run["invocations"]
     assert invocation["executionSuccessful"] is False

@@ -21,8 +21,9 @@ from helpers import FIXTURES, ROOT, assert_snapshot
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
 from iacguard.findings import Finding
+from iacguard.parsing import ScanOptions
 
 SNAPSHOTS = ROOT / "tests" / "snapshots" / "rules"
 KINDS = ("positive", "negative")

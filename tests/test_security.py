@@ -13,7 +13,8 @@ import pytest
 from helpers import FIXTURES, iacguard, run
 
 from iacguard.config import Config
-from iacguard.engine import ScanOptions, scan
+from iacguard.engine import scan
+from iacguard.parsing import ScanOptions
 
 USER = "Resources:\n  U:\n    Type: AWS::IAM::User\n"
 SECRET = "SECRET-TOKEN-0123456789"

@@ -191,7 +191,7 @@ def check_template(cfn: Template, config: Config) -> dict[str, list[RuleMatch]]:
             rule = RULE_IDS[finding.rule_id]
             matches.setdefault(rule, []).append(_match(finding.location, finding.message))
     for error in (*parsed.errors, *checked.errors):
-        where = Location(error.file, error.line or 1, error.column or 1)
+        where = Location(error.file or "", error.line or 1, error.column or 1)
         message = f"iacguard skipped part of this template: {error.message}"
         matches.setdefault(ERROR_RULE_ID, []).append(_match(where, message))
     return matches

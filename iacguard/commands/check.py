@@ -17,8 +17,8 @@ from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 if TYPE_CHECKING:
     from iacguard.config import Config
     from iacguard.discover import Discovery
-    from iacguard.engine import ScanOptions
     from iacguard.findings import ScanResult
+    from iacguard.parsing import ScanOptions
     from iacguard.profile import Profile
     from iacguard.replay import Replay, Written
 
@@ -236,7 +236,7 @@ def scan(
 def scan_options(request: CheckRequest) -> ScanOptions:
     """How to run the scan: workers, cache, time limit, and a progress bar on a terminal
     (text output only: the other formats are read by programs)."""
-    from iacguard.engine import ScanOptions
+    from iacguard.parsing import ScanOptions
     from iacguard.progress import Progress
 
     progress = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from iacguard.model import Model, ParseError
+from iacguard.errors import Error
+from iacguard.model import Model
 
 
 @dataclass(slots=True)
@@ -16,6 +17,6 @@ class ParseResult:
     """
 
     model: Model = field(default_factory=Model)
-    errors: list[ParseError] = field(default_factory=list)
+    errors: list[Error] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)

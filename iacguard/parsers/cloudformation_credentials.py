@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from iacguard.model import Credential, CredentialKind, PrincipalRef, Scalar
+from iacguard.model import CredentialKind, PrincipalRef, Scalar
 
 if TYPE_CHECKING:
-    from iacguard.parsers.cloudformation import _TemplateReader
+    from iacguard.parsers.cloudformation_reader import TemplateReader
     from iacguard.resolve.node import Node
 
 _KINDS: dict[str, CredentialKind] = {
@@ -17,17 +17,17 @@ _KINDS: dict[str, CredentialKind] = {
 }
 
 
-def user_credential(reader: _TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
+def user_credential(reader: TemplateReader, resource: Node, logical_id: str, kind: str) -> None:
     """``AWS::IAM::AccessKey`` and ``AWS::IAM::ServiceSpecificCredential``: ``UserName``."""
     props = reader.properties(resource)
-    users = reader.refs(props, "UserName", "user") or [PrincipalRef("user", resource.location)]
+    users = reader.refs(props, "UserName", "user") or [
+        reader.builder.ref("user", resource.location)
+    ]
     for user in users:
-        reader.model.credentials.append(
-            Credential(_KINDS[kind], user, logical_id, kind, resource.location)
-        )
+        reader.builder.credential(_KINDS[kind], user, logical_id, kind, resource.location)
 
 
-def login_profile(reader: _TemplateReader, props: Node, logical_id: str, me: PrincipalRef) -> None:
+def login_profile(reader: TemplateReader, props: Node, logical_id: str, me: PrincipalRef) -> None:
     """A user's ``LoginProfile``: a console password, exposed when it is written in the
     template or comes from a parameter that is not ``NoEcho``."""
     profile = reader.cfn.child(props, "LoginProfile")
@@ -35,12 +35,12 @@ def login_profile(reader: _TemplateReader, props: Node, logical_id: str, me: Pri
         return
     password = reader.cfn.child(profile, "Password") if isinstance(profile.value, dict) else None
     exposed = _exposure(reader, password) if password is not None else None
-    reader.model.credentials.append(
-        Credential("login_profile", me, logical_id, "AWS::IAM::User", profile.location, exposed)
+    reader.builder.credential(
+        "login_profile", me, logical_id, "AWS::IAM::User", profile.location, exposed=exposed
     )
 
 
-def _exposure(reader: _TemplateReader, password: Node) -> str | None:
+def _exposure(reader: TemplateReader, password: Node) -> str | None:
     value = password.value
     if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
         parameter = reader.cfn.parameters.get(value["Ref"])

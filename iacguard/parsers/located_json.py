@@ -103,7 +103,8 @@ class _Reader:
         try:
             value, end = scanstring(self.text, position + 1)
         except ValueError as exc:
-            raise self.problem(str(exc).split(":")[0].lower(), position) from None
+            message = str(exc).split(":")[0].lower().removesuffix(" starting at")
+            raise self.problem(message, position) from None
         if "\\u" in self.text[position:end]:
             value = _LONE_SURROGATE.sub("\ufffd", value)  # as Terraform (Go) decodes them
         if HOLE_OPEN in value and self.holes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from iacguard import observed
 from iacguard.limits import (  # noqa: F401 (the readers import them from here)
@@ -20,11 +20,16 @@ from iacguard.limits import (  # noqa: F401 (the readers import them from here)
     nested_too_deeply,
 )
 
+if TYPE_CHECKING:
+    from iacguard.errors import ErrorKind
+
 _CHUNK = 1024 * 1024
 
 
 class SourceError(Exception):
     """A file that cannot be read as text; the message is what a user sees."""
+
+    kind: ErrorKind = "parse"
 
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
@@ -34,6 +39,8 @@ class SourceError(Exception):
 
 class TooLarge(SourceError):
     """A file over the size limit."""
+
+    kind: ErrorKind = "limit"
 
     def __init__(self, size: int, max_bytes: int) -> None:
         super().__init__(
@@ -123,3 +130,18 @@ def _open_regular(path: Path) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file; none when it cannot be read."""
+    head = _read_head(path, size)
+    observed.head(path, size, head)
+    return head
+
+
+def _read_head(path: Path, size: int) -> bytes:
+    try:
+        with _open_regular(path) as stream:
+            return stream.read(size)
+    except (OSError, SourceError):
+        return b""

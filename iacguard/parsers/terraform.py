@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from iacguard import observed
+from iacguard.errors import Error, internal
 from iacguard.model import (
     Directive,
     Location,
     Model,
-    ParseError,
     Unknown,
 )
 from iacguard.parsers import ParseResult
@@ -34,6 +34,7 @@ from iacguard.parsers.source import (
     read_text,
 )
 from iacguard.parsers.terraform_iam import IamReader
+from iacguard.parsers.terraform_iam_resources import COMPUTED
 from iacguard.parsers.terraform_tree import TreeBuilder, local_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped
@@ -82,22 +83,22 @@ def parse_modules(
             _read_root(loader, directory, files, cli_values)
         except Exception as exc:  # a bug in one root module must not lose the others
             where = display_path(files[0]) if files else display_path(directory)
-            message = f"internal error while reading the module: {type(exc).__name__}: {exc}"
+            error = internal(where, "while reading the module", exc)
             concerns = tuple(sorted(loader.module_files | loader.inputs))
-            result.errors.append(ParseError(where, message, concerns=concerns))
+            result.errors.append(replace(error, concerns=concerns))
     return result
 
 
 def _read_root(
     loader: Loader, directory: Path, files: list[Path], cli_values: dict[str, Attribute]
 ) -> None:
-    evaluator = Evaluator(loader)  # its caches hold one root's instances
+    evaluator = Evaluator(loader, COMPUTED)  # its caches hold one root's instances
     module = loader.module(directory, files)
     values = {**loader.tfvars(directory), **cli_values}
     root = Instance(module, directory, values=values)
     builder = TreeBuilder(loader, evaluator, loader.result)
     builder.children(root, depth=0)
-    IamReader(evaluator, loader.result).read(builder.resources(root))
+    IamReader(evaluator, loader.result, str(directory)).read(builder.resources(root))
     loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
     _record_inputs(loader.result.model, root, frozenset(loader.inputs))
     if evaluator.stopped is not None:  # values past that point are unknown: say so loudly
@@ -109,7 +110,7 @@ def _read_root(
             where, line = (display_path(files[0]) if files else display_path(directory)), None
         message = f"{why} in this module; the values it did not reach are unknown"
         concerns = tuple(sorted(loader.module_files | loader.inputs))
-        loader.result.errors.append(ParseError(where, message, line, concerns=concerns))
+        loader.result.errors.append(Error("limit", message, where, line, concerns=concerns))
 
 
 def _record_inputs(model: Model, instance: Instance, inherited: frozenset[str]) -> None:
@@ -150,7 +151,7 @@ class ParsedFile:
     no reference to anything else, so it can come from a worker process or the cache."""
 
     syntax: FileSyntax | None = None
-    errors: list[ParseError] = field(default_factory=list)
+    errors: list[Error] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
 
 
@@ -165,7 +166,7 @@ def parse_file(
     try:
         text = read_text(path, max_bytes)
     except SourceError as exc:
-        return ParsedFile(errors=[ParseError(file, exc.message, exc.line)])
+        return ParsedFile(errors=[Error(exc.kind, exc.message, file, exc.line)])
     return parse_text(text, file, variables=variables)
 
 
@@ -179,16 +180,15 @@ def parse_text(text: str, file: str, *, variables: bool = False) -> ParsedFile:
             parsed.syntax = parse_hcl(text, file)
             parsed.directives = comment_directives(text, file, ("#", "//", "/*"))
     except SyntaxProblem as exc:
-        parsed.errors.append(ParseError(file, exc.message, exc.line, exc.column))
+        parsed.errors.append(Error("parse", exc.message, file, exc.line, exc.column))
     except RecursionError:
-        parsed.errors.append(ParseError(file, nested_too_deeply()))
+        parsed.errors.append(Error("limit", nested_too_deeply(), file))
     except Exception as exc:  # a bug on one file must not lose the others
-        message = f"internal error while parsing: {type(exc).__name__}: {exc}"
-        parsed.errors.append(ParseError(file, message))
+        parsed.errors.append(internal(file, "while parsing", exc))
     if parsed.syntax is not None:
         for found in [*parsed.syntax.problems, *_label_problems(parsed.syntax)]:
             loc = found.location
-            parsed.errors.append(ParseError(file, found.message, loc.line, loc.column))
+            parsed.errors.append(Error("value", found.message, file, loc.line, loc.column))
     return parsed
 
 
@@ -268,7 +268,7 @@ class Loader:
 
     def variables_file(self, path: Path) -> dict[str, Attribute]:
         if not observed.is_file(path):
-            self.result.errors.append(ParseError(display_path(path), "no such variables file"))
+            self.result.errors.append(Error("parse", "no such variables file", display_path(path)))
             return {}
         syntax = self.parse(path, variables=True)
         self.inputs.add(display_path(path))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from iacguard.model import Credential, CredentialKind, PrincipalRef
+from iacguard.model import CredentialKind
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform_iam import IamReader
@@ -23,14 +23,11 @@ def _credential(kind: CredentialKind, user_key: str, secret: str | None) -> Call
         exposed = None
         if secret is not None and reader.single(resource, "pgp_key") is None:
             exposed = _IN_STATE.format(secret)
-        users = reader.refs(resource, user_key, "user") or [
-            PrincipalRef("user", resource.block.location)
-        ]
+        location = resource.block.location
+        users = reader.refs(resource, user_key, "user") or [reader.builder.ref("user", location)]
         for user in users:
-            reader.model.credentials.append(
-                Credential(
-                    kind, user, resource.address, resource.type, resource.block.location, exposed
-                )
+            reader.builder.credential(
+                kind, user, resource.address, resource.type, location, exposed=exposed
             )
 
     return handle

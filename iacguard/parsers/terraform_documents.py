@@ -10,11 +10,11 @@ but an override still removes the statement it replaces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
-from iacguard.model import Model, Policy, Scalar, Statement, Unknown
+from iacguard.model import Policy, Scalar, Statement, Unknown
 from iacguard.parsers.located_json import JsonProblem, decode
+from iacguard.parsers.model_builder import ModelBuilder
 from iacguard.parsers.policy_document import DocumentProblem, read_statement, read_statements
 from iacguard.resolve.hcl import Block, TextMap
 from iacguard.resolve.node import Problem
@@ -67,12 +67,9 @@ class PolicyDocuments:
     """The policy documents of one root module and its module calls, built on demand
     (a document that overrides another needs the other first)."""
 
-    def __init__(
-        self, evaluator: Evaluator, model: Model, unresolved: Callable[[Unknown, str], None]
-    ) -> None:
+    def __init__(self, evaluator: Evaluator, builder: ModelBuilder) -> None:
         self.evaluator = evaluator
-        self.model = model
-        self.unresolved = unresolved
+        self.builder = builder
         self.problems: list[Problem] = []  # the caller reports them, for the document
         self.resources: dict[str, Resource] = {}
         self.built: dict[str, Policy | None] = {}
@@ -88,22 +85,21 @@ class PolicyDocuments:
         resource = self.resources.get(address)
         if resource is None:
             return None
-        policy = Policy(
-            "document",
-            address,
-            resource.type,
-            resource.block.location,
-            scope=str(resource.scope.instance.root),
-        )
         statements, unknowns = self._merged_statements(resource)
-        policy.statements = statements
-        policy.uses = document_refs(
+        uses = document_refs(
             *self._listed(resource, "source_policy_documents"),
             *self._listed(resource, "override_policy_documents"),
         )
         for unknown in unknowns:
-            self.unresolved(unknown, address)
-        self.model.policies.append(policy)
+            self.builder.unresolved(unknown, address)
+        policy = self.builder.policy(
+            "document",
+            address,
+            resource.type,
+            resource.block.location,
+            statements=statements,
+            uses=uses,
+        )
         self.built[address] = policy
         return policy
 

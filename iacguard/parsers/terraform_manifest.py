@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iacguard import observed
-from iacguard.model import ParseError
+from iacguard.errors import Error
 from iacguard.parsers.source import SourceError, read_text
 from iacguard.paths import display_path
 
@@ -37,9 +37,9 @@ class Manifest:
     modules: dict[str, Installed]
 
 
-def read_manifest(root: Path) -> Manifest | ParseError | None:
+def read_manifest(root: Path) -> Manifest | Error | None:
     """The manifest of the root module in ``root``; None when ``terraform init`` has not
-    run there, a ParseError when the file cannot be read."""
+    run there, an Error when the file cannot be read."""
     path = root / MANIFEST
     if not observed.is_file(path):
         return None
@@ -47,12 +47,12 @@ def read_manifest(root: Path) -> Manifest | ParseError | None:
     try:
         data = json.loads(read_text(path, MAX_MANIFEST_BYTES))
     except SourceError as exc:
-        return ParseError(file, exc.message, exc.line)
+        return Error(exc.kind, exc.message, file, exc.line)
     except (ValueError, RecursionError) as exc:
-        return ParseError(file, f"not valid JSON: {exc}")
+        return Error("parse", f"not valid JSON: {exc}", file)
     entries = data.get("Modules") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        return ParseError(file, 'not a Terraform modules manifest: no "Modules" list')
+        return Error("parse", 'not a Terraform modules manifest: no "Modules" list', file)
     base = Path(os.path.realpath(root / MANIFEST.parent))
     modules: dict[str, Installed] = {}
     for entry in entries:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iacguard import observed
-from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, Location, ParseError, Unknown, Unresolved
+from iacguard.errors import Error
+from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, Location, Unknown, Unresolved
 from iacguard.parsers import ParseResult
-from iacguard.parsers.terraform_iam import IAM_TYPES
+from iacguard.parsers.terraform_iam_resources import IAM_TYPES
 from iacguard.parsers.terraform_manifest import Manifest, read_manifest, same_source
 from iacguard.resolve.hcl import Block, Literal
 from iacguard.resolve.terraform import Evaluator
@@ -120,7 +121,7 @@ class TreeBuilder:
         """The root's modules.json, read when a remote module call first needs it."""
         if root not in self.manifests:
             manifest = read_manifest(root)
-            if isinstance(manifest, ParseError):
+            if isinstance(manifest, Error):
                 self.loader.result.errors.append(manifest)
                 manifest = None
             self.manifests[root] = manifest

@@ -17,8 +17,8 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 
+from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult, Severity
-from iacguard.model import ParseError
 from iacguard.report import in_repository, printable, text
 
 ANNOTATIONS_PER_LEVEL = 10
@@ -118,15 +118,16 @@ def _finding_annotation(finding: Finding) -> tuple[str, str]:
     )
 
 
-def _error_annotation(error: ParseError) -> tuple[str, str]:
-    has_file = not error.file.startswith("<")
+def _error_annotation(error: Error) -> tuple[str, str]:
+    if error.file is None:  # about the scan: an annotation on the run, not on a file
+        return "error", command("error", error.message, title="iacguard")
     return "error", command(
         "error",
-        error.message if has_file else f"{error.file}: {error.message}",
-        file=error.file if has_file else None,
-        line=error.line if has_file else None,
-        col=error.column if has_file and error.line else None,
-        title="iacguard could not check this file" if has_file else "iacguard",
+        error.message,
+        file=error.file,
+        line=error.line,
+        col=error.column if error.line else None,
+        title="iacguard could not check this file",
     )
 
 

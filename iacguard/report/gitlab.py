@@ -43,7 +43,8 @@ def _digest(text: str) -> str:
 def render(result: ScanResult) -> str:
     issues = [_issue(f) for f in result.unsuppressed]
     for error in result.errors:
-        key = "\x1f".join(("error", error.file, str(error.line), error.message))
+        path = error.file or "."  # no file: about the scan, so the directory it ran in
+        key = "\x1f".join(("error", path, str(error.line), error.message))
         issues.append(
             {
                 "type": "issue",
@@ -52,7 +53,7 @@ def render(result: ScanResult) -> str:
                 "categories": ["Bug Risk"],
                 "severity": "critical",
                 "fingerprint": _digest(key),
-                "location": {"path": error.file, "lines": {"begin": error.line or 1}},
+                "location": {"path": path, "lines": {"begin": error.line or 1}},
             }
         )
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -53,7 +53,13 @@ def render(result: ScanResult) -> str:
         "tool": {"name": "iacguard", "version": __version__, "catalog": info().as_dict()},
         "findings": [finding_dict(f) for f in result.findings],
         "errors": [
-            {"file": e.file, "line": e.line, "column": e.column, "message": e.message}
+            {
+                "file": e.file,
+                "line": e.line,
+                "column": e.column,
+                "message": e.message,
+                "kind": e.kind,
+            }
             for e in result.errors
         ],
         "unresolved": [

@@ -85,9 +85,14 @@ def render(result: ScanResult) -> str:
         count = len(result.errors)
         suite = _suite(root, "iacguard errors", tests=count, errors=count)
         for error in result.errors:
-            where = error.file + (f":{error.line}" if error.line else "")
+            where = error.file or "iacguard"  # no file: about the scan
+            where += f":{error.line}" if error.file and error.line else ""
             case = ElementTree.SubElement(
-                suite, "testcase", name=clean(where), classname=clean(error.file), time="0"
+                suite,
+                "testcase",
+                name=clean(where),
+                classname=clean(error.file or "iacguard"),
+                time="0",
             )
             ElementTree.SubElement(case, "error", message=clean(error.message)).text = clean(
                 f"{where}: error: {error.message}"

@@ -17,8 +17,9 @@ from iacguard import __version__
 from iacguard.catalog import info
 from iacguard.checks import CHECKS
 from iacguard.checks.base import DOC_SECTIONS, Check
+from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult, Severity
-from iacguard.model import Location, ParseError
+from iacguard.model import Location
 from iacguard.report import dump_json, in_repository
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -168,12 +169,13 @@ def _invocation(result: ScanResult) -> dict[str, Any]:
     return invocation
 
 
-def _notification(error: ParseError) -> dict[str, Any]:
+def _notification(error: Error) -> dict[str, Any]:
     notification: dict[str, Any] = {
         "level": "error",
         "message": {"text": message_text(error.message)},
+        "properties": {"kind": error.kind},
     }
-    if not error.file.startswith("<"):  # "<scan>": an error with no file
+    if error.file is not None:  # else about the scan: no physical location
         region = {"startLine": max(error.line or 1, 1), "startColumn": max(error.column or 1, 1)}
         notification["locations"] = [
             {

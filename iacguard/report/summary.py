@@ -68,7 +68,7 @@ def render(result: ScanResult, *, budget: int = BUDGET) -> str:
         out.table(
             "Files that could not be checked",
             ["File", "Line", "Error"],
-            [[cell(e.file), str(e.line or ""), cell(e.message)] for e in result.errors],
+            [[cell(e.file or ""), str(e.line or ""), cell(e.message)] for e in result.errors],
         )
     return out.text()
 

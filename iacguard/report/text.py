@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult, Severity
-from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE, ParseError
+from iacguard.model import OUTSIDE_MODULE, REMOTE_MODULE
 from iacguard.report import printable
 
 _COLOURS = {
@@ -178,8 +179,10 @@ def summary(result: ScanResult) -> str:
     return f"{head} in {scanned}{tail}."
 
 
-def error_line(error: ParseError) -> str:
-    """``file:line:col: error: message``, as stderr shows a file that could not be read."""
-    where = error.file + (f":{error.line}" if error.line else "")
-    where += f":{error.column}" if error.line and error.column else ""
+def error_line(error: Error) -> str:
+    """``file:line:col: error: message``, as stderr shows a file that could not be read;
+    ``iacguard: error: message`` for an error about no one file."""
+    where = error.file or "iacguard"
+    if error.file and error.line:
+        where += f":{error.line}" + (f":{error.column}" if error.column else "")
     return printable(f"{where}: error: {error.message}")

@@ -2,7 +2,8 @@
 
 What resolves: variables (caller inputs, ``-var-file``, ``*.auto.tfvars``,
 ``terraform.tfvars``, defaults, in Terraform's order), locals, module outputs,
-attributes written on other resources (``aws_iam_user.alice.name``), string
+attributes written on other resources (``aws_iam_user.alice.name``) and those the
+reader declares computed (``iacguard.resolve.terraform_computed``), string
 interpolation, operators and conditionals, ``for`` expressions, ``count``/``for_each``
 instances and the common built-in functions (``iacguard.resolve.terraform_functions``).
 
@@ -22,8 +23,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from iacguard.model import OWN_ACCOUNT, Location, ParseError, Unknown
+from iacguard.errors import Error, internal
+from iacguard.model import Location, Unknown
 from iacguard.resolve import terraform_expressions as expressions
+from iacguard.resolve import terraform_references as references
 from iacguard.resolve.hcl import (
     Binary,
     Block,
@@ -48,32 +51,28 @@ from iacguard.resolve.limits import (
     MAX_VALUE_SIZE,
     TooLarge,
 )
+from iacguard.resolve.terraform_computed import Computed
 from iacguard.resolve.terraform_expressions import lookup, unknown_from
+from iacguard.resolve.terraform_references import ResourceRef
 from iacguard.resolve.terraform_repetition import Repetition, nested, repetition
 from iacguard.resolve.terraform_scope import Instance, Scope, Sources
 from iacguard.resolve.terraform_values import (
     Choice,
-    DocumentRef,
     Located,
     TfValue,
     choice,
+    is_null,
     options,
-    plain,
-    relocate,
     size_of,
     with_when,
 )
 
-MAX_DEPTH = 48  # references followed to find a resource
 # Nested evaluation, kept well inside Python's recursion limit (about ten frames each).
 MAX_EVALUATION_DEPTH = 64
 # Expressions evaluated for one root module (a few seconds): past that, every value is
 # unknown, so that no configuration (nested for over large lists…) can stall a scan.
 MAX_STEPS = 1_000_000
-DOCUMENT_TYPE = "aws_iam_policy_document"
 _NAMESPACES = frozenset({"var", "local", "module", "data", "path", "terraform", "self"})
-# Users, groups and roles: the id is the IAM name.
-_NAMED_BY_ID = ("aws_iam_user.", "aws_iam_group.", "aws_iam_role.")
 
 
 @dataclass(frozen=True)
@@ -83,23 +82,20 @@ class _Namespace:
 
 
 @dataclass(frozen=True)
-class _ResourceRef:
-    instance: Instance
-    address: str
-    key: TfValue | None = None
-
-
-@dataclass(frozen=True)
 class _ModuleRef:
     instance: Instance | Unknown
 
 
-Evaluated = TfValue | _Namespace | _ResourceRef | _ModuleRef
+Evaluated = TfValue | _Namespace | ResourceRef | _ModuleRef
 
 
 class Evaluator:
-    def __init__(self, sources: Sources) -> None:
+    """Evaluates the expressions of one root module; ``computed`` declares the
+    attributes its reader needs that the provider computes."""
+
+    def __init__(self, sources: Sources, computed: Computed | None = None) -> None:
         self.sources = sources
+        self.computed: Computed = computed or {}
         self.depth = 0
         self.steps = 0
         self.built = 0  # characters built for the value being evaluated (``charge``)
@@ -109,12 +105,11 @@ class Evaluator:
         self._busy: set[tuple[int, str]] = set()
         self._repetitions: dict[tuple[int, int], Repetition | None] = {}
         # Internal errors met while evaluating: each costs its value only, and is reported.
-        self.errors: list[ParseError] = []
+        self.errors: list[Error] = []
 
     def failed(self, text: str, loc: Location, exc: Exception) -> Unknown:
         """A bug met while evaluating ``text``: an error at it, and the value unknown."""
-        message = f"internal error while evaluating a value: {type(exc).__name__}: {exc}"
-        error = ParseError(loc.file, message, loc.line, loc.column)
+        error = internal(loc, "while evaluating a value", exc)
         if error not in self.errors:
             self.errors.append(error)
         return Unknown(text, "internal error while evaluating it", loc)
@@ -152,7 +147,7 @@ class Evaluator:
         if attribute is None:
             return None
         value = self.value(attribute.expr, scope)
-        return None if _is_null(value) else value
+        return None if is_null(value) else value
 
     def repetition(self, block: Block, scope: Scope) -> Repetition | None:
         """The instances of a block (``count``/``for_each``), once per module instance."""
@@ -182,46 +177,11 @@ class Evaluator:
         except Exception as exc:  # the blocks of this kind are unknown, the rest is read
             return [], [self.failed(f"{kind} blocks", block.location, exc)]
 
-    # -- references that point at resources -------------------------------------------
-
-    def target_of(self, expr: Expr, scope: Scope) -> str | None:
-        """The address of the resource ``expr`` refers to, following locals, module
-        inputs and outputs: ``aws_iam_user.alice.name`` → ``aws_iam_user.alice``."""
-        for _ in range(MAX_DEPTH):
-            parts = _traversal(expr)
-            if parts is None or scope.isolated:
-                return None
-            root, names = parts
-            instance = scope.instance
-            if root == "local" and names and names[0] in instance.module.locals:
-                expr, scope = instance.module.locals[names[0]].expr, Scope(instance)
-            elif root == "var" and names and instance.caller is not None:
-                call, caller_scope = instance.caller
-                if names[0] not in call.attributes:
-                    return None
-                expr, scope = call.attributes[names[0]].expr, caller_scope
-            elif root == "module" and len(names) >= 2:
-                child = instance.children.get(names[0])
-                if not isinstance(child, Instance) or names[1] not in child.module.outputs:
-                    return None
-                output = child.module.outputs[names[1]].attributes.get("value")
-                if output is None:
-                    return None
-                expr, scope = output.expr, Scope(child)
-            elif root == "data" and len(names) >= 2:
-                address = f"data.{names[0]}.{names[1]}"
-                return instance.prefix + address if address in instance.module.resources else None
-            elif names and f"{root}.{names[0]}" in instance.module.resources:
-                return f"{instance.prefix}{root}.{names[0]}"
-            else:
-                return None
-        return None
-
     # -- evaluation ---------------------------------------------------------------------
 
     @staticmethod
     def _final(value: Evaluated, expr: Expr) -> TfValue:
-        if isinstance(value, (_Namespace, _ResourceRef, _ModuleRef)):
+        if isinstance(value, (_Namespace, ResourceRef, _ModuleRef)):
             return Unknown(expr.text, "a reference to a whole object", expr.location)
         return value
 
@@ -231,10 +191,6 @@ class Evaluator:
         if self.built > MAX_BUILT_PER_VALUE:
             why = f"its strings would pass {MAX_BUILT_PER_VALUE:,} characters in all; not evaluated"
             raise TooLarge(why)
-
-    @property
-    def exhausted(self) -> bool:
-        return self.stopped is not None
 
     def _out_of_budget(self, scope: Scope) -> str | None:
         if self.stopped is not None:
@@ -294,10 +250,10 @@ class Evaluator:
     def _attr(self, base: Evaluated, name: str, expr: Expr, scope: Scope) -> Evaluated:
         if isinstance(base, _Namespace):
             return self._namespace_attr(base, name, expr, scope)
-        if isinstance(base, _ResourceRef):
-            return self._resource_attr(base, name, expr)
+        if isinstance(base, ResourceRef):
+            return references.resource_attribute(self, base, name, expr)
         if isinstance(base, _ModuleRef):
-            return self._output(base.instance, name, expr)
+            return references.output(self, base.instance, name, expr)
         if isinstance(base, Choice):
             found = [
                 with_when(self._final(self._attr(o, name, expr, scope), expr), o.when)
@@ -313,9 +269,9 @@ class Evaluator:
     def _namespace_attr(self, ns: _Namespace, name: str, expr: Expr, scope: Scope) -> Evaluated:
         instance = scope.instance
         if ns.kind == "var":
-            return self.variable(instance, name, expr)
+            return references.variable(self, instance, name, expr)
         if ns.kind == "local":
-            return self._local(instance, name, expr)
+            return references.local(self, instance, name, expr)
         if ns.kind == "module":
             child = instance.children.get(name)
             if child is None:
@@ -327,7 +283,7 @@ class Evaluator:
             address = f"data.{ns.name}.{name}" if ns.kind == "data" else f"{ns.name}.{name}"
             if address not in instance.module.resources:
                 return Unknown(expr.text, f"{address} is not declared", expr.location)
-            return _ResourceRef(instance, address)
+            return ResourceRef(instance, address)
         if ns.kind == "path" and name in ("module", "root", "cwd"):
             path = instance.module.directory if name == "module" else instance.root
             return Located(_relative(path, instance.root), expr.location)
@@ -335,129 +291,11 @@ class Evaluator:
             return Located("default", expr.location)
         return Unknown(expr.text, f"{ns.kind}.{name} is not known before apply", expr.location)
 
-    def variable(self, instance: Instance, name: str, expr: Expr) -> TfValue:
-        """``var.name`` as used at ``expr``: the caller's input, a .tfvars value or the
-        default, converted to the variable's type and located at the use."""
-        declared = instance.module.variables.get(name)
-        if declared is None:
-            return Unknown(expr.text, f"variable {name} is not declared", expr.location)
-        value = self._remember(
-            instance, f"typed.{name}", expr, lambda: self._typed(instance, name, declared)
-        )
-        if instance.caller is not None and name in instance.caller[0].attributes:
-            # Written in the caller: found there (a module called twice has two places to
-            # fix), the finding's resource in the module being its related location.
-            loc = instance.caller[0].attributes[name].location
-            return with_when(value, f"called from {instance.call_name} ({loc.file}:{loc.line})")
-        return relocate(value, expr.location)
-
-    def _typed(self, instance: Instance, name: str, declared: Block) -> TfValue:
-        """The value of a variable as Terraform sees it: given (by the caller or a
-        .tfvars file) or the default, null given to ``nullable = false`` taking the
-        default, and converted to the declared type (``optional()`` attributes)."""
-        isolated = Scope(instance, isolated=True)
-        given: Expr | None = None
-        scope = isolated
-        if instance.caller is not None:
-            call, caller_scope = instance.caller
-            if name in call.attributes:
-                given, scope = call.attributes[name].expr, caller_scope
-        elif name in instance.values:
-            given = instance.values[name].expr
-        default = declared.attributes.get("default")
-        value = self.value(given, scope) if given is not None else None
-        nullable = declared.attributes.get("nullable")
-        not_nullable = nullable is not None and plain(self.value(nullable.expr, isolated)) is False
-        if value is not None and not_nullable and _is_null(value) and default is not None:
-            value = None
-        if value is None:
-            if default is None:
-                where = (
-                    f"{instance.call_name} does not set it"
-                    if instance.caller
-                    else "no .tfvars sets it"
-                )
-                why = f"variable {name} has no default and {where}"
-                return Unknown(f"var.{name}", why, declared.location)
-            value = self.value(default.expr, isolated)
-        type_expr = declared.attributes.get("type")
-        if type_expr is None:
-            return value
-        from iacguard.resolve.terraform_types import convert, parse_type
-
-        return convert(value, parse_type(type_expr.expr), lambda e: self.value(e, isolated))
-
-    def _local(self, instance: Instance, name: str, expr: Expr) -> TfValue:
-        attribute = instance.module.locals.get(name)
-        if attribute is None:
-            return Unknown(expr.text, f"local {name} is not declared", expr.location)
-        return self._remember(
-            instance, f"local.{name}", expr, lambda: self.value(attribute.expr, Scope(instance))
-        )
-
-    def _output(self, child: Instance | Unknown, name: str, expr: Expr) -> TfValue:
-        if isinstance(child, Unknown):
-            return replace(child, expression=expr.text, location=expr.location)
-        block = child.module.outputs.get(name)
-        attribute = block.attributes.get("value") if block else None
-        if attribute is None:
-            return Unknown(expr.text, f"{child.call_name} has no output {name}", expr.location)
-        return self._remember(
-            child, f"output.{name}", expr, lambda: self.value(attribute.expr, Scope(child))
-        )
-
-    def _resource_attr(self, ref: _ResourceRef, name: str, expr: Expr) -> Evaluated:
-        instance, address = ref.instance, ref.address
-        block = instance.module.resources[address]
-        if address.startswith(f"data.{DOCUMENT_TYPE}.") and name in ("json", "minified_json"):
-            return DocumentRef(instance.prefix + address, expr.location)
-        deployed = self._deploy_value(instance, address, name)
-        if deployed is not None:
-            return Located(deployed, expr.location)
-        written = "name" if name == "id" and address.startswith(_NAMED_BY_ID) else name
-        attribute = block.attributes.get(written)
-        if attribute is None or written in ("count", "for_each"):
-            return Unknown(
-                expr.text,
-                f"{name} of {instance.prefix}{address} is known only after apply",
-                expr.location,
-            )
-        scope = Scope(instance, repetition=self.repetition(block, Scope(instance)))
-        if ref.key is not None and scope.repetition and scope.repetition.instances:
-            wanted = plain(ref.key)
-            for bindings, _label in scope.repetition.instances:
-                each = bindings.get("each") or bindings.get("count")
-                if isinstance(each, Located) and any(
-                    plain(each.value.get(k, Located(None, expr.location))) == wanted
-                    for k in ("key", "index")
-                ):
-                    return self.value(attribute.expr, scope.bind(**bindings))
-        return self._remember(
-            instance, f"{address}.{written}", expr, lambda: self.value(attribute.expr, scope)
-        )
-
-    def _deploy_value(self, instance: Instance, address: str, name: str) -> str | None:
-        """Values known only at apply that trust rules need and CloudFormation spells
-        with pseudo parameters: the own account, the partition, an OIDC provider's ARN
-        (from its ``url``)."""
-        kind = address.removeprefix("data.").split(".")[0]
-        if kind == "aws_caller_identity" and name == "account_id":
-            return OWN_ACCOUNT
-        if kind == "aws_partition" and name == "partition":
-            return "aws"
-        if kind == "aws_iam_openid_connect_provider" and name == "arn":
-            url = instance.module.resources[address].attributes.get("url")
-            if url is None:
-                return None
-            found = self.value(url.expr, Scope(instance))
-            if isinstance(found, Located) and isinstance(found.value, str) and not found.holes:
-                host = found.value.split("://", 1)[-1].rstrip("/")
-                return f"arn:aws:iam::{OWN_ACCOUNT}:oidc-provider/{host}"
-        return None
-
-    def _remember(
+    def remember(
         self, instance: Instance, key: str, where: Expr, compute: Callable[[], TfValue]
     ) -> TfValue:
+        """The value named ``key`` in ``instance``, computed once; one that needs itself
+        to be computed is unknown."""
         if key in instance.memo:
             return instance.memo[key]
         busy = (id(instance), key)
@@ -474,7 +312,7 @@ class Evaluator:
     def _index(self, expr: Index, scope: Scope) -> Evaluated:
         base = self.eval(expr.base, scope)
         key = self.known(expr.key, scope)
-        if isinstance(base, _ResourceRef):
+        if isinstance(base, ResourceRef):
             return replace(base, key=key)
         if isinstance(base, (_Namespace, _ModuleRef)):
             return Unknown(expr.text, "cannot index this", expr.location)
@@ -482,7 +320,7 @@ class Evaluator:
 
     def _splat(self, expr: Splat, scope: Scope) -> Evaluated:
         base = self.eval(expr.base, scope)
-        if isinstance(base, _ResourceRef):
+        if isinstance(base, ResourceRef):
             elements: list[Evaluated] = [base]
         elif isinstance(base, Located) and isinstance(base.value, list):
             elements = list(base.value)
@@ -523,27 +361,6 @@ _HANDLERS: dict[type, Callable[[Evaluator, Any, Scope], Evaluated]] = {
     ForExpr: expressions.for_,
     Opaque: expressions.opaque,
 }
-
-
-def _traversal(expr: Expr) -> tuple[str, list[str]] | None:
-    """``aws_iam_user.alice["k"].name`` → ``("aws_iam_user", ["alice", "name"])``."""
-    names: list[str] = []
-    while True:
-        if isinstance(expr, GetAttr):
-            names.append(expr.name)
-            expr = expr.base
-        elif isinstance(expr, (Index, Splat)):
-            expr = expr.base
-        elif isinstance(expr, ForExpr):  # [for u in aws_iam_user.x : u.name]
-            expr = expr.collection
-        elif isinstance(expr, Name):
-            return expr.name, names[::-1]
-        else:
-            return None
-
-
-def _is_null(value: TfValue) -> bool:
-    return isinstance(value, Located) and value.value is None
 
 
 def _uses_instance(expr: Expr) -> bool:

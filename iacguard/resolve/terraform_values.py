@@ -73,8 +73,9 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class DocumentRef:
-    """``data.aws_iam_policy_document.X.json``: the document is reported where it is
-    written, so a policy that uses it refers to it instead of copying its statements."""
+    """A reference to a document (a policy document data source's ``json``): the
+    document is reported where it is written, so a policy that uses it refers to it
+    instead of copying its statements."""
 
     address: str
     location: Location
@@ -366,3 +367,7 @@ class ValueResolver:
         data = node.value
         text = data if isinstance(data, str) else text_of(Located(data, node.location))
         return Unknown(text, why, node.location, node.when)
+
+
+def is_null(value: TfValue) -> bool:
+    return isinstance(value, Located) and value.value is None

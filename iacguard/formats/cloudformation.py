@@ -1,0 +1,101 @@
+"""CloudFormation and SAM templates: each template on its own.
+
+Any YAML or JSON file is a candidate; the parser tells a template from the rest by its
+content (a Kubernetes manifest, a package.json… is skipped). Its pre-filter is on the
+bytes: a file without an IAM resource type is skipped unread, unless it was named.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from iacguard.paths import display_path
+
+if TYPE_CHECKING:
+    from iacguard.config import Config
+    from iacguard.errors import Error
+    from iacguard.formats import Scheduler
+    from iacguard.parsers import ParseResult
+    from iacguard.runner import Unit
+
+KIND = "cloudformation"  # its units' kind, the cache keys' and the profile's name for it
+
+
+class CloudFormation:
+    name = KIND
+    title = "CloudFormation"
+    kinds: tuple[str, ...] = (KIND,)
+    suffixes: tuple[str, ...] = (".yaml", ".yml", ".json", ".template")
+    by_directory = False
+    markers: tuple[bytes, ...] = ()
+
+    def reader(self, parsing: Scheduler, config: Config) -> _Reader:
+        return _Reader(parsing, config)
+
+    def parse(self, unit: Unit) -> ParseResult:
+        from iacguard.parsers.cloudformation import parse_text
+
+        return parse_text(unit.text, unit.file, dict(unit.parameters))
+
+    def failed(self, unit: Unit, error: Error) -> ParseResult:
+        from iacguard.parsers import ParseResult
+
+        return ParseResult(errors=[error])
+
+    def is_result(self, value: object) -> bool:
+        from iacguard.parsers import ParseResult
+
+        return isinstance(value, ParseResult)
+
+    def before_parsing(self) -> None:
+        pass
+
+
+class _Reader:
+    def __init__(self, parsing: Scheduler, config: Config) -> None:
+        self.parsing = parsing
+        self.parameters = config.parameters
+        self.parameter_files = config.parameter_files
+        self.files: list[Path] = []
+        self.read: dict[Path, ParseResult] = {}  # finished when read: skipped or unreadable
+
+    def ahead(self, files: list[Path], prefilter: set[Path] | None) -> list[tuple[Unit, Path]]:
+        # Whatever ``prefilter`` says, a file without an IAM resource type is skipped
+        # unread: most YAML and JSON is not CloudFormation, and skipping it loses nothing.
+        self.files = files
+        units: list[tuple[Unit, Path]] = []
+        if not files:
+            return units
+        from iacguard.parsers import terraform_plan
+        from iacguard.parsers.cloudformation import read_template
+
+        for path in files:
+            named = path in self.parsing.named
+            template = read_template(path, display_path(path), self.parsing.max_bytes, named=named)
+            if isinstance(template, str) and terraform_plan.is_plan(template):
+                # a Terraform plan among the JSON files: read here, with the .tf files beside it
+                self.read[path] = terraform_plan.parse_plan(path, display_path(path), template)
+            elif isinstance(template, str):
+                units.append((self.parsing.unit(KIND, path, template, self.parameters), path))
+            else:
+                self.read[path] = template
+        return units
+
+    def assemble(self) -> ParseResult:
+        from iacguard.parsers import ParseResult
+
+        result = ParseResult()
+        for path in self.files:
+            if path in self.read:
+                parsed: ParseResult = self.read.pop(path)
+            else:
+                parsed = self.parsing.ahead(KIND, path)
+            result.model.extend(parsed.model)
+            result.errors.extend(parsed.errors)
+            result.scanned.extend(parsed.scanned)
+            result.skipped.extend(parsed.skipped)
+            for template in parsed.scanned if self.parameter_files else ():
+                # its parameter values come from these files
+                result.model.inputs.setdefault(template, set()).update(self.parameter_files)
+        return result

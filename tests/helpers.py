@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # which fire on the same fixtures too, are off there and tested on fixtures of their own.
 CORE_ONLY = Config(disabled=frozenset(f"IG{n:03d}" for n in range(6, 18)))
 FIXTURES = ROOT / "fixtures"
+# The arguments of the scan of every fixture that tests share (conftest's
+# ``every_fixture_scan``): serial, uncached, suppressed findings shown.
+EVERY_FIXTURE_SCAN = (
+    "check", "fixtures", "--format", "json", "--jobs", "1", "--no-cache", "--show-suppressed"
+)  # fmt: skip
 
 
 def write_core_only_config(directory: Path) -> None:

@@ -4,6 +4,7 @@ each run through the command line and validated against the consumer's shape."""
 from __future__ import annotations
 
 import json
+import subprocess
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -152,9 +153,10 @@ def test_gitlab_leaves_out_suppressed_findings_and_reports_unreadable_files() ->
     ]  # fmt: skip
 
 
-def test_the_json_output_of_every_fixture_follows_the_shipped_schema() -> None:
-    completed = iacguard_process("check", "fixtures", "--format", "json", "--show-suppressed")
-    document = json.loads(completed.stdout)
+def test_the_json_output_of_every_fixture_follows_the_shipped_schema(
+    every_fixture_scan: subprocess.CompletedProcess[str],
+) -> None:
+    document = json.loads(every_fixture_scan.stdout)
     assert document["findings"] and any(f["suppressed"] for f in document["findings"])
     assert schema_errors(json_schema(), document) == []
 

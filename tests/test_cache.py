@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, run
+from helpers import FIXTURE_SAMPLE, ROOT, run
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import parsing
@@ -23,7 +23,7 @@ from iacguard.model import Location
 from iacguard.parsing import ScanOptions
 
 # Both formats, local and downloaded modules: what the cache's mechanics are tested on
-# (the equivalence test below reads every fixture).
+# (the equivalence tests below read every form of input, and every fixture).
 SAMPLE = ("fixtures/cloudformation/report", "fixtures/terraform/downloaded_modules")
 
 
@@ -35,6 +35,15 @@ def entries(directory: Path) -> list[Path]:
     )
 
 
+def test_cold_warm_and_uncached_scans_report_the_same() -> None:
+    cold = scan_json(FIXTURE_SAMPLE)
+    warm = scan_json(FIXTURE_SAMPLE)
+    uncached = scan_json(FIXTURE_SAMPLE, "--no-cache")
+    assert cold["findings"]
+    assert cold == warm == uncached
+
+
+@pytest.mark.slow  # every fixture, scanned three times
 def test_cold_warm_and_uncached_scans_of_every_fixture_report_the_same(
     every_fixture_scan: subprocess.CompletedProcess[str],
 ) -> None:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, iacguard
+from helpers import FIXTURE_SAMPLE, ROOT, iacguard
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import parsing, runner
@@ -28,6 +28,17 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "pool_pays", lambda units, workers: True)
 
 
+@pytest.mark.usefixtures("always_parallel")
+def test_parallel_and_serial_scans_print_the_same() -> None:
+    scan = ("check", *FIXTURE_SAMPLE, "--format", "json", "--no-cache")
+    serial = iacguard(*scan, "--jobs", "1")
+    parallel = iacguard(*scan, "--jobs", "2")
+    assert json.loads(serial.stdout)["findings"]
+    assert (serial.returncode, serial.stderr) == (1, "")
+    assert (parallel.returncode, parallel.stdout, parallel.stderr) == (1, serial.stdout, "")
+
+
+@pytest.mark.slow  # every fixture, scanned twice
 @pytest.mark.usefixtures("always_parallel")
 def test_parallel_and_serial_scans_of_every_fixture_print_the_same(
     every_fixture_scan: subprocess.CompletedProcess[str],

@@ -275,9 +275,10 @@ class Model:
     # file → the other files its values are read from (.tfvars, a module's caller,
     # file() targets): PR mode keeps a finding when one of those changed.
     inputs: dict[str, set[str]] = field(default_factory=dict)
-    # Terraform: a module instance's address (module.x["k"]) → its module block, which
-    # findings inside the module relate to.
-    module_calls: dict[str, Location] = field(default_factory=dict)
+    # Terraform: (scope, a module instance's address: module.x["k"]) → its module block,
+    # which findings inside the module relate to. Two root modules (scopes) may both call
+    # ``module.x``.
+    module_calls: dict[tuple[str, str], Location] = field(default_factory=dict)
 
     def extend(self, other: Model) -> None:
         self.principals.extend(other.principals)

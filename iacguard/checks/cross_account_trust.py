@@ -175,6 +175,7 @@ class CrossAccountTrust(Check):
             resource_type=policy.resource_type,
             related=used_by(policy, statement),
             element=f"{statement_key(statement)}:{accounts}",
+            scope=policy.scope,
         )
 
 

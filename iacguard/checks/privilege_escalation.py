@@ -265,6 +265,7 @@ def _check_path(
         f"{how}: {path.name} ({actions}); scope or remove {what}",
         resource=principal.address,
         resource_type=principal.resource_type,
+        scope=principal.scope,
         element=path.name,
         severity=Severity.CRITICAL if path.self_escalation else None,
         related=_related(path.steps, found),

@@ -96,9 +96,9 @@ def _read_root(
     module = loader.module(directory, files)
     values = {**loader.tfvars(directory), **cli_values}
     root = Instance(module, directory, values=values)
-    builder = TreeBuilder(loader, evaluator, loader.result)
+    builder = TreeBuilder(loader, evaluator, loader.result, display_path(directory))
     builder.children(root, depth=0)
-    IamReader(evaluator, loader.result, str(directory)).read(builder.resources(root))
+    IamReader(evaluator, loader.result, builder.scope).read(builder.resources(root))
     loader.result.errors.extend(e for e in evaluator.errors if e not in loader.result.errors)
     _record_inputs(loader.result.model, root, frozenset(loader.inputs))
     if evaluator.stopped is not None:  # values past that point are unknown: say so loudly

@@ -129,7 +129,7 @@ class _PlanReader:
             resources.extend(self._resources(instance, modules, unknowns))
         self.result.model.resources += len(resources)
         evaluator = Evaluator(self.loader, COMPUTED)
-        IamReader(evaluator, self.result, str(self.root)).read(resources)
+        IamReader(evaluator, self.result, modules.scope).read(resources)
         self.result.errors.extend(e for e in evaluator.errors if e not in self.result.errors)
         # suppression comments in the .tf files the findings point at
         self.result.model.directives.extend(self.loader.result.model.directives)

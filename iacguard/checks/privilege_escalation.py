@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from iacguard.checks.base import Check, Context, text_of
 from iacguard.escalation_paths import ANY_ACTION, PATHS, Coverage, Path, Step, Target
 from iacguard.findings import Related, Severity
-from iacguard.model import Location, Model, Principal, Scalar, Statement, Unknown
+from iacguard.model import Location, Model, Policy, Principal, Scalar, Statement, Unknown
 from iacguard.permissions import (
     Effective,
     Grant,
@@ -296,6 +296,7 @@ def _allowed(effective: Effective, step: Step, path: Path) -> _Found:
     boundary takes it away."""
     found = _Found()
     own = _own_names(effective, step.target)
+    mine = _own_resources(effective, step.target)
     for grant in effective.grants:
         statement = grant.statement
         if not is_allow(statement):
@@ -304,7 +305,7 @@ def _allowed(effective: Effective, step: Step, path: Path) -> _Found:
         found.unknown.extend(match.unknown)
         if not match.matches:
             continue
-        reach = _reaches(statement, step.target, own)
+        reach = _reaches(statement, step.target, own, mine)
         found.unknown.extend(u for u in reach if isinstance(u, Unknown))
         if True not in reach:
             continue
@@ -318,14 +319,44 @@ def _allowed(effective: Effective, step: Step, path: Path) -> _Found:
     return found
 
 
-def _reaches(statement: Statement, target: Target, own: set[str]) -> list[bool | Unknown]:
-    """For each resource value: can it be the target (True), or is it unknown."""
+def _reaches(
+    statement: Statement,
+    target: Target,
+    own: set[str],
+    mine: frozenset[tuple[str, str]] = frozenset(),
+) -> list[bool | Unknown]:
+    """For each resource value: can it be the target (True), or is it unknown. A value
+    that names one resource of the configuration (``!GetAtt Role.Arn``) is one given
+    resource: any target takes it, an own target only when it is one of ``mine``."""
     if statement.not_resources is not None or statement.resources is None:
         return [True]
-    return [
-        value if isinstance(value, Unknown) else target.accepts(str(value.value), own)
-        for value in statement.resources
-    ]
+    return [_reach(value, target, own, mine) for value in statement.resources]
+
+
+def _reach(
+    value: Scalar | Unknown, target: Target, own: set[str], mine: frozenset[tuple[str, str]]
+) -> bool | Unknown:
+    if isinstance(value, Scalar):
+        return target.accepts(str(value.value), own)
+    if value.names is None:
+        return value
+    return target.any or (value.location.file, value.names) in mine
+
+
+def _own_resources(effective: Effective, target: Target) -> frozenset[tuple[str, str]]:
+    """What an own step may target, as (scope, address): the principal, its groups or its
+    attached policies, as ``target`` asks."""
+    if not target.own:
+        return frozenset()
+    principal = effective.principal
+    candidates: list[Principal | Policy] = []
+    if target.type == principal.kind:
+        candidates.append(principal)
+    if target.type == "group":
+        candidates.extend(effective.groups)
+    if target.type == "policy":
+        candidates.extend(effective.managed)
+    return frozenset((c.scope, c.address) for c in candidates)
 
 
 def _own_names(effective: Effective, target: Target) -> set[str]:

@@ -533,3 +533,70 @@ def test_a_named_manifest_names_its_assembly() -> None:
     result = run(f"{ASSEMBLY}/manifest.json")
     assert sorted(result.scanned) == [STACK, NESTED]
     assert shown(result) == FINDINGS
+
+
+# -- replay --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edited", "change", "after"),
+    [
+        # the nested stack's statement: every s3 action
+        (
+            "ReportsStackAuditC3A5B4E1.nested.template.json",
+            ('"s3:PutObject"', '"s3:*"'),
+            ["IG012 17", "IG002 48"],
+        ),
+        # what the parent passes the nested stack: any bucket, which it may now write to
+        (
+            "ReportsStack.template.json",
+            (
+                '"referencetoReportsStackReportsBucket4E0F8A1DArn": {',
+                '"referencetoReportsStackReportsBucket4E0F8A1DArn": "*", "x": {',
+            ),
+            ["IG012 17", "IG002 46", "IG007 48"],
+        ),
+    ],
+)
+def test_a_template_edited_inside_the_assembly_is_scanned_again_not_replayed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edited: str,
+    change: tuple[str, str],
+    after: list[str],
+) -> None:
+    """A warm run replays the last output only when nothing it read changed: each
+    template of the assembly is among what it read, the nested one as much as the
+    parent that passes it its values."""
+    from iacguard import engine
+
+    assembly = copy(tmp_path)
+    child = assembly / "ReportsStackAuditC3A5B4E1.nested.template.json"
+    child.write_text(child.read_text().replace('"s3:List*"', '"s3:PutObject"'))
+    scans: list[int] = []
+    real = engine.scan
+
+    def counted(*args: Any, **kwargs: Any) -> ScanResult:
+        scans.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "scan", counted)
+
+    def nested_findings() -> list[str]:
+        done = iacguard("check", "cdk.out", "--format", "json", cwd=tmp_path / "app")
+        return [
+            f"{f['rule_id']} {f['line']}"
+            for f in json.loads(done.stdout)["findings"]
+            if f["file"].endswith(".nested.template.json")
+        ]
+
+    before = nested_findings()
+    assert before == ["IG012 17", "IG002 46"]
+    assert nested_findings() == before
+    assert len(scans) == 1  # replayed
+    path = assembly / edited
+    old, new = change
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    assert nested_findings() == after
+    assert len(scans) == 2

@@ -115,6 +115,7 @@ class _Walk:
         # (directory, its real path, its display name); a directory reached by the walk
         # is not a link, so its real path is its parent's joined with its name
         pending = [(start, os.path.realpath(start), display_path(root))]
+        whole_names = self.whole_names
         while pending:
             directory, real_directory, shown = pending.pop()
             try:
@@ -126,15 +127,14 @@ class _Walk:
                 continue
             subdirectories: list[os.DirEntry[str]] = []
             files: list[os.DirEntry[str]] = []
+            whole = False  # it holds a file a whole directory may be read through
             for entry in entries:
                 (subdirectories if _is_directory(entry) else files).append(entry)
+                if entry.name in whole_names:
+                    whole = True
                 if ignores is not None and entry.name == ".gitignore":
                     ignores.load(Path(directory))
-            if (
-                self.whole_names
-                and any(e.name in self.whole_names for e in files)
-                and self.whole(Path(directory), shown)
-            ):
+            if whole and self.whole(Path(directory), shown):
                 continue
             # asked only when some .gitignore was read: most trees have none
             ignored = ignores.ignored if ignores is not None and ignores.specs else None

@@ -343,12 +343,23 @@ def test_exclude_in_the_configuration_leaves_an_assembly_out(tmp_path: Path) -> 
     assert document["summary"]["files_scanned"] == 0
 
 
-def test_a_manifest_that_links_out_of_the_assembly_is_not_read(tmp_path: Path) -> None:
+def test_a_manifest_that_links_out_of_the_assembly_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iacguard.parsers import cdk_assembly, source
+
     assembly = copy(tmp_path)
     elsewhere = tmp_path / "elsewhere.json"
     (assembly / "manifest.json").rename(elsewhere)
     (assembly / "manifest.json").symlink_to(elsewhere)
+    heads: list[Path] = []  # not even its first bytes, to tell whether it is a manifest
+    monkeypatch.setattr(
+        cdk_assembly,
+        "read_head",
+        lambda path, size: heads.append(path) or source.read_head(path, size),
+    )
     result = run(assembly)
+    assert heads == []
     assert [(e.file, e.message) for e in result.errors] == [
         (f"{assembly}/manifest.json", "a link out of the cloud assembly; not read")
     ]

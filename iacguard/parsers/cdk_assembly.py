@@ -58,6 +58,8 @@ def holds_assembly(directory: Path) -> bool:
         return False
     if not any(observed.is_file(directory / marker) for marker in MARKERS):
         return False
+    if not Path(os.path.realpath(manifest)).is_relative_to(os.path.realpath(directory)):
+        return True  # a link out of it is not read, even to tell: reading it says so
     head = read_head(manifest, _HEAD_BYTES)
     return any(key in head for key in _MANIFEST_KEYS)
 

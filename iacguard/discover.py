@@ -5,10 +5,10 @@ followed (so a link loop cannot stall it), and a link to a file is read only whe
 its target is inside a scanned path. Named pipes, sockets and devices are never
 opened. What is not read for such a reason is said, with why.
 
-A directory that a format reads whole through one file of it (``Format.directory_file``:
-a CDK cloud assembly's manifest) is not walked: the walk hands the format that file,
-even where ``.gitignore`` lists the directory (what is built is often ignored, and it
-may be all of a project that can be read).
+A directory that a format reads whole through one file of it (``Format.directory_file``)
+is not walked: the walk hands the format that file, even where ``.gitignore`` lists the
+directory (what a build writes is often ignored, and may be all of a project that can
+be read).
 """
 
 from __future__ import annotations

@@ -165,7 +165,8 @@ def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
 
 
 def _construct_paths(findings: list[Finding], model: Model) -> None:
-    """Each finding on a resource a CDK app defined names its construct path."""
+    """Each finding on a resource that has a construct path (where the app that wrote its
+    file defined it) names it."""
     paths = {
         (block.location.file, block.address): block.construct_path
         for block in model.blocks

@@ -611,3 +611,34 @@ def test_a_template_edited_inside_the_assembly_is_scanned_again_not_replayed(
     path.write_text(path.read_text().replace(old, new, 1))
     assert nested_findings() == after
     assert len(scans) == 2
+
+
+def test_a_bug_reading_an_assembly_costs_that_assembly_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iacguard.parsers import cdk_assembly
+
+    copy(tmp_path)
+    (tmp_path / "app" / "other.yaml").write_text(
+        "Resources:\n  Admin:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n"
+        "          - {Effect: Allow, Action: '*', Resource: '*'}\n"
+    )
+
+    def broken(directory: Path, seen: set[str]) -> None:
+        raise KeyError("artifacts")
+
+    monkeypatch.setattr(cdk_assembly, "read", broken)
+    result = run(tmp_path / "app")
+    assert [(e.kind, e.file, e.message) for e in result.errors] == [
+        (
+            "internal",
+            f"{tmp_path}/app/cdk.out/manifest.json",
+            "internal error while reading the cloud assembly: KeyError: 'artifacts'",
+        )
+    ]
+    # the rest of the scan goes on
+    assert ("IG002", f"{tmp_path}/app/other.yaml", 7) in [
+        (f.rule_id, f.location.file, f.location.line) for f in result.findings
+    ]
+    assert {f.location.file for f in result.findings} == {f"{tmp_path}/app/other.yaml"}

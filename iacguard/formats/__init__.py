@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from iacguard.formats.cloudformation import CloudFormation
 from iacguard.formats.terraform import Terraform
+from iacguard.formats.terraform_plan import TerraformPlan
 
 if TYPE_CHECKING:
     from iacguard.cache import Cache
@@ -90,7 +91,7 @@ class Format(Protocol):
 
 
 _CLOUDFORMATION = CloudFormation()
-FORMATS: tuple[Format, ...] = (_CLOUDFORMATION, Terraform())
+FORMATS: tuple[Format, ...] = (_CLOUDFORMATION, Terraform(), TerraformPlan())
 # What a file named on the command line is read as when no format claims its name: a
 # template may be called anything (``stack.cfn``).
 NAMED: Format = _CLOUDFORMATION
@@ -107,8 +108,10 @@ def candidate(name: str) -> bool:
 def claim(path: Path) -> Format | None:
     """The format that reads the file at ``path``: one recognised by content that
     finds its markers in the file's first bytes (read only when such a format takes
-    the file's suffix), else the one that goes by the file's name."""
-    marked = [f for f in FORMATS if f.markers and path.name.endswith(f.suffixes)]
+    the file's suffix, or no format does: a file named on the command line, such as a
+    plan saved as ``tfplan``), else the one that goes by the file's name."""
+    named = not candidate(path.name)
+    marked = [f for f in FORMATS if f.markers and (named or path.name.endswith(f.suffixes))]
     if marked:
         from iacguard.parsers.source import read_head
 

@@ -605,11 +605,14 @@ def test_json_with_the_plans_keys_that_is_not_a_plan_is_one_error(tmp_path: Path
     plan = {"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {}}
     _write(tmp_path, [plan], "plans.json")
     _write(tmp_path, {**plan, "planned_values": 3}, "wrong.json")
+    state = {"format_version": "1.0", "terraform_version": "1.9.8", "values": {}}
+    _write(tmp_path, state, "state.json")  # terraform show -json without a plan file
     shutil.copy(ROOT / F / "plan.json", tmp_path / "plan.json")
     shown = iacguard("check", ".", "--select", "IG003", cwd=tmp_path)
     assert (shown.returncode, shown.stderr) == (
         2,
         "plans.json:1: error: a Terraform plan must be a JSON object\n"
+        "state.json:1: error: not a Terraform plan: no planned_values (a state is not read)\n"
         "wrong.json:4: error: planned_values: expected an object, not a number\n",
     )
     assert shown.stdout.splitlines()[0] == f"plan.json:92:22  LOW  IG003  {BOB}"

@@ -100,6 +100,9 @@ class _PlanReader:
         if not isinstance(tree, Located) or not isinstance(tree.value, dict):
             shape.problem(tree, "a Terraform plan must be a JSON object")
             return
+        if "planned_values" not in tree.value:  # Terraform writes it in every plan
+            shape.problem(tree, "not a Terraform plan: no planned_values (a state is not read)")
+            return
         planned = shape.object(shape.object(tree, "planned_values", ""), "root_module", "")
         prior = shape.object(shape.object(tree, "prior_state", ""), "values", "prior_state.")
         prior = shape.object(prior, "root_module", "prior_state.values.")

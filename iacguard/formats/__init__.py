@@ -46,7 +46,8 @@ class Scheduler(Protocol):
         """The result of ``path`` parsed ahead as ``kind``, handed out once; else None."""
 
     def now(self, unit: Unit) -> Any:
-        """The result of a unit not parsed ahead: cached, else parsed here, in limits."""
+        """The result of a unit not parsed ahead: cached, else parsed here, in limits
+        (and cached, unless its key is empty)."""
 
 
 class Reader(Protocol):
@@ -66,9 +67,10 @@ class Format(Protocol):
     title: str  # as messages name it: "Terraform"
     kinds: tuple[str, ...]  # every kind of unit it parses
     suffixes: tuple[str, ...]  # the names it reads; the longest suffix that matches wins
-    # Empty, or what the first ``HEAD_BYTES`` of a file with its suffixes must all hold
-    # for it to be this format's (and not the one whose suffix matches): a format
-    # recognised by content is asked before the formats that go by name.
+    # Empty, or what the first ``HEAD_BYTES`` of a file with its suffixes (or named on
+    # the command line with no format's suffix) must all hold for it to be this format's
+    # (and not the one whose suffix matches): a format recognised by content is asked
+    # before the formats that go by name.
     markers: tuple[bytes, ...]
     # Its files make up one module per directory: a file linked into several directories
     # is read in each, and a file named alone is read with its directory's.

@@ -80,7 +80,8 @@ class Scheduler:
         cached = self._cached(unit)
         if cached is not None:
             return cached
-        return _result(unit, parse_limited(unit, parse_unit, self.timeout, self.cache))
+        cache = self.cache if unit.key else None  # a unit without a key is not cached
+        return _result(unit, parse_limited(unit, parse_unit, self.timeout, cache))
 
     def parse(self, units: list[tuple[Unit, Path]]) -> None:
         if self.progress is not None:

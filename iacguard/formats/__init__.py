@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from iacguard.formats.cdk import CloudAssembly
 from iacguard.formats.cloudformation import CloudFormation
 from iacguard.formats.terraform import Terraform
+from iacguard.formats.terraform_plan import TerraformPlan
 
 if TYPE_CHECKING:
     from iacguard.cache import Cache
@@ -49,7 +50,8 @@ class Scheduler(Protocol):
         """The result of ``path`` parsed ahead as ``kind``, handed out once; else None."""
 
     def now(self, unit: Unit) -> Any:
-        """The result of a unit not parsed ahead: cached, else parsed here, in limits."""
+        """The result of a unit not parsed ahead: cached, else parsed here, in limits
+        (and cached, unless its key is empty)."""
 
 
 class Reader(Protocol):
@@ -69,9 +71,10 @@ class Format(Protocol):
     title: str  # as messages name it: "Terraform"
     kinds: tuple[str, ...]  # every kind of unit it parses
     suffixes: tuple[str, ...]  # the names it reads; the longest suffix that matches wins
-    # Empty, or what the first ``HEAD_BYTES`` of a file with its suffixes must all hold
-    # for it to be this format's (and not the one whose suffix matches): a format
-    # recognised by content is asked before the formats that go by name.
+    # Empty, or what the first ``HEAD_BYTES`` of a file with its suffixes (or named on
+    # the command line with no format's suffix) must all hold for it to be this format's
+    # (and not the one whose suffix matches): a format recognised by content is asked
+    # before the formats that go by name.
     markers: tuple[bytes, ...]
     # Its files make up one module per directory: a file linked into several directories
     # is read in each, and a file named alone is read with its directory's.
@@ -104,7 +107,7 @@ class Format(Protocol):
 
 _CLOUDFORMATION = CloudFormation()
 # A cloud assembly's reader comes before CloudFormation's: it claims its templates.
-FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, Terraform())
+FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, Terraform(), TerraformPlan())
 # What a file named on the command line is read as when no format claims its name: a
 # template may be called anything (``stack.cfn``).
 NAMED: Format = _CLOUDFORMATION
@@ -121,8 +124,10 @@ def candidate(name: str) -> bool:
 def claim(path: Path) -> Format | None:
     """The format that reads the file at ``path``: one recognised by content that
     finds its markers in the file's first bytes (read only when such a format takes
-    the file's suffix), else the one that goes by the file's name."""
-    marked = [f for f in FORMATS if f.markers and path.name.endswith(f.suffixes)]
+    the file's suffix, or no format does: a file named on the command line, such as a
+    plan saved as ``tfplan``), else the one that goes by the file's name."""
+    named = not candidate(path.name)
+    marked = [f for f in FORMATS if f.markers and (named or path.name.endswith(f.suffixes))]
     if marked:
         from iacguard.parsers.source import read_head
 

@@ -76,16 +76,12 @@ class _Reader:
 
             files = [path for path in files if os.path.realpath(path) not in claimed]
         self.files = files
-        from iacguard.parsers import terraform_plan
         from iacguard.parsers.cloudformation import read_template
 
         for path in files:
             named = path in self.parsing.named
             template = read_template(path, display_path(path), self.parsing.max_bytes, named=named)
-            if isinstance(template, str) and terraform_plan.is_plan(template):
-                # a Terraform plan among the JSON files: read here, with the .tf files beside it
-                self.read[path] = terraform_plan.parse_plan(path, display_path(path), template)
-            elif isinstance(template, str):
+            if isinstance(template, str):
                 units.append((self.parsing.unit(KIND, path, template, self.parameters), path))
             else:
                 self.read[path] = template

@@ -115,22 +115,28 @@ def check_model(
         hooks = check_class.hooks()
         if "statement" in hooks:
             for policy in model.policies:
+                ctx.scope = policy.scope
                 for statement in policy.statements:
                     _call(
                         errors, check, statement.location, check.statement, statement, policy, ctx
                     )
         if "policy" in hooks:
             for policy in model.policies:
+                ctx.scope = policy.scope
                 _call(errors, check, policy.location, check.policy, policy, ctx)
         if "principal" in hooks:
             for principal in model.principals:
+                ctx.scope = principal.scope
                 _call(errors, check, principal.location, check.principal, principal, ctx)
         if "attachment" in hooks:
             for attachment in model.attachments:
+                ctx.scope = attachment.principal.scope
                 _call(errors, check, attachment.location, check.attachment, attachment, ctx)
         if "model" in hooks:
+            ctx.scope = ""
             _call(errors, check, None, check.model, model, ctx)
     _declared_elsewhere(ctx.findings, model)
+    _construct_paths(ctx.findings, model)
     ctx.findings.sort(key=Finding.sort_key)
     return Checked(ctx.findings, ctx.unresolved, errors)
 
@@ -143,7 +149,7 @@ def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
 
     blocks = declared_at(model.blocks)
     # Innermost first: the module block that calls the module the finding is in.
-    calls = sorted(model.module_calls.items(), key=lambda call: -len(call[0]))
+    calls = sorted(model.module_calls.items(), key=lambda call: -len(call[0][1]))
     for finding in findings:
         declared = blocks.get(finding.resource)
         if declared is not None and declared.file != finding.location.file:
@@ -151,9 +157,24 @@ def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
             finding.related = (*finding.related, related)
         finding.related += tuple(
             Related(location, f"{address} is called here")
-            for address, location in calls
-            if finding.resource.startswith(address + ".") and location.file != finding.location.file
+            for (scope, address), location in calls
+            if scope == finding.scope
+            and finding.resource.startswith(address + ".")
+            and location.file != finding.location.file
         )
+
+
+def _construct_paths(findings: list[Finding], model: Model) -> None:
+    """Each finding on a resource that has a construct path (where the app that wrote its
+    file defined it) names it."""
+    paths = {
+        (block.location.file, block.address): block.construct_path
+        for block in model.blocks
+        if block.construct_path is not None
+    }
+    if paths:
+        for finding in findings:
+            finding.construct_path = paths.get((finding.location.file, finding.resource))
 
 
 def _call(errors: list[Error], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]

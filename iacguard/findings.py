@@ -75,6 +75,18 @@ class Finding:
     related: tuple[Related, ...] = ()
     suppression: Suppression | None = field(default=None)
     parts: tuple[Part, ...] = ()
+    # Where ``resource`` is unique (the model's scope: a template, a Terraform root module).
+    # Two root modules calling one module under one name give two findings a user fixes
+    # separately, at the same file and address.
+    scope: str = ""
+    construct_path: str | None = None  # the CDK construct that defined the resource
+
+    @property
+    def resource_label(self) -> str:
+        """The resource as reports name it: its address, and its construct path if any."""
+        if self.construct_path is None:
+            return self.resource
+        return f"{self.resource} ({self.construct_path})"
 
     @property
     def suppressed(self) -> bool:
@@ -83,7 +95,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across line moves: rule, file, resource address and offending element
-        (with every part, in no particular order)."""
+        (with every part, in no particular order), and for a finding in a called module
+        (``module.…``) the root module it was reached from."""
         return self._hash(*sorted({p.element for p in self.parts}))
 
     @property
@@ -94,6 +107,8 @@ class Finding:
 
     def _hash(self, *parts: str) -> str:
         fields = (self.rule_id, self.location.file, self.resource, self.element, *parts)
+        if self.resource.startswith("module."):
+            fields = (*fields, self.scope)
         text = "\x1f".join(fields)
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

@@ -51,12 +51,16 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """A value that cannot be known before deploy: ``expression`` is its source text."""
+    """A value that cannot be known before deploy: ``expression`` is its source text.
+    ``names`` is the address of the resource of the same configuration it is an
+    attribute of (``!GetAtt Bucket.Arn``), or is built from (``${Bucket.Arn}/*``): unknown
+    as text, it still names that one resource."""
 
     expression: str
     why: str
     location: Location
     when: str | None = None
+    names: str | None = None
 
 
 Value = Scalar | Unknown
@@ -213,10 +217,12 @@ class Credential:
 @dataclass(frozen=True, slots=True)
 class Block:
     """A resource as written (its whole span), so a suppression on its first line or
-    the line above can cover every finding inside it."""
+    the line above can cover every finding inside it. ``construct_path`` is where the
+    CDK app defined it (``aws:cdk:path`` metadata), for findings to show beside the address."""
 
     address: str
     location: Location
+    construct_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,9 +281,10 @@ class Model:
     # file → the other files its values are read from (.tfvars, a module's caller,
     # file() targets): PR mode keeps a finding when one of those changed.
     inputs: dict[str, set[str]] = field(default_factory=dict)
-    # Terraform: a module instance's address (module.x["k"]) → its module block, which
-    # findings inside the module relate to.
-    module_calls: dict[str, Location] = field(default_factory=dict)
+    # Terraform: (scope, a module instance's address: module.x["k"]) → its module block,
+    # which findings inside the module relate to. Two root modules (scopes) may both call
+    # ``module.x``.
+    module_calls: dict[tuple[str, str], Location] = field(default_factory=dict)
 
     def extend(self, other: Model) -> None:
         self.principals.extend(other.principals)

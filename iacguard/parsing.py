@@ -64,6 +64,7 @@ class Scheduler:
         self.progress = options.progress
         self.profile = options.profile
         self.results: dict[tuple[str, Path], Any] = {}
+        self.claimed: set[str] = set()
 
     def unit(
         self, kind: str, path: Path, text: str, parameters: tuple[tuple[str, str], ...] = ()
@@ -79,7 +80,8 @@ class Scheduler:
         cached = self._cached(unit)
         if cached is not None:
             return cached
-        return _result(unit, parse_limited(unit, parse_unit, self.timeout, self.cache))
+        cache = self.cache if unit.key else None  # a unit without a key is not cached
+        return _result(unit, parse_limited(unit, parse_unit, self.timeout, cache))
 
     def parse(self, units: list[tuple[Unit, Path]]) -> None:
         if self.progress is not None:

@@ -51,6 +51,8 @@ FORBIDDEN = [
     ("iacguard.parsers", "iacguard.config", "parsers are handed their limits"),
     ("iacguard.resolve", "iacguard.parsers", "resolvers work on nodes the parsers hand over"),
     ("iacguard.resolve.terraform", "iacguard.resolve.cloudformation", "formats apart"),
+    ("iacguard.formats.cloudformation", "iacguard.parsers.terraform", "plans are a format"),
+    ("iacguard.parsers.cloudformation", "iacguard.parsers.terraform_plan", "plans are a format"),
     ("iacguard.resolve.cloudformation", "iacguard.resolve.terraform", "formats apart"),
     ("iacguard.config", "iacguard.parsers", "the config is settings, not formats"),
     ("iacguard.config", "iacguard.engine", "the config is settings"),

@@ -4,6 +4,10 @@ fingerprints."""
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 from helpers import described, iacguard, run
 
 F = "fixtures/terraform/module_instances"
@@ -70,3 +74,58 @@ def test_two_instances_with_the_same_lines_differ_in_text(tmp_path) -> None:  # 
         f"{where}  module.\\x1b.aws_iam_policy.this  {rest}",
         f'{where}  module.assets["\\u001b[2J"].aws_iam_policy.this  {rest}',
     ]
+
+
+TWO_ROOTS = "fixtures/terraform/module_called_from_two_roots"
+
+
+def test_one_module_called_by_two_root_modules_under_one_name_is_two_findings() -> None:
+    result = run(TWO_ROOTS)
+    module = f"{TWO_ROOTS}/modules/deploy/main.tf"
+    iam = [f for f in result.findings if f.rule_id == "IG002"]
+    assert (
+        described(result)[:2]
+        == [
+            f"IG002 {module}:11:47 high module.deploy.aws_iam_policy.this: "
+            "Statement #1 allows iam:* (every iam action)"
+        ]
+        * 2
+    )
+    # each relates to the call in its own root module, never to the other's
+    assert [[(r.location.file, r.location.line, r.message) for r in f.related] for f in iam] == [
+        [(f"{TWO_ROOTS}/production/main.tf", 1, "module.deploy is called here")],
+        [(f"{TWO_ROOTS}/staging/main.tf", 1, "module.deploy is called here")],
+    ]
+    assert len({f.fingerprint for f in result.findings}) == len(result.findings) == 6
+
+
+def test_text_output_names_the_root_module_of_lines_that_would_read_alike() -> None:
+    lines = iacguard("check", "--select", "IG002", TWO_ROOTS).stdout.splitlines()
+    where = f"{TWO_ROOTS}/modules/deploy/main.tf:11:47  HIGH  IG002"
+    finding = "module.deploy.aws_iam_policy.this  Statement #1 allows iam:* (every iam action)"
+    assert lines[:2] == [
+        f"{where}  {finding}  (in root module {TWO_ROOTS}/production)",
+        f"{where}  {finding}  (in root module {TWO_ROOTS}/staging)",
+    ]
+
+
+def test_a_baseline_of_one_root_module_does_not_hide_the_same_finding_in_another(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(TWO_ROOTS, tmp_path / "repo")
+    repo = tmp_path / "repo"
+    written = iacguard("check", "staging", "--write-baseline", "staging.json", cwd=repo)
+    assert written.stdout == "Wrote 3 findings to staging.json.\n"
+    done = iacguard("check", ".", "--baseline", "staging.json", "--format", "json", cwd=repo)
+    findings = json.loads(done.stdout)["findings"]
+    assert sorted(
+        (f["rule_id"], f["related"][0]["file"], f.get("suppression")) for f in findings
+    ) == [
+        (rule, f"{root}/main.tf", suppression)
+        for rule in ("IG002", "IG008", "IG009")
+        for root, suppression in (
+            ("production", None),
+            ("staging", {"kind": "baseline", "reason": "in the baseline"}),
+        )
+    ]
+    assert done.returncode == 1

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import ROOT, described, iacguard, run
 
 F = "fixtures/terraform/plan"
@@ -560,4 +561,158 @@ def test_modules_nested_too_deeply_are_an_error(tmp_path: Path) -> None:
             sixteenth,
             f"planned_values.root_module.{deep}.child_modules: modules nested too deeply; not read",
         )
+    ]
+
+
+BOB = 'aws_iam_user.bob  User "bob" belongs to no IAM group; grant permissions through groups'
+
+
+def test_a_plan_is_read_again_when_a_tf_file_beside_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's parse is not cached by its text (it reads the .tf files); a rerun with
+    nothing changed is replayed, and one after an edit to main.tf shows the new line."""
+    from iacguard import engine
+
+    scans: list[object] = []
+    real = engine.scan
+    monkeypatch.setattr(engine, "scan", lambda *a, **k: scans.append(a) or real(*a, **k))
+    shutil.copytree(ROOT / F, tmp_path / "plan")
+    seen = []
+    for edit in (False, False, True):
+        if edit:
+            tf = tmp_path / "plan" / "main.tf"
+            tf.write_text("# moved\n# down\n" + tf.read_text(encoding="utf-8"), encoding="utf-8")
+        shown = iacguard("check", "plan/plan.json", "--select", "IG003", cwd=tmp_path)
+        seen.append((len(scans), shown.stdout.splitlines()[0]))
+    assert seen == [
+        (1, f"plan/main.tf:28:1  LOW  IG003  {BOB}"),
+        (1, f"plan/main.tf:28:1  LOW  IG003  {BOB}"),  # replayed
+        (2, f"plan/main.tf:30:1  LOW  IG003  {BOB}"),
+    ]
+
+
+def test_a_plan_under_any_name_is_read_when_named(tmp_path: Path) -> None:
+    """``terraform show -json plan.bin > tfplan``: no format reads it by its name, so
+    its content says it is a plan."""
+    shutil.copy(ROOT / F / "plan.json", tmp_path / "tfplan")
+    shown = iacguard("check", "tfplan", "--select", "IG003", cwd=tmp_path)
+    assert (shown.returncode, shown.stderr) == (1, "")
+    assert shown.stdout.splitlines()[0] == f"tfplan:92:22  LOW  IG003  {BOB}"
+
+
+def test_json_with_the_plans_keys_that_is_not_a_plan_is_one_error(tmp_path: Path) -> None:
+    plan = {"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {}}
+    _write(tmp_path, [plan], "plans.json")
+    _write(tmp_path, {**plan, "planned_values": 3}, "wrong.json")
+    state = {"format_version": "1.0", "terraform_version": "1.9.8", "values": {}}
+    _write(tmp_path, state, "state.json")  # terraform show -json without a plan file
+    shutil.copy(ROOT / F / "plan.json", tmp_path / "plan.json")
+    shown = iacguard("check", ".", "--select", "IG003", cwd=tmp_path)
+    assert (shown.returncode, shown.stderr) == (
+        2,
+        "plans.json:1: error: a Terraform plan must be a JSON object\n"
+        "state.json:1: error: not a Terraform plan: no planned_values (a state is not read)\n"
+        "wrong.json:4: error: planned_values: expected an object, not a number\n",
+    )
+    assert shown.stdout.splitlines()[0] == f"plan.json:92:22  LOW  IG003  {BOB}"
+
+
+def test_a_template_that_names_the_plans_keys_in_strings_is_cloudformation(
+    tmp_path: Path,
+) -> None:
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": 'Reads "format_version": and "terraform_version": from plans',
+        "Metadata": {"Keys": ["format_version", "terraform_version"]},
+        "Resources": {"Reader": {"Type": "AWS::IAM::User"}},
+    }
+    _write(tmp_path, template, "stack.json")
+    shown = iacguard("check", ".", cwd=tmp_path)
+    assert (shown.returncode, shown.stderr) == (1, "")
+    assert shown.stdout.splitlines()[0] == (
+        'stack.json:11:5  LOW  IG003  Reader  User "Reader" belongs to no IAM group; '
+        "grant permissions through groups"
+    )
+
+
+def test_a_plan_over_the_size_limit_found_in_a_directory(tmp_path: Path) -> None:
+    """An error when it holds an IAM resource, as it would lose findings; else skipped."""
+    shutil.copy(ROOT / F / "plan.json", tmp_path / "plan.json")
+    empty = {"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {}}
+    _write(tmp_path, {**empty, "padding": "x" * 5000}, "network.json")
+    shown = iacguard("check", ".", "--max-file-bytes", "4096", "--format", "json", cwd=tmp_path)
+    size = (tmp_path / "plan.json").stat().st_size
+    found = json.loads(shown.stdout)
+    assert (shown.returncode, found["summary"]["files_skipped"], found["errors"]) == (
+        2,
+        1,  # network.json
+        [
+            {
+                "file": "plan.json",
+                "kind": "limit",
+                "line": None,
+                "column": None,
+                "message": f"file is {size:,} bytes, over the 4,096-byte limit; to scan it, "
+                "raise the limit with --max-file-bytes",
+            }
+        ],
+    )
+
+
+GENERATED = "fixtures/terraform/plan_from_terraform"  # a plan Terraform 1.1.5 wrote
+
+
+def test_a_plan_terraform_wrote_and_its_tf_file_give_the_same_findings() -> None:
+    from_tf = run(f"{GENERATED}/main.tf")
+    from_plan = run(f"{GENERATED}/tfplan.json")
+    assert (from_tf.errors, from_plan.errors, from_plan.unresolved) == ([], [], [])
+    assert described(from_plan) == described(from_tf)
+    tf = f"{GENERATED}/main.tf"
+    seen = [d.split(": ")[0].replace(f"{tf}:", "") for d in described(from_plan)]
+    assert list(dict.fromkeys(seen)) == [  # each at the action, the statement or the resource
+        "IG002 16:19 high aws_iam_policy.policy_pass",
+        "IG014 24:1 critical aws_iam_role.example",
+        "IG014 24:1 high aws_iam_role.example",
+        "IG017 39:1 low aws_iam_role_policy.fail_1",
+        "IG002 49:7 high data.aws_iam_policy_document.fail_1",
+        "IG008 49:7 high data.aws_iam_policy_document.fail_1",
+        "IG009 49:7 high data.aws_iam_policy_document.fail_1",
+        "IG014 55:1 critical aws_iam_group.fail_2",
+        "IG014 55:1 high aws_iam_group.fail_2",
+        "IG002 70:9 high aws_iam_group_policy.fail_2",
+        "IG008 70:9 high aws_iam_group_policy.fail_2",
+        "IG009 70:9 high aws_iam_group_policy.fail_2",
+        "IG003 80:1 low aws_iam_user.fail_3",
+        "IG014 80:1 critical aws_iam_user.fail_3",
+        "IG014 80:1 high aws_iam_user.fail_3",
+        "IG001 84:1 medium aws_iam_user_policy.fail_3",
+        "IG017 84:1 low aws_iam_user_policy.fail_3",
+    ]
+    assert len(seen) == 37  # IG014: one finding per escalation path
+
+
+def test_a_directory_with_a_plan_and_its_tf_files_reports_each_finding_once() -> None:
+    """The root module a plan was made from is checked through the plan (the .tf files
+    still give the lines): not once per view."""
+    both = run(GENERATED)
+    assert described(both) == described(run(f"{GENERATED}/tfplan.json"))
+    assert sorted(both.scanned) == [f"{GENERATED}/main.tf", f"{GENERATED}/tfplan.json"]
+    shown = iacguard("check", GENERATED).stdout
+    assert "(in root module" not in shown
+    assert shown.endswith(
+        "37 findings (14 critical, 19 high, 1 medium, 3 low) in 2 files scanned.\n"
+    )
+
+
+def test_a_broken_plan_leaves_its_tf_files_checked(tmp_path: Path) -> None:
+    shutil.copy(ROOT / GENERATED / "main.tf", tmp_path / "main.tf")
+    _write(
+        tmp_path, '{"format_version": "1.0", "terraform_version": "1.1.5", "planned', "tfplan.json"
+    )
+    result = run(tmp_path)
+    assert [(Path(e.file or "").name, e.kind) for e in result.errors] == [("tfplan.json", "parse")]
+    assert described(result) == [
+        d.replace(f"{GENERATED}/main.tf", f"{tmp_path.as_posix()}/main.tf")
+        for d in described(run(f"{GENERATED}/main.tf"))
     ]

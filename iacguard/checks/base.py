@@ -34,12 +34,15 @@ _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
 @dataclass(slots=True)
 class Context:
-    """Handed to every hook: the option values, and where findings and unknowns go."""
+    """Handed to every hook: the option values, and where findings and unknowns go.
+    ``scope`` is the scope of the object a per-object hook is given (a ``model`` hook
+    says the scope of each finding it reports)."""
 
     settings: Settings = field(default_factory=Settings)
     findings: list[Finding] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     check: Check | None = None
+    scope: str = ""
     _permissions: tuple[Model, Permissions] | None = None
     _recorded: set[Unresolved] = field(default_factory=set)
 
@@ -62,6 +65,7 @@ class Context:
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
         parts: tuple[Part, ...] = (),
+        scope: str | None = None,
     ) -> None:
         check = self.check
         assert check is not None
@@ -77,6 +81,7 @@ class Context:
                 element=element,
                 related=related,
                 parts=parts,
+                scope=self.scope if scope is None else scope,
             )
         )
 

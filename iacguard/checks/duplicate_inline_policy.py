@@ -159,6 +159,7 @@ def _report(policy: Policy, others: list[Policy], ctx: Context) -> None:
         resource=policy.address,
         resource_type=policy.resource_type,
         element=name,
+        scope=policy.scope,
         related=tuple(
             Related(o.location, f"same statements: {_describe(o)}") for o in others[:_RELATED]
         ),

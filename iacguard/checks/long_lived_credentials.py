@@ -91,6 +91,7 @@ class LongLivedCredentials(Check):
                 f"{message}; use a role and temporary credentials instead",
                 resource=credential.address,
                 resource_type=credential.resource_type,
+                scope=credential.user.scope,
                 element=f"{credential.kind}>{user}",
                 severity=Severity.HIGH if credential.exposed else None,
             )

@@ -219,6 +219,7 @@ class _Judge:
             f"{provider.name} OIDC (statement {statement.label}): {fix}",
             resource=role,
             resource_type=policy.resource_type,
+            scope=policy.scope,
             related=used_by(policy, statement),
             severity=_SEVERITY[level],
             element=f"{statement_key(statement)}:{host}",

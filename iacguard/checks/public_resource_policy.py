@@ -159,6 +159,7 @@ class PublicResourcePolicy(Check):
             resource_type=policy.resource_type,
             related=used_by(policy, statement),
             severity=severity,
+            scope=policy.scope,
             element=f"{statement_key(statement)}:{shown}",
         )
 
@@ -187,6 +188,7 @@ class PublicResourcePolicy(Check):
                 resource_type=policy.resource_type,
                 related=used_by(policy, statement),
                 severity=Severity.HIGH,
+                scope=policy.scope,
                 element=f"service:{service}",
             )
 

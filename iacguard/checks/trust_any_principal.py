@@ -126,6 +126,7 @@ class TrustAnyPrincipal(Check):
                     "condition, or name the trusted principals",
                     resource=role,
                     resource_type=policy.resource_type,
+                    scope=policy.scope,
                     related=used_by(policy, statement),
                     element=f"{statement_key(statement)}:{shown}",
                 )

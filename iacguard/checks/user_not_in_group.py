@@ -101,4 +101,5 @@ class UserNotInGroup(Check):
                 f'User "{shown}" belongs to no IAM group; grant permissions through groups',
                 resource=principal.address,
                 resource_type=principal.resource_type,
+                scope=principal.scope,
             )

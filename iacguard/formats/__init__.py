@@ -17,8 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from iacguard.formats.cdk import CloudAssembly
 from iacguard.formats.cloudformation import CloudFormation
 from iacguard.formats.terraform import Terraform
+from iacguard.formats.terraform_plan import TerraformPlan
 
 if TYPE_CHECKING:
     from iacguard.cache import Cache
@@ -35,6 +37,11 @@ class Scheduler(Protocol):
     max_bytes: int
     named: set[Path]  # the paths the scan was given: a file named there is always read
     cache: Cache
+    # The real paths of the files (or directories) a reader has taken as its own: a
+    # reader whose files another reads too (a template named beside its cloud assembly,
+    # the root module a plan was made from) leaves those out. Readers assemble in the
+    # order of ``FORMATS``.
+    claimed: set[str]
 
     def unit(
         self, kind: str, path: Path, text: str, parameters: tuple[tuple[str, str], ...] = ()
@@ -45,7 +52,8 @@ class Scheduler(Protocol):
         """The result of ``path`` parsed ahead as ``kind``, handed out once; else None."""
 
     def now(self, unit: Unit) -> Any:
-        """The result of a unit not parsed ahead: cached, else parsed here, in limits."""
+        """The result of a unit not parsed ahead: cached, else parsed here, in limits
+        (and cached, unless its key is empty)."""
 
 
 class Reader(Protocol):
@@ -65,13 +73,23 @@ class Format(Protocol):
     title: str  # as messages name it: "Terraform"
     kinds: tuple[str, ...]  # every kind of unit it parses
     suffixes: tuple[str, ...]  # the names it reads; the longest suffix that matches wins
-    # Empty, or what the first ``HEAD_BYTES`` of a file with its suffixes must all hold
-    # for it to be this format's (and not the one whose suffix matches): a format
-    # recognised by content is asked before the formats that go by name.
+    # Empty, or what the first ``HEAD_BYTES`` of a file with its suffixes (or named on
+    # the command line with no format's suffix) must all hold for it to be this format's
+    # (and not the one whose suffix matches): a format recognised by content is asked
+    # before the formats that go by name.
     markers: tuple[bytes, ...]
     # Its files make up one module per directory: a file linked into several directories
     # is read in each, and a file named alone is read with its directory's.
     by_directory: bool
+    # The name of the file through which it reads a whole directory (a CDK cloud
+    # assembly's manifest.json), or None: where ``owns`` says the directory holding that
+    # file is the format's, the walk hands it only that file and walks nothing else of
+    # the directory, even one that .gitignore lists. A file of that name named on the
+    # command line names its directory.
+    directory_file: str | None
+
+    def owns(self, directory: Path) -> bool:
+        """Whether ``directory`` is read whole through its ``directory_file``."""
 
     def reader(self, parsing: Scheduler, config: Config) -> Reader: ...
 
@@ -90,7 +108,9 @@ class Format(Protocol):
 
 
 _CLOUDFORMATION = CloudFormation()
-FORMATS: tuple[Format, ...] = (_CLOUDFORMATION, Terraform())
+# A cloud assembly's reader comes before CloudFormation's: it claims its templates.
+# A plan's reader comes before Terraform's: it claims the root module it was made from.
+FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, TerraformPlan(), Terraform())
 # What a file named on the command line is read as when no format claims its name: a
 # template may be called anything (``stack.cfn``).
 NAMED: Format = _CLOUDFORMATION
@@ -107,8 +127,10 @@ def candidate(name: str) -> bool:
 def claim(path: Path) -> Format | None:
     """The format that reads the file at ``path``: one recognised by content that
     finds its markers in the file's first bytes (read only when such a format takes
-    the file's suffix), else the one that goes by the file's name."""
-    marked = [f for f in FORMATS if f.markers and path.name.endswith(f.suffixes)]
+    the file's suffix, or no format does: a file named on the command line, such as a
+    plan saved as ``tfplan``), else the one that goes by the file's name."""
+    named = not candidate(path.name)
+    marked = [f for f in FORMATS if f.markers and (named or path.name.endswith(f.suffixes))]
     if marked:
         from iacguard.parsers.source import read_head
 
@@ -117,6 +139,20 @@ def claim(path: Path) -> Format | None:
             if all(marker in head for marker in found.markers):
                 return found
     return format_for(path.name)
+
+
+def directory_files() -> frozenset[str]:
+    """The names of the files through which a format may read a whole directory."""
+    return frozenset(f.directory_file for f in FORMATS if f.directory_file is not None)
+
+
+def owner(directory: Path) -> tuple[Format, Path] | None:
+    """The format that reads ``directory`` whole, and the file it reads it through; None
+    for a directory walked as any other."""
+    for form in FORMATS:
+        if form.directory_file is not None and form.owns(directory):
+            return form, directory / form.directory_file
+    return None
 
 
 def format_for(name: str) -> Format | None:

@@ -29,6 +29,10 @@ class CloudFormation:
     suffixes: tuple[str, ...] = (".yaml", ".yml", ".json", ".template")
     by_directory = False
     markers: tuple[bytes, ...] = ()
+    directory_file: str | None = None
+
+    def owns(self, directory: Path) -> bool:
+        return False
 
     def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing, config)
@@ -63,20 +67,21 @@ class _Reader:
     def ahead(self, files: list[Path], prefilter: set[Path] | None) -> list[tuple[Unit, Path]]:
         # Whatever ``prefilter`` says, a file without an IAM resource type is skipped
         # unread: most YAML and JSON is not CloudFormation, and skipping it loses nothing.
-        self.files = files
         units: list[tuple[Unit, Path]] = []
         if not files:
             return units
-        from iacguard.parsers import terraform_plan
+        claimed = self.parsing.claimed
+        if claimed:  # by a cloud assembly's reader
+            import os
+
+            files = [path for path in files if os.path.realpath(path) not in claimed]
+        self.files = files
         from iacguard.parsers.cloudformation import read_template
 
         for path in files:
             named = path in self.parsing.named
             template = read_template(path, display_path(path), self.parsing.max_bytes, named=named)
-            if isinstance(template, str) and terraform_plan.is_plan(template):
-                # a Terraform plan among the JSON files: read here, with the .tf files beside it
-                self.read[path] = terraform_plan.parse_plan(path, display_path(path), template)
-            elif isinstance(template, str):
+            if isinstance(template, str):
                 units.append((self.parsing.unit(KIND, path, template, self.parameters), path))
             else:
                 self.read[path] = template

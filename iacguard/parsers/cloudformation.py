@@ -28,7 +28,6 @@ from iacguard.parsers.source import (
     decode_text,
     read_bytes,
 )
-from iacguard.parsers.terraform_plan import looks_like_plan
 from iacguard.resolve.marks import Marks
 
 _IAM_TYPE_PREFIXES = (
@@ -98,7 +97,7 @@ def read_template(
     except SourceError as exc:
         result.errors.append(Error(exc.kind, exc.message, file, exc.line))
         return result
-    if not named and not may_hold_iam(data) and not looks_like_plan(data):
+    if not named and not may_hold_iam(data):
         result.skipped.append(file)
         return result
     try:

@@ -1,22 +1,20 @@
 """Terraform plan JSON (``terraform show -json PLANFILE``) → the IAM model.
 
-A plan is recognised by its content (``format_version``, ``terraform_version``,
-``planned_values``), whatever its name. Its resource instances (every module, every
-``count``/``for_each`` instance, data sources read while planning from
-``prior_state``) become blocks of their planned values, read by the same IAM reader as
-``.tf`` files (``terraform_iam``), so every rule applies with the same semantics and
-addresses. ``configuration`` says which resource an argument refers to, and
-``resource_changes[].change.after_unknown`` which values are known only after apply
-(unknown, never a pass). When the configuration's ``.tf`` files are present (the root
-module in the plan's directory, local module sources relative to it, downloaded ones
-through ``.terraform/modules/modules.json``) findings point at them; otherwise at the
-plan file, with the resource address. Nothing is executed or fetched.
+A plan is recognised by its first keys (``iacguard.formats.terraform_plan``). Its
+resource instances (every module, every ``count``/``for_each`` instance, data sources
+read while planning from ``prior_state``) become blocks of their planned values, read by
+the same IAM reader as ``.tf`` files (``terraform_iam``), so every rule applies with the
+same semantics and addresses. ``configuration`` says which resource an argument refers
+to, and ``resource_changes[].change.after_unknown`` which values are known only after
+apply (unknown, never a pass). When the configuration's ``.tf`` files are present (the
+root module in the plan's directory, local module sources relative to it, downloaded
+ones through ``.terraform/modules/modules.json``) findings point at them; otherwise at
+the plan file, with the resource address. Nothing is executed or fetched.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,23 +37,10 @@ if TYPE_CHECKING:
     from iacguard.resolve.terraform_scope import Instance, Resource
     from iacguard.resolve.terraform_values import Located, TfValue
 
-_KEYS = ("format_version", "terraform_version", "planned_values")
-_OBJECT = re.compile(r"\s*\{")
-_KEY_PATTERNS = tuple(re.compile(rf'"{key}"\s*:') for key in _KEYS)
 # Besides what the IAM reader reads, the resources read with all their values: the OIDC
 # providers a trust policy's ARN is read from. The others are only named by references
 # (which bucket a bucket policy governs).
 _ALSO_READ = frozenset({"aws_iam_openid_connect_provider"})
-
-
-def looks_like_plan(data: bytes) -> bool:
-    """A cheap test on a file's bytes, before it is decoded."""
-    return all(f'"{key}"'.encode() in data for key in _KEYS)
-
-
-def is_plan(text: str) -> bool:
-    """Whether a JSON file's text is a Terraform plan: an object with the plan's keys."""
-    return _OBJECT.match(text) is not None and all(p.search(text) for p in _KEY_PATTERNS)
 
 
 def parse_plan(path: Path, file: str, text: str) -> ParseResult:
@@ -114,6 +99,9 @@ class _PlanReader:
         if not isinstance(tree, Located) or not isinstance(tree.value, dict):
             shape.problem(tree, "a Terraform plan must be a JSON object")
             return
+        if "planned_values" not in tree.value:  # Terraform writes it in every plan
+            shape.problem(tree, "not a Terraform plan: no planned_values (a state is not read)")
+            return
         planned = shape.object(shape.object(tree, "planned_values", ""), "root_module", "")
         prior = shape.object(shape.object(tree, "prior_state", ""), "values", "prior_state.")
         prior = shape.object(prior, "root_module", "prior_state.values.")
@@ -128,7 +116,7 @@ class _PlanReader:
             resources.extend(self._resources(instance, modules, unknowns))
         self.result.model.resources += len(resources)
         evaluator = Evaluator(self.loader, COMPUTED)
-        IamReader(evaluator, self.result, str(self.root)).read(resources)
+        IamReader(evaluator, self.result, modules.scope).read(resources)
         self.result.errors.extend(e for e in evaluator.errors if e not in self.result.errors)
         # suppression comments in the .tf files the findings point at
         self.result.model.directives.extend(self.loader.result.model.directives)

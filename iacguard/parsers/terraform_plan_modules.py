@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from iacguard.errors import Error
 from iacguard.model import Location, Model
+from iacguard.paths import display_path
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import Loader
@@ -86,6 +87,7 @@ class PlanModules:
     def __init__(self, shape: Shape, root: Path, loader: Loader, model: Model) -> None:
         self.shape = shape
         self.root = root
+        self.scope = display_path(root)  # the model's scope of the plan's addresses
         self.loader = loader
         self.configuration: Located | None = None  # configuration.root_module
         self.model = model
@@ -218,7 +220,7 @@ class PlanModules:
             return
         call = self.loader.module(caller).calls.get(instance.calls[-1])
         if call is not None:
-            self.model.module_calls[instance.address] = call.location
+            self.model.module_calls[self.scope, instance.address] = call.location
 
 
 def caller_of(address: str) -> tuple[str, str] | None:

@@ -42,8 +42,11 @@ def local_source(call: Block, directory: Path) -> Path | None:
 class TreeBuilder:
     """Instantiates module calls under a root and lists the resources that exist."""
 
-    def __init__(self, loader: Loader, evaluator: Evaluator, result: ParseResult) -> None:
+    def __init__(
+        self, loader: Loader, evaluator: Evaluator, result: ParseResult, scope: str
+    ) -> None:
         self.loader = loader
+        self.scope = scope  # the root module's, as in the model
         self.evaluator = evaluator
         self.model = result.model
         self.manifests: dict[Path, Manifest | None] = {}
@@ -155,7 +158,8 @@ class TreeBuilder:
         for instances in instance.instances.values():
             for child in instances:
                 assert child.caller is not None
-                self.model.module_calls[child.call_name] = child.caller[0].location
+                call = (self.scope, child.call_name)
+                self.model.module_calls[call] = child.caller[0].location
                 found.extend(self.resources(child))
         return found
 

@@ -33,7 +33,8 @@ def render(
     group_by: str | None = None,
 ) -> str:
     """``file:line:col  SEVERITY  IG002  resource  message`` per finding (the resource
-    address names the module instance, so two instances never print the same line),
+    address names the module instance; two root modules calling one module under one name
+    print the same line but for the root module added),
     where to read about each rule that fired, warnings, and the summary; ``quiet``: the
     summary alone.
     ``group_by`` (rule or file) puts the findings under a heading each, without repeating
@@ -43,7 +44,7 @@ def render(
     shown = [f for f in result.findings if f.suppression is None or show_suppressed]
     lines: list[str] = []
     if group_by is None:
-        lines.extend(_line(f, colour) for f in shown)
+        lines.extend(_lines(shown, colour))
     else:
         key = (lambda f: f"{f.rule_id} {f.rule}") if group_by == "rule" else _file
         groups: dict[str, list[Finding]] = {}
@@ -55,7 +56,7 @@ def render(
             lines.append(
                 f"{_BOLD}{heading}{_RESET}  ({count})" if colour else f"{heading}  ({count})"
             )
-            lines.extend("  " + _line(f, colour, leave_out=group_by) for f in findings)
+            lines.extend("  " + line for line in _lines(findings, colour, leave_out=group_by))
     lines.extend(_pointers(shown))
     lines.extend(map(printable, _warnings(result)))
     if show_unresolved:
@@ -74,6 +75,19 @@ def _file(finding: Finding) -> str:
     return finding.location.file
 
 
+def _lines(findings: list[Finding], colour: bool, leave_out: str | None = None) -> list[str]:
+    """One line per finding; lines that would read alike say which root module each is."""
+    plain = [_line(f, False, leave_out) for f in findings]
+    scopes: dict[str, set[str]] = {}
+    for f, line in zip(findings, plain, strict=True):
+        scopes.setdefault(line, set()).add(f.scope)
+    return [
+        _line(f, colour, leave_out)
+        + (f"  (in root module {printable(f.scope)})" if len(scopes[line]) > 1 else "")
+        for f, line in zip(findings, plain, strict=True)
+    ]
+
+
 def _line(finding: Finding, colour: bool, leave_out: str | None = None) -> str:
     loc = finding.location
     severity = finding.severity.value.upper()
@@ -88,7 +102,7 @@ def _line(finding: Finding, colour: bool, leave_out: str | None = None) -> str:
     parts = [where, severity]
     if leave_out != "rule":
         parts.append(finding.rule_id)
-    parts += [printable(finding.resource), printable(finding.message)]
+    parts += [printable(finding.resource_label), printable(finding.message)]
     line = "  ".join(parts)
     if finding.suppression is not None:
         reason = finding.suppression.reason or "no reason given"

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE_ONLY = Config(disabled=frozenset(f"IG{n:03d}" for n in range(6, 18)))
 FIXTURES = ROOT / "fixtures"
 # Every form an input takes, in a few files: CloudFormation YAML, JSON, SAM, parameters,
-# ForEach, suppressions and a YAML file that is not a template; Terraform local and
-# downloaded modules, module instances, .tf.json, .tfvars, a plan, templatefile() and
-# unknown values. Quick tests comparing ways to scan (serial or parallel, cached or not,
+# ForEach, suppressions, a CDK cloud assembly and a YAML file that is not a template;
+# Terraform local and downloaded modules, module instances, .tf.json, .tfvars, a plan,
+# templatefile() and unknown values. Quick tests comparing ways to scan (serial or parallel, cached or not,
 # pre-filtered or not) scan this; their slow twins scan all of fixtures/.
 FIXTURE_SAMPLE = (
     "fixtures/cloudformation/report",
@@ -29,6 +29,7 @@ FIXTURE_SAMPLE = (
     "fixtures/cloudformation/foreach_generated_policies.yaml",
     "fixtures/cloudformation/suppressed_by_comment.yaml",
     "fixtures/cloudformation/not_cloudformation_kubernetes.yaml",
+    "fixtures/cloudformation/cdk",
     "fixtures/terraform/local_module",
     "fixtures/terraform/downloaded_modules",
     "fixtures/terraform/module_instances",

@@ -10,7 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import EVERY_FIXTURE_SCAN, ROOT
+from helpers import ROOT
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (addopts): a worker per core when the run holds a folder of tests, none
+    for named test files or tests, where starting workers costs more than it saves."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own rule honours it
+    named = [arg for arg in config.args if ".py" in arg]
+    return 0 if named and len(named) == len(config.args) else None
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +42,13 @@ def _cache_of_its_own(
 def every_fixture_scan(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> subprocess.CompletedProcess[str]:
-    """One real scan of every fixture, uncached, by the installed command in a process of
-    its own (``EVERY_FIXTURE_SCAN``), shared by the tests that only read its output: each
+    """One real scan of every fixture, serial, uncached, suppressed findings shown, by the
+    command in a process of its own, shared by the tests that only read its output: each
     scanning ``fixtures/`` again would cost seconds and test nothing more."""
     cache = tmp_path_factory.mktemp("cache")  # unused with --no-cache: never the user's
+    options = ["--format", "json", "--jobs", "1", "--no-cache", "--show-suppressed"]
     return subprocess.run(
-        [sys.executable, "-m", "iacguard", *EVERY_FIXTURE_SCAN],
+        [sys.executable, "-m", "iacguard", "check", "fixtures", *options],
         cwd=ROOT,
         env={**os.environ, "IACGUARD_CACHE_DIR": str(cache)},
         capture_output=True,

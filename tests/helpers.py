@@ -40,11 +40,6 @@ FIXTURE_SAMPLE = (
     "fixtures/terraform/unresolved",
     "fixtures/terraform/suppressed_by_comment",
 )
-# The arguments of the scan of every fixture that tests share (conftest's
-# ``every_fixture_scan``): serial, uncached, suppressed findings shown.
-EVERY_FIXTURE_SCAN = (
-    "check", "fixtures", "--format", "json", "--jobs", "1", "--no-cache", "--show-suppressed"
-)  # fmt: skip
 
 
 def write_core_only_config(directory: Path) -> None:

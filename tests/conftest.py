@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, iacguard
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
@@ -43,15 +42,10 @@ def every_fixture_scan(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> subprocess.CompletedProcess[str]:
     """One real scan of every fixture, serial, uncached, suppressed findings shown, by the
-    command in a process of its own, shared by the tests that only read its output: each
-    scanning ``fixtures/`` again would cost seconds and test nothing more."""
-    cache = tmp_path_factory.mktemp("cache")  # unused with --no-cache: never the user's
+    command line, shared by the tests that only read its output: each scanning
+    ``fixtures/`` again would cost a second or two and test nothing more. In this process,
+    so that it has also imported everything a scan of the fixtures needs."""
     options = ["--format", "json", "--jobs", "1", "--no-cache", "--show-suppressed"]
-    return subprocess.run(
-        [sys.executable, "-m", "iacguard", "check", "fixtures", *options],
-        cwd=ROOT,
-        env={**os.environ, "IACGUARD_CACHE_DIR": str(cache)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with pytest.MonkeyPatch.context() as patch:  # never the user's cache, even unused
+        patch.setenv("IACGUARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        return iacguard("check", "fixtures", *options, cwd=ROOT)

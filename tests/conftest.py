@@ -12,6 +12,7 @@ import pytest
 from helpers import ROOT, iacguard
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """``-n auto`` (addopts): a worker per core when the run holds a folder of tests, none
     for named test files or tests, where starting workers costs more than it saves."""

@@ -19,8 +19,9 @@ FIXTURES = ROOT / "fixtures"
 # Every form an input takes, in a few files: CloudFormation YAML, JSON, SAM, parameters,
 # ForEach, suppressions, a CDK cloud assembly and a YAML file that is not a template;
 # Terraform local and downloaded modules, module instances, .tf.json, .tfvars, a plan,
-# templatefile() and unknown values. Quick tests comparing ways to scan (serial or parallel, cached or not,
-# pre-filtered or not) scan this; their slow twins scan all of fixtures/.
+# templatefile() and unknown values. Quick tests comparing ways to scan (serial or
+# parallel, cached or not, pre-filtered or not) scan this; their slow twins scan all of
+# fixtures/.
 FIXTURE_SAMPLE = (
     "fixtures/cloudformation/report",
     "fixtures/cloudformation/policy_json_string.json",

@@ -82,7 +82,9 @@ def restriction(
         if verdict is True:
             return Restriction(True, condition)
         if verdict is None:
-            unresolved.extend(v for v in condition.values if isinstance(v, Unknown))
+            unresolved.extend(
+                v for v in condition.values if isinstance(v, Unknown) and v.names is None
+            )
     return Restriction(False, None, tuple(dict.fromkeys(unresolved)))
 
 
@@ -97,13 +99,14 @@ def _values_restrict(
     condition: Condition, value_ok: Callable[[str, str], bool] | None
 ) -> bool | None:
     """True when every value is concrete (and ok); False when one is open; None when the
-    known values restrict but some cannot be resolved."""
+    known values restrict but some cannot be resolved. A value naming one resource of the
+    configuration (``aws:SourceArn: !Ref Topic``) is a concrete ARN or name: restricting."""
     if not condition.values:
         return False
     unknown = False
     for value in condition.values:
         if isinstance(value, Unknown):
-            unknown = True
+            unknown = unknown or value.names is None
             continue
         text = _text(value)
         if not concrete(text) or (value_ok is not None and not value_ok(condition.key, text)):

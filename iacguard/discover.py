@@ -4,6 +4,11 @@ The walk never leaves the scanned paths: symbolic links to directories are not
 followed (so a link loop cannot stall it), and a link to a file is read only when
 its target is inside a scanned path. Named pipes, sockets and devices are never
 opened. What is not read for such a reason is said, with why.
+
+A directory that a format reads whole through one file of it (``Format.directory_file``)
+is not walked: the walk hands the format that file, even where ``.gitignore`` lists the
+directory (what a build writes is often ignored, and may be all of a project that can
+be read).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from iacguard.pathmatch import GitIgnores
 
-from iacguard.formats import NAMED, Format, candidate, claim, format_for
+from iacguard.formats import NAMED, Format, candidate, claim, directory_files, format_for, owner
 from iacguard.paths import NotRead, display_path, skipped_directory
 
 
@@ -63,6 +68,8 @@ def discover(
         root = Path(raw)
         if root.is_dir():
             walk.directory(root)
+        elif root.name in walk.whole_names and walk.whole(root.parent, display_path(root.parent)):
+            continue  # it names the directory read through it
         elif root.exists():  # named on the command line: read even through a link
             walk.file(root, Path(os.path.realpath(root)), explicit=True)
         else:
@@ -88,6 +95,7 @@ class _Walk:
         self.found = Discovery()
         self.seen: set[str] = set()
         self.linked: list[tuple[Path, Path, Format]] = []
+        self.whole_names = directory_files()
 
     def add(self, form: Format, path: Path) -> None:
         self.found.files.setdefault(form.name, []).append(path)
@@ -106,6 +114,7 @@ class _Walk:
         # (directory, its real path, its display name); a directory reached by the walk
         # is not a link, so its real path is its parent's joined with its name
         pending = [(start, os.path.realpath(start), display_path(root))]
+        whole_names = self.whole_names
         while pending:
             directory, real_directory, shown = pending.pop()
             try:
@@ -117,10 +126,15 @@ class _Walk:
                 continue
             subdirectories: list[os.DirEntry[str]] = []
             files: list[os.DirEntry[str]] = []
+            whole = False  # it holds a file a whole directory may be read through
             for entry in entries:
                 (subdirectories if _is_directory(entry) else files).append(entry)
+                if entry.name in whole_names:
+                    whole = True
                 if ignores is not None and entry.name == ".gitignore":
                     ignores.load(Path(directory))
+            if whole and self.whole(Path(directory), shown):
+                continue
             # asked only when some .gitignore was read: most trees have none
             ignored = ignores.ignored if ignores is not None and ignores.specs else None
             walked = []
@@ -130,6 +144,8 @@ class _Walk:
                     continue
                 child = name if shown == "." else f"{shown}/{name}"
                 if ignored is not None and ignored(entry.path, directory=True):
+                    if self.whole_names and not entry.is_symlink():
+                        self.whole(Path(entry.path), child)
                     continue
                 if not entry.is_symlink():
                     walked.append((entry.path, os.path.join(real_directory, name), child))
@@ -146,6 +162,18 @@ class _Walk:
                 if ignored is None or not ignored(entry.path, directory=False):
                     self.entry(entry, os.path.join(real_directory, name))
             pending.extend(reversed(walked))  # depth first, in name order, as os.walk
+
+    def whole(self, directory: Path, shown: str) -> bool:
+        """Whether a format reads ``directory`` (display path ``shown``) whole; if so, it
+        is handed the file it reads it through, unless that file is excluded."""
+        found = owner(directory)
+        if found is None:
+            return False
+        form, path = found
+        name = path.name if shown == "." else f"{shown}/{path.name}"
+        if not self.excluded(name) and self.first(os.path.realpath(path)):
+            self.add(form, path)
+        return True
 
     def entry(self, entry: os.DirEntry[str], real: str) -> None:
         """A candidate the walk found; most are regular files, told so by the listing."""

@@ -136,6 +136,7 @@ def check_model(
             ctx.scope = ""
             _call(errors, check, None, check.model, model, ctx)
     _declared_elsewhere(ctx.findings, model)
+    _construct_paths(ctx.findings, model)
     ctx.findings.sort(key=Finding.sort_key)
     return Checked(ctx.findings, ctx.unresolved, errors)
 
@@ -161,6 +162,19 @@ def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
             and finding.resource.startswith(address + ".")
             and location.file != finding.location.file
         )
+
+
+def _construct_paths(findings: list[Finding], model: Model) -> None:
+    """Each finding on a resource that has a construct path (where the app that wrote its
+    file defined it) names it."""
+    paths = {
+        (block.location.file, block.address): block.construct_path
+        for block in model.blocks
+        if block.construct_path is not None
+    }
+    if paths:
+        for finding in findings:
+            finding.construct_path = paths.get((finding.location.file, finding.resource))
 
 
 def _call(errors: list[Error], check: Check, where: Location | None, hook, *args) -> None:  # type: ignore[no-untyped-def]

@@ -57,6 +57,14 @@ class Finding:
     # Two root modules calling one module under one name give two findings a user fixes
     # separately, at the same file and address.
     scope: str = ""
+    construct_path: str | None = None  # the CDK construct that defined the resource
+
+    @property
+    def resource_label(self) -> str:
+        """The resource as reports name it: its address, and its construct path if any."""
+        if self.construct_path is None:
+            return self.resource
+        return f"{self.resource} ({self.construct_path})"
 
     @property
     def suppressed(self) -> bool:

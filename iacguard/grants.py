@@ -125,16 +125,16 @@ def _resource_texts(statement: Statement) -> list[str]:
     ]
 
 
-# The ARN of one resource of the configuration: `!GetAtt Bucket.Arn`, and Terraform's
-# `aws_s3_bucket.reports.arn` (also as the start of `"${aws_s3_bucket.reports.arn}/*"`).
-_ONE_RESOURCE = re.compile(
-    r"(!GetAtt |Fn::GetAtt)|\$?\{?(data\.)?aws_\w+\.[\w-]+(\[[^\]]*\])?\.arn\b"
-)
+# The ARN of one resource of a Terraform configuration: `aws_s3_bucket.reports.arn` (also
+# as the start of `"${aws_s3_bucket.reports.arn}/*"`).
+_ONE_RESOURCE = re.compile(r"\$?\{?(data\.)?aws_\w+\.[\w-]+(\[[^\]]*\])?\.arn\b")
 
 
 def _one_resource(value: Unknown) -> bool:
-    """A resource that names one resource of the configuration is scoped, unresolved or not."""
-    return _ONE_RESOURCE.match(value.expression) is not None
+    """A resource that names one resource of the configuration is scoped, unresolved or
+    not: CloudFormation's reader says which (``!GetAtt Bucket.Arn`` of a resource the
+    template creates, and strings built from it)."""
+    return value.names is not None or _ONE_RESOURCE.match(value.expression) is not None
 
 
 def _arn_template(value: Unknown) -> str | None:

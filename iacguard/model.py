@@ -51,12 +51,16 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """A value that cannot be known before deploy: ``expression`` is its source text."""
+    """A value that cannot be known before deploy: ``expression`` is its source text.
+    ``names`` is the address of the resource of the same configuration it is an
+    attribute of (``!GetAtt Bucket.Arn``), or is built from (``${Bucket.Arn}/*``): unknown
+    as text, it still names that one resource."""
 
     expression: str
     why: str
     location: Location
     when: str | None = None
+    names: str | None = None
 
 
 Value = Scalar | Unknown
@@ -213,10 +217,12 @@ class Credential:
 @dataclass(frozen=True, slots=True)
 class Block:
     """A resource as written (its whole span), so a suppression on its first line or
-    the line above can cover every finding inside it."""
+    the line above can cover every finding inside it. ``construct_path`` is where the
+    CDK app defined it (``aws:cdk:path`` metadata), for findings to show beside the address."""
 
     address: str
     location: Location
+    construct_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

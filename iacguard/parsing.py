@@ -64,6 +64,7 @@ class Scheduler:
         self.progress = options.progress
         self.profile = options.profile
         self.results: dict[tuple[str, Path], Any] = {}
+        self.claimed: set[str] = set()
 
     def unit(
         self, kind: str, path: Path, text: str, parameters: tuple[tuple[str, str], ...] = ()

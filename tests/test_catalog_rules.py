@@ -112,26 +112,29 @@ def test_unresolved_actions_resources_and_conditions_are_listed_not_reported(
     ]
 
 
-def _unknown(expression: str) -> Unknown:
-    return Unknown(expression, "unresolved", Location("main.tf", 1))
+def _unknown(expression: str, names: str | None = None) -> Unknown:
+    return Unknown(expression, "unresolved", Location("main.tf", 1), names=names)
 
 
 @pytest.mark.parametrize(
-    ("expression", "names_one"),
+    ("expression", "names", "names_one"),
     [
-        ("!GetAtt Bucket.Arn", True),
-        ("aws_s3_bucket.reports.arn", True),
-        ("${aws_s3_bucket.reports.arn}/*", True),
-        ("data.aws_iam_role.deploy.arn", True),
-        ("var.resource_arn", False),
-        ("module.bucket.arn", False),
-        ("!Ref ResourceArn", False),
+        ("!GetAtt Bucket.Arn", "Bucket", True),
+        ('!Join ["", [{Fn::GetAtt: [Bucket, Arn]}, /*]]', "Bucket", True),
+        # a GetAtt of a resource the template does not create: the reader names none
+        ("!GetAtt Elsewhere.Arn", None, False),
+        ("aws_s3_bucket.reports.arn", None, True),
+        ("${aws_s3_bucket.reports.arn}/*", None, True),
+        ("data.aws_iam_role.deploy.arn", None, True),
+        ("var.resource_arn", None, False),
+        ("module.bucket.arn", None, False),
+        ("!Ref ResourceArn", None, False),
     ],
 )
 def test_a_resource_naming_one_resource_is_scoped_even_unresolved(
-    expression: str, names_one: bool
+    expression: str, names: str | None, names_one: bool
 ) -> None:
-    assert grants._one_resource(_unknown(expression)) is names_one
+    assert grants._one_resource(_unknown(expression, names)) is names_one
 
 
 def test_service_condition_keys_with_placeholders_are_families() -> None:

@@ -42,11 +42,13 @@ def test_each_core_check_is_reported_with_its_id_line_and_message() -> None:
 def _cloudformation_fixtures() -> list[Path]:
     """Every CloudFormation fixture, except those cfn-lint reads differently by design:
     its ``Metadata`` configuration (suppressions, rule options) is cfn-lint's alone, and
-    it expands ``AWS::LanguageExtensions`` loops, which ``iacguard check`` does not."""
+    it expands ``AWS::LanguageExtensions`` loops, which ``iacguard check`` does not. A
+    cloud assembly's manifest stands for the assembly's templates, each a fixture here."""
     return sorted(
         path
         for path in (FIXTURES / "cloudformation").rglob("*")
         if path.suffix in CloudFormation.suffixes
+        and path.name != "manifest.json"
         and not any(
             marker in path.read_text(encoding="utf-8")
             for marker in ("cfn-lint:", "AWS::LanguageExtensions")

@@ -58,6 +58,10 @@ class UserList:
     suffixes: tuple[str, ...] = (".json",)
     by_directory = False
     markers: tuple[bytes, ...] = (b'{"users": [',)
+    directory_file: str | None = None  # its files are read one by one
+
+    def owns(self, directory: Path) -> bool:
+        return False
 
     def __init__(self) -> None:
         self.parsed: list[str] = []  # the files it parsed, to tell a cached result

@@ -115,7 +115,8 @@ def anyone(statement: Statement, policy: Policy, ctx: Context) -> list[Anyone]:
         found.append(Anyone(where, "NotPrincipal", statement.when))
     for value in principal_values(statement, "AWS"):
         if isinstance(value, Unknown):
-            ctx.unknown(value, policy.address)
+            if value.names is None:  # a principal the template creates is one principal
+                ctx.unknown(value, policy.address)
             continue
         text = str(value.value)
         if text == "*":

@@ -147,7 +147,8 @@ class CrossAccountTrust(Check):
         others = []
         for value in principal_values(statement, "AWS"):
             if isinstance(value, Unknown):
-                ctx.unknown(value, policy.address)
+                if value.names is None:  # a principal the template creates is in its account
+                    ctx.unknown(value, policy.address)
                 continue
             account = account_of(str(value.value))
             if account is None or account in own or "*" in account or "?" in account:

@@ -1,35 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from iacguard.checks.base import Check, Context, text_of
-from iacguard.escalation_paths import ANY_ACTION, PATHS, Coverage, Path, Step, Target
+from iacguard.checks.escalation_steps import Found, allowed
+from iacguard.escalation_paths import ANY_ACTION, PATHS, Coverage, Path, Step
 from iacguard.findings import Related, Severity
-from iacguard.model import Location, Model, Principal, Scalar, Statement, Unknown
-from iacguard.permissions import (
-    Effective,
-    Grant,
-    action_matches,
-    covers_action,
-    is_allow,
-    is_deny,
-)
+from iacguard.model import Location, Model, Scalar, Unknown
+from iacguard.permissions import Effective, Grant, is_allow
 
-# Condition keys through which a statement can keep an escalation step from reaching an
-# arbitrary target (which policy may be attached, which boundary a new policy must
-# carry, which resources by tag or account). Keys such as aws:MultiFactorAuthPresent or
-# aws:SourceIp say who may act, not on what: an attacker holding the principal meets them.
-_TARGET_KEYS = (
-    "iam:PolicyARN",
-    "iam:PermissionsBoundary",
-    "iam:AssociatedResourceArn",
-    "aws:ResourceTag/",
-    "iam:ResourceTag/",
-    "aws:ResourceAccount",
-    "aws:ResourceOrgID",
-    "aws:ResourceOrgPaths",
-)
-_PASSED_TO = "iam:PassedToService"
 _ADMIN_BOUNDARY = ":iam::aws:policy/AdministratorAccess"
 
 
@@ -184,7 +161,7 @@ class PrivilegeEscalation(Check):
             reachable = covered.actions(effective)
             if not reachable or _administrator(effective) or _unknown_boundary(effective, ctx):
                 continue  # most principals hold no action of any path
-            steps: dict[tuple[Step, str | None], _Found] = {}  # paths share steps
+            steps: dict[tuple[Step, str | None], Found] = {}  # paths share steps
             blocked: dict[Unknown, list[str]] = {}
             for path in PATHS:
                 if (
@@ -226,26 +203,20 @@ def _unknown_boundary(effective: Effective, ctx: Context) -> bool:
     return True
 
 
-@dataclass(slots=True)
-class _Found:
-    grants: list[Grant] = field(default_factory=list)
-    unknown: list[Unknown] = field(default_factory=list)
-
-
 def _check_path(
     effective: Effective,
     path: Path,
-    steps: dict[tuple[Step, str | None], _Found],
+    steps: dict[tuple[Step, str | None], Found],
     blocked: dict[Unknown, list[str]],
     ctx: Context,
 ) -> None:
     """Report the path when every step is allowed; when only unknowns stand in the way,
     note them in ``blocked``. ``steps``: the steps of this principal evaluated so far."""
-    found: list[_Found] = []
+    found: list[Found] = []
     for step in path.steps:
         key = (step, path.passed_to if step.action == "iam:PassRole" else None)
         if key not in steps:
-            steps[key] = _allowed(effective, step, path)
+            steps[key] = allowed(effective, step, path)
         if not steps[key].grants and not steps[key].unknown:
             return  # most principals stop at the first step
         found.append(steps[key])
@@ -272,7 +243,7 @@ def _check_path(
     )
 
 
-def _related(steps: tuple[Step, ...], found: list[_Found]) -> tuple[Related, ...]:
+def _related(steps: tuple[Step, ...], found: list[Found]) -> tuple[Related, ...]:
     """Each statement that grants a step, once, naming the actions it grants."""
     granted: dict[Location, list[str]] = {}
     via: dict[Location, Grant] = {}
@@ -289,117 +260,3 @@ def _related(steps: tuple[Step, ...], found: list[_Found]) -> tuple[Related, ...
         )
         for where, actions in granted.items()
     )
-
-
-def _allowed(effective: Effective, step: Step, path: Path) -> _Found:
-    """The grants that allow ``step`` towards its target; none when a Deny or the
-    boundary takes it away."""
-    found = _Found()
-    own = _own_names(effective, step.target)
-    for grant in effective.grants:
-        statement = grant.statement
-        if not is_allow(statement):
-            continue
-        match = covers_action(statement, step.action)
-        found.unknown.extend(match.unknown)
-        if not match.matches:
-            continue
-        reach = _reaches(statement, step.target, own)
-        found.unknown.extend(u for u in reach if isinstance(u, Unknown))
-        if True not in reach:
-            continue
-        restriction = _restriction(statement, step, path)
-        if restriction is None:
-            found.grants.append(grant)
-        else:
-            found.unknown.extend(restriction)
-    if found.grants and (_denied(effective, step) or not _within_boundary(effective, step)):
-        found.grants.clear()
-    return found
-
-
-def _reaches(statement: Statement, target: Target, own: set[str]) -> list[bool | Unknown]:
-    """For each resource value: can it be the target (True), or is it unknown."""
-    if statement.not_resources is not None or statement.resources is None:
-        return [True]
-    return [
-        value if isinstance(value, Unknown) else target.accepts(str(value.value), own)
-        for value in statement.resources
-    ]
-
-
-def _own_names(effective: Effective, target: Target) -> set[str]:
-    """The names a step on the principal itself may target: its own, its groups', its
-    attached policies'; ``${aws:username}`` is a user's own name."""
-    if not target.own:
-        return set()
-    principal = effective.principal
-    names: set[str] = set()
-    if target.type == principal.kind:
-        names.add(_name(principal))
-        if principal.kind == "user":
-            names.add("${aws:username}")
-    if target.type == "group":
-        names.update(_name(g) for g in effective.groups)
-    if target.type == "policy":
-        names.update(text_of(p.name, "") for p in effective.managed if isinstance(p.name, Scalar))
-    return names
-
-
-def _name(principal: Principal) -> str:
-    return text_of(principal.name, principal.address.rsplit(".", 1)[-1])
-
-
-def _restriction(statement: Statement, step: Step, path: Path) -> list[Unknown] | None:
-    """None when no condition keeps the step from its target; else the unknown values
-    that might (empty: a condition does)."""
-    if not statement.conditions:
-        return None
-    from iacguard.conditions import restriction
-
-    keys: tuple[str, ...] = _TARGET_KEYS
-    if step.action == "iam:PassRole" and path.passed_to:
-        keys = (*keys, _PASSED_TO)
-        service = path.passed_to
-
-        def value_ok(key: str, value: str) -> bool:
-            # a value admitting the path's service does not restrict it
-            return key.lower() != _PASSED_TO.lower() or not action_matches(value, service)
-
-        found = restriction(statement.conditions, keys, value_ok)
-    else:
-        found = restriction(statement.conditions, keys)
-    if found.restricts:
-        return []
-    return list(found.unresolved) or None
-
-
-def _denied(effective: Effective, step: Step) -> bool:
-    """An unconditional Deny of the action on every resource of the target's kind."""
-    for grant in effective.grants:
-        statement = grant.statement
-        if (
-            is_deny(statement)
-            and not statement.conditions
-            and statement.not_resources is None
-            and covers_action(statement, step.action).matches
-            and all(r is True for r in _reaches(statement, step.target, set()))
-        ):
-            return True
-    return False
-
-
-def _within_boundary(effective: Effective, step: Step) -> bool:
-    if effective.boundary is None:
-        return True
-    allowed = any(
-        is_allow(s)
-        and covers_action(s, step.action).matches
-        and True in _reaches(s, step.target, set())
-        for s in effective.boundary
-    )
-    denied = any(
-        is_deny(s) and not s.conditions and covers_action(s, step.action).matches
-        for s in effective.boundary
-    )
-    return allowed and not denied

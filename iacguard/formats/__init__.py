@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from iacguard.formats.cdk import CloudAssembly
 from iacguard.formats.cloudformation import CloudFormation
 from iacguard.formats.terraform import Terraform
 from iacguard.formats.terraform_plan import TerraformPlan
@@ -36,6 +37,9 @@ class Scheduler(Protocol):
     max_bytes: int
     named: set[Path]  # the paths the scan was given: a file named there is always read
     cache: Cache
+    # The real paths of the files a reader has taken as its own: a reader whose files
+    # another reads too (a template named beside its cloud assembly) leaves those out.
+    claimed: set[str]
 
     def unit(
         self, kind: str, path: Path, text: str, parameters: tuple[tuple[str, str], ...] = ()
@@ -75,6 +79,15 @@ class Format(Protocol):
     # Its files make up one module per directory: a file linked into several directories
     # is read in each, and a file named alone is read with its directory's.
     by_directory: bool
+    # The name of the file through which it reads a whole directory (a CDK cloud
+    # assembly's manifest.json), or None: where ``owns`` says the directory holding that
+    # file is the format's, the walk hands it only that file and walks nothing else of
+    # the directory, even one that .gitignore lists. A file of that name named on the
+    # command line names its directory.
+    directory_file: str | None
+
+    def owns(self, directory: Path) -> bool:
+        """Whether ``directory`` is read whole through its ``directory_file``."""
 
     def reader(self, parsing: Scheduler, config: Config) -> Reader: ...
 
@@ -93,7 +106,8 @@ class Format(Protocol):
 
 
 _CLOUDFORMATION = CloudFormation()
-FORMATS: tuple[Format, ...] = (_CLOUDFORMATION, Terraform(), TerraformPlan())
+# A cloud assembly's reader comes before CloudFormation's: it claims its templates.
+FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, Terraform(), TerraformPlan())
 # What a file named on the command line is read as when no format claims its name: a
 # template may be called anything (``stack.cfn``).
 NAMED: Format = _CLOUDFORMATION
@@ -122,6 +136,20 @@ def claim(path: Path) -> Format | None:
             if all(marker in head for marker in found.markers):
                 return found
     return format_for(path.name)
+
+
+def directory_files() -> frozenset[str]:
+    """The names of the files through which a format may read a whole directory."""
+    return frozenset(f.directory_file for f in FORMATS if f.directory_file is not None)
+
+
+def owner(directory: Path) -> tuple[Format, Path] | None:
+    """The format that reads ``directory`` whole, and the file it reads it through; None
+    for a directory walked as any other."""
+    for form in FORMATS:
+        if form.directory_file is not None and form.owns(directory):
+            return form, directory / form.directory_file
+    return None
 
 
 def format_for(name: str) -> Format | None:

@@ -29,6 +29,10 @@ class CloudFormation:
     suffixes: tuple[str, ...] = (".yaml", ".yml", ".json", ".template")
     by_directory = False
     markers: tuple[bytes, ...] = ()
+    directory_file: str | None = None
+
+    def owns(self, directory: Path) -> bool:
+        return False
 
     def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing, config)
@@ -63,10 +67,15 @@ class _Reader:
     def ahead(self, files: list[Path], prefilter: set[Path] | None) -> list[tuple[Unit, Path]]:
         # Whatever ``prefilter`` says, a file without an IAM resource type is skipped
         # unread: most YAML and JSON is not CloudFormation, and skipping it loses nothing.
-        self.files = files
         units: list[tuple[Unit, Path]] = []
         if not files:
             return units
+        claimed = self.parsing.claimed
+        if claimed:  # by a cloud assembly's reader
+            import os
+
+            files = [path for path in files if os.path.realpath(path) not in claimed]
+        self.files = files
         from iacguard.parsers.cloudformation import read_template
 
         for path in files:

@@ -32,6 +32,10 @@ class Terraform:
     suffixes: tuple[str, ...] = (".tf", ".tf.json")
     by_directory = True
     markers: tuple[bytes, ...] = ()
+    directory_file: str | None = None
+
+    def owns(self, directory: Path) -> bool:
+        return False
 
     def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing, config)

@@ -34,6 +34,10 @@ class TerraformPlan:
     by_directory = False
     # keys, with their colon: a template that mentions "format_version" in a string is not a plan
     markers: tuple[bytes, ...] = (b'"format_version":', b'"terraform_version":')
+    directory_file: str | None = None
+
+    def owns(self, directory: Path) -> bool:
+        return False
 
     def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing)

@@ -78,7 +78,8 @@ class TemplateReader:
                 self._remember_name(str(logical_id), resource, kind)
         for logical_id, resource, kind in entries:
             read = partial(self._read_resource, resource, logical_id, kind)
-            self.builder.read(logical_id, resource.location, read, self.cfn.problems)
+            path = _construct_path(resource.value)
+            self.builder.read(logical_id, resource.location, read, self.cfn.problems, path)
 
     def _read_resource(self, resource: Node, logical_id: str, kind: str) -> None:
         self.metadata_directives(resource, resource.location)
@@ -347,6 +348,13 @@ class TemplateReader:
             session_duration=durations,
         )
         return props, me
+
+
+def _construct_path(resource: dict[str, Any]) -> str | None:
+    """Where a CDK app defined the resource: its ``aws:cdk:path`` metadata."""
+    metadata = resource.get("Metadata")
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    return path if isinstance(path, str) and path else None
 
 
 def _target(value: Any, resources: dict[str, Any]) -> str | None:

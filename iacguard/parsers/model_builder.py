@@ -52,12 +52,18 @@ class ModelBuilder:
     # -- resources -----------------------------------------------------------------------
 
     def read(
-        self, address: str, location: Location, read: Callable[[], None], problems: list[Problem]
+        self,
+        address: str,
+        location: Location,
+        read: Callable[[], None],
+        problems: list[Problem],
+        construct_path: str | None = None,
     ) -> None:
-        """Read one resource: its block is recorded, and whatever goes wrong while reading
-        it is an error at it that costs this resource alone, as are the malformed values
-        the reader's resolver met (``problems``)."""
-        self.model.blocks.append(Block(address, location))
+        """Read one resource: its block is recorded (with the CDK construct that defined
+        it, if any), and whatever goes wrong while reading it is an error at it that costs
+        this resource alone, as are the malformed values the reader's resolver met
+        (``problems``)."""
+        self.model.blocks.append(Block(address, location, construct_path))
         try:
             read()
         except DocumentProblem as problem:

@@ -104,6 +104,9 @@ def _within_limits(annotations: list[tuple[str, str]], per_level: int) -> list[s
 
 def _finding_annotation(finding: Finding) -> tuple[str, str]:
     loc, message = in_repository(finding)
+    if finding.construct_path is not None:
+        # the logical id is a hash-suffixed name; the construct path is what the app wrote
+        message = f"{message} (construct {finding.construct_path})"
     single_line = loc.end_line <= loc.line
     level = LEVELS[finding.severity]
     return level, command(

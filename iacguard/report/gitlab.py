@@ -25,7 +25,7 @@ def _issue(finding: Finding) -> dict[str, Any]:
     return {
         "type": "issue",
         "check_name": f"{finding.rule_id} {finding.rule}",
-        "description": f"{finding.resource}: {finding.message}",
+        "description": f"{finding.resource_label}: {finding.message}",
         "categories": ["Security"],
         "severity": _SEVERITY[finding.severity],
         "fingerprint": finding.fingerprint,

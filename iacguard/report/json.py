@@ -29,6 +29,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "fingerprint": finding.fingerprint,
     }
+    if finding.construct_path is not None:
+        entry["construct_path"] = finding.construct_path
     if finding.related:
         entry["related"] = [
             {

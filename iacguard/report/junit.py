@@ -27,7 +27,7 @@ def _case(suite: ElementTree.Element, finding: Finding) -> None:
     case = ElementTree.SubElement(
         suite,
         "testcase",
-        name=clean(f"{finding.resource} ({loc.file}:{loc.line}:{loc.column})"),
+        name=clean(f"{finding.resource_label} ({loc.file}:{loc.line}:{loc.column})"),
         classname=clean(loc.file),
         time="0",
     )
@@ -45,7 +45,7 @@ def _case(suite: ElementTree.Element, finding: Finding) -> None:
     )
     failure.text = clean(
         f"{loc.file}:{loc.line}:{loc.column}  {finding.severity.value.upper()}  "
-        f"{finding.rule_id} {finding.rule}  {finding.resource}  {finding.message}\n"
+        f"{finding.rule_id} {finding.rule}  {finding.resource_label}  {finding.message}\n"
         f"See `iacguard explain {finding.rule_id}`."
     )
 

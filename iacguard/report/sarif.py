@@ -108,9 +108,7 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": physical_location(shown),
-                    "logicalLocations": [
-                        {"fullyQualifiedName": finding.resource, "kind": "resource"}
-                    ],
+                    "logicalLocations": [_logical_location(finding)],
                 }
             ],
             "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
@@ -118,6 +116,7 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
                 "severity": finding.severity.value,
                 "resource": finding.resource,
                 "resourceType": finding.resource_type,
+                **({"constructPath": finding.construct_path} if finding.construct_path else {}),
             },
         }
     )
@@ -131,6 +130,18 @@ def _result(finding: Finding, index: int | None) -> dict[str, Any]:
             for i, (location, text) in enumerate(related, start=1)
         ]
     return entry
+
+
+def _logical_location(finding: Finding) -> dict[str, str]:
+    """The resource: its address, or, for a resource a CDK app defined, its address as
+    the name and its construct path as the fully qualified name."""
+    if finding.construct_path is None:
+        return {"fullyQualifiedName": finding.resource, "kind": "resource"}
+    return {
+        "name": finding.resource,
+        "fullyQualifiedName": finding.construct_path,
+        "kind": "resource",
+    }
 
 
 def message_text(text: str) -> str:

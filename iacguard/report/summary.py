@@ -103,7 +103,7 @@ def _row(finding: Finding) -> list[str]:
         finding.severity.value,
         f"{finding.rule_id} `{finding.rule}`",
         cell(f"{loc.file}:{loc.line}:{loc.column}"),
-        cell(finding.resource),
+        cell(finding.resource_label),
         cell(finding.message),
     ]
 

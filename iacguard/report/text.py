@@ -100,7 +100,7 @@ def _line(finding: Finding, colour: bool, leave_out: str | None = None) -> str:
     parts = [where, severity]
     if leave_out != "rule":
         parts.append(finding.rule_id)
-    parts += [printable(finding.resource), printable(finding.message)]
+    parts += [printable(finding.resource_label), printable(finding.message)]
     line = "  ".join(parts)
     if finding.suppression is not None:
         reason = finding.suppression.reason or "no reason given"

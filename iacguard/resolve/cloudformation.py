@@ -15,6 +15,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
+from iacguard.resolve.cloudformation_syntax import (
+    as_text,
+    function_of,
+    getatt_arguments,
+    getatt_resource,
+    is_list_parameter,
+    plain_value,
+    property_name,
+    shape_message,
+    sub_template,
+    written,
+)
 from iacguard.resolve.limits import MAX_BUILT, MAX_STRING, MAX_VALUE_SIZE
 from iacguard.resolve.marks import Key, Marks, NodeMarks, Span
 from iacguard.resolve.node import Node, Path, Problem, join_when
@@ -31,8 +43,10 @@ PSEUDO_PARAMETERS = {
     "AWS::NotificationARNs": "${AWS::NotificationARNs}",
 }
 NO_VALUE = "AWS::NoValue"
+# The value of a nested stack's parameter that its parent stack fills with one of its own
+# resources (CDK passes every cross-stack reference so): unknown, but naming that resource.
+PASSED_RESOURCE = "\x00a resource of the parent stack"
 MAX_COMBINATIONS = 64
-_SHOWN = 120  # characters of an intrinsic shown in a message
 _SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -111,7 +125,7 @@ class Intrinsics:
         function_end = None
         value = container[key]
         while isinstance(value, (dict, list)) and value:
-            if function_end is not None or _function(value) is not None:
+            if function_end is not None or function_of(value) is not None:
                 function_end = _end(self.marks.node(value)) or function_end
             container, key = value, next(reversed(value)) if isinstance(value, dict) else -1
             if key == -1:
@@ -124,7 +138,7 @@ class Intrinsics:
     def branches(self, node: Node) -> Iterator[Node]:
         """The shapes a node may take: both branches of ``Fn::If`` (tagged), nothing for
         ``Ref: AWS::NoValue``, else the node itself."""
-        fn = _function(node.value)
+        fn = function_of(node.value)
         if fn == "Fn::If":
             args = node.value["Fn::If"]
             if not (isinstance(args, list) and len(args) == 3 and isinstance(args[0], str)):
@@ -147,7 +161,9 @@ class Intrinsics:
         for shape in self.branches(node):
             if isinstance(shape.value, list) and len(shape.value) > MAX_VALUE_SIZE:
                 # no IAM document holds that many (a policy is at most 10 KB)
-                self.problem(shape, f"{_key(shape.path)} has more than {MAX_VALUE_SIZE:,} values")
+                self.problem(
+                    shape, f"{property_name(shape.path)} has more than {MAX_VALUE_SIZE:,} values"
+                )
             elif isinstance(shape.value, list):
                 for index in range(len(shape.value)):
                     element = self.child(shape, index)
@@ -179,10 +195,10 @@ class Intrinsics:
         return values
 
     def _list_or_scalar(self, node: Node) -> list[Value]:
-        fn = _function(node.value)
+        fn = function_of(node.value)
         if fn == "Ref" and isinstance(node.value["Ref"], str):
             param = self.parameters.get(node.value["Ref"])
-            if isinstance(param, dict) and _is_list_parameter(param):
+            if isinstance(param, dict) and is_list_parameter(param):
                 return self._parameter_list(node, node.value["Ref"], param)
         if fn in ("Fn::Split", "Fn::FindInMap"):
             return [v for values, _ in self._lists(node) for v in values]
@@ -191,10 +207,10 @@ class Intrinsics:
     def _scalar(self, node: Node, *, listed: bool = False) -> list[Value]:
         value = node.value
         if isinstance(value, (str, int, float, bool)):
-            return [Scalar(_plain(value), node.location, node.when)]
+            return [Scalar(plain_value(value), node.location, node.when)]
         if value is None:
-            return self.problem(node, f"{_key(node.path)} has no value")
-        fn = _function(value)
+            return self.problem(node, f"{property_name(node.path)} has no value")
+        fn = function_of(value)
         if fn is None:
             return self.problem(node, shape_message(node, listed=listed))
         args = value[fn]
@@ -210,9 +226,21 @@ class Intrinsics:
             return self._select(node, args)
         if fn == "Fn::FindInMap":
             return [v for values, _ in self._lists(node) for v in values]
-        if fn == "Fn::GetAtt" and not _getatt_arguments(args):
+        if fn == "Fn::GetAtt" and not getatt_arguments(args):
             return self.problem(node, "Fn::GetAtt needs a resource and an attribute")
-        return [self.unknown(node, f"{fn} is known only when the stack is deployed")]
+        unknown = self.unknown(node, f"{fn} is known only when the stack is deployed")
+        if fn == "Fn::GetAtt":
+            return [self._naming(unknown, getatt_resource(args))]
+        return [unknown]
+
+    def _naming(self, unknown: Unknown, logical_id: str | None, *, passed: bool = False) -> Unknown:
+        """``unknown`` naming the resource ``logical_id`` when the template creates it
+        (or, ``passed``, the parameter by which its parent stack hands it one)."""
+        if logical_id is None or not (passed or logical_id in self.resources):
+            return unknown
+        return Unknown(
+            unknown.expression, unknown.why, unknown.location, unknown.when, str(logical_id)
+        )
 
     def _ref(self, node: Node, name: Any) -> list[Value]:
         if not isinstance(name, str):
@@ -224,22 +252,26 @@ class Intrinsics:
             if "Default" not in param:
                 return [self.unknown(node, f"parameter {name} has no Default")]
             default = param["Default"]
+            if default == PASSED_RESOURCE:
+                why = f"parameter {name} is a resource the parent stack passes"
+                return [self._naming(self.unknown(node, why), name, passed=True)]
             if isinstance(default, (str, int, float, bool)):
-                return [Scalar(_text(default), node.location, node.when)]
+                return [Scalar(as_text(default), node.location, node.when)]
             return [self.unknown(node, f"parameter {name} has a Default that is not a value")]
         if name in self.resources:
-            return [self.unknown(node, f"Ref to resource {name} is known only after deploy")]
+            unknown = self.unknown(node, f"Ref to resource {name} is known only after deploy")
+            return [self._naming(unknown, name)]
         return [self.unknown(node, f"Ref to {name}, which the template does not define")]
 
     def _parameter_list(self, node: Node, name: str, param: dict[str, Any]) -> list[Value]:
-        if "Default" not in param:
-            return [self.unknown(node, f"parameter {name} has no Default")]
+        if "Default" not in param or param["Default"] == PASSED_RESOURCE:
+            return self._ref(node, name)
         default = param["Default"]
         parts = default if isinstance(default, list) else str(default).split(",")
-        return [Scalar(_text(p).strip(), node.location, node.when) for p in parts]
+        return [Scalar(as_text(p).strip(), node.location, node.when) for p in parts]
 
     def _sub(self, node: Node, args: Any) -> list[Value]:
-        if _sub_template(args) is None:
+        if sub_template(args) is None:
             return self.problem(node, "Fn::Sub needs a string (and optionally a mapping)")
         return self._combine(node, [values for _, _, values in self._sub_tokens(node)], "")
 
@@ -247,7 +279,7 @@ class Intrinsics:
         """The pieces of an ``Fn::Sub`` string: where each is in the template, and its
         values (a literal piece has one)."""
         args = node.value["Fn::Sub"]
-        template = _sub_template(args)
+        template = sub_template(args)
         assert template is not None
         variables = args[1] if isinstance(args, list) else {}
         pieces: list[tuple[int, int, list[Value]]] = []
@@ -264,7 +296,8 @@ class Intrinsics:
                 var_node = Node(var, (*node.path, "Fn::Sub", 1, name), node.location)
                 values = self.alternatives(var_node)
             elif "." in name:
-                values = [self.unknown(node, f"${{{name}}} is known only after deploy")]
+                unknown = self.unknown(node, f"${{{name}}} is known only after deploy")
+                values = [self._naming(unknown, name.split(".", 1)[0])]
             else:
                 values = self._ref(Node({"Ref": name}, node.path, node.location), name)
             pieces.append((match.start(), match.end(), values))
@@ -275,7 +308,7 @@ class Intrinsics:
         """An ``Fn::Sub`` whose every piece has one known value: its template string (a
         located node) and the pieces, each ``(start, end, value)`` in the template, the
         value None where the piece is the template's own text. Else None."""
-        if _function(node.value) != "Fn::Sub" or _sub_template(node.value["Fn::Sub"]) is None:
+        if function_of(node.value) != "Fn::Sub" or sub_template(node.value["Fn::Sub"]) is None:
             return None
         args = node.value["Fn::Sub"]
         holder = Node(node.value, node.path, node.location)
@@ -289,7 +322,7 @@ class Intrinsics:
         for index, (start, end, values) in enumerate(self._sub_tokens(node)):
             if len(values) != 1 or not isinstance(values[0], Scalar):
                 return None
-            pieces.append((start, end, None if index % 2 == 0 else _text(values[0].value)))
+            pieces.append((start, end, None if index % 2 == 0 else as_text(values[0].value)))
         return template, pieces
 
     def _join(self, node: Node, args: Any) -> list[Value]:
@@ -344,7 +377,7 @@ class Intrinsics:
     def _lists(self, node: Node) -> list[tuple[list[Value], str | None]]:
         """The alternatives of a list-valued expression, each a list of values."""
         value = node.value
-        fn = _function(value)
+        fn = function_of(value)
         if isinstance(value, list):
             options: list[list[Value | None]] = []
             for i, item in enumerate(value):
@@ -363,7 +396,7 @@ class Intrinsics:
             return [pair for shape in self.branches(node) for pair in self._lists(shape)]
         if fn == "Ref" and isinstance(value["Ref"], str):
             param = self.parameters.get(value["Ref"])
-            if isinstance(param, dict) and _is_list_parameter(param):
+            if isinstance(param, dict) and is_list_parameter(param):
                 return [(self._parameter_list(node, value["Ref"], param), node.when)]
         if fn == "Fn::Split":
             return self._split(node, value[fn])
@@ -387,7 +420,7 @@ class Intrinsics:
             if isinstance(source, Unknown):
                 result.append(([source], source.when))
             else:
-                parts = _text(source.value).split(args[0])
+                parts = as_text(source.value).split(args[0])
                 result.append(([Scalar(p, node.location, source.when) for p in parts], source.when))
         return result
 
@@ -411,7 +444,7 @@ class Intrinsics:
                 if not (isinstance(entry, dict) and isinstance(key, Scalar)):
                     entry = None
                     break
-                entry = entry.get(_text(key.value))
+                entry = entry.get(as_text(key.value))
             if entry is None:
                 result.append(
                     ([self.unknown(node, "Fn::FindInMap keys not found in Mappings")], when)
@@ -423,16 +456,20 @@ class Intrinsics:
 
     def _mapping_value(self, node: Node, item: Any, when: str | None) -> Value:
         if isinstance(item, (str, int, float, bool)):
-            return Scalar(_text(item), node.location, when)
+            return Scalar(as_text(item), node.location, when)
         return self.unknown(node, "Fn::FindInMap entry is not a value")
 
     def _combine(self, node: Node, pieces: list[list[Value]], delimiter: str) -> list[Value]:
         values: list[Value] = []
         for combo in itertools.islice(itertools.product(*pieces), MAX_COMBINATIONS):
             when = join_when(node.when, *(p.when for p in combo))
-            unknown = next((p for p in combo if isinstance(p, Unknown)), None)
-            if unknown is not None:
-                values.append(Unknown(self.source(node.value), unknown.why, node.location, when))
+            unknowns = [p for p in combo if isinstance(p, Unknown)]
+            if unknowns:
+                # built from literal text and resources of the template only: it names
+                # the first of them (``!Join ["", [!GetAtt Bucket.Arn, "/*"]]``)
+                unknown = next((u for u in unknowns if u.names is None), unknowns[0])
+                source = self.source(node.value)
+                values.append(Unknown(source, unknown.why, node.location, when, unknown.names))
             else:
                 scalars = [p.value for p in combo if isinstance(p, Scalar)]
                 # Measured before anything is copied (str() of a decoded string copies
@@ -451,7 +488,7 @@ class Intrinsics:
                     values.append(Unknown(self.source(node.value), why, node.location, when))
                 else:
                     self.built += length
-                    text = delimiter.join(_text(v) for v in scalars)
+                    text = delimiter.join(as_text(v) for v in scalars)
                     values.append(Scalar(text, node.location, when))
         return values
 
@@ -460,113 +497,19 @@ class Intrinsics:
     def unknown(self, node: Node, why: str) -> Unknown:
         return Unknown(self.source(node.value), why, node.location, node.when)
 
-    @staticmethod
-    def source(value: Any) -> str:
-        """A short, readable rendering of an intrinsic for messages and ``unresolved``."""
-        fn = _function(value)
-        if fn is None:
-            text = _compact(value)
-        else:
-            args = value[fn]
-            if fn == "Fn::GetAtt" and isinstance(args, list):
-                args = ".".join(_compact(a) for a in args[:3])
-            name = fn.removeprefix("Fn::")
-            text = f"!{name} {args if isinstance(args, str) else _compact(args)}"
-        return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+    # how messages and ``unresolved`` show a value
+    source = staticmethod(written)
 
 
 def _end(span: Span | None) -> tuple[int, int] | None:
     return (span[2] + 1, span[3] + 1) if span is not None else None
 
 
-def _sub_template(args: Any) -> str | None:
-    """The string of ``Fn::Sub``'s arguments (a string, or a string and a mapping)."""
-    if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict):
-        args = args[0]
-    return args if isinstance(args, str) else None
-
-
-def _getatt_arguments(args: Any) -> bool:
-    if isinstance(args, str):
-        return "." in args.strip(".")
-    return (
-        isinstance(args, list)
-        and len(args) == 2
-        and isinstance(args[0], str)
-        and bool(args[0])
-        and (isinstance(args[1], str) or _function(args[1]) is not None)
-    )
-
-
-def _key(path: Path) -> str:
-    """The property a value is written under: the nearest name in its route."""
-    return next((k for k in reversed(path) if isinstance(k, str) and k != "Fn::If"), "the value")
-
-
-def shape_message(node: Node, *, listed: bool) -> str:
-    """What is wrong with a list or mapping written where a single value belongs."""
-    key = _key(node.path)
-    kind = "a list" if isinstance(node.value, list) else "a mapping"
-    if key.startswith("Fn::"):
-        return f"{key} takes single values here, not {kind}"
-    if listed:
-        return f"{key} must be a string or a list of strings"
-    return f"{key} must be a single value, not {kind}"
-
-
-def _function(value: Any) -> str | None:
-    if isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        if isinstance(key, str) and (key == "Ref" or key.startswith("Fn::")):
-            return key
-    return None
-
-
-def _is_list_parameter(param: dict[str, Any]) -> bool:
-    kind = param.get("Type")
-    return isinstance(kind, str) and (kind == "CommaDelimitedList" or kind.startswith("List<"))
-
-
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _plain(value: str | int | float | bool) -> str | int | float | bool:
-    """The plain value of a decoded scalar: the model holds no cfn-lint node types,
-    so it pickles (cache, worker processes) as it is."""
-    return str(value) if isinstance(value, str) else value
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _compact(value: Any, room: int = _SHOWN + 1) -> str:
-    """``value`` in flow style, cut once it passes ``room`` characters: what is shown is
-    short, and what is not shown is never built (aliases can make it gigabytes)."""
-    if isinstance(value, (dict, list)):
-        pairs = value.items() if isinstance(value, dict) else ((None, v) for v in value)
-        parts: list[str] = []
-        used = 2
-        for key, item in pairs:
-            if used > room:
-                parts.append("...")
-                break
-            part = (
-                _compact(item, room - used)
-                if key is None
-                else f"{key}: {_compact(item, room - used)}"
-            )
-            parts.append(part)
-            used += len(part) + 2
-        inside = ", ".join(parts)
-        return "{" + inside + "}" if isinstance(value, dict) else "[" + inside + "]"
-    return str(value)[: max(room, 0) + 1]
 
 
 def _relocate(value: Value, location: Location, when: str | None) -> Value:
     if isinstance(value, Scalar):
         return Scalar(value.value, location, when)
-    return Unknown(value.expression, value.why, location, when)
+    return Unknown(value.expression, value.why, location, when, value.names)

@@ -658,3 +658,61 @@ def test_a_plan_over_the_size_limit_found_in_a_directory(tmp_path: Path) -> None
             }
         ],
     )
+
+
+GENERATED = "fixtures/terraform/plan_from_terraform"  # a plan Terraform 1.1.5 wrote
+
+
+def test_a_plan_terraform_wrote_and_its_tf_file_give_the_same_findings() -> None:
+    from_tf = run(f"{GENERATED}/main.tf")
+    from_plan = run(f"{GENERATED}/tfplan.json")
+    assert (from_tf.errors, from_plan.errors, from_plan.unresolved) == ([], [], [])
+    assert described(from_plan) == described(from_tf)
+    tf = f"{GENERATED}/main.tf"
+    seen = [d.split(": ")[0].replace(f"{tf}:", "") for d in described(from_plan)]
+    assert list(dict.fromkeys(seen)) == [  # each at the action, the statement or the resource
+        "IG002 16:19 high aws_iam_policy.policy_pass",
+        "IG014 24:1 critical aws_iam_role.example",
+        "IG014 24:1 high aws_iam_role.example",
+        "IG017 39:1 low aws_iam_role_policy.fail_1",
+        "IG002 49:7 high data.aws_iam_policy_document.fail_1",
+        "IG008 49:7 high data.aws_iam_policy_document.fail_1",
+        "IG009 49:7 high data.aws_iam_policy_document.fail_1",
+        "IG014 55:1 critical aws_iam_group.fail_2",
+        "IG014 55:1 high aws_iam_group.fail_2",
+        "IG002 70:9 high aws_iam_group_policy.fail_2",
+        "IG008 70:9 high aws_iam_group_policy.fail_2",
+        "IG009 70:9 high aws_iam_group_policy.fail_2",
+        "IG003 80:1 low aws_iam_user.fail_3",
+        "IG014 80:1 critical aws_iam_user.fail_3",
+        "IG014 80:1 high aws_iam_user.fail_3",
+        "IG001 84:1 medium aws_iam_user_policy.fail_3",
+        "IG017 84:1 low aws_iam_user_policy.fail_3",
+    ]
+    assert len(seen) == 37  # IG014: one finding per escalation path
+
+
+def test_a_directory_with_a_plan_and_its_tf_files_reports_each_finding_once() -> None:
+    """The root module a plan was made from is checked through the plan (the .tf files
+    still give the lines): not once per view."""
+    both = run(GENERATED)
+    assert described(both) == described(run(f"{GENERATED}/tfplan.json"))
+    assert sorted(both.scanned) == [f"{GENERATED}/main.tf", f"{GENERATED}/tfplan.json"]
+    shown = iacguard("check", GENERATED).stdout
+    assert "(in root module" not in shown
+    assert shown.endswith(
+        "37 findings (14 critical, 19 high, 1 medium, 3 low) in 2 files scanned.\n"
+    )
+
+
+def test_a_broken_plan_leaves_its_tf_files_checked(tmp_path: Path) -> None:
+    shutil.copy(ROOT / GENERATED / "main.tf", tmp_path / "main.tf")
+    _write(
+        tmp_path, '{"format_version": "1.0", "terraform_version": "1.1.5", "planned', "tfplan.json"
+    )
+    result = run(tmp_path)
+    assert [(Path(e.file or "").name, e.kind) for e in result.errors] == [("tfplan.json", "parse")]
+    assert described(result) == [
+        d.replace(f"{GENERATED}/main.tf", f"{tmp_path.as_posix()}/main.tf")
+        for d in described(run(f"{GENERATED}/main.tf"))
+    ]

@@ -25,44 +25,32 @@ def __getattr__(name: str) -> Any:
     return globals()[name]
 
 
-def _registry() -> tuple[type[Check], ...]:
-    from iacguard.checks.admin_policy_attached import AdminPolicyAttached
-    from iacguard.checks.credentials_exposure import CredentialsExposure
-    from iacguard.checks.cross_account_trust import CrossAccountTrust
-    from iacguard.checks.duplicate_inline_policy import DuplicateInlinePolicy
-    from iacguard.checks.long_lived_credentials import LongLivedCredentials
-    from iacguard.checks.oidc_trust_unrestricted import OidcTrustUnrestricted
-    from iacguard.checks.passrole_unscoped import PassroleUnscoped
-    from iacguard.checks.privilege_escalation import PrivilegeEscalation
-    from iacguard.checks.public_resource_policy import PublicResourcePolicy
-    from iacguard.checks.role_session_limit import RoleSessionLimit
-    from iacguard.checks.trust_any_principal import TrustAnyPrincipal
-    from iacguard.checks.unknown_action import UnknownAction
-    from iacguard.checks.user_attached_policy import UserAttachedPolicy
-    from iacguard.checks.user_inline_policy import UserInlinePolicy
-    from iacguard.checks.user_not_in_group import UserNotInGroup
-    from iacguard.checks.wildcard_action import WildcardAction
-    from iacguard.checks.write_on_any_resource import WriteOnAnyResource
+# One line a check, in id order: its module in this package and its class.
+_REGISTRY = (
+    ("user_inline_policy", "UserInlinePolicy"),
+    ("wildcard_action", "WildcardAction"),
+    ("user_not_in_group", "UserNotInGroup"),
+    ("user_attached_policy", "UserAttachedPolicy"),
+    ("role_session_limit", "RoleSessionLimit"),
+    ("unknown_action", "UnknownAction"),
+    ("write_on_any_resource", "WriteOnAnyResource"),
+    ("passrole_unscoped", "PassroleUnscoped"),
+    ("credentials_exposure", "CredentialsExposure"),
+    ("trust_any_principal", "TrustAnyPrincipal"),
+    ("oidc_trust_unrestricted", "OidcTrustUnrestricted"),
+    ("cross_account_trust", "CrossAccountTrust"),
+    ("public_resource_policy", "PublicResourcePolicy"),
+    ("privilege_escalation", "PrivilegeEscalation"),
+    ("admin_policy_attached", "AdminPolicyAttached"),
+    ("long_lived_credentials", "LongLivedCredentials"),
+    ("duplicate_inline_policy", "DuplicateInlinePolicy"),
+)
 
-    return (
-        UserInlinePolicy,
-        WildcardAction,
-        UserNotInGroup,
-        UserAttachedPolicy,
-        RoleSessionLimit,
-        UnknownAction,
-        WriteOnAnyResource,
-        PassroleUnscoped,
-        CredentialsExposure,
-        TrustAnyPrincipal,
-        OidcTrustUnrestricted,
-        CrossAccountTrust,
-        PublicResourcePolicy,
-        PrivilegeEscalation,
-        AdminPolicyAttached,
-        LongLivedCredentials,
-        DuplicateInlinePolicy,
-    )
+
+def _registry() -> tuple[type[Check], ...]:
+    from importlib import import_module
+
+    return tuple(getattr(import_module(f"{__name__}.{module}"), name) for module, name in _REGISTRY)
 
 
 def find_check(key: str) -> type[Check] | None:

@@ -37,8 +37,10 @@ class Scheduler(Protocol):
     max_bytes: int
     named: set[Path]  # the paths the scan was given: a file named there is always read
     cache: Cache
-    # The real paths of the files a reader has taken as its own: a reader whose files
-    # another reads too (a template named beside its cloud assembly) leaves those out.
+    # The real paths of the files (or directories) a reader has taken as its own: a
+    # reader whose files another reads too (a template named beside its cloud assembly,
+    # the root module a plan was made from) leaves those out. Readers assemble in the
+    # order of ``FORMATS``.
     claimed: set[str]
 
     def unit(
@@ -107,7 +109,8 @@ class Format(Protocol):
 
 _CLOUDFORMATION = CloudFormation()
 # A cloud assembly's reader comes before CloudFormation's: it claims its templates.
-FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, Terraform(), TerraformPlan())
+# A plan's reader comes before Terraform's: it claims the root module it was made from.
+FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, TerraformPlan(), Terraform())
 # What a file named on the command line is read as when no format claims its name: a
 # template may be called anything (``stack.cfn``).
 NAMED: Format = _CLOUDFORMATION

@@ -78,10 +78,12 @@ def _file(finding: Finding) -> str:
 def _lines(findings: list[Finding], colour: bool, leave_out: str | None = None) -> list[str]:
     """One line per finding; lines that would read alike say which root module each is."""
     plain = [_line(f, False, leave_out) for f in findings]
-    repeated = {line for line, n in Counter(plain).items() if n > 1}
+    scopes: dict[str, set[str]] = {}
+    for f, line in zip(findings, plain, strict=True):
+        scopes.setdefault(line, set()).add(f.scope)
     return [
         _line(f, colour, leave_out)
-        + (f"  (in root module {printable(f.scope)})" if line in repeated and f.scope else "")
+        + (f"  (in root module {printable(f.scope)})" if len(scopes[line]) > 1 else "")
         for f, line in zip(findings, plain, strict=True)
     ]
 

@@ -1,0 +1,22 @@
+"""What parsing one unit produced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from iacguard.errors import Error
+from iacguard.model import Model
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """What parsing one unit (a template, a Terraform module) produced.
+
+    ``scanned`` are the files that were read as IaC, ``skipped`` those that turned out
+    not to be IaC of a known kind (a Kubernetes manifest, package.json…).
+    """
+
+    model: Model = field(default_factory=Model)
+    errors: list[Error] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)

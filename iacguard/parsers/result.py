@@ -20,3 +20,10 @@ class ParseResult:
     errors: list[Error] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+    def add(self, other: ParseResult) -> None:
+        """Take in what another unit produced."""
+        self.model.extend(other.model)
+        self.errors.extend(other.errors)
+        self.scanned.extend(other.scanned)
+        self.skipped.extend(other.skipped)

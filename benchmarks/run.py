@@ -11,6 +11,9 @@ run, as whole processes, alternating their order from one repeat to the next:
 - checkov: checkov restricted to the IAM checks that match iacguard's rules, from its own
            virtualenv (``--checkov``, ``$CHECKOV``, default ``/work/checkov-venv/bin/checkov``)
 
+iacguard and the floor run in ``--python`` (default: this interpreter) with this checkout
+first on ``PYTHONPATH``.
+
 and print the medians and the ratios the speed goals are stated in, in wall time and in
 CPU time (user + system of the process and of the children it waited for: the workers).
 The machine may be shared: CPU time is what the load changes least. Peak memory is the
@@ -38,10 +41,10 @@ DEFAULT_CHECKOV = os.environ.get("CHECKOV", "/work/checkov-venv/bin/checkov")
 TOOLS = ("floor", "cold", "warm", "checkov")
 
 
-def commands(corpus: Path, checkov: str | None) -> dict[str, list[str]]:
-    iacguard = [sys.executable, "-m", "iacguard", "check", ".", "--format", "json"]
+def commands(corpus: Path, checkov: str | None, python: str) -> dict[str, list[str]]:
+    iacguard = [python, "-m", "iacguard", "check", ".", "--format", "json"]
     found = {
-        "floor": [sys.executable, str(HERE / "parse_floor.py"), "."],
+        "floor": [python, str(HERE / "parse_floor.py"), "."],
         "cold": iacguard,
         "warm": iacguard,
     }
@@ -138,13 +141,15 @@ def timed(
     return elapsed, usage.ru_utime + usage.ru_stime, sampler.stop()
 
 
-def measure(corpus: Path, repeats: int, checkov: str | None, checkov_repeats: int) -> dict:
+def measure(
+    corpus: Path, repeats: int, checkov: str | None, checkov_repeats: int, python: str
+) -> dict:
     # As installed by pip: bytecode compiled and used. Some machines set
     # PYTHONDONTWRITEBYTECODE, which would charge every run with compiling every module.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(ROOT)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "iacguard")], check=False)
-    tools = commands(corpus, checkov)
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "iacguard")], check=False)
+    tools = commands(corpus, checkov, python)
     warm_cache = Path(tempfile.mkdtemp(prefix="iacguard-warm-"))
     subprocess.run(
         tools["warm"], cwd=corpus, env={**env, "IACGUARD_CACHE_DIR": str(warm_cache)},
@@ -252,6 +257,12 @@ def main() -> None:
     parser.add_argument("--checkov", default=DEFAULT_CHECKOV, help="checkov executable")
     parser.add_argument("--no-checkov", action="store_true", help="leave checkov out")
     parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the interpreter that runs iacguard and the floor (default: this one); a "
+        "virtualenv holding iacguard's dependencies starts as a user's install does",
+    )
+    parser.add_argument(
         "--checkov-repeats", type=int, help="runs of checkov (default: --repeats); it is slow"
     )
     args = parser.parse_args()
@@ -261,12 +272,15 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         corpus = corpus_of(args.work, size, args.seed)
-        result = measure(corpus, args.repeats, checkov, args.checkov_repeats or args.repeats)
+        result = measure(
+            corpus, args.repeats, checkov, args.checkov_repeats or args.repeats, args.python
+        )
         result["model"] = model_inputs(corpus)
         rows.append((size, size_mb(corpus), result))
     print()
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"{os.cpu_count()} cores, load {load}; medians of {args.repeats} runs, alternating")
+    print(f"iacguard and the floor run in {args.python}")
     print("\nwall time\n")
     print(table(rows, "median"))
     print("\nCPU time (user + system, workers included)\n")

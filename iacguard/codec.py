@@ -74,6 +74,28 @@ def loads(key: str, data: bytes) -> Any:
 
 
 def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
+    # by exact type first: a cold scan stores every parse result, tens of thousands of
+    # values, and most are one of these or one of our dataclasses
+    kind: Any = type(value)
+    if kind is str:
+        if len(value) < LONG_STRING:
+            return value
+        return {"s": strings.setdefault(value, len(strings))}
+    if kind is list:
+        return [_plain(v, classes, strings) for v in value]
+    if kind is tuple:
+        return {"t": [_plain(v, classes, strings) for v in value]}
+    if value is None or kind is int or kind is bool or kind is float:
+        return value
+    names = _init_fields(kind)
+    if names is not None:
+        index = classes.setdefault(kind, len(classes))
+        return {str(index): [_plain(getattr(value, n), classes, strings) for n in names]}
+    return _plain_other(value, classes, strings)
+
+
+def _plain_other(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
+    """A dict, or a subclass of a plain type (a ``str`` enum is stored as its text)."""
     if isinstance(value, str):
         if len(value) < LONG_STRING:
             return value
@@ -91,11 +113,7 @@ def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any
             flat.append(_plain(v, classes, strings))
         return {"d": flat}
     cls: Any = type(value)
-    names = _init_fields(cls)
-    if names is None:
-        raise TypeError(f"cannot store a {cls.__module__}.{cls.__qualname__}")
-    index = classes.setdefault(cls, len(classes))
-    return {str(index): [_plain(getattr(value, n), classes, strings) for n in names]}
+    raise TypeError(f"cannot store a {cls.__module__}.{cls.__qualname__}")
 
 
 @cache

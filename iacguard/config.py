@@ -28,10 +28,10 @@ from iacguard.config_file import (
     line_of,
     read_config_file,
 )
-from iacguard.findings import Severity
 from iacguard.limits import (
     DEFAULT_MAX_FILE_BYTES,
 )
+from iacguard.severity import Severity
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec

@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from iacguard.pathmatch import GitIgnores
 
-from iacguard.findings import NotRead
 from iacguard.formats import NAMED, Format, candidate, claim, directory_files, format_for, owner
-from iacguard.paths import display_path, skipped_directory
+from iacguard.paths import NotRead, display_path, skipped_directory
 
 
 @dataclass(slots=True)

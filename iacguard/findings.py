@@ -5,33 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import Enum
 
 from iacguard.errors import Error
 from iacguard.model import Location, Unresolved
-
-
-class Severity(str, Enum):
-    INFO = "info"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        try:
-            return cls(text.lower())
-        except ValueError:
-            names = ", ".join(s.value for s in cls)
-            raise ValueError(f"unknown severity {text!r} (one of {names})") from None
-
-
-_RANK = {s: i for i, s in enumerate(Severity)}
+from iacguard.paths import NotRead
+from iacguard.severity import Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +104,6 @@ class UnusedSuppression:
     line: int | None
     rules: tuple[str, ...]
     message: str
-
-
-@dataclass(frozen=True, slots=True)
-class NotRead:
-    """A file or directory in the scanned paths that was left alone, and why."""
-
-    file: str
-    why: str
 
 
 @dataclass(slots=True)

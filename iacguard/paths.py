@@ -1,9 +1,19 @@
-"""How a file is named to a user, the same in every finding, error and report."""
+"""How a file is named to a user, the same in every finding, error and report; and a path
+left alone."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """A file or directory in the scanned paths that was left alone, and why."""
+
+    file: str
+    why: str
 
 
 def display_path(path: Path) -> str:

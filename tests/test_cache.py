@@ -380,3 +380,48 @@ def test_an_entry_naming_a_string_outside_its_table_is_a_miss(index: str) -> Non
     with pytest.raises(codec.Invalid):
         codec.loads("k", f'{header}\n[{{"s":{index}}}]'.encode())
     assert codec.loads("k", f'{header}\n[{{"s":0}}]'.encode()) == ["y" * 300]
+
+
+def test_an_entry_is_written_the_same_for_plain_values_and_their_subclasses() -> None:
+    """The codec looks at exact types first (a cold scan stores tens of thousands of
+    values); a subclass of a plain type is still stored as that type (a ``str`` enum as
+    its text), and what cannot be stored is refused."""
+    from iacguard import codec
+    from iacguard.paths import NotRead
+    from iacguard.severity import Severity
+
+    value = [Severity.HIGH, True, 3, 2.5, None, ("a", ["b"]), {("k", 1): NotRead("f", "w")}]
+    header, body = codec.dumps("k", value).decode().split("\n")
+    assert json.loads(header) == [codec.FORMAT, "k", ["iacguard.paths:NotRead"], []]
+    assert (
+        body == '["high",true,3,2.5,null,{"t":["a",["b"]]},{"d":[{"t":["k",1]},{"0":["f","w"]}]}]'
+    )
+    loaded = codec.loads("k", codec.dumps("k", value))
+    assert loaded == ["high", True, 3, 2.5, None, ("a", ["b"]), {("k", 1): NotRead("f", "w")}]
+    with pytest.raises(TypeError, match=r"cannot store a builtins\.set"):
+        codec.dumps("k", [{1}])
+
+
+def test_the_code_fingerprint_covers_every_python_file_of_the_package_tree(
+    tmp_path: Path,
+) -> None:
+    """A change to any module, in a subpackage too, makes a new version directory; other
+    files and linked directories do not count."""
+    import os
+
+    from iacguard import cache
+
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "checks" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not code\n", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "checks", target_is_directory=True)
+    lines = cache._source_stats(str(tmp_path))
+    assert [line.split("\0")[0] for line in lines] == [
+        str(tmp_path / "a.py"),
+        str(tmp_path / "checks" / "b.py"),
+    ]
+    os.utime(tmp_path / "checks" / "b.py", ns=(1, 1))
+    assert cache._source_stats(str(tmp_path))[1] != lines[1]
+    assert cache.code_fingerprint() == cache.code_fingerprint()
+    assert len(cache.code_fingerprint()) == 16

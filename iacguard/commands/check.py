@@ -164,7 +164,7 @@ def _finish(
 def configure(request: CheckRequest) -> Config:
     """The config file, found or named, with the command line's settings on top."""
     from iacguard.config import ConfigError, load_config
-    from iacguard.findings import Severity
+    from iacguard.severity import Severity
 
     try:
         config = load_config(request.config)

@@ -119,10 +119,7 @@ class _Reader:
                 parsed: ParseResult = self.read.pop(path)
             else:
                 parsed = self.parsing.ahead(TEMPLATE_KIND, path)
-            result.model.extend(parsed.model)
-            result.errors.extend(parsed.errors)
-            result.scanned.extend(parsed.scanned)
-            result.skipped.extend(parsed.skipped)
+            result.add(parsed)
             for template in parsed.scanned:
                 inputs = self.inputs.get(template, set()) | set(self.config.parameter_files)
                 if inputs:  # its parameter values come from these files

@@ -96,10 +96,7 @@ class _Reader:
                 parsed: ParseResult = self.read.pop(path)
             else:
                 parsed = self.parsing.ahead(KIND, path)
-            result.model.extend(parsed.model)
-            result.errors.extend(parsed.errors)
-            result.scanned.extend(parsed.scanned)
-            result.skipped.extend(parsed.skipped)
+            result.add(parsed)
             for template in parsed.scanned if self.parameter_files else ():
                 # its parameter values come from these files
                 result.model.inputs.setdefault(template, set()).update(self.parameter_files)

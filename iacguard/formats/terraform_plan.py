@@ -88,10 +88,7 @@ class _Reader:
                 # its directory's .tf files are checked through it (Terraform's reader,
                 # which comes after, leaves that root module out): not twice
                 self.parsing.claimed.add(os.path.realpath(path.parent))
-            result.model.extend(read.model)
-            result.errors.extend(read.errors)
-            result.scanned.extend(read.scanned)
-            result.skipped.extend(read.skipped)
+            result.add(read)
         return result
 
 

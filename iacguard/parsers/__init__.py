@@ -1,22 +1,20 @@
-"""Parsers: each knows one format and produces the shared model (``iacguard.model``)."""
+"""Parsers: each knows one format and produces the shared model (``iacguard.model``).
+
+``ParseResult`` (``iacguard.parsers.result``) is loaded on first use: a replayed scan
+reads files through ``iacguard.parsers.source`` and must not pay for the model's import.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from iacguard.errors import Error
-from iacguard.model import Model
+if TYPE_CHECKING:
+    from iacguard.parsers.result import ParseResult as ParseResult
 
 
-@dataclass(slots=True)
-class ParseResult:
-    """What parsing one unit (a template, a Terraform module) produced.
+def __getattr__(name: str) -> Any:
+    if name == "ParseResult":
+        from iacguard.parsers.result import ParseResult
 
-    ``scanned`` are the files that were read as IaC, ``skipped`` those that turned out
-    not to be IaC of a known kind (a Kubernetes manifest, package.json…).
-    """
-
-    model: Model = field(default_factory=Model)
-    errors: list[Error] = field(default_factory=list)
-    scanned: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+        return ParseResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

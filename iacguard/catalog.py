@@ -109,7 +109,10 @@ def _normal(pattern: str) -> str | None:
     """The pattern as the caches hold it: lower case, runs of ``*`` as one (``***`` would
     backtrack); None when it is too long to name any action, so a hostile megabyte is
     neither compiled nor kept."""
-    text = _STARS.sub("*", pattern.strip().lower())
+    stripped = pattern.strip()
+    if len(stripped) - stripped.count("*") > _LONGEST_NAME:  # too long however stars fold
+        return None
+    text = _STARS.sub("*", stripped.lower())
     return text if len(text) <= _LONGEST_NAME else None
 
 

@@ -16,6 +16,31 @@ ROOT = Path(__file__).resolve().parent.parent
 # which fire on the same fixtures too, are off there and tested on fixtures of their own.
 CORE_ONLY = Config(disabled=frozenset(f"IG{n:03d}" for n in range(6, 18)))
 FIXTURES = ROOT / "fixtures"
+# Every form an input takes, in a few files: CloudFormation YAML, JSON, SAM, parameters,
+# ForEach, suppressions, a CDK cloud assembly and a YAML file that is not a template;
+# Terraform local and downloaded modules, module instances, .tf.json, .tfvars, a plan,
+# templatefile() and unknown values. Quick tests comparing ways to scan (serial or
+# parallel, cached or not, pre-filtered or not) scan this; their slow twins scan all of
+# fixtures/.
+FIXTURE_SAMPLE = (
+    "fixtures/cloudformation/report",
+    "fixtures/cloudformation/policy_json_string.json",
+    "fixtures/cloudformation/sam_function_policies.yaml",
+    "fixtures/cloudformation/parameters_override.yaml",
+    "fixtures/cloudformation/foreach_generated_policies.yaml",
+    "fixtures/cloudformation/suppressed_by_comment.yaml",
+    "fixtures/cloudformation/not_cloudformation_kubernetes.yaml",
+    "fixtures/cloudformation/cdk",
+    "fixtures/terraform/local_module",
+    "fixtures/terraform/downloaded_modules",
+    "fixtures/terraform/module_instances",
+    "fixtures/terraform/tf_json",
+    "fixtures/terraform/variables",
+    "fixtures/terraform/plan",
+    "fixtures/terraform/templatefile",
+    "fixtures/terraform/unresolved",
+    "fixtures/terraform/suppressed_by_comment",
+)
 
 
 def write_core_only_config(directory: Path) -> None:

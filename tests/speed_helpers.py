@@ -27,10 +27,11 @@ def generated_corpus(files: int = 120, seed: int = 7) -> Path:
     return out
 
 
-def scan_json(path: str, *options: str, cwd: Path = ROOT) -> dict[str, Any]:
-    """``iacguard check PATH --format json OPTIONS``, its output parsed: a scan of
+def scan_json(paths: str | tuple[str, ...], *options: str, cwd: Path = ROOT) -> dict[str, Any]:
+    """``iacguard check PATHS --format json OPTIONS``, its output parsed: a scan of
     fixtures or a corpus, which has findings (exit 1) and no error."""
-    done = iacguard("check", path, "--format", "json", *options, cwd=cwd)
+    targets = (paths,) if isinstance(paths, str) else paths
+    done = iacguard("check", *targets, "--format", "json", *options, cwd=cwd)
     output: dict[str, Any] = json.loads(done.stdout)
     assert (done.returncode, output["errors"], done.stderr) == (1, [], "")
     return output

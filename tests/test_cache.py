@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, run
+from helpers import FIXTURE_SAMPLE, ROOT, run
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import parsing
@@ -23,7 +23,7 @@ from iacguard.model import Location
 from iacguard.parsing import ScanOptions
 
 # Both formats, local and downloaded modules: what the cache's mechanics are tested on
-# (the equivalence test below reads every fixture).
+# (the equivalence tests below read every form of input, and every fixture).
 SAMPLE = ("fixtures/cloudformation/report", "fixtures/terraform/downloaded_modules")
 
 
@@ -35,13 +35,31 @@ def entries(directory: Path) -> list[Path]:
     )
 
 
-@pytest.mark.parametrize("target", ["fixtures", pytest.param("corpus", marks=pytest.mark.slow)])
-def test_cold_warm_and_uncached_scans_report_the_same(target: str) -> None:
-    cwd = generated_corpus() if target == "corpus" else ROOT
-    path = "." if target == "corpus" else "fixtures"
-    cold = scan_json(path, cwd=cwd)
-    warm = scan_json(path, cwd=cwd)
-    uncached = scan_json(path, "--no-cache", cwd=cwd)
+def test_cold_warm_and_uncached_scans_report_the_same() -> None:
+    cold = scan_json(FIXTURE_SAMPLE)
+    warm = scan_json(FIXTURE_SAMPLE)
+    uncached = scan_json(FIXTURE_SAMPLE, "--no-cache")
+    assert cold["findings"]
+    assert cold == warm == uncached
+
+
+@pytest.mark.slow  # every fixture, scanned three times
+def test_cold_warm_and_uncached_scans_of_every_fixture_report_the_same(
+    every_fixture_scan: subprocess.CompletedProcess[str],
+) -> None:
+    cold = scan_json("fixtures", "--jobs", "1", "--show-suppressed")
+    warm = scan_json("fixtures", "--jobs", "1", "--show-suppressed")
+    uncached = json.loads(every_fixture_scan.stdout)  # --jobs 1 --no-cache --show-suppressed
+    assert cold["findings"]
+    assert cold == warm == uncached
+
+
+@pytest.mark.slow  # a generated corpus, scanned three times
+def test_cold_warm_and_uncached_scans_of_a_corpus_report_the_same() -> None:
+    cwd = generated_corpus()
+    cold = scan_json(".", cwd=cwd)
+    warm = scan_json(".", cwd=cwd)
+    uncached = scan_json(".", "--no-cache", cwd=cwd)
     assert cold["findings"]
     assert cold == warm == uncached
 
@@ -296,12 +314,15 @@ def test_lark_tables_are_kept_in_the_cache_when_python_hcl2_cannot_keep_them(
 
     from iacguard.parsers import hcl_tables
 
+    # Building the tables costs seconds: python-hcl2's own parser, loaded from its table
+    # file, stands in for what _build builds (the test below builds them for real).
+    python_hcl2s = hcl2.parser.parser()
+    monkeypatch.setattr(hcl_tables, "_build", lambda: python_hcl2s)
     # a read-only install: python-hcl2's table file is missing and cannot be written
     monkeypatch.setattr(hcl2.parser, "PARSER_FILE", tmp_path / "read-only" / ".lark_cache.bin")
     hcl_tables.parser.cache_clear()
     monkeypatch.setattr(hcl_tables, "_cache", [])
     hcl_tables.keep_in(Cache(tmp_path / "cache", fingerprint="6" * 16))
-    text = 'resource "aws_iam_user" "u" {\n  name = "${var.x}-u"\n  tags = {for k in ["a"] : k => k}\n}\n'
     try:
         built = hcl_tables.parser()
         assert entries(tmp_path / "cache")  # stored
@@ -314,10 +335,26 @@ def test_lark_tables_are_kept_in_the_cache_when_python_hcl2_cannot_keep_them(
         monkeypatch.setattr(hcl_tables, "_build", build_again)
         loaded = hcl_tables.parser()
         assert loaded is not built
-        assert loaded.parse(text) == hcl2.parser.parser().parse(text)
+        assert loaded.parse(HCL) == python_hcl2s.parse(HCL)
         assert not (tmp_path / "read-only").exists()
     finally:
         hcl_tables.parser.cache_clear()
+
+
+HCL = (
+    'resource "aws_iam_user" "u" {\n  name = "${var.x}-u"\n  tags = {for k in ["a"] : k => k}\n}\n'
+)
+
+
+@pytest.mark.slow  # builds lark's tables from the grammar: seconds of CPU
+def test_the_tables_built_without_python_hcl2s_file_parse_as_python_hcl2_does() -> None:
+    import hcl2.parser
+
+    from iacguard.parsers import hcl_tables
+
+    built = hcl_tables._build()
+    assert built is not hcl2.parser.parser()
+    assert built.parse(HCL) == hcl2.parser.parser().parse(HCL)
 
 
 def test_a_long_string_repeated_through_an_alias_is_stored_once(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, iacguard, iacguard_process
+from helpers import FIXTURE_SAMPLE, ROOT, iacguard, iacguard_process
 
 from iacguard import __version__
 from iacguard.checks import CHECKS
@@ -232,8 +232,8 @@ def test_explain_an_unknown_rule() -> None:
 def test_the_process_ends_at_once_after_flushing_everything_it_printed() -> None:
     # The console script ends with os._exit (no interpreter teardown): a large output
     # to a pipe must still arrive whole, with the exit status of the run.
-    process = iacguard_process("check", "fixtures", "--format", "json", "--jobs", "1")
-    in_process = iacguard("check", "fixtures", "--format", "json", "--jobs", "1")
+    process = iacguard_process("check", *FIXTURE_SAMPLE, "--format", "json", "--jobs", "1")
+    in_process = iacguard("check", *FIXTURE_SAMPLE, "--format", "json", "--jobs", "1")
     assert len(process.stdout) > 65_536  # more than a pipe holds
     assert json.loads(process.stdout) == json.loads(in_process.stdout)
     assert process.returncode == in_process.returncode == 1

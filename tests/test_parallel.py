@@ -3,13 +3,15 @@ takes too long, or a worker that dies, costs that file alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import FIXTURE_SAMPLE, ROOT, iacguard
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import parsing, runner
@@ -27,12 +29,34 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("always_parallel")
-@pytest.mark.parametrize("target", ["fixtures", pytest.param("corpus", marks=pytest.mark.slow)])
-def test_parallel_and_serial_scans_report_the_same(target: str) -> None:
-    cwd = generated_corpus() if target == "corpus" else ROOT
-    path = "." if target == "corpus" else "fixtures"
-    serial = scan_json(path, "--jobs", "1", "--no-cache", cwd=cwd)
-    parallel = scan_json(path, "--jobs", "2", "--no-cache", cwd=cwd)
+def test_parallel_and_serial_scans_print_the_same() -> None:
+    scan = ("check", *FIXTURE_SAMPLE, "--format", "json", "--no-cache")
+    serial = iacguard(*scan, "--jobs", "1")
+    parallel = iacguard(*scan, "--jobs", "2")
+    assert json.loads(serial.stdout)["findings"]
+    assert (serial.returncode, serial.stderr) == (1, "")
+    assert (parallel.returncode, parallel.stdout, parallel.stderr) == (1, serial.stdout, "")
+
+
+@pytest.mark.slow  # every fixture, scanned twice
+@pytest.mark.usefixtures("always_parallel")
+def test_parallel_and_serial_scans_of_every_fixture_print_the_same(
+    every_fixture_scan: subprocess.CompletedProcess[str],
+) -> None:
+    serial = every_fixture_scan  # --jobs 1
+    parallel = iacguard("check", "fixtures", "--format", "json", "--jobs", "2", "--no-cache",
+                        "--show-suppressed")  # fmt: skip
+    assert json.loads(serial.stdout)["findings"]
+    assert (parallel.returncode, parallel.stdout, parallel.stderr) == (1, serial.stdout, "")
+    assert (serial.returncode, serial.stderr) == (1, "")
+
+
+@pytest.mark.slow  # a generated corpus, scanned twice
+@pytest.mark.usefixtures("always_parallel")
+def test_parallel_and_serial_scans_of_a_corpus_report_the_same() -> None:
+    cwd = generated_corpus()
+    serial = scan_json(".", "--jobs", "1", "--no-cache", cwd=cwd)
+    parallel = scan_json(".", "--jobs", "2", "--no-cache", cwd=cwd)
     assert serial["findings"]
     assert parallel == serial
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, run
+from helpers import FIXTURE_SAMPLE, ROOT, run
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard.config import Config
@@ -17,18 +17,28 @@ from iacguard.prefilter import may_matter
 
 
 def full_and_filtered(
-    path: str, cwd: Path, monkeypatch: pytest.MonkeyPatch
+    paths: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[ScanResult, ScanResult]:
     monkeypatch.chdir(cwd)
-    full = scan([path], Config(), options=ScanOptions(prefilter=False, cache=False))
-    filtered = scan([path], Config(), options=ScanOptions(cache=False))
+    full = scan(paths, Config(), options=ScanOptions(prefilter=False, cache=False))
+    filtered = scan(paths, Config(), options=ScanOptions(cache=False))
     return full, filtered
 
 
-@pytest.mark.parametrize("target", ["fixtures", pytest.param("corpus", marks=pytest.mark.slow)])
+TARGETS = {"sample": list(FIXTURE_SAMPLE), "fixtures": ["fixtures"], "corpus": ["."]}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "sample",
+        pytest.param("fixtures", marks=pytest.mark.slow),
+        pytest.param("corpus", marks=pytest.mark.slow),
+    ],
+)
 def test_the_prefilter_changes_no_finding(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
     cwd = generated_corpus() if target == "corpus" else ROOT
-    full, filtered = full_and_filtered("." if target == "corpus" else "fixtures", cwd, monkeypatch)
+    full, filtered = full_and_filtered(TARGETS[target], cwd, monkeypatch)
     assert full.findings
     assert filtered.findings == full.findings
     assert filtered.errors == full.errors

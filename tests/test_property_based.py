@@ -261,6 +261,7 @@ def test_mutated_fixtures_never_break_the_engine(case: tuple[str, bytes]) -> Non
     assert_sound({name: content})
 
 
+@pytest.mark.slow  # every fixture on its own, scanned twice (a quick test scans fixtures/)
 def test_every_fixture_as_it_is_gives_no_error() -> None:
     found = assert_sound(
         {

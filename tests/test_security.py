@@ -21,11 +21,11 @@ SECRET = "SECRET-TOKEN-0123456789"
 
 
 def test_a_scan_of_every_fixture_runs_no_process_and_evaluates_no_code(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, every_fixture_scan: subprocess.CompletedProcess[str]
 ) -> None:
-    # In this process, without the cache: worker processes are iacguard's own code.
+    # every_fixture_scan imported everything before the traps, in this process. This scan
+    # runs here too, without the cache: worker processes are iacguard's own code.
     options = ScanOptions(jobs=1, cache=False, prefilter=False)
-    scan([str(FIXTURES)], Config(), options=options)  # import everything before the traps
     calls: list[str] = []
 
     def trap(name: str):  # type: ignore[no-untyped-def]

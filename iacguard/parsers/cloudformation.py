@@ -117,7 +117,7 @@ def parse_text(text: str, file: str, parameters: dict[str, str] | None = None) -
     try:
         decoded = read(text)
     except DecodeError as error:
-        result.errors.append(Error("parse", error.message, file, error.line, error.column))
+        result.errors.append(Error(error.kind, error.message, file, error.line, error.column))
         return result
     template = decoded.value
     if not is_cloudformation(template):

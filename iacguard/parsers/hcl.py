@@ -33,12 +33,16 @@ def parse_hcl(text: str, file: str) -> FileSyntax:
     try:
         return Converter(file, text, _snippet).syntax(tree)
     except RecursionError:
-        raise SyntaxProblem(nested_too_deeply()) from None
+        raise _too_deep() from None
 
 
 def parse_template(text: str, text_map: TextMap, location: Location) -> Expr:
     """A template (heredoc body, ``templatefile`` file, ``.tf.json`` string)."""
     return scan_template(text, text_map, location, text, _snippet)
+
+
+def _too_deep() -> SyntaxProblem:
+    return SyntaxProblem(nested_too_deeply(), kind="limit")
 
 
 # -- parsing with python-hcl2 -------------------------------------------------------------
@@ -48,7 +52,7 @@ def _parse_tree(text: str) -> Tree:
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
     if brackets_too_deep(text):  # python-hcl2 recurses per level, slowly
-        raise SyntaxProblem(nested_too_deeply())
+        raise _too_deep()
     enabled = gc.isenabled()
     gc.disable()  # the parse allocates millions of objects and frees none of them
     try:
@@ -65,10 +69,10 @@ def _parse_tree(text: str) -> Tree:
     except UnexpectedEOF:
         raise SyntaxProblem("unexpected end of file", text.count("\n") + 1) from None
     except RecursionError:
-        raise SyntaxProblem(nested_too_deeply()) from None
+        raise _too_deep() from None
     except VisitError as exc:
         if isinstance(exc.orig_exc, RecursionError):
-            raise SyntaxProblem(nested_too_deeply()) from None
+            raise _too_deep() from None
         raise SyntaxProblem(f"cannot parse: {_first_line(str(exc.orig_exc))}") from None
     except Exception as exc:  # hcl2 raises RuntimeError/ValueError for some bad input
         raise SyntaxProblem(f"cannot parse: {_first_line(str(exc))}") from None

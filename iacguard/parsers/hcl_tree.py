@@ -41,6 +41,8 @@ from iacguard.resolve.node import Problem
 if TYPE_CHECKING:
     from lark import Tree  # imported by the parse: lark is slow to import
 
+    from iacguard.errors import ErrorKind
+
 _HEREDOC_HEAD = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
 _MAX_DIGITS = 4000
 
@@ -49,13 +51,21 @@ Snippet = Callable[[str, TextMap, int], Expr]
 
 
 class SyntaxProblem(Exception):
-    """A file that is not valid HCL or JSON; ``line``/``column`` where reading stopped."""
+    """A file that is not valid HCL or JSON (``parse``) or that ran into one of the
+    reader's limits (``limit``); ``line``/``column`` where reading stopped."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        kind: ErrorKind = "parse",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.kind = kind
 
 
 def _subtrees(rule: Tree) -> list[Tree]:

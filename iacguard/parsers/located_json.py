@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iacguard.model import Location, Unknown
 from iacguard.parsers.source import MAX_NESTING, nested_too_deeply
@@ -25,14 +25,23 @@ _HOLE = re.compile(f"{HOLE_OPEN}(\\d+){HOLE_CLOSE}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 
+if TYPE_CHECKING:
+    from iacguard.errors import ErrorKind
+
 
 class JsonProblem(Exception):
-    """Text that is not JSON; ``location`` is where reading stopped."""
+    """Text that is not JSON (``parse``) or that ran into one of the reader's limits
+    (``limit``: nesting, digits); ``location`` is where reading stopped."""
 
-    def __init__(self, message: str, location: Location) -> None:
+    def __init__(self, message: str, location: Location, kind: ErrorKind = "parse") -> None:
         super().__init__(message)
         self.message = message
         self.location = location
+        self.kind = kind
+
+    def shown(self) -> str:
+        """What a user reads: text past a limit is not invalid JSON, so it is not said to be."""
+        return self.message if self.kind == "limit" else f"not valid JSON: {self.message}"
 
 
 def decode(
@@ -62,8 +71,8 @@ class _Reader:
         match = _WHITESPACE.match(self.text, position)
         return match.end() if match else position
 
-    def problem(self, message: str, position: int) -> JsonProblem:
-        return JsonProblem(message, self.map.location(position, position + 1))
+    def problem(self, message: str, position: int, kind: ErrorKind = "parse") -> JsonProblem:
+        return JsonProblem(message, self.map.location(position, position + 1), kind)
 
     def located(self, value: Any, start: int, end: int) -> Located:
         self.position = end
@@ -71,7 +80,7 @@ class _Reader:
 
     def value(self, position: int, depth: int) -> TfValue:
         if depth > MAX_NESTING:
-            raise self.problem(nested_too_deeply(), position)
+            raise self.problem(nested_too_deeply(), position, "limit")
         text = self.text
         if position >= len(text):
             raise self.problem("unexpected end of JSON", max(position - 1, 0))
@@ -91,7 +100,8 @@ class _Reader:
         if number and number.end() > position:
             literal = number.group()
             if len(literal) > MAX_DIGITS:
-                raise self.problem(f"a number with more than {MAX_DIGITS:,} digits", position)
+                message = f"a number with more than {MAX_DIGITS:,} digits"
+                raise self.problem(message, position, "limit")
             value = float(literal) if number.group(1) or number.group(2) else int(literal)
             return self.located(value, position, number.end())
         for word, value in _LITERALS.items():

@@ -9,18 +9,31 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
+from iacguard.errors import ErrorKind
 from iacguard.parsers.source import nested_too_deeply
 from iacguard.resolve.marks import Span
 
 
 class DecodeError(Exception):
-    """A template that cannot be read; ``message`` is what a user sees."""
+    """A template that cannot be read; ``message`` is what a user sees, ``kind`` says
+    whether the text is broken (``parse``) or ran into one of the reader's limits."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        kind: ErrorKind = "parse",
+    ):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.kind = kind
+
+
+def too_deep(line: int | None = None) -> DecodeError:
+    return DecodeError(nested_too_deeply(), line, kind="limit")
 
 
 def no_constructor(tag: str, mark: Any) -> ConstructorError:
@@ -56,7 +69,7 @@ def syntax(error: yaml.MarkedYAMLError) -> DecodeError:
     """A scanner or parser error, where cfn-lint reports it."""
     mark = error.problem_mark
     if _libyaml_depth(error) and mark is not None:  # libyaml 0.2.6 stops at its own depth
-        return DecodeError(nested_too_deeply(), mark.line + 1)
+        return too_deep(mark.line + 1)
     message = f"cannot parse template: {' '.join(str(error.problem).split())}"
     if mark is None:
         return DecodeError(_short(message))
@@ -75,7 +88,8 @@ def unreadable(error: Exception) -> DecodeError:
         return error
     text = " ".join(str(error).split())
     if "integer string conversion" in text:
-        return DecodeError("a number has more than 4,300 digits; the template is not read")
+        message = "a number has more than 4,300 digits; the template is not read"
+        return DecodeError(message, kind="limit")
     return DecodeError(_short(f"cannot parse template: Template could not be parsed: {text}"))
 
 

@@ -24,7 +24,7 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from iacguard.parsers.source import MAX_NESTING, nested_too_deeply
+from iacguard.parsers.source import MAX_NESTING
 from iacguard.parsers.template_errors import (
     DecodeError,
     duplicate_key,
@@ -32,6 +32,7 @@ from iacguard.parsers.template_errors import (
     no_constructor,
     null_key,
     syntax,
+    too_deep,
     unreadable,
 )
 from iacguard.parsers.template_merge import MERGE, flatten
@@ -74,7 +75,7 @@ def read(text: str) -> Decoded:
     except DecodeError:
         raise
     except RecursionError:
-        raise DecodeError(nested_too_deeply()) from None
+        raise too_deep() from None
     except Exception as error:  # a constructor's error, as cfn-lint reports it
         raise unreadable(error) from None
 
@@ -120,7 +121,8 @@ class _Builder:
         elif self.guard and self.root_size > MAX_EXPANDED_VALUES:
             raise DecodeError(
                 f"YAML aliases expand to more than {MAX_EXPANDED_VALUES:,} values; "
-                "the template is not read"
+                "the template is not read",
+                kind="limit",
             )
         return Decoded(root, self.marks)
 
@@ -186,7 +188,7 @@ class _Builder:
 
     def _open(self, event: Any, depth: int) -> _Frame:
         if depth >= MAX_NESTING:
-            raise DecodeError(nested_too_deeply(), event.start_mark.line + 1)
+            raise too_deep(event.start_mark.line + 1)
         self._anchor(event.anchor, event.start_mark)
         tag = event.tag if event.tag not in (None, "!", _MAP, _SEQ) else None
         return _Frame(type(event) is yaml.MappingStartEvent, tag, event.anchor, event)
@@ -289,6 +291,7 @@ class _Builder:
                     raise DecodeError(
                         f"a mapping has more than {MAX_KEYS:,} keys; the template is not read",
                         frame.start.start_mark.line + 1,
+                        kind="limit",
                     )
         else:
             if value is MERGE:

@@ -185,7 +185,7 @@ def parse_text(text: str, file: str, *, variables: bool = False) -> ParsedFile:
             parsed.syntax = parse_hcl(text, file)
             parsed.directives = comment_directives(text, file, ("#", "//", "/*"))
     except SyntaxProblem as exc:
-        parsed.errors.append(Error("parse", exc.message, file, exc.line, exc.column))
+        parsed.errors.append(Error(exc.kind, exc.message, file, exc.line, exc.column))
     except RecursionError:
         parsed.errors.append(Error("limit", nested_too_deeply(), file))
     except Exception as exc:  # a bug on one file must not lose the others

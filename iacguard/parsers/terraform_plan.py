@@ -55,8 +55,7 @@ def parse_plan(path: Path, file: str, text: str) -> ParseResult:
         tree = decode_plan(text, file, IAM_TYPES | _ALSO_READ)
     except JsonProblem as problem:
         loc = problem.location
-        message = f"not valid JSON: {problem.message}"
-        result.errors.append(Error("parse", message, file, loc.line, loc.column))
+        result.errors.append(Error(problem.kind, problem.shown(), file, loc.line, loc.column))
         return result
     except RecursionError:
         result.errors.append(Error("limit", nested_too_deeply(), file))

@@ -56,7 +56,7 @@ def _decode(text: str, file: str) -> TfValue:
         return decode(text, TextMap.of_text(file, text))
     except JsonProblem as problem:
         loc = problem.location
-        raise SyntaxProblem(f"not valid JSON: {problem.message}", loc.line, loc.column) from None
+        raise SyntaxProblem(problem.shown(), loc.line, loc.column, problem.kind) from None
 
 
 def _bodies(value: TfValue, depth: int) -> list[tuple[tuple[str, ...], Located]]:

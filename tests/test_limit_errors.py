@@ -118,6 +118,22 @@ def error(
             error("plan.json", 1, 351, NESTED),
             id="plan-nesting",
         ),
+        pytest.param(  # the resolver's limit: no IAM document holds that many
+            "actions.yaml",
+            "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+            "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+            "            Action: [" + ", ".join(["s3:GetObject"] * 10_001) + "]\n"
+            "            Resource: '*'\n",
+            error("actions.yaml", 8, 21, "P: Action has more than 10,000 values"),
+            id="statement-values",
+        ),
+        pytest.param(  # a policy written as JSON text, nested past the JSON reader's limit
+            "policy.yaml",
+            "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+            '      PolicyDocument: \'{"Statement": ' + DEEP + "}'\n",
+            error("policy.yaml", 5, 166, f"P: the policy text: {NESTED}"),
+            id="policy-text-nesting",
+        ),
     ],
 )
 def test_a_limit_a_reader_runs_into_is_an_error_of_kind_limit(

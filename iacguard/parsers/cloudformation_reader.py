@@ -113,7 +113,7 @@ class TemplateReader:
 
     def problem(self, where: str | None, problem: DocumentProblem) -> None:
         """An error at the problem's place, naming the resource (``where``) if any."""
-        self.builder.problem(where, problem.message, problem.location)
+        self.builder.problem(where, problem.message, problem.location, problem.kind)
 
     # -- helpers ---------------------------------------------------------------------
 

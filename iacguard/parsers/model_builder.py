@@ -67,7 +67,7 @@ class ModelBuilder:
         try:
             read()
         except DocumentProblem as problem:
-            self.problem(address, problem.message, problem.location)
+            self.problem(address, problem.message, problem.location, problem.kind)
         except RecursionError:
             self.problem(address, nested_too_deeply(), location, kind="limit")
         except Exception as exc:  # a bug on one resource must not lose the others
@@ -88,7 +88,7 @@ class ModelBuilder:
     def drain(self, where: str, problems: list[Problem]) -> None:
         """Report the malformed values a resolver met while reading ``where``."""
         for found in problems:
-            self.problem(where, found.message, found.location)
+            self.problem(where, found.message, found.location, found.kind)
         problems.clear()
 
     def unresolved(self, unknown: Unknown, resource: str) -> None:

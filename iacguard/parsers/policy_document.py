@@ -7,10 +7,13 @@ located JSON through the same interface. The IAM policy grammar lives in one pla
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from iacguard.model import Condition, Location, Scalar, Statement, Unknown, Value
 from iacguard.resolve.node import Node
+
+if TYPE_CHECKING:
+    from iacguard.errors import ErrorKind
 
 
 class Resolver(Protocol):
@@ -26,12 +29,13 @@ class Resolver(Protocol):
 
 
 class DocumentProblem(Exception):
-    """A policy document whose shape is wrong; carries where."""
+    """A policy document whose shape is wrong (or past a limit: ``kind``); carries where."""
 
-    def __init__(self, message: str, location: Location) -> None:
+    def __init__(self, message: str, location: Location, kind: ErrorKind = "value") -> None:
         super().__init__(message)
         self.message = message
         self.location = location
+        self.kind = kind
 
 
 def read_statements(resolver: Resolver, document: Node) -> list[Statement]:

@@ -271,5 +271,9 @@ def _tree(value: Located) -> TfValue:
                 value.location,
             )
         raise DocumentProblem(
-            f"the policy is not valid JSON: {problem.message}", problem.location
+            f"the policy text: {problem.message}"
+            if problem.kind == "limit"
+            else f"the policy is not valid JSON: {problem.message}",
+            problem.location,
+            problem.kind,
         ) from None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from iacguard.errors import ErrorKind
 from iacguard.model import Location, Scalar, Unknown, Value
 from iacguard.resolve.cloudformation_syntax import (
     as_text,
@@ -162,7 +163,9 @@ class Intrinsics:
             if isinstance(shape.value, list) and len(shape.value) > MAX_VALUE_SIZE:
                 # no IAM document holds that many (a policy is at most 10 KB)
                 self.problem(
-                    shape, f"{property_name(shape.path)} has more than {MAX_VALUE_SIZE:,} values"
+                    shape,
+                    f"{property_name(shape.path)} has more than {MAX_VALUE_SIZE:,} values",
+                    kind="limit",
                 )
             elif isinstance(shape.value, list):
                 for index in range(len(shape.value)):
@@ -181,9 +184,10 @@ class Intrinsics:
             values.extend(self._list_or_scalar(item))
         return values
 
-    def problem(self, node: Node, message: str) -> list[Value]:
-        """Record malformed input; it has no value (and is not an unknown)."""
-        self.problems.append(Problem(message, node.location))
+    def problem(self, node: Node, message: str, kind: ErrorKind = "value") -> list[Value]:
+        """Record malformed input (or input past a limit); it has no value (and is not an
+        unknown)."""
+        self.problems.append(Problem(message, node.location, kind))
         return []
 
     def alternatives(self, node: Node, *, listed: bool = False) -> list[Value]:

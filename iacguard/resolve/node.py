@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from iacguard.errors import ErrorKind
 from iacguard.model import Location
 
 Path = tuple[str | int, ...]
@@ -30,7 +31,9 @@ def join_when(*parts: str | None) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Malformed input met while resolving (``Action: [[x]]``, ``Fn::GetAtt: []``): unlike
-    an unknown, no deploy could give it a value; the parser reports it as an error."""
+    an unknown, no deploy could give it a value; the parser reports it as an error of
+    ``kind`` (``limit``: input past one of the resolver's limits)."""
 
     message: str
     location: Location
+    kind: ErrorKind = "value"

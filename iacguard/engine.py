@@ -136,9 +136,24 @@ def check_model(
             ctx.scope = ""
             _call(errors, check, None, check.model, model, ctx)
     _declared_elsewhere(ctx.findings, model)
+    ctx.findings[:] = _once(ctx.findings)
     _construct_paths(ctx.findings, model)
     ctx.findings.sort(key=Finding.sort_key)
     return Checked(ctx.findings, ctx.unresolved, errors)
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Each finding once: a plan and the ``.tf`` files it was made from, scanned together,
+    are both checked (either may be what a pull request changed), and where they agree
+    they find the same thing at the same place."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for f in findings:
+        key = (f.fingerprint, f.location, f.message, f.severity, f.related)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
 
 
 def _declared_elsewhere(findings: list[Finding], model: Model) -> None:

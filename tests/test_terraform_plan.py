@@ -693,8 +693,8 @@ def test_a_plan_terraform_wrote_and_its_tf_file_give_the_same_findings() -> None
 
 
 def test_a_directory_with_a_plan_and_its_tf_files_reports_each_finding_once() -> None:
-    """The root module a plan was made from is checked through the plan (the .tf files
-    still give the lines): not once per view."""
+    """Both views are checked; where they agree, a finding is reported once, and IG017
+    does not take the two views of one policy for two copies of it."""
     both = run(GENERATED)
     assert described(both) == described(run(f"{GENERATED}/tfplan.json"))
     assert sorted(both.scanned) == [f"{GENERATED}/main.tf", f"{GENERATED}/tfplan.json"]
@@ -715,4 +715,26 @@ def test_a_broken_plan_leaves_its_tf_files_checked(tmp_path: Path) -> None:
     assert described(result) == [
         d.replace(f"{GENERATED}/main.tf", f"{tmp_path.as_posix()}/main.tf")
         for d in described(run(f"{GENERATED}/main.tf"))
+    ]
+
+
+def test_a_plan_beside_the_tf_files_never_hides_what_they_say(tmp_path: Path) -> None:
+    """Both files come from the pull request: a plan that shows a harmless policy does not
+    stand in for the .tf file that grants everything."""
+    shutil.copy(ROOT / GENERATED / "tfplan.json", tmp_path / "tfplan.json")
+    tf = (ROOT / GENERATED / "main.tf").read_text()
+    (tmp_path / "main.tf").write_text(tf.replace('"Action": "s3:*"', '"Action": "*"'))
+    result = run(tmp_path)
+    main = f"{tmp_path.as_posix()}/main.tf"
+    found = [d for d in described(result) if "aws_iam_policy.policy_pass" in d]
+    assert found == [  # the .tf file's view, and the plan's (at the .tf line it maps to)
+        f"IG002 {main}:16:19 critical aws_iam_policy.policy_pass: "
+        "Statement #1 allows * on every resource (full administrator access)",
+        f"IG002 {main}:16:19 high aws_iam_policy.policy_pass: "
+        "Statement #1 allows s3:* (every s3 action)",
+        f"IG008 {main}:16:19 high aws_iam_policy.policy_pass: Statement #1 allows "
+        'iam:PassRole on every role (Resource "*") to any service (no iam:PassedToService '
+        "condition)",
+        f"IG009 {main}:16:19 high aws_iam_policy.policy_pass: Statement #1 allows "
+        f"{ESCALATION_TOOLS}",
     ]

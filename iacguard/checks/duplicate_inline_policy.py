@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from iacguard.checks.base import Check, Context, ref_name, text_of
 from iacguard.findings import Related, Severity
-from iacguard.model import Model, Policy, PrincipalRef, Scalar, Statement, Value
+from iacguard.model import Location, Model, Policy, PrincipalRef, Scalar, Statement, Value
 
 # Copies a message names, and copies listed as related locations: a policy copied into
 # hundreds of modules would otherwise cost each finding hundreds of entries.
@@ -128,9 +128,16 @@ class DuplicateInlinePolicy(Check):
     def model(self, model: Model, ctx: Context) -> None:
         permissions = ctx.permissions(model)
         copies: dict[tuple[object, ...], list[Policy]] = {}
+        seen: set[tuple[str, str, Location]] = set()
         for policy in model.policies:
             if policy.kind != "inline" or not policy.embedded_in:
                 continue
+            # one policy read twice (from a plan and from the .tf files it was made from)
+            # is not two copies of it
+            where = (policy.scope, policy.address, policy.location)
+            if where in seen:
+                continue
+            seen.add(where)
             statements = permissions.statements(policy)
             if statements:
                 key = tuple(sorted(_normalised(s) for s in statements))

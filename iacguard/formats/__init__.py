@@ -37,10 +37,8 @@ class Scheduler(Protocol):
     max_bytes: int
     named: set[Path]  # the paths the scan was given: a file named there is always read
     cache: Cache
-    # The real paths of the files (or directories) a reader has taken as its own: a
-    # reader whose files another reads too (a template named beside its cloud assembly,
-    # the root module a plan was made from) leaves those out. Readers assemble in the
-    # order of ``FORMATS``.
+    # The real paths of the files a reader has taken as its own: a reader whose files
+    # another reads too (a template named beside its cloud assembly) leaves those out.
     claimed: set[str]
 
     def unit(
@@ -109,8 +107,7 @@ class Format(Protocol):
 
 _CLOUDFORMATION = CloudFormation()
 # A cloud assembly's reader comes before CloudFormation's: it claims its templates.
-# A plan's reader comes before Terraform's: it claims the root module it was made from.
-FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, TerraformPlan(), Terraform())
+FORMATS: tuple[Format, ...] = (CloudAssembly(), _CLOUDFORMATION, Terraform(), TerraformPlan())
 # What a file named on the command line is read as when no format claims its name: a
 # template may be called anything (``stack.cfn``).
 NAMED: Format = _CLOUDFORMATION

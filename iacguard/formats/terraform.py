@@ -9,7 +9,6 @@ the text of a directory's files: a module that cannot change a finding is not pa
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,14 +101,12 @@ class _Reader:
         if self.modules:
             from iacguard.parsers.terraform import parse_modules
 
-            claimed = self.parsing.claimed  # the root modules a plan was read for
             result = parse_modules(
                 self.modules,
                 self.var_files,
                 parser=self._parsed,
                 allowed=list(self.unparsed),
                 max_bytes=self.parsing.max_bytes,
-                planned={d for d in self.modules if os.path.realpath(d) in claimed},
             )
         read = set(result.scanned)  # a module called from one that matters is read
         result.skipped.extend(

@@ -11,7 +11,6 @@ cost is the plan's parse on every scan that is not replayed (0.7 s for 13.5 MB).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,10 +83,6 @@ class _Reader:
             if isinstance(read, str):
                 # without a key: not cached (its result depends on the .tf files too)
                 read = self.parsing.now(Unit(KIND, display_path(path), read, ""))
-            if read.model.resources:
-                # its directory's .tf files are checked through it (Terraform's reader,
-                # which comes after, leaves that root module out): not twice
-                self.parsing.claimed.add(os.path.realpath(path.parent))
             result.add(read)
         return result
 

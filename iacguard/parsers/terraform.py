@@ -12,7 +12,7 @@ whatever number of modules use it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -54,15 +54,12 @@ def parse_modules(
     parser: FileParser | None = None,
     allowed: Sequence[Path] = (),
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    planned: Collection[Path] = (),
 ) -> ParseResult:
     """Parse the Terraform modules of a scan: directory → its files as discovered.
     ``var_files`` (``--var-file``) apply to every root module, after its own .tfvars.
     ``parser`` parses one file (default ``parse_file``; the engine's serves results
     parsed ahead, in worker processes or from the cache); ``allowed`` are more scanned
-    directories that ``file()`` may read from; files over ``max_bytes`` are not read.
-    ``planned``: root modules a plan of them was read for (read as modules, so what they
-    call is not a root of its own, but not checked again)."""
+    directories that ``file()`` may read from; files over ``max_bytes`` are not read."""
 
     def read_and_parse(path: Path, variables: bool) -> ParsedFile:
         return parse_file(path, variables, max_bytes)
@@ -81,8 +78,6 @@ def parse_modules(
         loader.module(directory, files)  # in the order discovered, so errors come in that order
     roots = _roots(groups, loader.calls(groups))
     for directory, files in roots.items():
-        if directory in planned:
-            continue
         loader.inputs, loader.module_files = set(cli_files), set()
         try:
             _read_root(loader, directory, files, cli_values)

@@ -5,10 +5,12 @@ followed (so a link loop cannot stall it), and a link to a file is read only whe
 its target is inside a scanned path. Named pipes, sockets and devices are never
 opened. What is not read for such a reason is said, with why.
 
-A directory that a format reads whole through one file of it (``Format.directory_file``)
-is not walked: the walk hands the format that file, even where ``.gitignore`` lists the
-directory (what a build writes is often ignored, and may be all of a project that can
-be read).
+A directory that a format reads through one file of it (``Format.directory_file``): the
+walk hands the format that file, even where ``.gitignore`` lists the directory (what a
+build writes is often ignored, and may be all of a project that can be read). Such a
+directory is still walked as any other where it is not ignored: a file in it never
+hides the files beside it; what the format read is not read again
+(``Scheduler.claimed``).
 """
 
 from __future__ import annotations
@@ -133,8 +135,8 @@ class _Walk:
                     whole = True
                 if ignores is not None and entry.name == ".gitignore":
                     ignores.load(Path(directory))
-            if whole and self.whole(Path(directory), shown):
-                continue
+            if whole:  # and walked all the same: a manifest.json never hides its directory
+                self.whole(Path(directory), shown)
             # asked only when some .gitignore was read: most trees have none
             ignored = ignores.ignored if ignores is not None and ignores.specs else None
             walked = []

@@ -66,9 +66,13 @@ def test_the_stack_and_its_nested_stack_are_read_through_the_manifest(path: str)
     result = run(path)
     assert result.errors == []
     assert sorted(result.scanned) == [STACK, NESTED]
-    # manifest.json, tree.json, the asset manifest and the Lambda code's package.json are
-    # not templates: not read, so neither scanned nor skipped
-    assert result.skipped == []
+    # the assembly's directory is walked as any other (a manifest.json never hides what
+    # is beside it); the manifests were read by the assembly's reader, the construct tree
+    # and the Lambda code's package.json are not templates
+    assert result.skipped == [
+        f"{ASSEMBLY}/tree.json",
+        f"{ASSEMBLY}/asset.4f3c6e2a1b0d9c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e/package.json",
+    ]
     assert shown(result) == FINDINGS
     # the nested stack's bucket ARN is a parameter its parent fills with its bucket
     assert result.unresolved == []
@@ -363,7 +367,11 @@ def test_a_manifest_that_links_out_of_the_assembly_is_not_read(
     assert [(e.file, e.message) for e in result.errors] == [
         (f"{assembly}/manifest.json", "a link out of the cloud assembly; not read")
     ]
-    assert result.scanned == []
+    # its templates are still read, as templates found in a directory
+    assert sorted(result.scanned) == [
+        f"{assembly}/ReportsStack.template.json",
+        f"{assembly}/ReportsStackAuditC3A5B4E1.nested.template.json",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -641,4 +649,38 @@ def test_a_bug_reading_an_assembly_costs_that_assembly_only(
     assert ("IG002", f"{tmp_path}/app/other.yaml", 7) in [
         (f.rule_id, f.location.file, f.location.line) for f in result.findings
     ]
-    assert {f.location.file for f in result.findings} == {f"{tmp_path}/app/other.yaml"}
+    # and its templates are read all the same, as templates found in a directory
+    assert {f.location.file for f in result.findings} == {
+        f"{tmp_path}/app/other.yaml",
+        f"{tmp_path}/app/cdk.out/ReportsStack.template.json",
+        f"{tmp_path}/app/cdk.out/ReportsStackAuditC3A5B4E1.nested.template.json",
+    }
+
+
+def test_a_manifest_json_never_hides_the_files_beside_it(tmp_path: Path) -> None:
+    """Anyone can add a manifest.json and a tree.json to a pull request: the directory is
+    still walked, and what the manifest does not name is read as usual."""
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ '
+        'Effect = "Allow", Action = "*", Resource = "*" }] })\n}\n'
+    )
+    (tmp_path / "stack.yaml").write_text(
+        "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n"
+        "          - {Effect: Allow, Action: 'iam:*', Resource: '*'}\n"
+    )
+    (tmp_path / "manifest.json").write_text('{"version": "36.0.0", "artifacts": {}}')
+    (tmp_path / "tree.json").write_text("{}")
+    result = run(tmp_path)
+    assert result.errors == []
+    assert sorted(
+        {(f.rule_id, Path(f.location.file).name, f.location.line) for f in result.findings}
+    ) == [
+        ("IG002", "main.tf", 2),
+        ("IG002", "stack.yaml", 7),
+        ("IG008", "main.tf", 2),
+        ("IG008", "stack.yaml", 7),
+        ("IG009", "main.tf", 2),
+        ("IG009", "stack.yaml", 7),
+    ]

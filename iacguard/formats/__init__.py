@@ -81,9 +81,10 @@ class Format(Protocol):
     by_directory: bool
     # The name of the file through which it reads a whole directory (a CDK cloud
     # assembly's manifest.json), or None: where ``owns`` says the directory holding that
-    # file is the format's, the walk hands it only that file and walks nothing else of
-    # the directory, even one that .gitignore lists. A file of that name named on the
-    # command line names its directory.
+    # file is the format's, the walk hands it that file, even in a directory that
+    # .gitignore lists, and walks the directory as any other all the same (a file never
+    # hides what is beside it: its reader claims what it read). A file of that name
+    # named on the command line names its directory.
     directory_file: str | None
 
     def owns(self, directory: Path) -> bool:

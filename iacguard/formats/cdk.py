@@ -107,6 +107,9 @@ class _Reader:
                 # those given on the command line win over those a parent passes
                 parameters = found.passed.get(path, ()) + self.config.parameters
                 units.append((self.parsing.unit(TEMPLATE_KIND, path, text, parameters), path))
+        # its manifests too: the walk goes through an assembly's directory as any other
+        # (its own files are not read again there; any other template is)
+        self.parsing.claimed.update(seen)
         return units
 
     def assemble(self) -> ParseResult:

@@ -152,6 +152,7 @@ class _Reader:
 
     def assets(self, path: Path) -> None:
         """The templates an asset manifest lists among its file assets."""
+        self.seen.add(os.path.realpath(path))  # read here: not a template to read again
         file = display_path(path)
         loaded = self.load(path, "an asset manifest")
         if loaded is None:

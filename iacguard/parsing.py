@@ -63,7 +63,9 @@ class Scheduler:
         self.budget = options.budget
         self.progress = options.progress
         self.profile = options.profile
-        self.results: dict[tuple[str, Path], Any] = {}
+        # (kind, path, parameter values) → result: one file may be parsed with two sets of
+        # parameter values (a nested stack, with its parent's and on its own)
+        self.results: dict[tuple[str, Path, tuple[tuple[str, str], ...]], Any] = {}
         self.claimed: set[str] = set()
 
     def unit(
@@ -73,8 +75,8 @@ class Scheduler:
         key = Cache.key(kind, file, text, parameters) if self.cache.enabled else ""
         return Unit(kind, file, text, key, parameters)
 
-    def ahead(self, kind: str, path: Path) -> Any:
-        return self.results.pop((kind, path), None)
+    def ahead(self, kind: str, path: Path, parameters: tuple[tuple[str, str], ...] = ()) -> Any:
+        return self.results.pop((kind, path, parameters), None)
 
     def now(self, unit: Unit) -> Any:
         cached = self._cached(unit)
@@ -93,7 +95,7 @@ class Scheduler:
                 if cached is None:
                     missed.append(index)
                 else:
-                    self.results[unit.kind, path] = cached
+                    self.results[unit.kind, path, unit.parameters] = cached
         if self.progress is not None:
             self.progress.advance(len(units) - len(missed))
         for form in dict.fromkeys(for_kind(units[index][0].kind) for index in missed):
@@ -117,7 +119,7 @@ class Scheduler:
                 )
             for index, outcome in zip(batch, parsed, strict=True):
                 unit, path = units[index]
-                self.results[unit.kind, path] = _result(unit, outcome)
+                self.results[unit.kind, path, unit.parameters] = _result(unit, outcome)
 
     def _cached(self, unit: Unit) -> Any:
         cached = self.cache.get(unit.key) if unit.key else None

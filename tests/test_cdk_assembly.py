@@ -684,3 +684,43 @@ def test_a_manifest_json_never_hides_the_files_beside_it(tmp_path: Path) -> None
         ("IG009", "main.tf", 2),
         ("IG009", "stack.yaml", 7),
     ]
+
+
+def test_a_made_up_assembly_cannot_pass_values_to_a_template_of_the_repository(
+    tmp_path: Path,
+) -> None:
+    """A pull request adds a manifest, a tree.json and a parent that names the repository's
+    template as its nested stack and passes it a harmless value: the template is still
+    checked with its own default."""
+    (tmp_path / "victim.yaml").write_text(
+        "Parameters:\n  Actions:\n    Type: String\n    Default: '*'\n"
+        "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n"
+        "          - {Effect: Allow, Action: !Ref Actions, Resource: '*'}\n"
+    )
+    parent = {
+        "Resources": {
+            "Nested": {
+                "Type": "AWS::CloudFormation::Stack",
+                "Metadata": {"aws:asset:path": "victim.yaml"},
+                "Properties": {"Parameters": {"Actions": "s3:GetObject"}},
+            }
+        }
+    }
+    (tmp_path / "parent.template.json").write_text(json.dumps(parent))
+    manifest = {
+        "version": "36.0.0",
+        "artifacts": {
+            "Parent": {
+                "type": "aws:cloudformation:stack",
+                "properties": {"templateFile": "parent.template.json"},
+            }
+        },
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "tree.json").write_text("{}")
+    result = run(tmp_path)
+    assert result.errors == []
+    assert ("IG002", f"{tmp_path}/victim.yaml", 11) in [
+        (f.rule_id, f.location.file, f.location.line) for f in result.findings
+    ]

@@ -46,8 +46,9 @@ class Scheduler(Protocol):
     ) -> Unit:
         """The unit that parses ``text``, keyed for the cache."""
 
-    def ahead(self, kind: str, path: Path) -> Any:
-        """The result of ``path`` parsed ahead as ``kind``, handed out once; else None."""
+    def ahead(self, kind: str, path: Path, parameters: tuple[tuple[str, str], ...] = ()) -> Any:
+        """The result of ``path`` parsed ahead as ``kind`` (with ``parameters``, as its
+        unit was made), handed out once; else None."""
 
     def now(self, unit: Unit) -> Any:
         """The result of a unit not parsed ahead: cached, else parsed here, in limits

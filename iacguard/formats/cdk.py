@@ -11,7 +11,6 @@ can read); ``exclude`` leaves out the templates it matches.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
 
 
 _TEMPLATES = CloudFormation()
+NESTED_SUFFIX = ".nested.template.json"  # how CDK names a nested stack's template
 
 
 class CloudAssembly:
@@ -70,6 +70,7 @@ class _Reader:
         self.read: dict[Path, ParseResult] = {}  # finished when read: skipped or unreadable
         self.errors: list[Error] = []
         self.inputs: dict[str, set[str]] = {}  # a nested template → its parent's, for PR mode
+        self.parameters: dict[Path, tuple[tuple[str, str], ...]] = {}  # each unit's values
 
     def ahead(self, files: list[Path], prefilter: set[Path] | None) -> list[tuple[Unit, Path]]:
         """Each manifest's templates, read as CloudFormation's are (a template without an
@@ -96,8 +97,11 @@ class _Reader:
                 file = display_path(path)
                 if self.config.excluded(file):
                     continue
-                # read here, not also as a template named beside its assembly
-                self.parsing.claimed.add(os.path.realpath(path))
+                # a parent's values reach only a template CDK wrote as a nested stack's:
+                # a made-up assembly in a pull request cannot give another template values
+                # that its defaults would not
+                nested = path.name.endswith(NESTED_SUFFIX)
+                passed = found.passed.get(path, ()) if nested else ()
                 self.templates.append(path)
                 named = path in self.parsing.named
                 text = read_template(path, file, self.parsing.max_bytes, named=named)
@@ -105,7 +109,8 @@ class _Reader:
                     self.read[path] = text
                     continue
                 # those given on the command line win over those a parent passes
-                parameters = found.passed.get(path, ()) + self.config.parameters
+                parameters = passed + self.config.parameters
+                self.parameters[path] = parameters
                 units.append((self.parsing.unit(TEMPLATE_KIND, path, text, parameters), path))
         # its manifests too: the walk goes through an assembly's directory as any other
         # (its own files are not read again there; any other template is)
@@ -121,7 +126,7 @@ class _Reader:
             if path in self.read:
                 parsed: ParseResult = self.read.pop(path)
             else:
-                parsed = self.parsing.ahead(TEMPLATE_KIND, path)
+                parsed = self.parsing.ahead(TEMPLATE_KIND, path, self.parameters[path])
             result.add(parsed)
             for template in parsed.scanned:
                 inputs = self.inputs.get(template, set()) | set(self.config.parameter_files)

@@ -95,7 +95,7 @@ class _Reader:
             if path in self.read:
                 parsed: ParseResult = self.read.pop(path)
             else:
-                parsed = self.parsing.ahead(KIND, path)
+                parsed = self.parsing.ahead(KIND, path, self.parameters)
             result.add(parsed)
             for template in parsed.scanned if self.parameter_files else ():
                 # its parameter values come from these files

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from iacguard.formats.cloudformation import KIND as TEMPLATE_KIND
 from iacguard.formats.cloudformation import CloudFormation
+from iacguard.formats.parse_results import ParseResults
 from iacguard.paths import display_path
 
 if TYPE_CHECKING:
@@ -30,13 +31,12 @@ _TEMPLATES = CloudFormation()
 NESTED_SUFFIX = ".nested.template.json"  # how CDK names a nested stack's template
 
 
-class CloudAssembly:
+class CloudAssembly(ParseResults):
     name = "cdk"
     title = "CDK cloud assembly"
     kinds: tuple[str, ...] = ()  # its templates are parsed as CloudFormation's units
     suffixes: tuple[str, ...] = ()  # never a file on its own: only through directory_file
     markers: tuple[bytes, ...] = ()
-    by_directory = False
     directory_file: str | None = "manifest.json"
 
     def owns(self, directory: Path) -> bool:
@@ -48,18 +48,9 @@ class CloudAssembly:
         return _Reader(parsing, config)
 
     # It parses no unit of its own (``kinds`` is empty): its templates' units are
-    # CloudFormation's, as are their results.
+    # CloudFormation's, as are their results (``ParseResults``).
     def parse(self, unit: Unit) -> ParseResult:
         return _TEMPLATES.parse(unit)
-
-    def failed(self, unit: Unit, error: Error) -> ParseResult:
-        return _TEMPLATES.failed(unit, error)
-
-    def is_result(self, value: object) -> bool:
-        return _TEMPLATES.is_result(value)
-
-    def before_parsing(self) -> None:
-        pass
 
 
 class _Reader:

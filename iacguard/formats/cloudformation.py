@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iacguard.formats.parse_results import ParseResults
 from iacguard.paths import display_path
 
 if TYPE_CHECKING:
     from iacguard.config import Config
-    from iacguard.errors import Error
     from iacguard.formats import Scheduler
     from iacguard.parsers import ParseResult
     from iacguard.runner import Unit
@@ -22,17 +22,12 @@ if TYPE_CHECKING:
 KIND = "cloudformation"  # its units' kind, the cache keys' and the profile's name for it
 
 
-class CloudFormation:
+class CloudFormation(ParseResults):
     name = KIND
     title = "CloudFormation"
     kinds: tuple[str, ...] = (KIND,)
     suffixes: tuple[str, ...] = (".yaml", ".yml", ".json", ".template")
-    by_directory = False
     markers: tuple[bytes, ...] = ()
-    directory_file: str | None = None
-
-    def owns(self, directory: Path) -> bool:
-        return False
 
     def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing, config)
@@ -41,19 +36,6 @@ class CloudFormation:
         from iacguard.parsers.cloudformation import parse_text
 
         return parse_text(unit.text, unit.file, dict(unit.parameters))
-
-    def failed(self, unit: Unit, error: Error) -> ParseResult:
-        from iacguard.parsers import ParseResult
-
-        return ParseResult(errors=[error])
-
-    def is_result(self, value: object) -> bool:
-        from iacguard.parsers import ParseResult
-
-        return isinstance(value, ParseResult)
-
-    def before_parsing(self) -> None:
-        pass
 
 
 class _Reader:

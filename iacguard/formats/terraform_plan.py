@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iacguard.formats.parse_results import ParseResults
 from iacguard.paths import display_path
 
 if TYPE_CHECKING:
     from iacguard.config import Config
-    from iacguard.errors import Error
     from iacguard.formats import Scheduler
     from iacguard.parsers import ParseResult
     from iacguard.runner import Unit
@@ -26,18 +26,13 @@ if TYPE_CHECKING:
 KIND = "terraform-plan"  # its units' kind and the profile's name for it
 
 
-class TerraformPlan:
+class TerraformPlan(ParseResults):
     name = KIND
     title = "Terraform plan"
     kinds: tuple[str, ...] = (KIND,)
     suffixes: tuple[str, ...] = (".json",)
-    by_directory = False
     # keys, with their colon: a template that mentions "format_version" in a string is not a plan
     markers: tuple[bytes, ...] = (b'"format_version":', b'"terraform_version":')
-    directory_file: str | None = None
-
-    def owns(self, directory: Path) -> bool:
-        return False
 
     def reader(self, parsing: Scheduler, config: Config) -> _Reader:
         return _Reader(parsing)
@@ -47,19 +42,6 @@ class TerraformPlan:
         from iacguard.parsers.terraform_plan import parse_plan
 
         return parse_plan(Path(unit.file), unit.file, unit.text)
-
-    def failed(self, unit: Unit, error: Error) -> ParseResult:
-        from iacguard.parsers import ParseResult
-
-        return ParseResult(errors=[error])
-
-    def is_result(self, value: object) -> bool:
-        from iacguard.parsers import ParseResult
-
-        return isinstance(value, ParseResult)
-
-    def before_parsing(self) -> None:
-        pass
 
 
 class _Reader:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from iacguard.config import Config
 from iacguard.engine import scan
 from iacguard.findings import ScanResult
@@ -56,7 +58,6 @@ def write_core_only_config(directory: Path) -> None:
 def assert_snapshot(path: Path, actual: str) -> None:
     """``actual`` is what the committed snapshot at ``path`` holds; with
     ``IACGUARD_UPDATE_SNAPSHOTS=1`` in the environment, it becomes the snapshot."""
-    import pytest
 
     if os.environ.get("IACGUARD_UPDATE_SNAPSHOTS"):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,3 +126,22 @@ def iacguard_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProces
         text=True,
         check=False,
     )
+
+
+def git_alone(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Git as in a fresh CI job: no user or system configuration, a fixed identity."""
+    for name, value in {
+        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import FIXTURES, iacguard, run
+from helpers import FIXTURES, git, git_alone, iacguard, run
 from report_helpers import validate_sarif
 from test_report_formats import json_schema, schema_errors
 
@@ -511,34 +511,22 @@ def test_in_pr_mode_a_change_to_what_a_parent_passes_reports_the_nested_stack(
 ) -> None:
     """The parent's template is where a nested stack's parameter values come from: a
     pull request that changes only the parent still reports what it does to the child."""
-    import subprocess
-
-    for name, value in {
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }.items():
-        monkeypatch.setenv(name, value)
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=tmp_path / "app", check=True, capture_output=True)
+    git_alone(monkeypatch, tmp_path)
+    app = tmp_path / "app"
 
     assembly = copy(tmp_path)
     child = assembly / "ReportsStackAuditC3A5B4E1.nested.template.json"
     child.write_text(child.read_text().replace('"s3:List*"', '"s3:PutObject"'))
-    git("init", "-q", "-b", "main")
-    git("add", ".")
-    git("commit", "-q", "-m", "base")
-    git("checkout", "-q", "-b", "change")
+    git(app, "init", "-q", "-b", "main")
+    git(app, "add", ".")
+    git(app, "commit", "-q", "-m", "base")
+    git(app, "checkout", "-q", "-b", "change")
     parent = assembly / "ReportsStack.template.json"
     template = json.loads(parent.read_text())
     nested = template["Resources"]["AuditNestedStackAuditNestedStackResource1E2F3A4B"]
     nested["Properties"]["Parameters"]["referencetoReportsStackReportsBucket4E0F8A1DArn"] = "*"
     parent.write_text(json.dumps(template, indent=1))
-    git("commit", "-q", "-am", "pass every bucket")
+    git(app, "commit", "-q", "-am", "pass every bucket")
     done = iacguard(
         "check", ".", "--diff-base", "main", "--format", "json", "--no-cache", cwd=tmp_path / "app"
     )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, write_core_only_config
+from helpers import FIXTURES, git, git_alone, write_core_only_config
 from runner_commands import commands
 
 from iacguard.cli import main
@@ -22,25 +21,11 @@ NEW_STATEMENT = """\
 """
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
-    ).stdout
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository whose main branch has the report fixtures, checked out on a branch
     that adds a wildcard statement to roles.yaml."""
-    for name, value in {
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }.items():
-        monkeypatch.setenv(name, value)
+    git_alone(monkeypatch, tmp_path)
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "cloudformation" / "report", repo / "iam")
     write_core_only_config(repo)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
-from test_report_pr_mode import git
+from helpers import ROOT, git, git_alone
 
 from iacguard.cli import main
 
@@ -30,15 +29,7 @@ CALLER = 'module "ci" {\n  source = "./ci"\n  admin  = false\n}\n'
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name, value in {
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }.items():
-        monkeypatch.setenv(name, value)
+    git_alone(monkeypatch, tmp_path)
     repo = tmp_path / "repo"
     (repo / "ci").mkdir(parents=True)
     (repo / "ci" / "main.tf").write_text(POLICY)

@@ -320,25 +320,25 @@ def test_lark_tables_are_kept_in_the_cache_when_python_hcl2_cannot_keep_them(
     monkeypatch.setattr(hcl_tables, "_build", lambda: python_hcl2s)
     # a read-only install: python-hcl2's table file is missing and cannot be written
     monkeypatch.setattr(hcl2.parser, "PARSER_FILE", tmp_path / "read-only" / ".lark_cache.bin")
-    hcl_tables.parser.cache_clear()
+    hcl_tables.lark_parser.cache_clear()
     monkeypatch.setattr(hcl_tables, "_cache", [])
     hcl_tables.keep_in(Cache(tmp_path / "cache", fingerprint="6" * 16))
     try:
-        built = hcl_tables.parser()
+        built = hcl_tables.lark_parser()
         assert entries(tmp_path / "cache")  # stored
 
-        hcl_tables.parser.cache_clear()
+        hcl_tables.lark_parser.cache_clear()
 
         def build_again() -> None:
             raise AssertionError("the tables were built again")
 
         monkeypatch.setattr(hcl_tables, "_build", build_again)
-        loaded = hcl_tables.parser()
+        loaded = hcl_tables.lark_parser()
         assert loaded is not built
         assert loaded.parse(HCL) == python_hcl2s.parse(HCL)
         assert not (tmp_path / "read-only").exists()
     finally:
-        hcl_tables.parser.cache_clear()
+        hcl_tables.lark_parser.cache_clear()
 
 
 HCL = (

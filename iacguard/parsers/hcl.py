@@ -1,16 +1,16 @@
 """Terraform source → the resolver's syntax tree (``iacguard.resolve.hcl``).
 
-Native HCL is parsed by python-hcl2's grammar and lark parser (imported lazily: they
-are slow to import and slower to parse, about 0.2 MB/s), and lark's tree read into
-syntax by ``hcl_tree``. Heredoc bodies are single tokens in that tree, so their
-interpolations are found here, and so are those of ``.tf.json`` strings and
-``templatefile`` files; each ``${…}`` is parsed on its own.
+Native HCL is parsed with python-hcl2's grammar (by ``hcl_lalr``, iacguard's run of its
+tables, where they match the installed python-hcl2; else by lark, imported lazily: it is
+slow to import), and the tree read into syntax by ``hcl_tree``. Heredoc bodies are
+single tokens in that tree, so their interpolations are found here, and so are those of
+``.tf.json`` strings and ``templatefile`` files; each ``${…}`` is parsed on its own.
 """
 
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from iacguard.model import Location
 from iacguard.parsers import hcl_tables
@@ -18,9 +18,6 @@ from iacguard.parsers.hcl_text import scan_template
 from iacguard.parsers.hcl_tree import Converter, SyntaxProblem
 from iacguard.parsers.source import brackets_too_deep, nested_too_deeply
 from iacguard.resolve.hcl import Expr, FileSyntax, Opaque, TextMap
-
-if TYPE_CHECKING:
-    from lark import Tree  # imported by the parse: lark is slow to import
 
 __all__ = ["SyntaxProblem", "parse_hcl", "parse_template"]
 
@@ -48,37 +45,50 @@ def _too_deep() -> SyntaxProblem:
 # -- parsing with python-hcl2 -------------------------------------------------------------
 
 
-def _parse_tree(text: str) -> Tree:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
+def _parse_tree(text: str) -> Any:
+    from iacguard.parsers.hcl_lalr import Unexpected
 
-    if brackets_too_deep(text):  # python-hcl2 recurses per level, slowly
+    if brackets_too_deep(text):  # the tree is built one level per call, slowly
         raise _too_deep()
+    parser = hcl_tables.parser()
     enabled = gc.isenabled()
     gc.disable()  # the parse allocates millions of objects and frees none of them
     try:
-        # hcl2's parse, with a parser whose tables are built once per machine; the
-        # newline works around lark's missing end-of-file token, as hcl2 does
-        tree: Tree = hcl_tables.parser().parse(text + "\n")
-        return tree
-    except UnexpectedToken as exc:
+        # the newline works around lark's missing end-of-file token, as hcl2 does
+        return parser.parse(text + "\n")
+    except Unexpected as exc:
+        if exc.token is None:
+            char = text[exc.pos] if exc.pos < len(text) else ""
+            raise SyntaxProblem(f"unexpected character {char!r}", exc.line, exc.column) from None
         raise SyntaxProblem(_unexpected(exc.token), exc.line, exc.column) from None
-    except UnexpectedCharacters as exc:
-        position = exc.pos_in_stream or 0
-        char = text[position] if position < len(text) else ""
-        raise SyntaxProblem(f"unexpected character {char!r}", exc.line, exc.column) from None
-    except UnexpectedEOF:
-        raise SyntaxProblem("unexpected end of file", text.count("\n") + 1) from None
     except RecursionError:
         raise _too_deep() from None
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, RecursionError):
-            raise _too_deep() from None
-        raise SyntaxProblem(f"cannot parse: {_first_line(str(exc.orig_exc))}") from None
-    except Exception as exc:  # hcl2 raises RuntimeError/ValueError for some bad input
-        raise SyntaxProblem(f"cannot parse: {_first_line(str(exc))}") from None
+    except Exception as exc:
+        raise _lark_problem(exc, text) from None
     finally:
         if enabled:
             gc.enable()
+
+
+def _lark_problem(exc: Exception, text: str) -> SyntaxProblem:
+    """What lark's parser (used where iacguard's tables do not match the installed
+    python-hcl2) raised, as the same problems iacguard's own run of them reports."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
+
+    if isinstance(exc, UnexpectedToken):
+        return SyntaxProblem(_unexpected(exc.token), exc.line, exc.column)
+    if isinstance(exc, UnexpectedCharacters):
+        position = exc.pos_in_stream or 0
+        char = text[position] if position < len(text) else ""
+        return SyntaxProblem(f"unexpected character {char!r}", exc.line, exc.column)
+    if isinstance(exc, UnexpectedEOF):
+        return SyntaxProblem("unexpected end of file", text.count("\n") + 1)
+    if isinstance(exc, VisitError):
+        if isinstance(exc.orig_exc, RecursionError):
+            return _too_deep()
+        return SyntaxProblem(f"cannot parse: {_first_line(str(exc.orig_exc))}")
+    # hcl2 raises RuntimeError/ValueError for some bad input
+    return SyntaxProblem(f"cannot parse: {_first_line(str(exc))}")
 
 
 def _unexpected(token: Any) -> str:

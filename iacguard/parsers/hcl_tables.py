@@ -1,4 +1,6 @@
-"""python-hcl2's lark parser, built once per machine rather than once per process.
+"""python-hcl2's parser: iacguard's run of its tables (``hcl_lalr``) where they match
+the installed python-hcl2, else lark's, built once per machine rather than once per
+process.
 
 python-hcl2 keeps lark's LALR tables in a file beside its own code; where that folder is
 read-only and the file missing (a system or container install), every process builds
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from lark import Lark
 
     from iacguard.cache import Cache
+    from iacguard.parsers.hcl_lalr import Parser
 
 _cache: list[Cache] = []  # where to keep the tables: set by the scan, empty for none
 
@@ -27,9 +30,21 @@ def keep_in(cache: Cache) -> None:
 
 
 @functools.cache
-def parser() -> Lark:
-    """The parser ``hcl2.parses`` uses: python-hcl2's own where its table file exists,
-    else one loaded from (or built and stored in) iacguard's cache."""
+def parser() -> Parser | Lark:
+    """iacguard's run of python-hcl2's tables; where they do not match the installed
+    python-hcl2, the parser ``hcl2.parses`` uses: python-hcl2's own where its table file
+    exists, else one loaded from (or built and stored in) iacguard's cache."""
+    from iacguard.parsers import hcl_lalr
+
+    tables = hcl_lalr.parser()
+    if tables is not None:
+        return tables
+    return lark_parser()
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """The parser ``hcl2.parses`` uses (see ``parser``)."""
     import hcl2.parser
 
     if hcl2.parser.PARSER_FILE.exists() or not _cache:

@@ -1,0 +1,208 @@
+"""iacguard's run of python-hcl2's parse tables (``iacguard.parsers.hcl_lalr``) builds
+the tree lark builds, and reports the errors lark reports, at the same places."""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from iacguard.data import generate_hcl2_tables
+from iacguard.parsers import hcl_lalr, hcl_tables
+from tests.helpers import FIXTURES, ROOT, described, run
+
+POSITIONS = ("line", "column", "start_pos", "end_line", "end_column", "end_pos")
+
+
+@functools.cache
+def _ours() -> hcl_lalr.Parser:
+    """A parser of tables written now from the installed python-hcl2 (the shipped ones
+    may be of another version: then lark parses, see the last tests)."""
+    return hcl_lalr.Parser(generate_hcl2_tables.tables())
+
+
+def _larks() -> Any:
+    return hcl_tables.lark_parser()
+
+
+def _shape(node: Any) -> Any:
+    """Everything ``hcl_tree`` may read of a tree: names, children, tokens, positions."""
+    if node is None:
+        return None
+    if isinstance(node, str):
+        return ("token", node.type, str(node), *(getattr(node, p) for p in POSITIONS))
+    meta = node.meta
+    where = () if meta.empty else tuple(getattr(meta, p) for p in POSITIONS)
+    return (node.data, where, [_shape(child) for child in node.children])
+
+
+def _outcome(parser: Any, text: str) -> Any:
+    """The tree's shape, or where the parse stopped and on what."""
+    try:
+        return _shape(parser.parse(text + "\n"))
+    except hcl_lalr.Unexpected as error:
+        token = error.token
+        return ("error", error.line, error.column, token and (token.type, str(token)))
+    except Exception as error:  # lark's UnexpectedToken / UnexpectedCharacters
+        token = getattr(error, "token", None)
+        return ("error", error.line, error.column, token and (token.type, str(token)))  # type: ignore[attr-defined]
+
+
+def _terraform_files() -> list[Path]:
+    return sorted(
+        path
+        for pattern in ("*.tf", "*.tfvars")
+        for path in FIXTURES.rglob(pattern)
+        if path.is_file()
+    )
+
+
+def test_every_terraform_fixture_parses_to_larks_tree() -> None:
+    files = _terraform_files()
+    assert len(files) > 80
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _outcome(_ours(), text) == _outcome(_larks(), text), path
+
+
+# Every form the grammar has, and the corners its lexer and post-lexer handle.
+VALID = [
+    "",
+    "\n\n",
+    "# only a comment",
+    'resource "aws_iam_role" "r" {\n  name = "r"\n}\n',
+    'a = 1\r\nb = "x"\r\n',  # CRLF
+    "a = 1 // comment\nb = 2 # comment\n/* block\ncomment */ c = 3\n",
+    "a = 1 +\n  2",
+    "a = (1\n  + 2)",  # a newline merged into the operator that follows it
+    "a = x\n  ? 1\n  : 2",
+    "a = x ? y : z\nb = -1\nc = !d",
+    "a = 1 == 2 && 3 != 4 || 5 < 6 && 7 >= 8",
+    "a = 1 * 2 / 3 % 4 - 5",
+    'a = "${var.x}-${local.y[0]}"',
+    'a = "%{ if x }yes%{ else }no%{ endif }"',
+    'a = "%{ for k, v in m ~}${k}%{ endfor }"',
+    'a = "$${not} %%{not} $ % \\" \\n"',
+    "a = <<EOF\nline ${var.x}\nEOF\n",
+    "a = <<-EOT\n    indented\n    EOT\n",
+    "a = <<EOF\r\ncrlf\r\nEOF\r\n",
+    'a = [for s in var.list : upper(s) if s != ""]',
+    "a = {for k, v in var.map : k => v...}",
+    "a = var.list[*].id\nb = var.list.*.id\nc = var.x.0.y",
+    "a = provider::aws::arn_parse(x)",
+    "a = f(x, y...)\nb = g(\n  1,\n  2,\n)",
+    'a = {\n  in = 1\n  for = 2\n  "k" = 3\n  (var.k) = 4\n  x: 5,\n}',
+    "in {\n  if = 1\n}\nfor_each = 2",
+    "a = [\n  1,\n  2\n]\nb = []",
+    "a = 1.5e-3\nb = -2\nc = 0.0",
+    "a = true\nb = false\nc = null",
+    'block "a" b {\n  nested {\n  }\n}',
+    "a = {}\nb = {\n}",
+    "a\t=\t1",
+    'a = "é ünïcödé ✓"',
+]
+
+
+@pytest.mark.parametrize("text", VALID)
+def test_every_form_parses_to_larks_tree(text: str) -> None:
+    ours = _outcome(_ours(), text)
+    assert ours[0] != "error", ours
+    assert ours == _outcome(_larks(), text)
+
+
+INVALID = [
+    "a = ",
+    "a = [1,",
+    'resource "x" {',
+    "= 1",
+    'a = "x',
+    "a = 1 ~ 2",
+    "a = @",
+    "}",
+    "a = 1\nb = 2 2",
+    "a = <<EOF\nx\n",
+    "a = 1 +",
+    "a = {for k in x : k}",
+    "a = f(,)",
+    "a = x.",
+    '"a" = 1',
+    "a = 1 if",
+    "\x00",
+    "a = \\",
+    "\\",
+]
+
+
+@pytest.mark.parametrize("text", INVALID)
+def test_every_error_is_larks_at_the_same_place(text: str) -> None:
+    ours = _outcome(_ours(), text)
+    assert ours[0] == "error", ours
+    assert ours == _outcome(_larks(), text)
+
+
+def test_errors_name_the_token_or_the_character() -> None:
+    assert _outcome(_ours(), "a = 1\nb = 2 2") == ("error", 2, 7, ("INT_LITERAL", "2"))
+    # not a terminal where it is, but one of the grammar's: lark names the token
+    assert _outcome(_ours(), "a = @") == ("error", 1, 5, ("STRING_CHARS", "@\n"))
+    assert _outcome(_ours(), "a = \\") == ("error", 1, 5, None)  # no terminal matches
+
+
+def test_the_shipped_tables_are_the_installed_python_hcl2s_or_lark_parses() -> None:
+    shipped = json.loads((ROOT / "iacguard/data/hcl2_tables.json").read_text(encoding="utf-8"))
+    if shipped["key"] == hcl_lalr.installed_key():
+        # python -m iacguard.data.generate_hcl2_tables writes them again
+        assert shipped == json.loads(json.dumps(generate_hcl2_tables.tables()))
+        assert isinstance(hcl_tables.parser(), hcl_lalr.Parser)
+    else:  # a python-hcl2 released after them, with another grammar: lark parses it
+        assert hcl_lalr.parser() is None
+        assert not isinstance(hcl_tables.parser(), hcl_lalr.Parser)
+
+
+def test_tables_of_another_grammar_leave_the_parse_to_lark(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fixture = FIXTURES / "terraform" / "local_module"
+    expected = described(run(fixture))
+    assert expected
+    monkeypatch.setattr(hcl_lalr, "installed_key", lambda: "another python-hcl2")
+    hcl_lalr.parser.cache_clear()
+    hcl_tables.parser.cache_clear()
+    try:
+        assert hcl_lalr.parser() is None
+        assert hcl_tables.parser() is hcl_tables.lark_parser()
+        assert described(run(fixture)) == expected
+    finally:
+        hcl_lalr.parser.cache_clear()
+        hcl_tables.parser.cache_clear()
+
+
+def test_unreadable_tables_leave_the_parse_to_lark(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "hcl2_tables.json"
+    broken.write_text('{"key": ', encoding="utf-8")
+    monkeypatch.setattr(hcl_lalr, "_TABLES", broken)
+    hcl_lalr.parser.cache_clear()
+    try:
+        assert hcl_lalr.parser() is None
+    finally:
+        hcl_lalr.parser.cache_clear()
+
+
+def test_a_terraform_scan_does_not_import_lark() -> None:
+    code = (
+        "import sys\n"
+        "from iacguard.cli import main\n"
+        "code = main(['check', 'fixtures/terraform/local_module', '--no-cache'])\n"
+        "print(code, 'lark' in sys.modules, 'hcl2' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert "local_module/main.tf:5:14  CRITICAL  IG002  module.admin" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "1 False False"

@@ -101,8 +101,19 @@ def is_pattern(text: str) -> bool:
 
 def matches(pattern: str, action: str) -> bool:
     """Whether an ``Action`` entry (``iam:Pass*``, ``*``) grants ``action`` (``iam:PassRole``)."""
+    # the rules ask this of every entry for each of a few dozen actions
+    regex = _matcher(pattern) if len(pattern) <= _LONGEST_NAME else _uncached(pattern)
+    return regex is not None and regex.fullmatch(action) is not None
+
+
+@lru_cache(maxsize=4096)
+def _matcher(pattern: str) -> re.Pattern[str] | None:
+    return _uncached(pattern)
+
+
+def _uncached(pattern: str) -> re.Pattern[str] | None:
     normal = _normal(pattern)
-    return normal is not None and _compiled(normal).fullmatch(action) is not None
+    return None if normal is None else _compiled(normal)
 
 
 def _normal(pattern: str) -> str | None:

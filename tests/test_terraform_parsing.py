@@ -13,8 +13,9 @@ from helpers import ROOT, run
 from iacguard.model import Location, Unknown
 from iacguard.parsers.hcl import SyntaxProblem, parse_hcl
 from iacguard.parsers.located_json import JsonProblem, decode
-from iacguard.resolve.hcl import Literal, Template, TextMap
+from iacguard.resolve.hcl import Literal, Template
 from iacguard.resolve.terraform_values import Located, hole_marker
+from iacguard.text_map import TextMap
 
 
 def attribute(source: str, name: str = "a") -> Any:

@@ -9,8 +9,8 @@ from typing import Any
 from iacguard.model import Scalar, Statement, Unknown
 from iacguard.parsers.template_strings import SourceText
 from iacguard.resolve.cloudformation import Intrinsics
-from iacguard.resolve.hcl import TextMap, join_maps
 from iacguard.resolve.node import Node
+from iacguard.text_map import TextMap, join_maps
 
 
 def document_of(

@@ -17,7 +17,8 @@ from iacguard.parsers import hcl_tables
 from iacguard.parsers.hcl_text import scan_template
 from iacguard.parsers.hcl_tree import Converter, SyntaxProblem
 from iacguard.parsers.source import brackets_too_deep, nested_too_deeply
-from iacguard.resolve.hcl import Expr, FileSyntax, Opaque, TextMap
+from iacguard.resolve.hcl import Expr, FileSyntax, Opaque
+from iacguard.text_map import TextMap
 
 __all__ = ["SyntaxProblem", "parse_hcl", "parse_template"]
 

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 
 from iacguard.model import Location
-from iacguard.resolve.hcl import Anchor, Expr, Literal, Opaque, Template, TextMap, join_maps
+from iacguard.resolve.hcl import Expr, Literal, Opaque, Template
+from iacguard.text_map import Anchor, TextMap, join_maps
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _TEMPLATE_START = re.compile(r"\$\$\{|%%\{|\$\{|%\{")

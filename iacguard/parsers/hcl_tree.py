@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from iacguard.model import Location
 from iacguard.parsers.hcl_text import joined, scan_template, unescape
 from iacguard.resolve.hcl import (
-    Anchor,
     Attribute,
     Binary,
     Block,
@@ -32,11 +31,11 @@ from iacguard.resolve.hcl import (
     ObjectExpr,
     Opaque,
     Splat,
-    TextMap,
     TupleExpr,
     Unary,
 )
 from iacguard.resolve.node import Problem
+from iacguard.text_map import Anchor, TextMap
 
 if TYPE_CHECKING:
     from lark import Tree  # imported by the parse: lark is slow to import

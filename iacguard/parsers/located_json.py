@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from iacguard.model import Location, Unknown
 from iacguard.parsers.source import MAX_NESTING, nested_too_deeply
-from iacguard.resolve.hcl import Anchor, TextMap
 from iacguard.resolve.terraform_values import HOLE_CLOSE, HOLE_OPEN, Located, TfValue, render_holes
+from iacguard.text_map import Anchor, TextMap
 
 MAX_DIGITS = 4000  # int() refuses longer numbers
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

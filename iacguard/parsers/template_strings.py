@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from iacguard.model import Location
-from iacguard.resolve.hcl import Anchor, TextMap
+from iacguard.text_map import Anchor, TextMap
 
 
 class SourceText:

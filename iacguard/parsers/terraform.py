@@ -38,11 +38,12 @@ from iacguard.parsers.terraform_iam_resources import COMPUTED
 from iacguard.parsers.terraform_tree import TreeBuilder, local_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped
-from iacguard.resolve.hcl import Attribute, Expr, FileSyntax, Module, TextMap
+from iacguard.resolve.hcl import Attribute, Expr, FileSyntax, Module
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_scope import Instance
 from iacguard.resolve.terraform_values import TfValue
+from iacguard.text_map import TextMap
 
 SUFFIXES = (".tf", ".tf.json")
 

@@ -16,7 +16,7 @@ from iacguard.model import Policy, Scalar, Statement, Unknown
 from iacguard.parsers.located_json import JsonProblem, decode
 from iacguard.parsers.model_builder import ModelBuilder
 from iacguard.parsers.policy_document import DocumentProblem, read_statement, read_statements
-from iacguard.resolve.hcl import Block, TextMap
+from iacguard.resolve.hcl import Block
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator
 from iacguard.resolve.terraform_scope import Resource, Scope
@@ -30,6 +30,7 @@ from iacguard.resolve.terraform_values import (
     options,
     scalars,
 )
+from iacguard.text_map import TextMap
 
 
 def read_policy(

@@ -18,8 +18,8 @@ from typing import Any
 
 from iacguard.model import Location
 from iacguard.parsers.located_json import decode
-from iacguard.resolve.hcl import TextMap
 from iacguard.resolve.terraform_values import Located, TfValue
+from iacguard.text_map import TextMap
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()

@@ -11,17 +11,9 @@ from typing import Any, Protocol
 
 from iacguard.model import Location
 from iacguard.parsers.located_json import JsonProblem, decode
-from iacguard.resolve.hcl import (
-    Block,
-    Call,
-    Expr,
-    Literal,
-    Name,
-    ObjectExpr,
-    TextMap,
-    TupleExpr,
-)
+from iacguard.resolve.hcl import Block, Call, Expr, Literal, Name, ObjectExpr, TupleExpr
 from iacguard.resolve.terraform_values import Located, TfValue, plain
+from iacguard.text_map import TextMap
 
 # The functions whose one argument is written in the .tf file as the value's elements.
 _TRANSPARENT = frozenset({"jsonencode", "tolist", "toset", "tomap", "sensitive"})

@@ -18,10 +18,10 @@ from iacguard.resolve.hcl import (
     Literal,
     ObjectExpr,
     Opaque,
-    TextMap,
     TupleExpr,
 )
 from iacguard.resolve.terraform_values import Located, TfValue, text_of
+from iacguard.text_map import TextMap
 
 # Block types written as nested JSON objects (everything else is an attribute).
 JSON_BLOCK_TYPES = frozenset(

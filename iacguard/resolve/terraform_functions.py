@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacguard.model import Unknown
-from iacguard.resolve.hcl import Call, Expr, TextMap
+from iacguard.resolve.hcl import Call, Expr
 from iacguard.resolve.limits import TooLarge, check_size, check_string
 from iacguard.resolve.node import join_when
 from iacguard.resolve.terraform_scope import Scope
@@ -31,6 +31,7 @@ from iacguard.resolve.terraform_values import (
     when_of,
     with_when,
 )
+from iacguard.text_map import TextMap
 
 if TYPE_CHECKING:
     from iacguard.resolve.terraform import Evaluator

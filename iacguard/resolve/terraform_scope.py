@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Protocol
 
 from iacguard.model import Location, Unknown
-from iacguard.resolve.hcl import Attribute, Block, Expr, Module, TextMap
+from iacguard.resolve.hcl import Attribute, Block, Expr, Module
 from iacguard.resolve.terraform_repetition import Repetition
 from iacguard.resolve.terraform_values import TfValue
+from iacguard.text_map import TextMap
 
 
 class Sources(Protocol):

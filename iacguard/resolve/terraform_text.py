@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from iacguard.model import Location, Unknown
-from iacguard.resolve.hcl import Anchor, Expr, TextMap, join_maps
+from iacguard.resolve.hcl import Expr
 from iacguard.resolve.limits import check_string
 from iacguard.resolve.node import join_when
 from iacguard.resolve.terraform_values import (
@@ -27,6 +27,7 @@ from iacguard.resolve.terraform_values import (
     renumber_holes,
     when_of,
 )
+from iacguard.text_map import Anchor, TextMap, join_maps
 
 Charge = Callable[[int], None]  # counts what is built against the evaluation's budget
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
-from iacguard.resolve.hcl import TextMap
 from iacguard.resolve.node import Node, Problem, join_when
+from iacguard.text_map import TextMap
 
 # An interpolation that cannot be resolved leaves a marker in the string, so that JSON
 # decoded from it can still be read around the hole (see ``Located.holes``).

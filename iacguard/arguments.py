@@ -8,6 +8,8 @@ scan of a small file start fast (pre-commit runs this on every commit).
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -47,19 +49,52 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's, sized to the terminal once: argparse makes one to check each argument
+    declared, and asks shutil (3 ms to import) for the terminal's width each time."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        width = _columns() - 2 if width is None else width  # as argparse sizes it
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+@functools.cache
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 def _parser(check_options: bool = True) -> argparse.ArgumentParser:
     """The parser; without ``check_options``, without the flags of the checks' options
     (declaring them imports every check)."""
     parser = argparse.ArgumentParser(
         prog="iacguard",
         description="Check the IAM part of Terraform and CloudFormation before it is deployed.",
+        formatter_class=_Formatter,
     )
     parser.add_argument(
         "--version", action=_VersionAction, help="show program's version number and exit"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="scan files and directories")
+    check = commands.add_parser(
+        "check", help="scan files and directories", formatter_class=_Formatter
+    )
     check.add_argument(
         "paths",
         nargs="*",
@@ -220,10 +255,12 @@ def _parser(check_options: bool = True) -> argparse.ArgumentParser:
         help="unused suppressions and values that cannot be resolved fail the run",
     )
 
-    rules = commands.add_parser("rules", help="list the checks")
+    rules = commands.add_parser("rules", help="list the checks", formatter_class=_Formatter)
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
-    explain = commands.add_parser("explain", help="show the documentation of one check")
+    explain = commands.add_parser(
+        "explain", help="show the documentation of one check", formatter_class=_Formatter
+    )
     explain.add_argument("rule", metavar="RULE", help="a rule id (IG002) or slug (wildcard-action)")
     return parser
 

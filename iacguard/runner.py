@@ -37,13 +37,14 @@ WALL_FACTOR = 4
 # just under the per-file limit must not hold a CI job for hours.
 DEFAULT_BUDGET = 600.0
 # What parsing costs on one core, roughly: CPU seconds a worker spends importing a
-# kind's parser (and parsing a first small file), and bytes parsed per CPU second
-# (python-hcl2 is slow). Measured with benchmarks/cost_model.py on the benchmark corpora
-# (2026-12-04, medians of 3): 0.024-0.038 s and 1.88 MB/s for CloudFormation, 0.12 s and
-# 210-228 kB/s for Terraform (read from lark's tree directly, without python-hcl2's
-# transformer); the main process has imported iacguard's own modules for both already.
-IMPORT_SECONDS = {"cloudformation": 0.04, "terraform": 0.12}
-BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 210_000}
+# kind's parser (and parsing a first small file), and bytes parsed per CPU second.
+# Measured with benchmarks/cost_model.py on the benchmark corpora (2026-12-04, after
+# Terraform moved to iacguard's run of python-hcl2's tables, hcl_lalr): 0.020 s and
+# 1.75 MB/s for CloudFormation, 0.014 s and 510-524 kB/s for Terraform (it was 0.12 s
+# and 210 kB/s with lark); the main process has imported iacguard's own modules for
+# both already.
+IMPORT_SECONDS = {"cloudformation": 0.03, "terraform": 0.02}
+BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 510_000}
 # Starting workers, sending units and results both ways, stopping them: 0.036-0.051 s of
 # CPU for two workers and 40 small units (benchmarks/cost_model.py, medians of 3). The
 # wall time costs more: with 0.04 here, the mixed 100-file corpus went to workers and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -15,14 +16,20 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 # colour, cursor and OSC sequences; CR rewrites a line), bidirectional overrides (text
 # that reads otherwise than it is), and the lone surrogates Python decodes a file name's
 # invalid bytes to.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# (compiled when first used: a replayed scan renders nothing)
+_UNPRINTABLE = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+_SURROGATE = "[\ud800-\udfff]"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def printable(value: str) -> str:
     """``value`` with every character a terminal would act on written as an escape
     (``\\x1b``, ``\\u202e``); a file name's byte that is not UTF-8 as ``\\xff``."""
-    return _UNPRINTABLE.sub(_escaped, value)
+    return _compiled(_UNPRINTABLE).sub(_escaped, value)
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -39,7 +46,7 @@ def dump_json(document: Any) -> str:
     import json as stdlib_json  # not ``json``: that name is this package's JSON reporter
 
     text = stdlib_json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    if _SURROGATE.search(text) is None:
+    if _compiled(_SURROGATE).search(text) is None:
         return text
     document = _without_surrogates(document)
     return stdlib_json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -47,7 +54,7 @@ def dump_json(document: Any) -> str:
 
 def _without_surrogates(value: Any) -> Any:
     if isinstance(value, str):
-        return _SURROGATE.sub(_escaped, value)
+        return _compiled(_SURROGATE).sub(_escaped, value)
     if isinstance(value, list):
         return [_without_surrogates(v) for v in value]
     if isinstance(value, dict):

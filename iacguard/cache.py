@@ -25,6 +25,7 @@ that handle, so a directory swapped for a link later in the scan is never read.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
@@ -63,8 +64,10 @@ def default_directory() -> Path:
     return Path.home() / ".cache" / "iacguard"
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """A short hash of iacguard's version, its source files and the parsers it uses."""
+    """A short hash of iacguard's version, its source files and the parsers it uses
+    (once per process: the arguments, the replay and the scan each open the cache)."""
     digest = hashlib.sha256(f"{SCHEMA}\0{__version__}\0{sys.version}".encode())
     lines = _source_stats(os.fspath(Path(__file__).parent))
     from importlib.util import find_spec

@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from iacguard.arguments import parse
 from iacguard.commands import EXIT_ERROR
 
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as the shell reports a process SIGPIPE ended
@@ -41,7 +40,18 @@ def _closed_pipe() -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser, args = parse(sys.argv[1:] if argv is None else argv)
+    from iacguard import known_requests
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    known = known_requests.get(arguments)  # before argparse is imported
+    if known is not None:
+        from iacguard.commands import check
+
+        return check.run(known)
+
+    from iacguard.arguments import parse
+
+    parser, args = parse(arguments)
     if args.command == "check":
         from iacguard.arguments import check_request
         from iacguard.commands import check
@@ -50,7 +60,9 @@ def _main(argv: Sequence[str] | None) -> int:
             return check.fail(
                 "--changed-lines needs --diff-base REF", github=args.format == "github"
             )
-        return check.run(check_request(args))
+        request = check_request(args)
+        known_requests.put(arguments, request)
+        return check.run(request)
     if args.command == "rules":
         from iacguard.commands.rules import rules
 

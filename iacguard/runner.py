@@ -37,20 +37,22 @@ WALL_FACTOR = 4
 # just under the per-file limit must not hold a CI job for hours.
 DEFAULT_BUDGET = 600.0
 # What parsing costs on one core, roughly: CPU seconds a worker spends importing a
-# kind's parser (and parsing a first small file), and bytes parsed per CPU second.
-# Measured with benchmarks/cost_model.py on the benchmark corpora (2026-12-04, after
-# Terraform moved to iacguard's run of python-hcl2's tables, hcl_lalr): 0.020 s and
-# 1.75 MB/s for CloudFormation, 0.014 s and 510-524 kB/s for Terraform (it was 0.12 s
-# and 210 kB/s with lark); the main process has imported iacguard's own modules for
-# both already.
+# kind's parser (and parsing a first small file), and bytes a scan's parse phase gets
+# through per CPU second (a unit read, parsed, built into the model and stored in the
+# cache; ``--profile`` shows the phase). Measured 2026-12-04 after Terraform moved to
+# iacguard's run of python-hcl2's tables (hcl_lalr): imports with benchmarks/
+# cost_model.py, 0.020 s for CloudFormation and 0.014 s for Terraform (0.12 s with
+# lark); rates with ``--profile --jobs 1`` on the mixed 1,000- and 5,000-file corpora,
+# 1.34-1.40 MB/s for CloudFormation and 250-295 kB/s for Terraform (a Terraform unit is
+# a module directory: its files, their syntax joined, the module's cache entry).
 IMPORT_SECONDS = {"cloudformation": 0.03, "terraform": 0.02}
-BYTES_PER_SECOND = {"cloudformation": 1_800_000, "terraform": 510_000}
-# Starting workers, sending units and results both ways, stopping them: 0.036-0.051 s of
-# CPU for two workers and 40 small units (benchmarks/cost_model.py, medians of 3). The
-# wall time costs more: with 0.04 here, the mixed 100-file corpus went to workers and
-# took 0.54-0.58 s against 0.58 s without them, for 20% more CPU time and twice the
-# memory (benchmarks/run.py, 2026-12-04); the margin keeps such scans in one process.
-POOL_SECONDS = 0.15
+BYTES_PER_SECOND = {"cloudformation": 1_350_000, "terraform": 270_000}
+# What workers cost in wall time beyond sharing the parsing, on 2 cores: with them, the
+# parse phase of the mixed 1,000-file corpus took 1.45 s against 1.63 s without (the
+# estimate had it halved), and 5.7 s against 9.5 s at 5,000 files, for 20% and 8% more
+# CPU time (the results travel back and are read again; three processes share two
+# cores). At 0.15 here the 1,000-file scan went to workers for that 11% of wall time.
+POOL_SECONDS = 0.6
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.
 POOL_SAVING = 0.2

@@ -183,13 +183,14 @@ def test_the_scan_budget_is_set_on_the_command_line(tmp_path: Path) -> None:
 
 
 def test_the_cost_model_estimates_from_its_constants() -> None:
-    # two CloudFormation texts of one second each: alone, one import and two seconds;
-    # with two workers, each imports and parses one
+    # four CloudFormation texts of one second each: alone, one import and four seconds;
+    # with two workers, each imports and parses two
     rate = runner.BYTES_PER_SECOND["cloudformation"]
-    units = [runner.Unit("cloudformation", f"{n}.yaml", "x" * rate, "") for n in range(2)]
+    units = [runner.Unit("cloudformation", f"{n}.yaml", "x" * rate, "") for n in range(4)]
     imported = runner.IMPORT_SECONDS["cloudformation"]
     serial, pooled = runner.estimate(units, 2)
-    assert serial == pytest.approx(2 + imported)
-    assert pooled == pytest.approx(1 + imported)
+    assert serial == pytest.approx(4 + imported)
+    assert pooled == pytest.approx(2 + imported)
     assert runner.pool_pays(units, 2)
-    assert not runner.pool_pays(units[:1], 2)
+    # two seconds: halved, less than workers cost
+    assert not runner.pool_pays(units[:2], 2)

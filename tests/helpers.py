@@ -128,6 +128,23 @@ def iacguard_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProces
     )
 
 
+def scan_imports(*args: str) -> tuple[subprocess.CompletedProcess[str], int, set[str]]:
+    """``iacguard ARGS`` in a fresh interpreter: what it printed (stderr without the last
+    line), its exit code and the modules it imported (with those Python's start does)."""
+    script = (
+        "import sys\nfrom iacguard.cli import main\n"
+        "code = main(sys.argv[1:])\nsys.stdout.flush()\n"
+        "print(code, *sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    *before, last = done.stderr.splitlines() or [""]
+    code, *modules = last.split()
+    done.stderr = "".join(f"{line}\n" for line in before)
+    return done, int(code), set(modules)
+
+
 def git_alone(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     """Git as in a fresh CI job: no user or system configuration, a fixed identity."""
     for name, value in {

@@ -246,23 +246,13 @@ def test_broken_templates_give_the_errors_cfn_lint_gives(name: str) -> None:
 def test_a_cli_scan_of_cloudformation_does_not_import_cfn_lint() -> None:
     """cfn-lint's decoder pulls in sympy and networkx (most of a second); only the
     rule pack, which runs inside cfn-lint, uses it."""
-    import subprocess
-    import sys
+    from helpers import scan_imports
 
-    from helpers import ROOT
-
-    script = (
-        "import sys\n"
-        "from iacguard.cli import main\n"
-        "code = main(['check', 'fixtures/cloudformation', '--jobs', '1', '--no-cache',"
-        " '--format', 'json'])\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('cfnlint', 'sympy')))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
+    done, _, modules = scan_imports(
+        "check", "fixtures/cloudformation", "--jobs", "1", "--no-cache", "--format", "json"
     )
     assert done.stderr == ""
-    assert done.stdout.splitlines()[-1] == "[]"
+    assert not {m for m in modules if m.split(".")[0] in ("cfnlint", "sympy")}
     assert '"rule_id": "IG002"' in done.stdout
 
 

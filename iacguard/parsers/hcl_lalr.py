@@ -19,7 +19,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -323,45 +323,36 @@ def _borrow(kind: str, value: str, where: Token) -> Token:
 def _place(tree: Tree, children: list[Any]) -> None:
     """lark's ``PropagatePositions``: a rule starts where its first child with a
     position starts and ends where its last one ends, counting the children its tree
-    left out (punctuation, inlined rules)."""
+    left out (punctuation, inlined rules); a position once set is kept, and the
+    ``container_`` one (what a parent counts) is set each time."""
+    first = _positioned(children)
+    if first is None:  # no child has a position (then none has an end either)
+        return
+    last = _positioned(reversed(children))
+    if type(first) is Tree:
+        start = first.container_line, first.container_column, first.container_start_pos
+    else:
+        start = first.line, first.column, first.start_pos
+    if type(last) is Tree:
+        end = last.container_end_line, last.container_end_column, last.container_end_pos
+    else:
+        end = last.end_line, last.end_column, last.end_pos
+    if tree.line is None:
+        tree.line, tree.column, tree.start_pos = start
+        tree.empty = False
+    tree.container_line, tree.container_column, tree.container_start_pos = start
+    if tree.end_line is None:
+        tree.end_line, tree.end_column, tree.end_pos = end
+        tree.empty = False
+    tree.container_end_line, tree.container_end_column, tree.container_end_pos = end
+
+
+def _positioned(children: Iterable[Any]) -> Any:
+    """The first child with a position: a token, or a tree that is not empty."""
     for child in children:
-        if type(child) is Tree:
-            if child.empty:
-                continue
-            line, column, start = (
-                child.container_line,
-                child.container_column,
-                child.container_start_pos,
-            )
-        elif type(child) is Token:
-            line, column, start = child.line, child.column, child.start_pos
-        else:
-            continue
-        if tree.line is None:
-            tree.line, tree.column, tree.start_pos = line, column, start
-            tree.empty = False
-        tree.container_line, tree.container_column, tree.container_start_pos = line, column, start
-        break
-    for child in reversed(children):
-        if type(child) is Tree:
-            if child.empty:
-                continue
-            line, column, end = (
-                child.container_end_line,
-                child.container_end_column,
-                child.container_end_pos,
-            )
-        elif type(child) is Token:
-            line, column, end = child.end_line, child.end_column, child.end_pos
-        else:
-            continue
-        if tree.end_line is None:
-            tree.end_line, tree.end_column, tree.end_pos = line, column, end
-            tree.empty = False
-        tree.container_end_line = line
-        tree.container_end_column = column
-        tree.container_end_pos = end
-        break
+        if type(child) is Token or (type(child) is Tree and not child.empty):
+            return child
+    return None
 
 
 @functools.cache

@@ -182,11 +182,12 @@ def test_tables_of_another_grammar_leave_the_parse_to_lark(
         hcl_tables.parser.cache_clear()
 
 
+@pytest.mark.parametrize("damaged", ['{"key": ', '{"key": "%s"}', '{"key": "%s", "start": []}'])
 def test_unreadable_tables_leave_the_parse_to_lark(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    damaged: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     broken = tmp_path / "hcl2_tables.json"
-    broken.write_text('{"key": ', encoding="utf-8")
+    broken.write_text(damaged.replace("%s", str(hcl_lalr.installed_key())), encoding="utf-8")
     monkeypatch.setattr(hcl_lalr, "_TABLES", broken)
     hcl_lalr.parser.cache_clear()
     try:

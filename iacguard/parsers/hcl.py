@@ -51,12 +51,11 @@ def _parse_tree(text: str) -> Any:
 
     if brackets_too_deep(text):  # the tree is built one level per call, slowly
         raise _too_deep()
-    parser = hcl_tables.parser()
     enabled = gc.isenabled()
     gc.disable()  # the parse allocates millions of objects and frees none of them
     try:
         # the newline works around lark's missing end-of-file token, as hcl2 does
-        return parser.parse(text + "\n")
+        return hcl_tables.parser().parse(text + "\n")
     except Unexpected as exc:
         if exc.token is None:
             char = text[exc.pos] if exc.pos < len(text) else ""

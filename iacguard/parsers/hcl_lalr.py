@@ -365,7 +365,10 @@ def parser() -> Parser | None:
         return None
     if not isinstance(tables, dict) or tables.get("key") != installed_key():
         return None
-    return Parser(tables)
+    try:
+        return Parser(tables)
+    except (KeyError, TypeError, ValueError):  # a damaged install: lark still parses
+        return None
 
 
 def installed_key() -> str | None:

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from importlib import import_module
+from operator import attrgetter
 from typing import Any
 
 FORMAT = 2
@@ -82,16 +83,28 @@ def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any
             return value
         return {"s": strings.setdefault(value, len(strings))}
     if kind is list:
-        return [_plain(v, classes, strings) for v in value]
+        return _items(value, classes, strings)
     if kind is tuple:
-        return {"t": [_plain(v, classes, strings) for v in value]}
+        return {"t": _items(value, classes, strings)}
     if value is None or kind is int or kind is bool or kind is float:
         return value
-    names = _init_fields(kind)
-    if names is not None:
+    values = _field_values(kind)
+    if values is not None:
         index = classes.setdefault(kind, len(classes))
-        return {str(index): [_plain(getattr(value, n), classes, strings) for n in names]}
+        return {str(index): _items(values(value), classes, strings)}
     return _plain_other(value, classes, strings)
+
+
+def _items(values: Any, classes: dict[type, int], strings: dict[str, int]) -> list[Any]:
+    """``_plain`` of each value, the scalars most are without a call each."""
+    items = []
+    for value in values:
+        kind = type(value)
+        if (kind is str and len(value) < LONG_STRING) or value is None or kind is int:
+            items.append(value)
+        else:
+            items.append(_plain(value, classes, strings))
+    return items
 
 
 def _plain_other(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
@@ -122,6 +135,18 @@ def _init_fields(cls: type) -> tuple[str, ...] | None:
     if not (dataclasses.is_dataclass(cls) and cls.__module__.startswith("iacguard.")):
         return None
     return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+@cache
+def _field_values(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """What gets an instance's values of ``_init_fields``, in one call."""
+    names = _init_fields(cls)
+    if names is None:
+        return None
+    if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+        name = names[0]
+        return lambda value: (getattr(value, name),)
+    return attrgetter(*names) if names else lambda value: ()
 
 
 @cache

@@ -1,12 +1,15 @@
-"""iacguard's template reader against cfn-lint's decoder: import and read times.
+"""iacguard's readers against the ones they stand in for: import and read times.
 
-    python3 benchmarks/template_reader.py [CORPUS] [--repeat N]
+    python3 benchmarks/readers.py [CORPUS] [--repeat N] [--terraform]
 
-Reads every template under CORPUS (default: a generated corpus of 400 files) with each
-reader, in a fresh process per reader so that each pays its own imports, and prints the
-CPU time of the import and of reading (medians of the repeats), and the ratio. Run it
-alone on the machine: the figures are CPU time, but two cores shared with other work
-still move them.
+Reads every template under CORPUS (default: a generated corpus of 400 files) with
+iacguard's template reader and with cfn-lint's decoder; with ``--terraform``, every
+``.tf`` file with iacguard's run of python-hcl2's tables (``hcl_lalr``) and with lark,
+as python-hcl2 parses (its tables loaded from python-hcl2's file or iacguard's cache).
+Each reader runs in a fresh process so that it pays its own imports; the script prints
+the CPU time of the import (and of loading the tables) and of reading (medians of the
+repeats), and the ratio. Run it alone on the machine: the figures are CPU time, but two
+cores shared with other work still move them.
 """
 
 from __future__ import annotations
@@ -33,8 +36,16 @@ if sys.argv[1] == "iacguard":
             read(text)
         except DecodeError:
             pass
-else:
+elif sys.argv[1] == "cfn-lint":
     from cfnlint.decode import decode_str as decode
+else:
+    from iacguard.parsers import hcl_lalr, hcl_tables
+    hcl = hcl_lalr.parser() if sys.argv[1] == "hcl_lalr" else hcl_tables.lark_parser()
+    def decode(text):
+        try:
+            hcl.parse(text + "\\n")
+        except Exception:  # the same files fail with both
+            pass
 imported = time.process_time()
 texts = [open(p, encoding="utf-8-sig").read() for p in sys.argv[2:]]
 began = time.process_time()
@@ -55,6 +66,10 @@ def templates(root: Path) -> list[str]:
     return found
 
 
+def terraform_files(root: Path) -> list[str]:
+    return [str(p) for p in sorted(root.rglob("*.tf")) if p.is_file() and ".git" not in p.parts]
+
+
 def measure(reader: str, paths: list[str], repeat: int) -> dict[str, float]:
     runs = []
     for _ in range(repeat):
@@ -73,6 +88,7 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--files", type=int, default=400, help="size of a generated corpus")
+    parser.add_argument("--terraform", action="store_true", help="hcl_lalr against lark")
     args = parser.parse_args()
     corpus = args.corpus
     if corpus is None:
@@ -81,17 +97,18 @@ def main() -> None:
 
         corpus = Path(tempfile.mkdtemp(prefix="iacguard-templates-"))
         generate(corpus, args.files, 7)
-    paths = templates(corpus)
+    paths = terraform_files(corpus) if args.terraform else templates(corpus)
+    readers = ("lark", "hcl_lalr") if args.terraform else ("cfn-lint", "iacguard")
     size = sum(Path(p).stat().st_size for p in paths)
-    print(f"{len(paths)} templates, {size / 1024:.0f} KiB, medians of {args.repeat} runs (CPU)")
-    results = {reader: measure(reader, paths, args.repeat) for reader in ("cfn-lint", "iacguard")}
+    print(f"{len(paths)} files, {size / 1024:.0f} KiB, medians of {args.repeat} runs (CPU)")
+    results = {reader: measure(reader, paths, args.repeat) for reader in readers}
     for reader, result in results.items():
         print(
             f"{reader:>9}: import {result['import'] * 1000:7.1f} ms, "
             f"read {result['read'] * 1000:7.1f} ms "
             f"({size / 1024 / max(result['read'], 1e-9):,.0f} KiB/s)"
         )
-    theirs, ours = results["cfn-lint"], results["iacguard"]
+    theirs, ours = (results[reader] for reader in readers)
     print(
         f"   ratio: import {theirs['import'] / max(ours['import'], 1e-9):.1f}x, "
         f"read {theirs['read'] / max(ours['read'], 1e-9):.1f}x, "

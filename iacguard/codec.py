@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from importlib import import_module
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -88,6 +89,8 @@ def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any
         return {"t": _items(value, classes, strings)}
     if value is None or kind is int or kind is bool or kind is float:
         return value
+    if kind is dict:
+        return {"d": _items(chain.from_iterable(value.items()), classes, strings)}
     values = _field_values(kind)
     if values is not None:
         index = classes.setdefault(kind, len(classes))
@@ -120,11 +123,7 @@ def _plain_other(value: Any, classes: dict[type, int], strings: dict[str, int]) 
     if isinstance(value, tuple):
         return {"t": [_plain(v, classes, strings) for v in value]}
     if isinstance(value, dict):
-        flat = []
-        for k, v in value.items():
-            flat.append(_plain(k, classes, strings))
-            flat.append(_plain(v, classes, strings))
-        return {"d": flat}
+        return {"d": _items(chain.from_iterable(value.items()), classes, strings)}
     cls: Any = type(value)
     raise TypeError(f"cannot store a {cls.__module__}.{cls.__qualname__}")
 

@@ -95,6 +95,11 @@ def import_seconds(kind: str) -> float:
         f"parse_unit(Unit({kind!r}, 'small', {SMALL[kind]!r}, ''))\n"
         "print(cpu() - start)\n"
     )
+    return _median_of_3(code)
+
+
+def _median_of_3(code: str) -> float:
+    """The median of the number each of three fresh processes running ``code`` prints."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     runs = [
         float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
@@ -127,13 +132,7 @@ def pool_seconds(workers: int = 2, units: int = 40) -> float:
         f"_Pool(parse_unit, {workers}, 30.0, None, None).run(units, float('inf'), 600.0)\n"
         "print(cpu() - start - serial)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = [
-        float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                             text=True, check=True).stdout)
-        for _ in range(3)
-    ]  # fmt: skip
-    return sorted(runs)[1]
+    return _median_of_3(code)
 
 
 def bytes_per_second(units: list, kind: str) -> float | None:

@@ -150,7 +150,9 @@ class Parser:
 
     def lexer(self, state: int) -> tuple[Any, dict[str, dict[str, str]]]:
         """The matcher of the terminals ``state`` accepts, and their keywords."""
-        index = self.state_lexers[state]
+        return self._lexer(self.state_lexers[state])
+
+    def _lexer(self, index: int) -> tuple[Any, dict[str, dict[str, str]]]:
         lexer = self._compiled.get(index)
         if lexer is None:
             pattern, keywords = self.lexers[index]
@@ -166,9 +168,9 @@ class Parser:
     def unexpected(self, text: str, pos: int, line: int, column: int) -> Unexpected:
         """What lark's contextual lexer reports where no terminal of the state matches:
         the token the whole grammar would read there, else the character."""
-        pattern, keywords = self.lexers[self.root_lexer]
+        match, keywords = self._lexer(self.root_lexer)
         # (every state's lexer has the ignored terminals: none of them matches here)
-        found = re.compile(pattern).match(text, pos)
+        found = match(text, pos)
         if found is None:
             return Unexpected(None, pos, line, column)
         value, kind = found.group(), str(found.lastgroup)

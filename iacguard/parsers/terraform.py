@@ -214,6 +214,12 @@ class Loader:
 
     def __post_init__(self) -> None:
         self.allowed = [p.resolve() for p in self.allowed]
+        self._allowed = frozenset(self.allowed)
+
+    def _bases(self, resolved: Path) -> list[Path]:
+        """The scanned directories ``resolved`` (absolute, links resolved) is in: its
+        ancestors looked up, as a scan has as many directories as modules."""
+        return [p for p in (resolved, *resolved.parents) if p in self._allowed]
 
     def parse(self, path: Path, *, variables: bool = False) -> FileSyntax | None:
         key = path.resolve()
@@ -231,7 +237,7 @@ class Loader:
         """Whether ``path`` (links resolved) is in the scanned directories or the current
         one: nothing else is read, so a link cannot bring in a file from elsewhere."""
         resolved = Path(os.path.realpath(path))  # resolve() raises on a link loop
-        return any(resolved.is_relative_to(base) for base in self.allowed)
+        return bool(self._bases(resolved))
 
     def module(self, directory: Path, files: list[Path] | None = None) -> Module:
         if files is None:
@@ -298,9 +304,9 @@ class Loader:
         """A file for ``file()``/``templatefile()``: inside the scanned directories, and
         not where discovery never looks (``.git/config`` holds a checkout's token)."""
         resolved = Path(os.path.realpath(path))
-        if not self.inside(resolved):
+        bases = self._bases(resolved)
+        if not bases:
             raise OSError(f"{path.as_posix()} is outside the scanned directories; not read")
-        bases = [base for base in self.allowed if resolved.is_relative_to(base)]
         downloaded = any(resolved.is_relative_to(d) for d in self.installed)
         if not downloaded and all(skipped(resolved.relative_to(base)) for base in bases):
             raise OSError(f"{path.as_posix()} is in a hidden or skipped directory; not read")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import json
 import os
@@ -35,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from iacguard import __version__, codec
+from iacguard import __version__, codec, collector
 
 # Bump when the layout of cached objects changes in a way the fingerprint would miss.
 SCHEMA = 2
@@ -150,15 +149,11 @@ class Cache:
                 data = stream.read()
         except OSError:
             return None
-        enabled = gc.isenabled()
-        gc.disable()  # loading allocates many objects and frees none
         try:
-            return codec.loads(key, data)
+            with collector.paused():  # loading allocates many objects and frees none
+                return codec.loads(key, data)
         except codec.Invalid:  # torn, corrupt, foreign or another key's: a miss
             return None
-        finally:
-            if enabled:
-                gc.enable()
 
     def put(self, key: str, value: Any) -> None:
         if self.directory is None:

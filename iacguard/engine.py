@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iacguard import collector
 from iacguard.checks import CHECKS
 from iacguard.checks.base import Check, Context
 from iacguard.checks.options import Settings
@@ -31,7 +32,13 @@ def scan(
     options: ScanOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories; bad input becomes error entries, never an exception."""
-    options = options or ScanOptions()
+    with collector.paused():
+        return _scan(paths, config, baseline, options or ScanOptions())
+
+
+def _scan(
+    paths: list[str], config: Config, baseline: Baseline | None, options: ScanOptions
+) -> ScanResult:
     profile = options.profile
     found = options.discovery
     if found is None:

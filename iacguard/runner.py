@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from iacguard import collector
 from iacguard.errors import Error, internal
 
 if TYPE_CHECKING:
@@ -167,13 +168,14 @@ def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None)
     signal interrupt it (the main thread on Unix): ``timeout`` seconds of CPU time, so
     that a file passes or fails the same however loaded the machine is, and a backstop
     in wall time for one that blocks."""
-    try:
-        with _time_limit(timeout):
-            result = parse(unit)
-    except _TimeLimit as limit:
-        return Failure(Error("limit", limit.message))
-    if cache is not None:
-        cache.put(unit.key, result)
+    with collector.paused():  # a parse allocates many objects and frees few
+        try:
+            with _time_limit(timeout):
+                result = parse(unit)
+        except _TimeLimit as limit:
+            return Failure(Error("limit", limit.message))
+        if cache is not None:
+            cache.put(unit.key, result)
     return result
 
 

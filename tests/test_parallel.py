@@ -194,3 +194,25 @@ def test_the_cost_model_estimates_from_its_constants() -> None:
     assert runner.pool_pays(units, 2)
     # two seconds: halved, less than workers cost
     assert not runner.pool_pays(units[:2], 2)
+
+
+def test_the_garbage_collector_is_paused_while_a_scan_parses_and_on_again_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    seen: list[tuple[str, bool]] = []
+    parse = parsing.parse_unit
+
+    def recording(unit: Unit) -> object:
+        seen.append((unit.file, gc.isenabled()))
+        return parse(unit)
+
+    monkeypatch.setattr(parsing, "parse_unit", recording)
+    assert gc.isenabled()
+    template = "fixtures/cloudformation/policy_json_string.yaml"
+    result = scan([template], Config(), options=ScanOptions(jobs=1, cache=False))
+    assert [(f.rule_id, f.location.line) for f in result.findings if f.rule_id == "IG002"] == [
+        ("IG002", 12), ("IG002", 18), ("IG002", 25), ("IG002", 26)]  # fmt: skip
+    assert seen == [(template, False)]
+    assert gc.isenabled()

@@ -9,7 +9,6 @@ single tokens in that tree, so their interpolations are found here, and so are t
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from iacguard.model import Location
@@ -51,8 +50,6 @@ def _parse_tree(text: str) -> Any:
 
     if brackets_too_deep(text):  # the tree is built one level per call, slowly
         raise _too_deep()
-    enabled = gc.isenabled()
-    gc.disable()  # the parse allocates millions of objects and frees none of them
     try:
         # the newline works around lark's missing end-of-file token, as hcl2 does
         return hcl_tables.parser().parse(text + "\n")
@@ -65,9 +62,6 @@ def _parse_tree(text: str) -> Any:
         raise _too_deep() from None
     except Exception as exc:
         raise _lark_problem(exc, text) from None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _lark_problem(exc: Exception, text: str) -> SyntaxProblem:

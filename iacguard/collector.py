@@ -1,0 +1,26 @@
+"""The cyclic garbage collector, paused while a scan runs.
+
+A scan builds hundreds of thousands of objects that stay alive to its end: syntax trees,
+models, findings. With the collector on, each full collection walks every object alive,
+again and again as the heap grows: 1.1 s of 10 s of CPU at 5,000 files. A scan makes
+almost no reference cycles for the collector to free: off throughout, the 5,000-file
+scan peaked 5 MB higher, and 6,000 files that fail to parse not at all. Worker processes
+pause it for each file they parse."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """The collector off for the block, on again after it if it was on before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

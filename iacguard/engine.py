@@ -170,8 +170,12 @@ def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
     from iacguard.suppress import declared_at
 
     blocks = declared_at(model.blocks)
-    # Innermost first: the module block that calls the module the finding is in.
-    calls = sorted(model.module_calls.items(), key=lambda call: -len(call[0][1]))
+    # By scope, innermost first: the module block that calls the module the finding is in.
+    calls: dict[str, list[tuple[str, Location]]] = {}
+    for (scope, address), location in sorted(
+        model.module_calls.items(), key=lambda call: -len(call[0][1])
+    ):
+        calls.setdefault(scope, []).append((address, location))
     for finding in findings:
         declared = blocks.get(finding.resource)
         if declared is not None and declared.file != finding.location.file:
@@ -179,10 +183,8 @@ def _declared_elsewhere(findings: list[Finding], model: Model) -> None:
             finding.related = (*finding.related, related)
         finding.related += tuple(
             Related(location, f"{address} is called here")
-            for (scope, address), location in calls
-            if scope == finding.scope
-            and finding.resource.startswith(address + ".")
-            and location.file != finding.location.file
+            for address, location in calls.get(finding.scope, ())
+            if finding.resource.startswith(address + ".") and location.file != finding.location.file
         )
 
 

@@ -149,19 +149,30 @@ class Cache:
                 data = stream.read()
         except OSError:
             return None
+        return self.decode(key, data)
+
+    def put(self, key: str, value: Any) -> bytes | None:
+        """Store ``value``; the entry's bytes (``decode`` gives the value back), even
+        where it could not be written; None for a value that cannot be stored."""
+        if self.directory is None:
+            return None
+        try:
+            data = codec.dumps(key, value)
+        except (TypeError, ValueError, RecursionError):  # not storable: not cached
+            return None
+        self._write(key, data)
+        return data
+
+    @staticmethod
+    def decode(key: str, data: bytes) -> Any:
+        """The value of an entry's bytes; None for bytes that are not an entry for key."""
         try:
             with collector.paused():  # loading allocates many objects and frees none
                 return codec.loads(key, data)
         except codec.Invalid:  # torn, corrupt, foreign or another key's: a miss
             return None
 
-    def put(self, key: str, value: Any) -> None:
-        if self.directory is None:
-            return
-        try:
-            data = codec.dumps(key, value)
-        except (TypeError, ValueError, RecursionError):  # not storable: not cached
-            return
+    def _write(self, key: str, data: bytes) -> None:
         try:
             if self._open() is None:
                 self._create()

@@ -168,15 +168,20 @@ def parse_limited(unit: Unit, parse: Parse, timeout: float, cache: Cache | None)
     signal interrupt it (the main thread on Unix): ``timeout`` seconds of CPU time, so
     that a file passes or fails the same however loaded the machine is, and a backstop
     in wall time for one that blocks."""
+    return _parse_and_store(unit, parse, timeout, cache)[0]
+
+
+def _parse_and_store(
+    unit: Unit, parse: Parse, timeout: float, cache: Cache | None
+) -> tuple[Any, bytes | None]:
+    """``parse_limited``'s result, and its cache entry's bytes when it was stored."""
     with collector.paused():  # a parse allocates many objects and frees few
         try:
             with _time_limit(timeout):
                 result = parse(unit)
         except _TimeLimit as limit:
-            return Failure(Error("limit", limit.message))
-        if cache is not None:
-            cache.put(unit.key, result)
-    return result
+            return Failure(Error("limit", limit.message)), None
+        return result, cache.put(unit.key, result) if cache is not None else None
 
 
 def timed_out(timeout: float) -> str:
@@ -237,14 +242,17 @@ def _serve(connection: Connection, parse: Parse, cache: Cache | None, timeout: f
         if message is None:
             return
         index, unit = message
-        result = parse_limited(unit, parse, timeout, cache)
+        result, entry = _parse_and_store(unit, parse, timeout, cache)
         try:
-            connection.send((index, result))
+            # A stored result goes back as its cache entry: that is already written, and
+            # a pickle would cost as much again to write and more to read (dataclasses
+            # restore their fields through a call of fields() each).
+            connection.send((index, None, entry) if entry is not None else (index, result, None))
         except (OSError, ValueError):
             return
         except Exception as exc:  # a result that cannot be sent back
             failure = Failure(internal(None, "while sending the result back", exc))
-            connection.send((index, failure))
+            connection.send((index, failure, None))
 
 
 @dataclass(slots=True)
@@ -330,7 +338,7 @@ class _Pool:
                 handles = [w.connection for w in busy] + [w.process.sentinel for w in busy]
                 wait(handles, timeout=max(0.0, first - time.monotonic()))
                 for worker in list(busy):
-                    outcome = self._collect(worker, results)
+                    outcome = self._collect(worker, results, units)
                     if outcome is None:
                         continue
                     busy.remove(worker)
@@ -367,12 +375,17 @@ class _Pool:
             workers.append(worker)
         raise OSError("cannot start a worker process")
 
-    def _collect(self, worker: _Worker, results: list[Any]) -> bool | None:
+    def _collect(self, worker: _Worker, results: list[Any], units: Sequence[Unit]) -> bool | None:
         """None: still working. True: a result came back. False: the worker is lost (it
         died, or ran out of time and was killed); its unit has a Failure."""
         try:
             if worker.connection.poll():
-                index, result = worker.connection.recv()
+                index, result, entry = worker.connection.recv()
+                if entry is not None:
+                    result = self.cache.decode(units[index].key, entry) if self.cache else None
+                    if result is None:
+                        unreadable = "the parser process's result could not be read back"
+                        result = Failure(Error("internal", unreadable))
                 results[index] = result
                 return True
         except (EOFError, OSError):

@@ -15,9 +15,11 @@ from helpers import FIXTURE_SAMPLE, ROOT, iacguard
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import parsing, runner
+from iacguard.cache import Cache
 from iacguard.config import Config
 from iacguard.engine import scan
 from iacguard.errors import Error
+from iacguard.findings import ScanResult
 from iacguard.parsing import ScanOptions
 from iacguard.runner import Failure, Unit
 
@@ -76,6 +78,53 @@ def misbehave(unit: Unit) -> str:
     if unit.file == "crash":
         os.kill(os.getpid(), signal.SIGKILL)
     return unit.file.upper()
+
+
+def _findings(result: ScanResult) -> list[tuple[str, str, int | None]]:
+    return [(f.rule_id, f.location.file, f.location.line) for f in result.findings]
+
+
+def test_workers_send_back_the_cache_entry_they_wrote_and_it_reads_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, always_parallel: None
+) -> None:
+    """A worker that stores a result sends its cache entry, not a pickle of it (files
+    that are all parsed ahead, in the workers: no nested stack, no module)."""
+    decoded: list[str] = []
+    decode = Cache.decode
+
+    def recording(key: str, data: bytes) -> object:
+        decoded.append(key)
+        return decode(key, data)
+
+    monkeypatch.setattr(Cache, "decode", staticmethod(recording))
+    paths = [
+        p for p in FIXTURE_SAMPLE if p.startswith("fixtures/cloudformation/") and "cdk" not in p
+    ]
+    serial = scan(paths, Config(), options=ScanOptions(jobs=1, cache=False))
+    options = ScanOptions(jobs=2, cache_directory=tmp_path)
+    parallel = scan(paths, Config(), options=options)
+    assert _findings(serial)
+    assert _findings(parallel) == _findings(serial)
+    assert parallel.errors == serial.errors
+    written = {p.parent.name + p.name for p in tmp_path.glob("*/*/*") if p.is_file()}
+    assert written
+    assert sorted(decoded) == sorted(written)  # each once
+
+
+def test_an_entry_that_does_not_read_back_is_an_error_of_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, always_parallel: None
+) -> None:
+    monkeypatch.setattr(Cache, "decode", staticmethod(lambda key, data: None))
+    templates = ["fixtures/cloudformation/policy_json_string.yaml",
+                 "fixtures/cloudformation/policy_json_string.json"]  # fmt: skip
+    options = ScanOptions(jobs=2, cache_directory=tmp_path)
+    result = scan(templates, Config(), options=options)
+    assert result.findings == []
+    unreadable = "the parser process's result could not be read back"
+    assert sorted((e.kind, e.file, e.message) for e in result.errors) == [
+        ("internal", templates[1], unreadable),
+        ("internal", templates[0], unreadable),
+    ]
 
 
 @pytest.mark.slow  # waits out time limits, in workers

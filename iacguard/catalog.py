@@ -18,9 +18,11 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 from pathlib import Path
+
+from iacguard.records import dataclass
 
 _DATA = Path(__file__).with_name("data") / "catalog.txt"
 

@@ -16,9 +16,9 @@ be resolved is neither a pass nor a finding: the rule records it as unresolved.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from iacguard.model import Condition, Scalar, Unknown
+from iacguard.records import dataclass
 
 _NEGATIVE_MARKERS = ("not", "ifexists")
 _SET_PREFIXES = {"foranyvalue:": True, "forallvalues:": False}

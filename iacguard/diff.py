@@ -16,11 +16,12 @@ import dataclasses
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult
+from iacguard.records import dataclass
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from iacguard.records import dataclass
 
 if TYPE_CHECKING:
     from iacguard.pathmatch import GitIgnores

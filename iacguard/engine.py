@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from iacguard.model import Location, Model, Unresolved
 from iacguard.parsing import ScanOptions, Scheduler
 from iacguard.paths import display_path
 from iacguard.profile import phase
+from iacguard.records import dataclass
 
 if TYPE_CHECKING:
     from iacguard.baseline import Baseline

@@ -13,10 +13,10 @@ CodeBuild/SageMaker/ECS additions) and Bishop Fox's iam-vulnerable; reviewed by 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from iacguard.model import Statement, Unknown
 from iacguard.permissions import Effective, action_matches, is_allow, resource_matches
+from iacguard.records import dataclass
 
 # ARN fields split at colons, not at those inside ``${AWS::AccountId}``.
 _ARN_PARTS = re.compile(r":(?![^${}]*\})")

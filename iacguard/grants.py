@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from iacguard import catalog
 from iacguard.catalog import Action
 from iacguard.conditions import restriction
 from iacguard.model import Location, Policy, Scalar, Statement, Unknown
+from iacguard.records import dataclass
 
 if TYPE_CHECKING:
     from iacguard.checks.base import Context

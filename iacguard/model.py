@@ -12,8 +12,10 @@ a value therefore hold a tuple of alternatives/elements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from iacguard.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@ left alone."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from iacguard.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

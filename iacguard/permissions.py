@@ -20,7 +20,7 @@ two templates names two principals. A reference by name alone (``Users: [alice]`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 from iacguard import catalog
@@ -34,6 +34,7 @@ from iacguard.model import (
     Unknown,
     Value,
 )
+from iacguard.records import dataclass
 
 Key = tuple[str, str]  # (scope, address)
 

@@ -26,6 +26,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from iacguard.cache import Cache, default_directory
+from iacguard.records import dataclass
 
 if TYPE_CHECKING:
     from iacguard.commands.check import CheckRequest
@@ -39,7 +40,7 @@ FORMAT = 1
 _NOT_OUTPUT = frozenset({"jobs", "profile"})
 
 
-@dataclasses.dataclass(slots=True)
+@dataclass(slots=True)
 class Written:
     """What a scan's command wrote: stdout, the output files (path, text), exit code."""
 

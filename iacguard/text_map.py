@@ -6,9 +6,10 @@ syntax tree classes)."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iacguard.model import Location
+from iacguard.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ that uses them (the role, the bucket policy).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from iacguard import catalog
 from iacguard.checks.base import Context
@@ -24,6 +23,7 @@ from iacguard.model import (
     Unknown,
     Value,
 )
+from iacguard.records import dataclass
 
 # Condition keys that pin who the principal is (rules.md, IG010).
 WHO_KEYS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from iacguard import RULES_URL
@@ -24,6 +24,7 @@ from iacguard.model import (
     Unresolved,
     Value,
 )
+from iacguard.records import dataclass
 
 if TYPE_CHECKING:
     from iacguard.permissions import Permissions

@@ -4,7 +4,7 @@ the permissions boundary or a condition on the target takes it away."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iacguard.checks.base import text_of
 from iacguard.escalation_paths import Path, Step, Target
@@ -17,6 +17,7 @@ from iacguard.permissions import (
     is_allow,
     is_deny,
 )
+from iacguard.records import dataclass
 
 # Condition keys through which a statement can keep an escalation step from reaching an
 # arbitrary target (which policy may be attached, which boundary a new policy must

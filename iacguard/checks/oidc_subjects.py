@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from iacguard.records import dataclass
 
 Grade = tuple[str | None, str]
 

@@ -5,8 +5,9 @@ and the check reads its value from plain ``Settings``, never from the config."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
+
+from iacguard.records import dataclass
 
 T = TypeVar("T", int, bool, tuple[str, ...])
 Kind = Literal["integer", "boolean", "strings"]

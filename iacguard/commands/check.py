@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from iacguard.records import dataclass
 
 if TYPE_CHECKING:
     from iacguard.config import Config

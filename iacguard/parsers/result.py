@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iacguard.errors import Error
 from iacguard.model import Model
+from iacguard.records import dataclass
 
 
 @dataclass(slots=True)

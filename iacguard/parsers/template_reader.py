@@ -17,7 +17,6 @@ is read, never built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -36,6 +35,7 @@ from iacguard.parsers.template_errors import (
     unreadable,
 )
 from iacguard.parsers.template_merge import MERGE, flatten
+from iacguard.records import dataclass
 from iacguard.resolve.marks import MarkTable, Span
 
 __all__ = ["MAX_EXPANDED_VALUES", "MAX_KEYS", "DecodeError", "Decoded", "read"]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from iacguard import observed
 from iacguard.errors import Error
 from iacguard.parsers.source import SourceError, read_text
 from iacguard.paths import display_path
+from iacguard.records import dataclass
 
 MANIFEST = Path(".terraform") / "modules" / "modules.json"
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024

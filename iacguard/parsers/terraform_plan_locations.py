@@ -6,11 +6,11 @@ is where its parent is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from iacguard.model import Location
 from iacguard.parsers.located_json import JsonProblem, decode
+from iacguard.records import dataclass
 from iacguard.resolve.hcl import Block, Call, Expr, Literal, Name, ObjectExpr, TupleExpr
 from iacguard.resolve.terraform_values import Located, TfValue, plain
 from iacguard.text_map import TextMap

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacguard.errors import Error
 from iacguard.model import Location, Model
 from iacguard.paths import display_path
+from iacguard.records import dataclass
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import Loader

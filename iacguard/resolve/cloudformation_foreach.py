@@ -12,10 +12,10 @@ and the caller is told which loop and why.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from iacguard.model import Location, Scalar
+from iacguard.records import dataclass
 from iacguard.resolve.cloudformation import Intrinsics
 from iacguard.resolve.marks import MarkTable
 from iacguard.resolve.node import Node

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from iacguard.errors import ErrorKind
 from iacguard.model import Location
+from iacguard.records import dataclass
 
 Path = tuple[str | int, ...]
 

@@ -9,7 +9,8 @@ value statically, ``data.TYPE`` for a data source), so that such references reso
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+
+from iacguard.records import dataclass
 
 
 @dataclass(frozen=True)

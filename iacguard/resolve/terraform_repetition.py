@@ -8,10 +8,10 @@ does not exist; instances that cannot be known leave ``each``/``count`` unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from iacguard.model import Scalar, Unknown
+from iacguard.records import dataclass
 from iacguard.resolve.hcl import Block, Expr
 from iacguard.resolve.terraform_expressions import is_number
 from iacguard.resolve.terraform_values import Located, TfValue, scalars, text_of

@@ -11,8 +11,9 @@ Primitive types (``string``, ``number``, ``bool``) and ``any`` leave a value as 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
+from iacguard.records import dataclass
 from iacguard.resolve.hcl import Call, Expr, Literal, ObjectExpr, TupleExpr
 from iacguard.resolve.terraform_values import Choice, Located, TfValue
 

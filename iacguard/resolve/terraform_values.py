@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
+from iacguard.records import dataclass
 from iacguard.resolve.node import Node, Problem, join_when
 from iacguard.text_map import TextMap
 

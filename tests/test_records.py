@@ -36,7 +36,7 @@ def make(decorator: Any, options: dict[str, bool]) -> type:
     finds it (the annotations are strings, as in iacguard's modules)."""
 
     class Record:
-        file: str
+        file: str  # no docstring: the class's signature becomes one
         line: int
         column: int = 1
         path: tuple[str | int, ...] = ()
@@ -73,6 +73,7 @@ def behaviour(cls: Any, frozen: bool) -> str:
         "replaced": repr(dataclasses.replace(c, line=9)),
         "pickled": repr(pickle.loads(pickle.dumps(c))) == repr(c),
         "is dataclass": dataclasses.is_dataclass(cls),
+        "doc": cls.__doc__,
     }
     for name, action in [("assign", lambda: setattr(c, "line", 5)),
                          ("delete", lambda: delattr(c, "line"))]:  # fmt: skip

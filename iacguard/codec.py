@@ -43,12 +43,17 @@ class Invalid(Exception):
 
 def dumps(key: str, value: Any) -> bytes:
     """The entry for ``value``; TypeError for a value of a type it cannot hold."""
-    classes: dict[type, int] = {}
+    classes: _Classes = {}
     strings: dict[str, int] = {}
     body = json.dumps(_plain(value, classes, strings), separators=(",", ":"), allow_nan=True)
     names = [f"{cls.__module__}:{cls.__qualname__}" for cls in classes]
     header = json.dumps([FORMAT, key, names, list(strings)], separators=(",", ":"))
     return f"{header}\n{body}".encode("utf-8", "surrogatepass")
+
+
+# The dataclasses of an entry, in the order of the header's names: each with its tag (its
+# index as text) and what gets its fields' values.
+_Classes = dict[type, tuple[str, Callable[[Any], tuple[Any, ...]]]]
 
 
 def loads(key: str, data: bytes) -> Any:
@@ -68,49 +73,68 @@ def loads(key: str, data: bytes) -> Any:
         }
         for index, name in enumerate(names):
             builders[str(index)] = _builder(name)
-        return json.loads(body, object_hook=lambda o: _build(o, builders))
+
+        def build(pairs: list[tuple[str, Any]]) -> Any:  # each tagged value: a call each
+            if len(pairs) != 1:
+                raise Invalid("an object that is not a tagged value")
+            tag, value = pairs[0]
+            return builders[tag](value)
+
+        # the pairs, not a dict made of them: an entry holds hundreds of thousands
+        return json.loads(body, object_pairs_hook=build)
     except Invalid:
         raise
     except Exception as exc:  # ValueError, TypeError, KeyError… : whatever the bytes are
         raise Invalid(f"{type(exc).__name__}: {exc}") from None
 
 
-def _plain(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
-    # by exact type first: a cold scan stores every parse result, tens of thousands of
-    # values, and most are one of these or one of our dataclasses
+def _plain(value: Any, classes: _Classes, strings: dict[str, int]) -> Any:
+    """``value`` as JSON: the entry point of ``_items``, which does most of the work,
+    and what it leaves: dicts, a dataclass met the first time, subclasses of plain
+    types."""
     kind: Any = type(value)
-    if kind is str:
-        if len(value) < LONG_STRING:
-            return value
-        return {"s": strings.setdefault(value, len(strings))}
-    if kind is list:
-        return _items(value, classes, strings)
-    if kind is tuple:
-        return {"t": _items(value, classes, strings)}
-    if value is None or kind is int or kind is bool or kind is float:
-        return value
     if kind is dict:
         return {"d": _items(chain.from_iterable(value.items()), classes, strings)}
-    values = _field_values(kind)
-    if values is not None:
-        index = classes.setdefault(kind, len(classes))
-        return {str(index): _items(values(value), classes, strings)}
-    return _plain_other(value, classes, strings)
+    known = classes.get(kind)
+    if known is None:
+        values = _field_values(kind)
+        if values is None:
+            if kind in (str, list, tuple, int, bool, float) or value is None:
+                return _items((value,), classes, strings)[0]
+            return _plain_other(value, classes, strings)
+        known = classes[kind] = (str(len(classes)), values)
+    return {known[0]: _items(known[1](value), classes, strings)}
 
 
-def _items(values: Any, classes: dict[type, int], strings: dict[str, int]) -> list[Any]:
-    """``_plain`` of each value, the scalars most are without a call each."""
-    items = []
+def _items(values: Any, classes: _Classes, strings: dict[str, int]) -> list[Any]:
+    """``_plain`` of each value: scalars, lists, tuples and the dataclasses met before
+    without a call of it (a cold scan stores every parse result, hundreds of thousands
+    of values)."""
+    items: list[Any] = []
+    append = items.append
     for value in values:
         kind = type(value)
-        if (kind is str and len(value) < LONG_STRING) or value is None or kind is int:
-            items.append(value)
+        if kind is str:
+            if len(value) < LONG_STRING:
+                append(value)
+            else:
+                append({"s": strings.setdefault(value, len(strings))})
+        elif value is None or kind is int or kind is bool or kind is float:
+            append(value)
+        elif kind is tuple:
+            append({"t": _items(value, classes, strings)})
+        elif kind is list:
+            append(_items(value, classes, strings))
         else:
-            items.append(_plain(value, classes, strings))
+            known = classes.get(kind)
+            if known is None:
+                append(_plain(value, classes, strings))
+            else:
+                append({known[0]: _items(known[1](value), classes, strings)})
     return items
 
 
-def _plain_other(value: Any, classes: dict[type, int], strings: dict[str, int]) -> Any:
+def _plain_other(value: Any, classes: _Classes, strings: dict[str, int]) -> Any:
     """A dict, or a subclass of a plain type (a ``str`` enum is stored as its text)."""
     if isinstance(value, str):
         if len(value) < LONG_STRING:
@@ -222,10 +246,3 @@ def _dict(flat: Any) -> dict[Any, Any]:
     if type(flat) is not list or len(flat) % 2:
         raise Invalid("a malformed mapping")
     return dict(zip(flat[::2], flat[1::2], strict=True))
-
-
-def _build(obj: dict[str, Any], builders: dict[str, Callable[[Any], Any]]) -> Any:
-    if len(obj) != 1:
-        raise Invalid("an object that is not a tagged value")
-    ((tag, value),) = obj.items()
-    return builders[tag](value)

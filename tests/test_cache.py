@@ -238,6 +238,9 @@ def test_an_entry_that_would_run_code_or_name_another_class_is_a_miss(tmp_path: 
         f'[2,"{key}",["iacguard.model:Location"],[]]\n{{"0":["a.tf","12",1,0,0,{{"t":[]}}]}}'.encode(),
         f'[2,"{key}",["iacguard.parsers.terraform:ParsedFile"],[]]\n{{"0":["main.tf",[],[]]}}'.encode(),
         f'[2,"{key}",["iacguard.model:Location"],[]]\n{{"0":["a.tf",1,2,3,4,5,6,7]}}'.encode(),
+        # objects that are not one tagged value: two tags, one tag twice
+        f'[2,"{key}",[],[]]\n{{"t":[],"d":[]}}'.encode(),
+        f'[2,"{key}",[],[]]\n{{"t":[1],"t":[2]}}'.encode(),
         # a valid entry of another file, moved to this key
         Path(_copy_of_entry(cache, "other")).read_bytes(),
     ]

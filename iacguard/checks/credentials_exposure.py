@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import cache
+
 from iacguard import catalog
 from iacguard.checks.base import Check, Context
 from iacguard.findings import Severity
@@ -128,13 +130,13 @@ class CredentialsExposure(Check):
     def statement(self, statement: Statement, policy: Policy, ctx: Context) -> None:
         if policy.kind not in IDENTITY_KINDS or not allows(statement, policy, ctx):
             return
-        cat = catalog.get()
+        if not _may_grant(statement):
+            return
         exposed: list[tuple[catalog.Action, Scalar, str]] = []
         granted = False
-        for name in CREDENTIAL_ACTIONS:
+        for name, action in _credential_actions():
             entry = grants_name(statement, policy, ctx, name)
-            action = cat.action(name)
-            if entry is None or action is None:
+            if entry is None:
                 continue
             granted = True
             how = unscoped(statement, action)
@@ -167,3 +169,28 @@ def _names(exposed: list[tuple[catalog.Action, Scalar, str]]) -> str:
 
 
 _NAMED = 3
+
+
+_SERVICES = frozenset(name.partition(":")[0] for name in CREDENTIAL_ACTIONS)
+
+
+def _may_grant(statement: Statement) -> bool:
+    """Whether any credential action can be among what the statement grants: False only
+    when every ``Action`` entry names another service, with no wildcard in its prefix
+    (most statements), so the rule need not match each entry against each action."""
+    if statement.not_actions is not None:
+        return True
+    for value in statement.actions or ():
+        if isinstance(value, Scalar):
+            service, colon, _ = str(value.value).strip().lower().partition(":")
+            if not colon or "*" in service or "?" in service or service in _SERVICES:
+                return True
+    return False
+
+
+@cache
+def _credential_actions() -> tuple[tuple[str, catalog.Action], ...]:
+    """The credential actions with their catalog entries (those the catalog knows)."""
+    cat = catalog.get()
+    found = ((name, cat.action(name)) for name in CREDENTIAL_ACTIONS)
+    return tuple((name, action) for name, action in found if action is not None)

@@ -266,3 +266,19 @@ def test_the_pure_python_parser_reads_the_same_where_libyaml_is_missing(
 
     monkeypatch.setattr(template_reader, "_LOADER", yaml.SafeLoader)
     compare(GENERATED[name])
+
+
+def test_the_tags_kept_across_templates_are_few_and_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain scalars' tags are kept from one template to the next, within bounds: the
+    texts are the template author's."""
+    from iacguard.parsers import template_reader
+
+    monkeypatch.setattr(template_reader, "_TAGS", {})
+    monkeypatch.setattr(template_reader, "_TAGS_KEPT", 4)
+    long = "x" * 65
+    text = "\n".join(f"k{i}: {value}" for i, value in enumerate(["yes", "12", "a", "b", "c", long]))
+    expected = {"k0": True, "k1": 12, "k2": "a", "k3": "b", "k4": "c", "k5": long}
+    assert read(text).value == expected
+    assert read(text).value == expected  # again, with some tags kept
+    assert 0 < len(template_reader._TAGS) <= 4
+    assert all(len(value) <= 64 for value in template_reader._TAGS)

@@ -54,6 +54,24 @@ _TAB = "found character '\\t' that cannot start any token"
 _LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 _CONSTRUCTOR = SafeConstructor()
 _RESOLVER = yaml.resolver.Resolver()
+# The tag of each short plain scalar's text, for every template of the process: most
+# keys and values recur from one template to the next. At most 65,536 texts of at most
+# 64 characters (the texts are the template author's): emptied when full.
+_TAGS: dict[str, str] = {}
+_TAGS_KEPT = 65536
+_TAGS_LONGEST = 64
+
+
+def _plain_tag(value: str) -> str:
+    """The tag YAML 1.1 gives a plain scalar (the same for the same text)."""
+    tag = _TAGS.get(value)
+    if tag is None:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+        if len(value) <= _TAGS_LONGEST:
+            if len(_TAGS) >= _TAGS_KEPT:
+                _TAGS.clear()
+            _TAGS[value] = tag
+    return tag
 
 
 @dataclass(slots=True)
@@ -105,7 +123,6 @@ class _Builder:
         self.open_anchors: dict[str, Any] = {}
         self.failure: Exception | None = None  # the first error while building
         self.sizes: dict[int, int] = {}  # a collection's size with aliases expanded
-        self.tags: dict[str, str] = {}
 
     def read(self) -> Decoded:
         loader = _LOADER(self.text)
@@ -129,7 +146,7 @@ class _Builder:
     def _events(self, loader: Any) -> Any:
         get = loader.get_event
         scalar_event = yaml.ScalarEvent
-        plain_tag = self._plain_tag
+        plain_tag = _plain_tag
         stack: list[_Frame] = []
         root: Any = None
         self.root_size = 0
@@ -233,13 +250,6 @@ class _Builder:
             self._fail(error)
             return None, None
 
-    def _plain_tag(self, value: str) -> str:
-        """The tag YAML 1.1 gives a plain scalar (the same for the same text)."""
-        tag = self.tags.get(value)
-        if tag is None:
-            tag = self.tags[value] = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-        return tag
-
     def _construct(self, event: Any) -> tuple[Any, Span | None]:
         tag = event.tag
         value = event.value
@@ -248,7 +258,7 @@ class _Builder:
         if tag is None or tag == "!":
             if not event.implicit[0]:
                 return value, span
-            tag = self._plain_tag(value)
+            tag = _plain_tag(value)
         if tag == _STR:
             return value, span
         if tag == _MERGE:

@@ -312,6 +312,7 @@ class _Pool:
         self.timeout = timeout
         self.cache = cache
         self.advance = advance
+        self.entries: list[tuple[int, bytes]] = []  # received, not yet read back
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
@@ -349,6 +350,7 @@ class _Pool:
                     following = waiting.next(worker.kind, worker.imported, elsewhere)
                     if following is not None and time.monotonic() <= deadline:
                         busy.append(self._send(workers, worker, following, units))
+                    self._read_back(results, units)  # once the worker has its next unit
         finally:
             for worker in workers:
                 self._stop(worker)
@@ -383,10 +385,7 @@ class _Pool:
             if worker.connection.poll():
                 index, result, entry = worker.connection.recv()
                 if entry is not None:
-                    result = self.cache.decode(units[index].key, entry) if self.cache else None
-                    if result is None:
-                        unreadable = "the parser process's result could not be read back"
-                        result = Failure(Error("internal", unreadable))
+                    self.entries.append((index, entry))
                 results[index] = result
                 return True
         except (EOFError, OSError):
@@ -404,6 +403,16 @@ class _Pool:
         stopped = f"the parser process stopped unexpectedly ({how}); skipped"
         results[worker.index] = Failure(Error("internal", stopped))
         return False
+
+    def _read_back(self, results: list[Any], units: Sequence[Unit]) -> None:
+        """The results that came back as cache entries, read."""
+        for index, entry in self.entries:
+            result = self.cache.decode(units[index].key, entry) if self.cache else None
+            if result is None:
+                unreadable = "the parser process's result could not be read back"
+                result = Failure(Error("internal", unreadable))
+            results[index] = result
+        self.entries.clear()
 
     @staticmethod
     def _stop(worker: _Worker) -> None:

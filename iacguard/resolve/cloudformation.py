@@ -95,9 +95,9 @@ class Intrinsics:
         value = parent.value
         path = (*parent.path, key)
         if isinstance(key, str) and isinstance(value, dict) and key in value:
-            fallback = self.key_location(value, key, path, parent.location)
-            loc = self.location(self.marks.value(value, key), path, fallback)
-            return Node(value[key], path, loc, parent.when)
+            span = self.marks.value(value, key)  # a string's own place, most often
+            fallback = None if span else self.key_location(value, key, path, parent.location)
+            return Node(value[key], path, self.location(span, path, fallback), parent.when)
         if isinstance(key, int) and isinstance(value, list) and 0 <= key < len(value):
             loc = self.location(self.marks.value(value, key), path, parent.location)
             return Node(value[key], path, loc, parent.when)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helpers import described, run
 
 CFN = "fixtures/cloudformation/credentials-exposure"
@@ -44,3 +46,29 @@ def test_scoped_secrets_ecr_tokens_denies_and_trust_policies_pass_in_cloudformat
 def test_scoped_secrets_ecr_tokens_denies_and_trust_policies_pass_in_terraform() -> None:
     result = run(f"{TF}/negative")
     assert described(result) == []
+
+
+def test_notaction_wildcard_prefixes_and_any_case_are_read_statements_on_other_services_not(
+    tmp_path: Path,
+) -> None:
+    """The rule skips a statement only when every action names another service."""
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Policy:\n"
+        "    Type: AWS::IAM::ManagedPolicy\n"
+        "    Properties:\n"
+        "      PolicyDocument:\n"
+        "        Statement:\n"
+        "          - {Sid: AllButS3, Effect: Allow, NotAction: 's3:*', Resource: '*'}\n"
+        "          - {Sid: Prefix, Effect: Allow, Action: 'secrets*:GetSecretValue', Resource: '*'}\n"
+        "          - {Sid: Case, Effect: Allow, Action: ' SSM:GetParameter', Resource: '*'}\n"
+        "          - {Sid: Storage, Effect: Allow, Action: [s3:GetObject, 'dynamodb:*'], Resource: '*'}\n"
+    )
+    found = [line.split(" allows ")[0] for line in described(run(template)) if "IG009" in line]
+    where = f"IG009 {template.as_posix()}"
+    assert found == [
+        f'{where}:7:55 high Policy: Statement "AllButS3"',
+        f'{where}:8:50 high Policy: Statement "Prefix"',
+        f'{where}:9:48 high Policy: Statement "Case"',
+    ]

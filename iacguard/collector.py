@@ -24,3 +24,11 @@ def paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def forked() -> None:
+    """In a worker forked from a scan: the collector on again (the scan paused it), and
+    what the worker inherited frozen: never walked by a collection, so its memory pages
+    stay shared with the parent's instead of being copied."""
+    gc.freeze()
+    gc.enable()

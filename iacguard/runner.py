@@ -235,6 +235,7 @@ def _serve(connection: Connection, parse: Parse, cache: Cache | None, timeout: f
     """A worker: parse the units it is sent, one at a time, until told to stop; each
     within its CPU time (the main process keeps the wall-time backstop)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    collector.forked()
     while True:
         try:
             message = connection.recv()

@@ -2,11 +2,12 @@
 iacguard's own dataclasses, never run code (unlike a pickle).
 
 An entry is two JSON documents on two lines: a header (the format, the entry's key, the
-dataclasses it uses by module and name, its long strings) and the value. In the value,
-lists are arrays, and everything else that is not a JSON scalar is a one-member object:
+dataclasses it uses by module and name, its strings of six characters or more) and the
+value. In the value, lists are arrays, and everything else that is not a JSON scalar is
+a one-member object:
 
 - ``{"t": [...]}`` a tuple, ``{"d": [k1, v1, k2, v2, ...]}`` a dict (keys of any type);
-- ``{"s": 2}`` the header's third long string (each is written once, however often used);
+- ``{"s": 2}`` the header's third string (each is written once, however often used);
 - ``{"3": [...]}`` an instance of the header's fourth class, its ``__init__`` fields in
   order (``__post_init__`` recomputes the others).
 
@@ -31,10 +32,13 @@ from typing import Any
 
 FORMAT = 2
 # Characters from which a string is stored once, in the header's table, and referred to
-# by position: a YAML alias repeats one string in every resource (written out each time,
-# 180 KB of template became a 34 MB entry). 512 rather than 256: fewer lookups on reading
-# (benchmarks/README.md).
-LONG_STRING = 512
+# by position. Its reader then holds one string object for all its uses: a CloudFormation
+# result repeats its file's name in every location and "Resources", "Properties",
+# "Statement" in every path; written out each time, they were 835,000 strings (64 MB) in
+# the main process at 5,000 files where 167,000 are left, for a fifth more time reading
+# and writing. And a YAML alias repeats one long string in every resource (180 KB of
+# template became a 34 MB entry when each was written out).
+SHARED_STRING = 6
 
 
 class Invalid(Exception):
@@ -44,13 +48,16 @@ class Invalid(Exception):
 def dumps(key: str, value: Any) -> bytes:
     """The entry for ``value``; TypeError for a value of a type it cannot hold."""
     classes: _Classes = {}
-    strings: dict[str, int] = {}
+    strings: _Strings = {}
     body = json.dumps(_plain(value, classes, strings), separators=(",", ":"), allow_nan=True)
     names = [f"{cls.__module__}:{cls.__qualname__}" for cls in classes]
     header = json.dumps([FORMAT, key, names, list(strings)], separators=(",", ":"))
     return f"{header}\n{body}".encode("utf-8", "surrogatepass")
 
 
+# The strings of an entry's table, each with its reference (one dict, written wherever
+# the string is).
+_Strings = dict[str, dict[str, int]]
 # The dataclasses of an entry, in the order of the header's names: each with its tag (its
 # index as text) and what gets its fields' values.
 _Classes = dict[type, tuple[str, Callable[[Any], tuple[Any, ...]]]]
@@ -66,18 +73,19 @@ def loads(key: str, data: bytes) -> Any:
             raise Invalid("not an entry of this format and key")
         if not isinstance(strings, list) or not all(type(s) is str for s in strings):
             raise Invalid("a malformed string table")
-        builders: dict[str, Callable[[Any], Any]] = {
-            "t": tuple,
-            "d": _dict,
-            "s": lambda i: _string(strings, i),
-        }
+        builders: dict[str, Callable[[Any], Any]] = {"t": tuple, "d": _dict}
         for index, name in enumerate(names):
             builders[str(index)] = _builder(name)
+        count = len(strings)
 
         def build(pairs: list[tuple[str, Any]]) -> Any:  # each tagged value: a call each
             if len(pairs) != 1:
                 raise Invalid("an object that is not a tagged value")
             tag, value = pairs[0]
+            if tag == "s":  # the commonest: one of the table's strings
+                if type(value) is not int or not 0 <= value < count:
+                    raise Invalid("a string that is not in the table")
+                return strings[value]
             return builders[tag](value)
 
         # the pairs, not a dict made of them: an entry holds hundreds of thousands
@@ -88,7 +96,7 @@ def loads(key: str, data: bytes) -> Any:
         raise Invalid(f"{type(exc).__name__}: {exc}") from None
 
 
-def _plain(value: Any, classes: _Classes, strings: dict[str, int]) -> Any:
+def _plain(value: Any, classes: _Classes, strings: _Strings) -> Any:
     """``value`` as JSON: the entry point of ``_items``, which does most of the work,
     and what it leaves: dicts, a dataclass met the first time, subclasses of plain
     types."""
@@ -106,7 +114,7 @@ def _plain(value: Any, classes: _Classes, strings: dict[str, int]) -> Any:
     return {known[0]: _items(known[1](value), classes, strings)}
 
 
-def _items(values: Any, classes: _Classes, strings: dict[str, int]) -> list[Any]:
+def _items(values: Any, classes: _Classes, strings: _Strings) -> list[Any]:
     """``_plain`` of each value: scalars, lists, tuples and the dataclasses met before
     without a call of it (a cold scan stores every parse result, hundreds of thousands
     of values)."""
@@ -115,10 +123,10 @@ def _items(values: Any, classes: _Classes, strings: dict[str, int]) -> list[Any]
     for value in values:
         kind = type(value)
         if kind is str:
-            if len(value) < LONG_STRING:
+            if len(value) < SHARED_STRING:
                 append(value)
             else:
-                append({"s": strings.setdefault(value, len(strings))})
+                append(strings.get(value) or _shared(value, strings))
         elif value is None or kind is int or kind is bool or kind is float:
             append(value)
         elif kind is tuple:
@@ -134,12 +142,12 @@ def _items(values: Any, classes: _Classes, strings: dict[str, int]) -> list[Any]
     return items
 
 
-def _plain_other(value: Any, classes: _Classes, strings: dict[str, int]) -> Any:
+def _plain_other(value: Any, classes: _Classes, strings: _Strings) -> Any:
     """A dict, or a subclass of a plain type (a ``str`` enum is stored as its text)."""
     if isinstance(value, str):
-        if len(value) < LONG_STRING:
+        if len(value) < SHARED_STRING:
             return value
-        return {"s": strings.setdefault(value, len(strings))}
+        return strings.get(value) or _shared(value, strings)
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, list):
@@ -236,10 +244,9 @@ def _field_types(cls: type, fields: tuple[str, ...]) -> tuple[tuple[type, ...], 
     return tuple(checks)
 
 
-def _string(strings: list[str], index: Any) -> str:
-    if type(index) is not int or not 0 <= index < len(strings):
-        raise Invalid("a string that is not in the table")
-    return strings[index]
+def _shared(value: str, strings: _Strings) -> dict[str, int]:
+    reference = strings[value] = {"s": len(strings)}
+    return reference
 
 
 def _dict(flat: Any) -> dict[Any, Any]:

@@ -375,6 +375,27 @@ def test_a_long_string_repeated_through_an_alias_is_stored_once(tmp_path: Path) 
     assert len({id(v.value) for v in loaded}) == 1
 
 
+def test_a_string_used_many_times_in_an_entry_is_one_string_read_back() -> None:
+    """Workers send their results as entries: a file's name in every location and the
+    same keys in every path, read back as one string object each, not one per use
+    (835,000 strings where the parse made 167,000, at 5,000 files). Shorter strings are
+    written out where they are used."""
+    from iacguard import codec
+    from iacguard.model import Location, Scalar
+
+    file = "cloudformation/app/template.yaml"
+    values = [
+        Scalar("Allow", Location(file, i, path=("Resources", "Role", "Effect"))) for i in range(50)
+    ]
+    loaded = codec.loads("k", codec.dumps("k", values))
+    assert loaded == values
+    assert len({id(v.location.file) for v in loaded}) == 1
+    assert len({id(v.location.path[0]) for v in loaded}) == 1  # Resources
+    assert len({id(v.location.path[2]) for v in loaded}) == 1  # Effect: six characters
+    assert json.loads(codec.dumps("k", values).partition(b"\n")[0])[3] == [
+        file, "Resources", "Effect"]  # fmt: skip
+
+
 @pytest.mark.parametrize("index", ["-1", "7", '"0"'])
 def test_an_entry_naming_a_string_outside_its_table_is_a_miss(index: str) -> None:
     from iacguard import codec

@@ -130,10 +130,11 @@ def _init(cls: type, every: tuple[dataclasses.Field[Any], ...], frozen: bool) ->
             raise TypeError(f"non-default argument {f.name!r} follows default argument")
         optional = optional or kind in "df"
     post_init = hasattr(cls, "__post_init__")
-    shape = (frozen, kinds, post_init)
+    # a parameter's default is the function's, not its code's: d and p share a template
+    shape = (frozen, tuple("p" if kind == "d" else kind for kind in kinds), post_init)
     code = _TEMPLATES.get(shape)
     if code is None:
-        code = _TEMPLATES[shape] = _template(kinds, frozen, post_init)
+        code = _TEMPLATES[shape] = _template(*shape)
     names = {f"a{i}": f.name for i, f in enumerate(every)}
     code = code.replace(
         co_varnames=tuple(names.get(n, n) for n in code.co_varnames),
@@ -160,18 +161,18 @@ def _init(cls: type, every: tuple[dataclasses.Field[Any], ...], frozen: bool) ->
     return function
 
 
-def _template(kinds: tuple[str, ...], frozen: bool, post_init: bool) -> Any:
+def _template(frozen: bool, kinds: tuple[str, ...], post_init: bool) -> Any:
     """The code of an ``__init__`` for fields a0, a1…, compiled once for every class of
-    the same shape. Defaults are given to each function; here they are None."""
+    the same shape (a parameter with a default is a ``p`` here: the defaults are given to
+    each function)."""
     parameters = ["self"]
     lines = []
     for i, kind in enumerate(kinds):
         name = f"a{i}"
-        if kind in "pdf":
-            parameters.append(name if kind == "p" else f"{name}=None")
+        if kind in "pf":
+            parameters.append(name)
         value = {
             "p": name,
-            "d": name,
             "f": f"_f{i}() if {name} is _FACTORY else {name}",
             "F": f"_f{i}()",
             "V": f"_v{i}",

@@ -77,7 +77,7 @@ def test_the_cache_keeps_one_result_per_set_of_parameter_values(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ('[\n  {"ParameterKey": "A",\n}\n]', "bad.json:3: not valid JSON: "),
+        ('[\n  {"ParameterKey": "A",\n   "ParameterValue" 1}\n]', "bad.json:3: not valid JSON: "),
         ('{"Parameters": {"A": "b"}}', 'bad.json: expected a list of {"ParameterKey"'),
         ('[{"ParameterKey": "A"}]', "bad.json: entry 1: expected a list of"),
     ],

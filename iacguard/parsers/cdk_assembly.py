@@ -215,6 +215,9 @@ class _Reader:
     def inside(self, directory: Path, name: str, where: tuple[str, int | None]) -> Path | None:
         """``directory / name`` when it is inside the assembly, else None (an error)."""
         pure = PurePosixPath(name.replace("\\", "/"))
+        if "\0" in name:  # said alike by every Python (3.13 names the call that failed)
+            self.at(where, f"{_shown(name)} cannot be read: embedded null byte")
+            return None
         try:
             real = Path(os.path.realpath(directory / name))
             exists = real.exists()

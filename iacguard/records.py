@@ -6,9 +6,9 @@ Python creates a dataclass by writing the source of six methods (``__init__``,
 creates 55 to 97 of them, 16% of a cold scan of 80 templates. Here the standard
 library still reads the fields (``fields()``, ``replace()``, ``__match_args__``,
 ``__slots__`` are its own), and the methods are made without compiling anything per
-class: ``__init__`` from one compiled template per shape of class (which fields have
-defaults, factories, ``init=False``; frozen or not), renamed to the class's fields; the
-others are closures over the fields' names. They behave as the generated ones do
+class: ``__init__`` from one compiled template per shape of class (how many fields, which
+have default factories or ``init=False``, frozen or not; defaults are the function's),
+renamed to the class's fields; the others are closures over the fields' names. They behave as the generated ones do
 (``tests/test_records.py`` compares them with the standard library's).
 
 Only what iacguard's classes use is supported: ``frozen``, ``slots``, ``eq``, ``repr``

@@ -55,6 +55,8 @@ def dumps(key: str, value: Any) -> bytes:
     return f"{header}\n{body}".encode("utf-8", "surrogatepass")
 
 
+# Every empty tuple of an entry, written from one object (a Terraform location's path).
+_EMPTY_TUPLE: dict[str, list[Any]] = {"t": []}
 # The strings of an entry's table, each with its reference (one dict, written wherever
 # the string is).
 _Strings = dict[str, dict[str, int]]
@@ -130,7 +132,7 @@ def _items(values: Any, classes: _Classes, strings: _Strings) -> list[Any]:
         elif value is None or kind is int or kind is bool or kind is float:
             append(value)
         elif kind is tuple:
-            append({"t": _items(value, classes, strings)})
+            append({"t": _items(value, classes, strings)} if value else _EMPTY_TUPLE)
         elif kind is list:
             append(_items(value, classes, strings))
         else:

@@ -8,8 +8,9 @@ library still reads the fields (``fields()``, ``replace()``, ``__match_args__``,
 ``__slots__`` are its own), and the methods are made without compiling anything per
 class: ``__init__`` from one compiled template per shape of class (how many fields, which
 have default factories or ``init=False``, frozen or not; defaults are the function's),
-renamed to the class's fields; the others are closures over the fields' names. They behave as the generated ones do
-(``tests/test_records.py`` compares them with the standard library's).
+renamed to the class's fields; the others are closures over the fields' names. They
+behave as the generated ones do (``tests/test_records.py`` compares them with the
+standard library's).
 
 Only what iacguard's classes use is supported: ``frozen``, ``slots``, ``eq``, ``repr``
 and fields with ``default``, ``default_factory``, ``init``, ``repr``, ``compare`` and

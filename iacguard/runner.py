@@ -176,13 +176,17 @@ def _parse_and_store(
     unit: Unit, parse: Parse, timeout: float, cache: Cache | None
 ) -> tuple[Any, bytes | None]:
     """``parse_limited``'s result, and its cache entry's bytes when it was stored."""
+    entry = None
     with collector.paused():  # a parse allocates many objects and frees few
         try:
             with _time_limit(timeout):
                 result = parse(unit)
         except _TimeLimit as limit:
-            return Failure(Error("limit", limit.message)), None
-        return result, cache.put(unit.key, result) if cache is not None else None
+            result = Failure(Error("limit", limit.message))
+        else:
+            entry = cache.put(unit.key, result) if cache is not None else None
+    collector.sweep()
+    return result, entry
 
 
 def timed_out(timeout: float) -> str:

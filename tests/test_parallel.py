@@ -265,3 +265,36 @@ def test_the_garbage_collector_is_paused_while_a_scan_parses_and_on_again_after(
         ("IG002", 12), ("IG002", 18), ("IG002", 25), ("IG002", 26)]  # fmt: skip
     assert seen == [(template, False)]
     assert gc.isenabled()
+
+
+def test_a_template_that_fails_late_is_freed_once_parsed_with_the_collector_paused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader keeps its error, whose traceback keeps the reader and the template it
+    was building: a cycle, which only the collector frees. Paused for the whole scan, it
+    sweeps once each file is parsed (120 such templates of 0.9 MB held 1.8 GB)."""
+    import gc
+
+    from iacguard.parsers.template_reader import _Builder
+
+    tags = "".join(f"        - {{Key: k{i}, Value: v{i}}}\n" for i in range(200))
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(
+            "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      Tags:\n"
+            f"{tags}      Tags: again\n"
+        )
+    alive: list[int] = []
+    parse = parsing.parse_unit
+
+    def counting(unit: Unit) -> object:
+        alive.append(sum(type(o) is _Builder for o in gc.get_objects()))
+        return parse(unit)
+
+    monkeypatch.setattr(parsing, "parse_unit", counting)
+    result = scan([str(tmp_path)], Config(), options=ScanOptions(jobs=1, cache=False))
+    assert [(Path(e.file).name, e.line) for e in result.errors] == [
+        ("a.yaml", 5),
+        ("b.yaml", 5),
+    ]
+    assert all("Duplicate found 'Tags'" in e.message for e in result.errors)
+    assert alive == [0, 0]  # the first template's reader is gone before the second's parse

@@ -76,10 +76,25 @@ def test_parse_results_of_every_template_are_plain_values() -> None:
 
     templates = [p for p in Path(CFN).rglob("*") if p.suffix in (".yaml", ".yml", ".json")]
     assert len(templates) > 50
-    for path in templates:
-        result = parse_text(path.read_text(encoding="utf-8"), path.as_posix())
-        assert _not_plain(result) == [], path
+    texts = [(p.as_posix(), p.read_text(encoding="utf-8")) for p in templates]
+    # YAML's other types, where names, policies and principals are read: errors, not values
+    odd = "\n".join(f"      {key}: {value}" for key, value in [
+        ("RoleName", "!!binary aGVsbG8="), ("MaxSessionDuration", "2020-01-01"),
+        ("Path", "!!float 1e3"), ("Tags", "[{Key: !!binary aGVsbG8=, Value: 2020-01-01}]"),
+        ("Policies", "[{PolicyName: 2020-01-01, PolicyDocument: {Statement: [{Sid: "
+                     "!!binary aGVsbG8=, Effect: Allow, Action: '*', Resource: 2020-01-01, "
+                     "Principal: {AWS: !!binary aGVsbG8=}}]}}]"),
+    ])  # fmt: skip
+    texts.append(
+        ("odd.yaml", f"Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n{odd}\n")
+    )
+    for file, text in texts:
+        result = parse_text(text, file)
+        assert _not_plain(result) == [], file
         assert pickle.loads(pickle.dumps(result)) == result
+    assert {e.message for e in result.errors} >= {
+        "Role: Resource must be a string or a list of strings"
+    }
     assert _not_plain([datetime.date(2012, 10, 17)]) == ["result[0]: datetime.date"]
 
 

@@ -92,9 +92,13 @@ def test_parse_results_of_every_template_are_plain_values() -> None:
         result = parse_text(text, file)
         assert _not_plain(result) == [], file
         assert pickle.loads(pickle.dumps(result)) == result
-    assert {e.message for e in result.errors} >= {
-        "Role: Resource must be a string or a list of strings"
-    }
+    assert [e.message for e in result.errors] == [
+        "Role: RoleName must be a single value, not a mapping",
+        "Role: MaxSessionDuration must be a single value, not a mapping",
+        "Role: PolicyName must be a single value, not a mapping",
+        "Role: Resource must be a string or a list of strings",
+        "Role: AWS must be a string or a list of strings",
+    ]
     assert _not_plain([datetime.date(2012, 10, 17)]) == ["result[0]: datetime.date"]
 
 

@@ -110,7 +110,7 @@ def _plain(value: Any, classes: _Classes, strings: _Strings) -> Any:
         values = _field_values(kind)
         if values is None:
             if kind in (str, list, tuple, int, bool, float) or value is None:
-                return _items((value,), classes, strings)[0]
+                return _items((value,), classes, strings)[0]  # the kinds _items writes
             return _plain_other(value, classes, strings)
         known = classes[kind] = (str(len(classes)), values)
     return {known[0]: _items(known[1](value), classes, strings)}

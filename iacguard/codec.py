@@ -32,11 +32,11 @@ from typing import Any
 
 FORMAT = 2
 # Characters from which a string is stored once, in the header's table, and referred to
-# by position. Its reader then holds one string object for all its uses: a CloudFormation
-# result repeats its file's name in every location and "Resources", "Properties",
-# "Statement" in every path; written out each time, they were 835,000 strings (64 MB) in
-# the main process at 5,000 files where 167,000 are left, for a fifth more time reading
-# and writing. And a YAML alias repeats one long string in every resource (180 KB of
+# by position. Its reader then holds one string object for all its uses: a result
+# repeats its file's name in every location, a Terraform one its names in every
+# reference; written out each time, they were 835,000 strings (64 MB) in the main
+# process at 5,000 files where 167,000 are left, for a fifth more time reading and
+# writing. And a YAML alias repeats one long string in every resource (180 KB of
 # template became a 34 MB entry when each was written out).
 SHARED_STRING = 6
 

@@ -24,7 +24,8 @@ class Location:
 
     ``path`` is the symbolic route inside the document where the format has one
     (CloudFormation: ``("Resources", "AppRole", "Properties", "MaxSessionDuration")``);
-    the cfn-lint rule pack hands it to cfn-lint.
+    the cfn-lint rule pack hands it to cfn-lint. The command line shows none, and its
+    parsers leave it empty.
     """
 
     file: str

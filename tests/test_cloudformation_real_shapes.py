@@ -118,6 +118,23 @@ def test_conditional_principals_and_an_empty_trust_policy_are_read() -> None:
     assert (empty.address, empty.kind, empty.statements) == ("PlaceholderRole", "trust", [])
 
 
+def test_only_the_pack_gets_locations_with_their_path_in_the_template() -> None:
+    """cfn-lint places a match by its path; the command line shows none, so its results
+    (stored in the cache, sent back by workers) carry none."""
+    from iacguard.parsers.cloudformation import parse_template, parse_text
+    from iacguard.parsers.template_reader import read
+
+    path = Path(f"{CFN}/trust_conditional_principal.yaml")
+    text = path.read_text(encoding="utf-8")
+    cli = parse_text(text, path.as_posix()).model.policies[0].statements[0].location
+    decoded = read(text)
+    pack = parse_template(decoded.value, path.as_posix(), text, decoded.marks)
+    located = pack.model.policies[0].statements[0].location
+    assert located.path == ("Resources", "DeployRole", "Properties", "AssumeRolePolicyDocument",
+                            "Statement", 0)  # fmt: skip
+    assert cli == dataclasses.replace(located, path=())
+
+
 def test_a_malformed_inline_policy_costs_only_that_policy(tmp_path: Path) -> None:
     template = tmp_path / "users.yaml"
     template.write_text(

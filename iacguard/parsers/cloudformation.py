@@ -128,7 +128,7 @@ def parse_text(text: str, file: str, parameters: dict[str, str] | None = None) -
     if parameters:
         template = _with_parameters(template, parameters)
     template, skipped = expand(template, decoded.marks, file)
-    result = parse_template(template, file, text, decoded.marks)
+    result = parse_template(template, file, text, decoded.marks, paths=False)
     result.model.unresolved.extend(
         Unresolved(file, loop.location.line, loop.key, loop.expression, loop.why)
         for loop in skipped
@@ -161,13 +161,20 @@ def comment_suppressions(text: str, file: str) -> list[Directive]:
 
 
 def parse_template(
-    template: dict[str, Any], file: str, text: str | None = None, marks: Marks | None = None
+    template: dict[str, Any],
+    file: str,
+    text: str | None = None,
+    marks: Marks | None = None,
+    *,
+    paths: bool = True,
 ) -> ParseResult:
     """Translate a decoded template into the model: plain values with their ``marks``
     (the CLI's reader), or cfn-lint's nodes (the rule pack). ``text`` is the template's
-    text, to locate what is written inside strings (policies given as JSON text)."""
+    text, to locate what is written inside strings (policies given as JSON text).
+    ``paths``: whether locations carry their path in the template, which only the
+    cfn-lint pack shows."""
     result = ParseResult()
     result.scanned.append(file)
-    reader = TemplateReader(template, file, result, text, marks)
+    reader = TemplateReader(template, file, result, text, marks, paths=paths)
     reader.read()
     return result

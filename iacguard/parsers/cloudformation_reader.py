@@ -45,12 +45,14 @@ class TemplateReader:
         result: ParseResult,
         text: str | None,
         marks: Marks | None,
+        *,
+        paths: bool = True,
     ) -> None:
         self.file = file
         self.source = SourceText(text, file) if text is not None else None
         self.builder = ModelBuilder(result, file)
         self.model: Model = result.model
-        self.cfn = Intrinsics(template, file, marks)
+        self.cfn = Intrinsics(template, file, marks, paths=paths)
         self.root = Node(template, (), Location(file, 1, 1))
 
     def read(self) -> None:

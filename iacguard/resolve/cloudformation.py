@@ -54,8 +54,18 @@ _SUB_TOKEN = re.compile(r"\$\{([^}]*)\}")
 class Intrinsics:
     """Resolves values inside one template."""
 
-    def __init__(self, template: dict[str, Any], file: str, marks: Marks | None = None) -> None:
+    def __init__(
+        self,
+        template: dict[str, Any],
+        file: str,
+        marks: Marks | None = None,
+        *,
+        paths: bool = True,
+    ) -> None:
         self.file = file
+        # Whether locations carry their path: only the cfn-lint pack shows one. Leaving
+        # them out makes a command line scan's results a third smaller to store and read.
+        self.paths = paths
         self.marks: Marks = marks if marks is not None else NodeMarks()
         # Malformed input (a list where a string belongs, Fn::GetAtt: []), as opposed
         # to values known only at deploy (unknowns): the parser reports these as errors.
@@ -69,6 +79,8 @@ class Intrinsics:
 
     def location(self, span: Span | None, path: Path, fallback: Location | None) -> Location:
         """A span as a location, else ``fallback`` (re-pathed)."""
+        if not self.paths:
+            path = ()
         if span is not None:
             line, column, end_line, end_column = span
             return Location(self.file, line + 1, column + 1, end_line + 1, end_column + 1, path)
@@ -114,7 +126,8 @@ class Intrinsics:
             start.end_line,
             start.end_column,
         )
-        span = Location(self.file, start.line, start.column, end_line, end_column, node.path)
+        path = node.path if self.paths else ()
+        span = Location(self.file, start.line, start.column, end_line, end_column, path)
         return Node(node.value, node.path, span, node.when)
 
     def _last_end(self, container: Any, key: Key) -> tuple[int, int] | None:

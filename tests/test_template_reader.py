@@ -12,6 +12,7 @@ import pytest
 from cfnlint.decode import decode_str
 from helpers import FIXTURES
 
+from iacguard.parsers.cloudformation_resources import HANDLERS
 from iacguard.parsers.source import decode_text
 from iacguard.parsers.template_reader import DecodeError, read
 from iacguard.resolve.marks import Marks, NodeMarks
@@ -282,3 +283,152 @@ def test_the_tags_kept_across_templates_are_few_and_short(monkeypatch: pytest.Mo
     assert read(text).value == expected  # again, with some tags kept
     assert 0 < len(template_reader._TAGS) <= 4
     assert all(len(value) <= 64 for value in template_reader._TAGS)
+
+
+# -- the properties of resources the CLI does not read -----------------------------------
+
+RESOURCE_TYPES = frozenset({"AWS::IAM::Role"})
+
+
+def _bucket(properties: str, before: str = "") -> str:
+    """A role, and a bucket (a type not read) with ``properties``."""
+    body = "".join(f"      {line}\n" for line in properties.splitlines())
+    return (
+        f"{before}Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties: {{Path: /}}\n"
+        f"  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n{body}"
+        "  Queue:\n    Type: AWS::SQS::Queue\n"
+    )
+
+
+def _emptied(template: Any) -> Any:
+    """``template`` with the properties of resources not of ``RESOURCE_TYPES`` emptied,
+    where the type is written first."""
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    if not isinstance(resources, dict):
+        return template
+    emptied = {}
+    for name, resource in resources.items():
+        if (
+            isinstance(resource, dict)
+            and isinstance(resource.get("Properties"), (dict, list))
+            and resource.get("Type") not in RESOURCE_TYPES
+            and list(resource).index("Type") < list(resource).index("Properties")
+        ):
+            emptied[name] = {**resource, "Properties": {}}
+        else:
+            emptied[name] = resource
+    return {**template, "Resources": emptied}
+
+
+def _outcome(text: str, resource_types: Any = None) -> Any:
+    try:
+        return read(text, resource_types).value
+    except DecodeError as error:
+        return error.message, error.line, error.column, error.kind
+
+
+# What is in properties left unread, and how reading them ends: "emptied" (read through),
+# "read" (read after all: only building them checks it), or the error reading them gives.
+UNREAD = {
+    "strings_numbers_and_functions": (
+        _bucket("A: [1, 2.5, yes, ~, 'q', !Ref X, !GetAtt [B, Arn]]\nB: {C: !Sub {X: 1}}\n"),
+        "emptied",
+    ),
+    "flow_style": (_bucket("{A: [x, {B: y}], C: !If [c, {D: 1}, !Ref AWS::NoValue]}"), "emptied"),
+    "type_written_after_them": (
+        "Resources:\n  Bucket:\n    Properties: {A: 1}\n    Type: AWS::S3::Bucket\n",
+        "read",
+    ),
+    "anchors_anywhere": (_bucket("A: &a {B: 1}\nC: *a\n"), "read"),
+    "merge_key": (_bucket("A:\n  <<: {B: 1}\n  C: 2\n"), "read"),
+    "number_key": (_bucket("200: ok\n"), "read"),
+    "function_argument_written_twice": (_bucket("A: !Sub {X: 1, X: 2}\n"), "emptied"),
+    "duplicate_key": (_bucket("A: 1\nB: 2\nA: 3\n"), "error"),
+    "duplicate_nested_first": (_bucket("A:\n  B: 1\n  B: 2\nA: 3\n"), "error"),
+    "duplicate_key_in_a_list": (_bucket("A:\n  - {B: 1, B: 2}\n"), "error"),
+    "duplicate_key_then_a_bad_date": (_bucket("A:\n  B: 1\n  B: 2\nC: 2023-02-30\n"), "error"),
+    "null_key": (_bucket("~: 1\n"), "error"),
+    "list_as_key": (_bucket("? [a, b]\n: c\n"), "error"),
+    "unknown_scalar_tag": (_bucket("A: !!python/name:os.system x\n"), "error"),
+    "unknown_collection_tag": (_bucket("A: !!python/tuple [a]\n"), "error"),
+    "bad_date": (_bucket("A: 2023-02-30\n"), "error"),
+    "number_too_long": (_bucket(f"A: {'1' * 5000}\n"), "error"),
+    "undefined_alias": (_bucket("A: *nowhere\n"), "error"),
+    "syntax_after_a_duplicate": (_bucket("A: 1\nA: 2\nB: [\n"), "error"),
+    "duplicate_before_the_bucket": (_bucket("A: [\n", before="X: 1\nX: 2\n"), "error"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNREAD))
+def test_properties_left_unread_are_checked_as_when_read(name: str) -> None:
+    """Reading a scan's templates, the CLI builds no properties of resources it does not
+    look at; the template reads as it would otherwise, errors and all."""
+    text, ending = UNREAD[name]
+    full = _outcome(text)
+    partial = _outcome(text, RESOURCE_TYPES)
+    if ending == "error":
+        assert isinstance(full, tuple)
+        assert partial == full
+    else:
+        assert isinstance(full, dict)
+        assert partial == (_emptied(full) if ending == "emptied" else full)
+        assert (partial != full) == (ending == "emptied")
+
+
+@pytest.mark.parametrize("name", ["too_deep", "too_many_keys"])
+def test_properties_left_unread_keep_the_limits(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from iacguard.parsers import template_reader
+
+    if name == "too_deep":
+        monkeypatch.setattr(template_reader, "MAX_NESTING", 6)
+        text = _bucket("X: 1\nA:\n  B:\n    C: {D: 1}\n")
+    else:
+        monkeypatch.setattr(template_reader, "MAX_KEYS", 3)
+        text = _bucket("A: 1\nB: 2\nC: 3\nD: 4\n")
+    expected = ("nested too deeply", 11) if name == "too_deep" else (
+        "a mapping has more than 3 keys", 8)  # fmt: skip
+    for resource_types in (None, RESOURCE_TYPES):
+        message, line, _, kind = _outcome(text, resource_types)
+        assert (message[: len(expected[0])], line, kind) == (*expected, "limit")
+
+
+@pytest.mark.parametrize(
+    "path", fixture_templates() + sorted(GENERATED), ids=lambda p: getattr(p, "name", p)
+)
+def test_reading_fewer_properties_keeps_every_other_value_and_place(path: Any) -> None:
+    text = GENERATED[path] if isinstance(path, str) else decode_text(path.read_bytes())
+    resource_types = frozenset(HANDLERS)
+    full, partial = read(text), read(text, resource_types)
+    resources = full.value.get("Resources") if isinstance(full.value, dict) else None
+    unread = [
+        name
+        for name, resource in (resources or {}).items()
+        if isinstance(resource, dict)
+        and isinstance(resource.get("Properties"), (dict, list))
+        and isinstance(resource.get("Type"), str)
+        and resource["Type"] not in resource_types
+        and list(resource).index("Type") < list(resource).index("Properties")
+        and "&" not in text
+    ]
+    for name in unread:  # an empty mapping where the properties were
+        placeholder = partial.value["Resources"][name]["Properties"]
+        properties = full.value["Resources"][name]["Properties"]
+        assert placeholder == {}
+        assert partial.marks.node(placeholder) == full.marks.node(properties)
+        full.value["Resources"][name]["Properties"] = placeholder
+        full.marks.nodes[id(placeholder)] = partial.marks.nodes[id(placeholder)]
+    _same_places(full.value, partial.value, full.marks, partial.marks, ())
+
+
+def test_a_scan_reads_the_properties_it_looks_at_and_finds_the_same() -> None:
+    """Every fixture's parse result is the same whether other resources' properties are
+    read or not."""
+    from iacguard.parsers import template_reader
+    from iacguard.parsers.cloudformation import parse_text
+
+    for path in fixture_templates():
+        text = decode_text(path.read_bytes())
+        result = parse_text(text, path.as_posix())
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(template_reader._Builder, "_unread", lambda self, stack: False)
+            assert parse_text(text, path.as_posix()) == result, path

@@ -17,7 +17,11 @@ from iacguard.errors import Error
 from iacguard.model import Directive, Unresolved
 from iacguard.parsers import ParseResult
 from iacguard.parsers.cloudformation_reader import TemplateReader
-from iacguard.parsers.cloudformation_resources import LAMBDA_PERMISSION, RESOURCE_POLICIES
+from iacguard.parsers.cloudformation_resources import (
+    HANDLERS,
+    LAMBDA_PERMISSION,
+    RESOURCE_POLICIES,
+)
 from iacguard.parsers.comments import comment_directives
 from iacguard.parsers.source import (
     DEFAULT_MAX_FILE_BYTES,
@@ -114,7 +118,7 @@ def parse_text(text: str, file: str, parameters: dict[str, str] | None = None) -
 
     result = ParseResult()
     try:
-        decoded = read(text)
+        decoded = read(text, HANDLERS)  # the properties of other resources are not read
     except DecodeError as error:
         result.errors.append(Error(error.kind, error.message, file, error.line, error.column))
         return result

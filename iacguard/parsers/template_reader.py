@@ -13,10 +13,16 @@ The builder is a loop over events with an explicit stack, so deep nesting costs 
 recursion and stops at ``MAX_NESTING``; aliases share the anchored value (nothing is
 copied), and the size the template would have once they are expanded is counted as it
 is read, never built.
+
+A caller that reads only some resource types says which: the ``Properties`` of other
+resources (most of a template, often) are read through without being built, with the
+checks building them makes (duplicate keys, constructors, limits); what only building
+can check as cfn-lint does makes the template be read again, whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 import yaml
@@ -80,10 +86,15 @@ class Decoded:
     marks: MarkTable
 
 
-def read(text: str) -> Decoded:
-    """The template in ``text`` (already decoded, newlines normalised)."""
+def read(text: str, resource_types: Container[str] | None = None) -> Decoded:
+    """The template in ``text`` (already decoded, newlines normalised). Given
+    ``resource_types``, a resource of another type is read without its ``Properties``
+    (an empty mapping stands for them), checked as they would be when read."""
     try:
-        return _Builder(text).read()
+        try:
+            return _Builder(text, resource_types).read()
+        except _Unusual:  # in properties left unread: read them after all
+            return _Builder(text).read()
     except yaml.scanner.ScannerError as error:
         if str(error.problem).startswith(_TAB) and text.lstrip().startswith("{"):
             return _read_json_with_tabs(text)
@@ -96,6 +107,11 @@ def read(text: str) -> Decoded:
         raise too_deep() from None
     except Exception as error:  # a constructor's error, as cfn-lint reports it
         raise unreadable(error) from None
+
+
+class _Unusual(Exception):
+    """Properties left unread hold what only building them checks as cfn-lint does (an
+    alias, a key that is not a string, a tag without a constructor)."""
 
 
 class _Frame:
@@ -114,10 +130,13 @@ class _Frame:
 
 
 class _Builder:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, resource_types: Container[str] | None = None) -> None:
         self.text = text
         self.marks = MarkTable()
         self.guard = "&" in text  # as cfn-lint: without an anchor there is no alias
+        # the resource types whose properties are read (all, with anchors: one may be
+        # aliased from anywhere)
+        self.resource_types = None if self.guard else resource_types
         # anchor → (value, its span for the table, expanded size, start mark)
         self.anchors: dict[str, tuple[Any, Span | None, int, Any]] = {}
         self.open_anchors: dict[str, Any] = {}
@@ -174,7 +193,10 @@ class _Builder:
                 if self.failure is None:
                     root = self._add(stack, value, span, size) or root
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                stack.append(self._open(event, len(stack)))
+                if len(stack) == 3 and self._unread(stack):
+                    self._leave_unread(get, event, stack)
+                else:
+                    stack.append(self._open(event, len(stack)))
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = stack.pop()
                 closed = self._close(frame, event) if self.failure is None else None
@@ -190,16 +212,38 @@ class _Builder:
                     value, span, size, _ = anchored
                     root = self._add(stack, value, span, size) or root
             elif kind is yaml.DocumentStartEvent:
-                if first_document is not None:
-                    raise ComposerError(
-                        "expected a single document in the stream",
-                        first_document,
-                        "but found another document",
-                        event.start_mark,
-                    )
-                first_document = event.start_mark
+                first_document = _only_document(first_document, event)
             elif kind is yaml.StreamEndEvent:
                 return root
+
+    # -- properties left unread ------------------------------------------------------
+
+    def _unread(self, stack: list[_Frame]) -> bool:
+        """Whether the collection opening is the ``Properties`` of a resource whose type
+        (written before them) is not one of ``resource_types``."""
+        types = self.resource_types
+        if types is None or self.failure is not None:
+            return False
+        root, resources, resource = stack
+        if not (root.mapping and resources.mapping and resource.mapping):
+            return False
+        if root.key is None or root.key[0] != "Resources":
+            return False
+        if resource.key is None or resource.key[0] != "Properties":
+            return False
+        for key, _, value, _, _ in resource.items:
+            if key == "Type":
+                return type(value) is str and value not in types
+        return False
+
+    def _leave_unread(self, get: Any, start: Any, stack: list[_Frame]) -> None:
+        """Read through the collection ``start`` opens (a resource's properties), building
+        nothing but with the checks building makes; an empty mapping stands for it."""
+        begin, end = start.start_mark, _Unread(self, len(stack)).through(get, start)
+        span = (begin.line, begin.column, end.line, end.column)
+        placeholder: dict[Any, Any] = {}
+        self.marks.nodes[id(placeholder)] = span
+        self._add(stack, placeholder, span, 1)
 
     # -- values ----------------------------------------------------------------------
 
@@ -387,6 +431,122 @@ class _Builder:
     def _fail(self, error: Exception) -> None:
         if self.failure is None:
             self.failure = error
+
+
+class _Keys:
+    """A mapping read through: its keys so far and where the first of each is written
+    (None for a function's arguments, whose keys are not checked), whether a key comes
+    next, how many keys it has, and the first key written twice."""
+
+    __slots__ = ("count", "duplicate", "next_is_key", "seen", "start")
+
+    def __init__(self, start: Any, checked: bool) -> None:
+        self.start = start
+        self.seen: dict[str, Any] | None = {} if checked else None
+        self.next_is_key = True
+        self.count = 0
+        self.duplicate: tuple[str, Any] | None = None
+
+
+class _Unread:
+    """Reads through a collection without building it, checking what building it checks:
+    its depth, each mapping's number of keys and its duplicate keys, each scalar that is
+    not a string constructed. What only building checks (an alias, an anchor, a key
+    that is not a string, a tag without a constructor on a collection) is ``_Unusual``:
+    the template is then read again, building everything."""
+
+    def __init__(self, builder: _Builder, depth: int) -> None:
+        self.builder = builder
+        self.depth = depth  # of the collection read through
+        self.open: list[_Keys | None] = []  # None: a sequence
+
+    def through(self, get: Any, event: Any) -> Any:
+        """Read events from the collection ``event`` opens to its end; the end's mark."""
+        scalar_event = yaml.ScalarEvent
+        while True:
+            kind = type(event)
+            mapping = self.open[-1] if self.open else None
+            if kind is scalar_event:
+                self._scalar(event, mapping)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._open(event, mapping)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self.open.pop()
+                if mapping is not None and mapping.duplicate is not None:
+                    key, earlier = mapping.duplicate  # reported as it closes, as when built
+                    self.builder._fail(duplicate_key(key, (earlier.line, earlier.column, 0, 0)))
+                if not self.open:
+                    return event.end_mark
+                if self.open[-1] is not None:
+                    self.open[-1].next_is_key = True
+            else:  # an alias
+                raise _Unusual
+            event = get()
+
+    def _scalar(self, event: Any, mapping: _Keys | None) -> None:
+        if event.anchor is not None:
+            raise _Unusual
+        tag = event.tag
+        text = event.value
+        string = (tag is None or tag == "!") and (not event.implicit[0] or _plain_tag(text) == _STR)
+        if mapping is not None and mapping.next_is_key:
+            if not string:
+                raise _Unusual
+            self._key(mapping, text, event)
+            return
+        if not string and not _is_function(tag):
+            self.builder._scalar(event)  # a constructor's error, as when built
+        if mapping is not None:
+            mapping.next_is_key = True
+
+    def _open(self, event: Any, mapping: _Keys | None) -> None:
+        if (mapping is not None and mapping.next_is_key) or event.anchor is not None:
+            raise _Unusual  # a collection as a key; an anchor
+        if self.depth + len(self.open) >= MAX_NESTING:
+            raise too_deep(event.start_mark.line + 1)
+        tag = event.tag
+        function = _is_function(tag)
+        if tag not in (None, "!", _MAP, _SEQ) and not function:
+            raise _Unusual
+        if type(event) is yaml.MappingStartEvent:
+            self.open.append(_Keys(event, checked=not function))
+        else:
+            self.open.append(None)
+
+    @staticmethod
+    def _key(mapping: _Keys, key: str, event: Any) -> None:
+        if mapping.count >= MAX_KEYS:
+            raise DecodeError(
+                f"a mapping has more than {MAX_KEYS:,} keys; the template is not read",
+                mapping.start.start_mark.line + 1,
+                kind="limit",
+            )
+        mapping.next_is_key = False
+        mapping.count += 1
+        seen = mapping.seen
+        if seen is None:
+            return
+        if key not in seen:
+            seen[key] = event.start_mark
+        elif mapping.duplicate is None:
+            mapping.duplicate = (key, seen[key])
+
+
+def _is_function(tag: str | None) -> bool:
+    """A short-form intrinsic function's tag (``!Ref``, ``!Sub``, ``!Rain::Module``)."""
+    return tag is not None and tag[0] == "!" and tag != "!"
+
+
+def _only_document(first: Any, event: Any) -> Any:
+    """Where the first document starts; a second is an error, as cfn-lint's."""
+    if first is not None:
+        raise ComposerError(
+            "expected a single document in the stream",
+            first,
+            "but found another document",
+            event.start_mark,
+        )
+    return event.start_mark
 
 
 def _start(frame: _Frame) -> Span:

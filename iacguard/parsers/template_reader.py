@@ -463,22 +463,45 @@ class _Unread:
     def through(self, get: Any, event: Any) -> Any:
         """Read events from the collection ``event`` opens to its end; the end's mark."""
         scalar_event = yaml.ScalarEvent
+        tags = _TAGS
+        most_keys = MAX_KEYS
+        open_ = self.open
         while True:
             kind = type(event)
-            mapping = self.open[-1] if self.open else None
             if kind is scalar_event:
-                self._scalar(event, mapping)
+                mapping = open_[-1]  # the first event opens a collection
+                text = event.value
+                if (
+                    event.tag is not None
+                    or event.anchor is not None
+                    or (event.implicit[0] and (tags.get(text) or _plain_tag(text)) != _STR)
+                ):
+                    self._scalar(event, mapping)
+                elif mapping is None:  # a string in a sequence: most scalars are strings
+                    pass
+                elif not mapping.next_is_key:
+                    mapping.next_is_key = True
+                elif (
+                    mapping.count < most_keys
+                    and mapping.seen is not None
+                    and text not in mapping.seen
+                ):
+                    mapping.seen[text] = event.start_mark
+                    mapping.count += 1
+                    mapping.next_is_key = False
+                else:
+                    self._key(mapping, text, event)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                self._open(event, mapping)
+                self._open(event, open_[-1] if open_ else None)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                self.open.pop()
+                mapping = open_.pop()
                 if mapping is not None and mapping.duplicate is not None:
                     key, earlier = mapping.duplicate  # reported as it closes, as when built
                     self.builder._fail(duplicate_key(key, (earlier.line, earlier.column, 0, 0)))
-                if not self.open:
+                if not open_:
                     return event.end_mark
-                if self.open[-1] is not None:
-                    self.open[-1].next_is_key = True
+                if open_[-1] is not None:
+                    open_[-1].next_is_key = True
             else:  # an alias
                 raise _Unusual
             event = get()

@@ -19,7 +19,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -59,12 +59,6 @@ class Tree:
     __slots__ = (
         "children",
         "column",
-        "container_column",
-        "container_end_column",
-        "container_end_line",
-        "container_end_pos",
-        "container_line",
-        "container_start_pos",
         "data",
         "empty",
         "end_column",
@@ -83,12 +77,6 @@ class Tree:
     end_line: int | None
     end_column: int
     end_pos: int
-    container_line: int
-    container_column: int
-    container_start_pos: int
-    container_end_line: int
-    container_end_column: int
-    container_end_pos: int
 
     def __init__(self, data: str, children: list[Any]) -> None:
         self.data = data
@@ -147,10 +135,17 @@ class Parser:
         self.operators = frozenset(tables["operators"])
         # compiled on first use, as lark does: a file reaches a few of the 100-odd lexers
         self._compiled: dict[int, tuple[Any, dict[str, dict[str, str]]]] = {}
+        # each state's, once asked for (a lookup for every token)
+        self._by_state: list[tuple[Any, dict[str, dict[str, str]]] | None] = [None] * len(
+            self.state_lexers
+        )
 
     def lexer(self, state: int) -> tuple[Any, dict[str, dict[str, str]]]:
         """The matcher of the terminals ``state`` accepts, and their keywords."""
-        return self._lexer(self.state_lexers[state])
+        lexer = self._by_state[state]
+        if lexer is None:
+            lexer = self._by_state[state] = self._lexer(self.state_lexers[state])
+        return lexer
 
     def _lexer(self, index: int) -> tuple[Any, dict[str, dict[str, str]]]:
         lexer = self._compiled.get(index)
@@ -211,8 +206,9 @@ class _Run:
         newline, operators = parser.newline, parser.operators
         pos, line, line_start, length = 0, 1, 0, len(text)
         pending: Token | None = None
+        by_state = parser._by_state
         while pos < length:
-            match, keywords = parser.lexer(states[-1])
+            match, keywords = by_state[states[-1]] or parser.lexer(states[-1])
             found = match(text, pos)
             if found is None:
                 raise parser.unexpected(text, pos, line, pos - line_start + 1)
@@ -323,38 +319,21 @@ def _borrow(kind: str, value: str, where: Token) -> Token:
 
 
 def _place(tree: Tree, children: list[Any]) -> None:
-    """lark's ``PropagatePositions``: a rule starts where its first child with a
-    position starts and ends where its last one ends, counting the children its tree
-    left out (punctuation, inlined rules); a position once set is kept, and the
-    ``container_`` one (what a parent counts) is set each time."""
-    first = _positioned(children)
-    if first is None:  # no child has a position (then none has an end either)
+    """lark's ``PropagatePositions`` for a tree just made: it starts where its first
+    child with a position starts and ends where its last one ends, counting the children
+    it left out (punctuation, inlined rules). (lark also keeps a ``container_`` position,
+    what a parent counts; a tree placed once, as each is here, has its own there.)"""
+    for first in children:  # a token, or a tree that is not empty
+        if type(first) is Token or (type(first) is Tree and not first.empty):
+            break
+    else:  # no child has a position (then none has an end either)
         return
-    last = _positioned(reversed(children))
-    if type(first) is Tree:
-        start = first.container_line, first.container_column, first.container_start_pos
-    else:
-        start = first.line, first.column, first.start_pos
-    if type(last) is Tree:
-        end = last.container_end_line, last.container_end_column, last.container_end_pos
-    else:
-        end = last.end_line, last.end_column, last.end_pos
-    if tree.line is None:
-        tree.line, tree.column, tree.start_pos = start
-        tree.empty = False
-    tree.container_line, tree.container_column, tree.container_start_pos = start
-    if tree.end_line is None:
-        tree.end_line, tree.end_column, tree.end_pos = end
-        tree.empty = False
-    tree.container_end_line, tree.container_end_column, tree.container_end_pos = end
-
-
-def _positioned(children: Iterable[Any]) -> Any:
-    """The first child with a position: a token, or a tree that is not empty."""
-    for child in children:
-        if type(child) is Token or (type(child) is Tree and not child.empty):
-            return child
-    return None
+    for last in reversed(children):
+        if type(last) is Token or (type(last) is Tree and not last.empty):
+            break
+    tree.line, tree.column, tree.start_pos = first.line, first.column, first.start_pos
+    tree.end_line, tree.end_column, tree.end_pos = last.end_line, last.end_column, last.end_pos
+    tree.empty = False
 
 
 @functools.cache

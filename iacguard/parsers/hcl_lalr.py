@@ -135,10 +135,29 @@ class Parser:
         self.operators = frozenset(tables["operators"])
         # compiled on first use, as lark does: a file reaches a few of the 100-odd lexers
         self._compiled: dict[int, tuple[Any, dict[str, dict[str, str]]]] = {}
+        # (below, top, token kind) → the state a chain of ``?rule`` reductions ends in
+        self.chains: dict[tuple[int, int, str], int] = {}
         # each state's, once asked for (a lookup for every token)
         self._by_state: list[tuple[Any, dict[str, dict[str, str]]] | None] = [None] * len(
             self.state_lexers
         )
+
+    def chain(self, below: int, top: int, kind: str) -> int:
+        """The state on top once the rules that pass their one child on (``?rule``, an
+        expression's eight levels of precedence) are reduced, from ``top`` over ``below``
+        with a ``kind`` token next: the stack beneath is the same all along, so it is
+        kept for the next time."""
+        start = top
+        while True:
+            action = self.actions[top].get(kind)
+            if action is None or action >= 0:
+                break
+            _, _, origin, shape, _, _ = self.rules[-1 - action]
+            if shape != _PASS:
+                break
+            top = self.actions[below][origin]
+        self.chains[below, start, kind] = top
+        return top
 
     def lexer(self, state: int) -> tuple[Any, dict[str, dict[str, str]]]:
         """The matcher of the terminals ``state`` accepts, and their keywords."""
@@ -253,6 +272,7 @@ class _Run:
             self.values,
         )
         self.last = token
+        chains = self.parser.chains
         while True:
             action = actions[states[-1]].get(token.type)
             if action is None:
@@ -263,9 +283,15 @@ class _Run:
                 return None
             name, size, origin, shape, kept, after = rules[-1 - action]
             if shape == _PASS:  # the child is the rule's tree, positions and all
-                del states[-1]
-                state = actions[states[-1]][origin]
-                states.append(state)
+                if is_end:
+                    del states[-1]
+                    state = actions[states[-1]][origin]
+                    states.append(state)
+                else:  # and the ones after it, at once
+                    key = (states[-2], states[-1], token.type)
+                    known = chains.get(key)
+                    state = self.parser.chain(*key) if known is None else known
+                    states[-1] = state
             else:
                 if size:
                     children = values[-size:]

@@ -141,13 +141,17 @@ class Converter:
 
     def location(self, rule: Tree, meta: Any = None) -> Location:
         meta = meta or rule.meta
-        source = self.text[meta.start_pos : meta.end_pos].rstrip()
         line, column = self.position(meta.line, meta.column)
-        newlines = source.count("\n")
-        if newlines:
-            end_line, end_column = meta.line + newlines, len(source) - source.rfind("\n")
-        else:
-            end_line, end_column = meta.line, meta.column + len(source)
+        end = meta.end_pos
+        if end > meta.start_pos and not self.text[end - 1].isspace():
+            end_line, end_column = meta.end_line, meta.end_column  # most: no text to strip
+        else:  # ends with a newline (a body): where its text ends
+            source = self.text[meta.start_pos : end].rstrip()
+            newlines = source.count("\n")
+            if newlines:
+                end_line, end_column = meta.line + newlines, len(source) - source.rfind("\n")
+            else:
+                end_line, end_column = meta.line, meta.column + len(source)
         end_line, end_column = self.position(end_line, end_column)
         return Location(self.file, line, column, end_line, end_column)
 

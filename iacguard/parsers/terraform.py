@@ -216,6 +216,15 @@ class Loader:
     def __post_init__(self) -> None:
         self.allowed = [p.resolve() for p in self.allowed]
         self._allowed = frozenset(self.allowed)
+        self._resolved: dict[Path, Path] = {}
+
+    def resolved(self, path: Path) -> Path:
+        """``path.resolve()``, asked of the file system once a scan: a module's files and
+        directory are resolved each time the module is met."""
+        known = self._resolved.get(path)
+        if known is None:
+            known = self._resolved[path] = path.resolve()
+        return known
 
     def _bases(self, resolved: Path) -> list[Path]:
         """The scanned directories ``resolved`` (absolute, links resolved) is in: its
@@ -223,7 +232,7 @@ class Loader:
         return [p for p in (resolved, *resolved.parents) if p in self._allowed]
 
     def parse(self, path: Path, *, variables: bool = False) -> FileSyntax | None:
-        key = path.resolve()
+        key = self.resolved(path)
         if key in self.files:
             return self.files[key]
         parsed = self.parser(path, variables)
@@ -247,7 +256,7 @@ class Loader:
             files = sorted(
                 p for p in _listing(directory) if p.name.endswith(SUFFIXES) and self.inside(p)
             )
-        key = (directory.resolve(), tuple(sorted(p.resolve() for p in files)))
+        key = (self.resolved(directory), tuple(sorted(map(self.resolved, files))))
         if key not in self.modules:
             module = Module(directory)
             for path in files:
@@ -289,13 +298,13 @@ class Loader:
         pending = list(groups)
         while pending:
             directory = pending.pop()
-            if directory.resolve() in calls:
+            if self.resolved(directory) in calls:
                 continue
-            targets = calls.setdefault(directory.resolve(), set())
+            targets = calls.setdefault(self.resolved(directory), set())
             for call in self.module(directory, groups.get(directory)).calls.values():
                 target = local_source(call, directory)
                 if target is not None and observed.is_dir(target):
-                    targets.add(target.resolve())
+                    targets.add(self.resolved(target))
                     pending.append(target)
         return calls
 

@@ -41,19 +41,20 @@ DEFAULT_BUDGET = 600.0
 # What parsing costs on one core, roughly: CPU seconds a worker spends importing a
 # kind's parser (and parsing a first small file), and bytes a scan's parse phase gets
 # through per CPU second (a unit read, parsed, built into the model and stored in the
-# cache; ``--profile`` shows the phase). Measured 2026-12-04 after Terraform moved to
-# iacguard's run of python-hcl2's tables (hcl_lalr): imports with benchmarks/
-# cost_model.py, 0.020 s for CloudFormation and 0.014 s for Terraform (0.12 s with
-# lark); rates with ``--profile --jobs 1`` on the mixed 1,000- and 5,000-file corpora,
-# 1.34-1.40 MB/s for CloudFormation and 250-295 kB/s for Terraform (a Terraform unit is
-# a module directory: its files, their syntax joined, the module's cache entry).
+# cache; ``--profile`` shows the phase). Imports measured with benchmarks/cost_model.py,
+# 0.020 s for CloudFormation and 0.014 s for Terraform; rates with ``--profile --jobs 1``
+# on the mixed 1,000- and 5,000-file corpora on 2026-12-04, after CloudFormation stopped
+# building the properties no rule reads: 1.4-2.1 MB/s for CloudFormation and 295-375 kB/s
+# for Terraform (a Terraform unit is a module directory: its files, their syntax joined,
+# the module's cache entry).
 IMPORT_SECONDS = {"cloudformation": 0.03, "terraform": 0.02}
-BYTES_PER_SECOND = {"cloudformation": 1_350_000, "terraform": 270_000}
-# What workers cost in wall time beyond sharing the parsing, on 2 cores: with them, the
-# parse phase of the mixed 1,000-file corpus took 1.45 s against 1.63 s without (the
-# estimate had it halved), and 5.7 s against 9.5 s at 5,000 files, for 20% and 8% more
-# CPU time (the results travel back and are read again; three processes share two
-# cores). At 0.15 here the 1,000-file scan went to workers for that 11% of wall time.
+BYTES_PER_SECOND = {"cloudformation": 2_000_000, "terraform": 330_000}
+# What workers cost in wall time beyond sharing the parsing, on 2 cores: with them (made
+# to), the mixed 1,000-file corpus took 1.63 s against 1.88 s without, for 30% more CPU
+# time; the 5,000-file one 7.4 s against 9.5 s, for 20% more (medians of 3-5). Halving
+# its parse phase would have saved 0.63 s and 3.2 s: the cost is 0.4 s and 1.1 s, more
+# with more work (the results travel back and are read again; two processes on two cores
+# slow each other). At 0.6 the first goes without workers, the second with them.
 POOL_SECONDS = 0.6
 # Workers are used only when they save this share of the time: the estimates are rough,
 # and workers importing a parser at the same time contend with each other.

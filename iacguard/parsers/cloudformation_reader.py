@@ -70,9 +70,12 @@ class TemplateReader:
             return
         self.model.resources += len(resources.value)
         entries: list[tuple[str, Node, str]] = []
-        for logical_id in resources.value:
+        for logical_id, body in resources.value.items():
             if str(logical_id).startswith("Fn::"):
                 continue  # Fn::ForEach: expanded before (the CLI) or by cfn-lint (the pack)
+            kind = body.get("Type") if isinstance(body, dict) else None
+            if isinstance(kind, str) and kind not in HANDLERS:
+                continue  # most: a type no handler reads, so nothing to locate
             resource = self.cfn.entry(resources, str(logical_id))
             kind = self._resource_type(str(logical_id), resource)
             if resource is not None and kind in HANDLERS:

@@ -64,7 +64,7 @@ class Intrinsics:
     ) -> None:
         self.file = file
         # Whether locations carry their path: only the cfn-lint pack shows one. Leaving
-        # them out makes a command line scan's results a third smaller to store and read.
+        # them out makes a command line scan's cache entries a sixth smaller to write and read.
         self.paths = paths
         self.marks: Marks = marks if marks is not None else NodeMarks()
         # Malformed input (a list where a string belongs, Fn::GetAtt: []), as opposed

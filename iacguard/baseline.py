@@ -11,14 +11,13 @@ suppressions are, so a baseline does not keep accepting what was fixed.
 from __future__ import annotations
 
 import json
-from dataclasses import field
 from pathlib import Path
 
 from iacguard import __version__
 from iacguard.atomic import write_text
 from iacguard.config import ConfigError
 from iacguard.findings import Finding
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 VERSION = 1
 

@@ -18,11 +18,10 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 _DATA = Path(__file__).with_name("data") / "catalog.txt"
 

@@ -20,7 +20,6 @@ treats it as a miss.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -29,6 +28,8 @@ from importlib import import_module
 from itertools import chain
 from operator import attrgetter
 from typing import Any
+
+from iacguard.records import fields, is_record
 
 FORMAT = 2
 # Characters from which a string is stored once, in the header's table, and referred to
@@ -165,9 +166,9 @@ def _plain_other(value: Any, classes: _Classes, strings: _Strings) -> Any:
 @cache
 def _init_fields(cls: type) -> tuple[str, ...] | None:
     """The fields ``cls(*values)`` takes, for one of iacguard's dataclasses; else None."""
-    if not (dataclasses.is_dataclass(cls) and cls.__module__.startswith("iacguard.")):
+    if not (is_record(cls) and cls.__module__.startswith("iacguard.")):
         return None
-    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    return tuple(f.name for f in fields(cls) if f.init)
 
 
 @cache

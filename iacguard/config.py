@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,7 @@ from iacguard.config_file import (
 from iacguard.limits import (
     DEFAULT_MAX_FILE_BYTES,
 )
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 from iacguard.severity import Severity
 
 if TYPE_CHECKING:

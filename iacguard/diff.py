@@ -12,16 +12,14 @@ local check wants); in CI the working tree is the commit under review.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import subprocess
-from dataclasses import field
 from pathlib import Path
 
 from iacguard.errors import Error
 from iacguard.findings import Finding, ScanResult
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field, replace
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
@@ -105,7 +103,7 @@ class Changes:
                 return True
             return any(self.touches(f) for f in (error.file, *error.concerns))
 
-        return dataclasses.replace(
+        return replace(
             result,
             findings=[f for f in result.findings if wanted(f)],
             errors=[e for e in result.errors if error_wanted(e)],

@@ -18,11 +18,10 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 if TYPE_CHECKING:
     from iacguard.pathmatch import GitIgnores

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from iacguard.model import Location, Model, Unresolved
 from iacguard.parsing import ScanOptions, Scheduler
 from iacguard.paths import display_path
 from iacguard.profile import phase
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 if TYPE_CHECKING:
     from iacguard.baseline import Baseline

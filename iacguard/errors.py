@@ -7,11 +7,10 @@ code 2. An error is never an exception: the scan goes on without that part.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Literal
 
 from iacguard.model import Location
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 # parse: a file that cannot be read or decoded; value: a malformed value in a file that
 # could be read; limit: a limit the input ran into (size, nesting, time); internal: a

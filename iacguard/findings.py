@@ -4,12 +4,11 @@ scan that holds them."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import field
 
 from iacguard.errors import Error
 from iacguard.model import Location, Unresolved
 from iacguard.paths import NotRead
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 from iacguard.severity import Severity
 
 

@@ -12,10 +12,9 @@ a value therefore hold a tuple of alternatives/elements.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Literal
 
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ The formats' readers say what to parse; this decides where and when."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,7 @@ from iacguard.formats import for_kind
 from iacguard.limits import nested_too_deeply
 from iacguard.paths import display_path
 from iacguard.profile import phase
-from iacguard.records import dataclass
+from iacguard.records import dataclass, replace
 from iacguard.runner import (
     DEFAULT_BUDGET,
     DEFAULT_TIMEOUT,

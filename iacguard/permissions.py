@@ -20,7 +20,6 @@ two templates names two principals. A reference by name alone (``Users: [alice]`
 from __future__ import annotations
 
 import re
-from dataclasses import field
 from functools import lru_cache
 
 from iacguard import catalog
@@ -34,7 +33,7 @@ from iacguard.model import (
     Unknown,
     Value,
 )
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 Key = tuple[str, str]  # (scope, address)
 

@@ -17,7 +17,6 @@ writes and GitHub job summaries (they append to a file).
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import hashlib
 import json
@@ -26,7 +25,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from iacguard.cache import Cache, default_directory
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field, fields, is_record
 
 if TYPE_CHECKING:
     from iacguard.commands.check import CheckRequest
@@ -45,7 +44,7 @@ class Written:
     """What a scan's command wrote: stdout, the output files (path, text), exit code."""
 
     stdout: str = ""
-    files: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)
     code: int = 0
 
 
@@ -160,7 +159,7 @@ def _plain(value: Any) -> Any:
         return sorted((_plain(v) for v in value), key=repr)
     if isinstance(value, dict):
         return [[_plain(k), _plain(v)] for k, v in value.items()]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = dataclasses.fields(value)
-        return [type(value).__name__, {f.name: _plain(getattr(value, f.name)) for f in fields}]
+    if is_record(value) and not isinstance(value, type):
+        named = {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return [type(value).__name__, named]
     raise TypeError(f"cannot key a {type(value).__name__}")

@@ -18,12 +18,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from iacguard import collector
 from iacguard.errors import Error, internal
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection

@@ -6,10 +6,9 @@ syntax tree classes)."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import field
 
 from iacguard.model import Location
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,10 @@ FORBIDDEN = [
     ("iacguard.engine", "iacguard.arguments", "arguments are the command line's"),
     ("iacguard.commands", "iacguard.arguments", "a command takes a request, not arguments"),
 ]
-BENEATH_EVERY_LAYER = {"iacguard.records", "iacguard.records.dataclass"}
+# records stands in for the standard library's dataclasses
+BENEATH_EVERY_LAYER = {"iacguard.records"} | {
+    f"iacguard.records.{name}" for name in ("dataclass", "field", "fields", "replace", "is_record")
+}
 
 
 def module_name(path: Path) -> str:

@@ -23,7 +23,6 @@ finding is not reported to cfn-lint, which has no place for findings accepted on
 from __future__ import annotations
 
 import weakref
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -36,6 +35,7 @@ from iacguard.checks.options import Option, OptionError
 from iacguard.config import Config, ConfigError, load_config
 from iacguard.findings import Severity
 from iacguard.model import Location
+from iacguard.records import replace
 
 ERROR_RULE_ID = "E9100"
 LEVELS = {

@@ -4,8 +4,6 @@ the permissions boundary or a condition on the target takes it away."""
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from iacguard.checks.base import text_of
 from iacguard.escalation_paths import Path, Step, Target
 from iacguard.model import Policy, Principal, Scalar, Statement, Unknown
@@ -17,7 +15,7 @@ from iacguard.permissions import (
     is_allow,
     is_deny,
 )
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 # Condition keys through which a statement can keep an escalation step from reaching an
 # arbitrary target (which policy may be attached, which boundary a new policy must

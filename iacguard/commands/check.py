@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 if TYPE_CHECKING:
     from iacguard.config import Config

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,7 +26,7 @@ from iacguard import observed
 from iacguard.errors import Error, ErrorKind
 from iacguard.parsers.source import SourceError, nested_too_deeply, read_head, read_text
 from iacguard.paths import display_path
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 MANIFEST = "manifest.json"
 # Beside manifest.json, either tells a cloud assembly: ``cdk.out`` (its schema version,

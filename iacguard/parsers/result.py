@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from iacguard.errors import Error
 from iacguard.model import Model
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 
 @dataclass(slots=True)

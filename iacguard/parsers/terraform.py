@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import field, replace
 from pathlib import Path
 
 from iacguard import observed
@@ -38,7 +37,7 @@ from iacguard.parsers.terraform_iam_resources import COMPUTED
 from iacguard.parsers.terraform_tree import TreeBuilder, local_source
 from iacguard.parsers.tf_json import parse_tf_json, parse_tfvars_json
 from iacguard.paths import display_path, skipped
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field, replace
 from iacguard.resolve.hcl import Attribute, Expr, FileSyntax, Module
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator

@@ -10,12 +10,11 @@ but an override still removes the statement it replaces.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from iacguard.model import Policy, Scalar, Statement, Unknown
 from iacguard.parsers.located_json import JsonProblem, decode
 from iacguard.parsers.model_builder import ModelBuilder
 from iacguard.parsers.policy_document import DocumentProblem, read_statement, read_statements
+from iacguard.records import replace
 from iacguard.resolve.hcl import Block
 from iacguard.resolve.node import Problem
 from iacguard.resolve.terraform import Evaluator

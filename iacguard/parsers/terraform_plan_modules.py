@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iacguard.errors import Error
 from iacguard.model import Location, Model
 from iacguard.paths import display_path
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform import Loader

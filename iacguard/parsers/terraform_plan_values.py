@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import field
 from typing import Any
 
 from iacguard.model import Location
 from iacguard.parsers.terraform_plan_locations import Origin, PlanWhere, Where, entry
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 from iacguard.resolve.hcl import (
     Attribute,
     Block,

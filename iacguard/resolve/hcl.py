@@ -8,11 +8,10 @@ its source text, so an unknown value can say what was written and where.
 
 from __future__ import annotations
 
-from dataclasses import field
 from pathlib import Path
 
 from iacguard.model import Location
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field
 from iacguard.resolve.node import Problem
 from iacguard.text_map import TextMap
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from iacguard.errors import Error, internal
 from iacguard.model import Location, Unknown
-from iacguard.records import dataclass
+from iacguard.records import dataclass, replace
 from iacguard.resolve import terraform_expressions as expressions
 from iacguard.resolve import terraform_references as references
 from iacguard.resolve.hcl import (

@@ -6,11 +6,10 @@ resource an expression refers to (``target_of``).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from iacguard.model import Unknown
-from iacguard.records import dataclass
+from iacguard.records import dataclass, replace
 from iacguard.resolve.hcl import Block, Expr, ForExpr, GetAttr, Index, Name, Splat
 from iacguard.resolve.terraform_computed import Computation, Derived, Fixed, Itself, SameAs
 from iacguard.resolve.terraform_scope import Instance, Scope

@@ -4,12 +4,11 @@ exist. Parsers build these (``iacguard.parsers.terraform``); the evaluator reads
 
 from __future__ import annotations
 
-from dataclasses import field, replace
 from pathlib import Path
 from typing import Protocol
 
 from iacguard.model import Location, Unknown
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field, replace
 from iacguard.resolve.hcl import Attribute, Block, Expr, Module
 from iacguard.resolve.terraform_repetition import Repetition
 from iacguard.resolve.terraform_values import TfValue

@@ -11,9 +11,8 @@ Primitive types (``string``, ``number``, ``bool``) and ``any`` leave a value as 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field, replace
 
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field, replace
 from iacguard.resolve.hcl import Call, Expr, Literal, ObjectExpr, TupleExpr
 from iacguard.resolve.terraform_values import Choice, Located, TfValue
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import field, replace
 from typing import Any
 
 from iacguard.model import Location, Scalar, Unknown, Value
-from iacguard.records import dataclass
+from iacguard.records import dataclass, field, replace
 from iacguard.resolve.node import Node, Problem, join_when
 from iacguard.text_map import TextMap
 

@@ -38,7 +38,7 @@ from iacguard import __version__, codec, collector
 
 # Bump when the layout of cached objects changes in a way the fingerprint would miss.
 SCHEMA = 2
-_DEPENDENCIES = ("hcl2", "lark", "cfnlint", "yaml")
+_DEPENDENCIES = ("hcl2", "lark", "cfnlint", "yaml", "pathspec")  # pathmatch keeps its answers
 STALE_DAYS = 30
 USED = "last-used"  # in each version directory: its modification time is its last use
 _DIR_FD = os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")

@@ -34,7 +34,7 @@ from iacguard.records import dataclass, field
 from iacguard.severity import Severity
 
 if TYPE_CHECKING:
-    from pathspec import GitIgnoreSpec
+    from iacguard.pathmatch import Patterns
 
 # the keys of every scan; each check's options (``OPTIONS`` of the registry) come after
 KEYS = (
@@ -85,7 +85,7 @@ class Config:
 
     def excluded(self, file: str) -> bool:
         """``exclude`` has gitignore semantics, relative to the config's directory."""
-        return bool(self.exclude) and _exclude_spec(self.exclude).match_file(self.relative(file))
+        return bool(self.exclude) and bool(_excluded(self.exclude).match(self.relative(file)))
 
     def runs(self, rule_id: str) -> bool:
         """Whether a rule runs: not turned off in ``rules``, selected, not deselected."""
@@ -99,10 +99,10 @@ class Config:
 
 
 @lru_cache(maxsize=8)
-def _exclude_spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
-    from iacguard.pathmatch import spec
+def _excluded(patterns: tuple[str, ...]) -> Patterns:
+    from iacguard.pathmatch import Patterns
 
-    return spec(patterns)
+    return Patterns(patterns)
 
 
 def _var_files(paths: list[str], root: Path, fail: Any) -> tuple[str, ...]:

@@ -4,49 +4,168 @@
 Patterns come from the scanned repository, so each is checked before it is used: one
 that is not valid, or that has more than two ``*`` in one path segment (Python's regex
 engine takes exponential time to reject a long name against ``*a*a*a*b``), is refused.
+
+pathspec's answers are kept in the cache (``remembering``): importing it costs 20 to
+40 ms, as much as the rest of a replayed scan, whose discovery asks it of every file and
+directory in a repository with a ``.gitignore``. An answer depends only on the pattern
+(is it valid) or on the list of patterns and the path (does it match), and pathspec's
+version is part of the cache's; pathspec is imported when a question is new.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
 
+    from iacguard.cache import Cache
+
 MAX_STARS = 2
 MAX_GITIGNORE_BYTES = 1024 * 1024
 _STAR = re.compile(r"(?<!\*)\*(?!\*)")  # a single *, not part of **
+_FORMAT = 1
+# answers kept at most; a repository that asks more starts again (each scan asks a few
+# per file and directory it walks)
+MAX_ANSWERS = 200_000
+
+
+class _Answers:
+    """What pathspec answered: each pattern's problem ("" for none), and for each list of
+    patterns (by its digest) whether each path it was asked about matched."""
+
+    def __init__(self, kept: Any) -> None:
+        self.problems: dict[str, str] = {}
+        self.matches: dict[str, dict[str, bool | None]] = {}
+        self.added = False
+        if _well_formed(kept):
+            self.problems, self.matches = kept["problems"], kept["matches"]
+
+    def match(self, patterns: Patterns, path: str) -> bool | None:
+        answers = self.matches.get(patterns.key)
+        if answers is not None and path in answers:
+            return answers[path]
+        include = patterns.compiled().check_file(path).include
+        if answers is None:
+            if sum(map(len, self.matches.values())) >= MAX_ANSWERS:
+                self.matches.clear()
+            answers = self.matches[patterns.key] = {}
+        answers[path] = include
+        self.added = True
+        return include
+
+    def plain(self) -> dict[str, Any]:
+        return {"problems": self.problems, "matches": self.matches}
+
+
+def _well_formed(kept: Any) -> bool:
+    """Answers as ``_Answers.plain`` stores them (the codec checks only that they are
+    plain data)."""
+    if not isinstance(kept, dict):
+        return False
+    problems, matches = kept.get("problems"), kept.get("matches")
+    return (
+        isinstance(problems, dict)
+        and all(type(k) is str and type(v) is str for k, v in problems.items())
+        and isinstance(matches, dict)
+        and all(
+            type(key) is str
+            and isinstance(answers, dict)
+            and all(type(p) is str and (m is None or type(m) is bool) for p, m in answers.items())
+            for key, answers in matches.items()
+        )
+    )
+
+
+_remembered: list[_Answers] = []  # the answers being kept last
+
+
+@contextlib.contextmanager
+def remembering(cache: Cache | None) -> Iterator[None]:
+    """Until the block ends, answer from what ``cache`` kept for this directory, and
+    keep what was asked anew. ``None``: pathspec answers everything."""
+    try:
+        here = os.getcwd()
+    except OSError:  # the current directory was removed
+        cache = None
+    if cache is None or not cache.enabled:
+        yield
+        return
+    key = hashlib.sha256(
+        f"path patterns\0{_FORMAT}\0{here}".encode("utf-8", "surrogateescape")
+    ).hexdigest()
+    answers = _Answers(cache.get(key))
+    _remembered.append(answers)
+    try:
+        yield
+    finally:
+        _remembered.remove(answers)
+        if answers.added:
+            cache.put(key, answers.plain())
 
 
 def problem(pattern: str) -> str | None:
     """Why ``pattern`` cannot be used, or None."""
     if any(len(_STAR.findall(segment)) > MAX_STARS for segment in pattern.split("/")):
         return f"more than {MAX_STARS} * in one folder or file name"
+    answers = _remembered[-1] if _remembered else None
+    if answers is not None and pattern in answers.problems:
+        return answers.problems[pattern] or None
     from pathspec import GitIgnoreSpec
 
+    why = None
     try:
         GitIgnoreSpec.from_lines([pattern])
     except (ValueError, re.error) as exc:
-        return f"not a valid pattern: {exc}"
-    return None
+        why = f"not a valid pattern: {exc}"
+    if answers is not None:
+        answers.problems[pattern] = why or ""
+        answers.added = True
+    return why
 
 
-def spec(patterns: Iterable[str]) -> GitIgnoreSpec:
-    """Patterns that passed ``problem``, as one spec: later ones (``!keep``) win."""
-    from pathspec import GitIgnoreSpec
+class Patterns:
+    """Patterns that passed ``problem``, as one list: later ones (``!keep``) win."""
 
-    return GitIgnoreSpec.from_lines(list(patterns))
+    __slots__ = ("_spec", "key", "patterns")
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = tuple(patterns)
+        joined = "\n".join(self.patterns).encode("utf-8", "surrogateescape")
+        self.key = hashlib.sha256(joined).hexdigest()
+        self._spec: GitIgnoreSpec | None = None
+
+    def compiled(self) -> GitIgnoreSpec:
+        if self._spec is None:
+            from pathspec import GitIgnoreSpec
+
+            self._spec = GitIgnoreSpec.from_lines(list(self.patterns))
+        return self._spec
+
+    def match(self, path: str) -> bool | None:
+        """Whether ``path`` (relative, ``/``-separated, a directory's ending in ``/``)
+        matches: True, False for a ``!`` pattern, None for none."""
+        if _remembered:
+            return _remembered[-1].match(self, path)
+        return self.compiled().check_file(path).include
 
 
 @lru_cache(maxsize=256)
 def matches(pattern: str, path: str) -> bool:
     """``path`` (relative, ``/``-separated) matches one checked ``pattern``."""
-    return spec([pattern]).match_file(path)
+    return bool(_one(pattern).match(path))
+
+
+@lru_cache(maxsize=256)
+def _one(pattern: str) -> Patterns:
+    return Patterns([pattern])
 
 
 class GitIgnores:
@@ -56,7 +175,7 @@ class GitIgnores:
     paths and the current directory). A symbolic link named ``.gitignore`` is not read."""
 
     def __init__(self) -> None:
-        self.specs: dict[str, GitIgnoreSpec] = {}  # by absolute directory
+        self.specs: dict[str, Patterns] = {}  # by absolute directory
         self.warnings: list[tuple[str, str]] = []  # (file[:line], why)
 
     def above(self, root: Path) -> None:
@@ -97,7 +216,7 @@ class GitIgnores:
                 patterns.append(stripped)
             else:
                 self.warnings.append((f"{_shown(path)}:{number}", f"{why}; pattern not used"))
-        self.specs[key] = spec(patterns)
+        self.specs[key] = Patterns(patterns)
 
     def ignored(self, path: str | Path, *, directory: bool) -> bool:
         """The deepest ``.gitignore`` that has a say decides, as in git. Strings, not
@@ -109,7 +228,7 @@ class GitIgnores:
             gitignore = self.specs.get(parent)
             if gitignore is not None:
                 relative = "/".join(parts[index:]) + ("/" if directory else "")
-                include = gitignore.check_file(relative).include
+                include = gitignore.match(relative)
                 if include is not None:
                     decision = include
             parent = os.path.join(parent, parts[index])

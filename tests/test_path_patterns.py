@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from helpers import iacguard
 
 POLICY = (
@@ -126,3 +127,57 @@ def test_a_pattern_that_would_take_exponential_time_is_refused_with_its_line(
         "iacguard: error: .iacguard.yaml:3: exclude[1]: '*x*x*x*y': more than 2 * in one "
         "folder or file name\n",
     )
+
+
+def test_the_answers_kept_are_pathspecs_and_a_changed_gitignore_is_asked_again(
+    tmp_path: Path,
+) -> None:
+    repo = repository(tmp_path)
+    (repo / ".iacguard.yaml").write_text("exclude: [legacy]\n", encoding="utf-8")
+    first = scanned(repo, ".")
+    assert first == ["stacks/iam.yaml", "stacks/keep.bak.yaml"]
+    assert scanned(repo, ".") == first  # answered from the cache
+    (repo / ".gitignore").write_text("generated/\n*.bak.yaml\n", encoding="utf-8")
+    assert scanned(repo, ".") == ["stacks/iam.yaml"]  # new patterns: asked of pathspec
+    (repo / ".iacguard.yaml").write_text("exclude: ['*.yaml', '!iam.yaml']\n", "utf-8")
+    assert scanned(repo, ".") == ["infra/legacy/iam.yaml", "stacks/iam.yaml"]
+
+
+def test_kept_answers_are_those_pathspec_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathspec import GitIgnoreSpec
+
+    from iacguard import pathmatch
+    from iacguard.cache import Cache
+
+    lists = [["*.tf"], ["build/", "!build/keep/"], ["*.yaml", "!keep.yaml"], ["/a/b", "**/x"]]
+    paths = ["a.tf", "build/", "build/keep/", "keep.yaml", "q/keep.yaml", "a/b", "q/a/b", "q/x/"]
+    expected = {
+        (i, path): GitIgnoreSpec.from_lines(patterns).check_file(path).include
+        for i, patterns in enumerate(lists)
+        for path in paths
+    }
+    assert {True, False, None} <= set(expected.values())
+
+    def asked() -> tuple[dict[tuple[int, str], bool | None], list[str | None]]:
+        with pathmatch.remembering(Cache(tmp_path)):
+            answers = {
+                (i, path): pathmatch.Patterns(patterns).match(path)
+                for i, patterns in enumerate(lists)
+                for path in paths
+            }
+            return answers, [pathmatch.problem(p) for p in ["ok/", "[z-a]"]]
+
+    first = asked()  # asked of pathspec
+    assert first[0] == expected
+    assert first[1][0] is None and str(first[1][1]).startswith("not a valid pattern")
+
+    def unused(*_: object) -> None:
+        raise AssertionError("asked of pathspec")
+
+    monkeypatch.setattr(pathmatch.Patterns, "compiled", unused)
+    monkeypatch.setattr(GitIgnoreSpec, "from_lines", unused)
+    assert asked() == first  # answered from the cache
+    with pytest.raises(AssertionError, match="asked of pathspec"):
+        pathmatch.Patterns(["*.tf"]).match("a.tf")  # without the cache: always asked

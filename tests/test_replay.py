@@ -223,11 +223,13 @@ def test_the_head_read_to_tell_a_format_is_asked_again(tmp_path: Path) -> None:
     assert not observed.unchanged(asked)
 
 
-def test_a_replayed_scan_imports_no_dataclasses_module(tmp_path: Path) -> None:
+def test_a_replayed_scan_imports_no_dataclasses_module_and_no_pathspec(tmp_path: Path) -> None:
     """The standard library's dataclasses imports inspect (with ast, dis, tokenize): 11
     ms, a fifth of a replay. iacguard's records make its classes without it."""
     project = tmp_path / "project"
     shutil.copytree(ROOT / "fixtures" / "terraform" / "policy_document", project)
+    (project / ".gitignore").write_text(".terraform/\n*.tfstate\n", encoding="utf-8")
+    (project / ".iacguard.yaml").write_text("exclude: [examples/]\n", encoding="utf-8")
     probe = (
         "import contextlib, io, sys\nfrom iacguard.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
@@ -248,3 +250,5 @@ def test_a_replayed_scan_imports_no_dataclasses_module(tmp_path: Path) -> None:
     replayed = imported()
     assert "iacguard.replay" in replayed and "iacguard.engine" not in replayed
     assert not {"dataclasses", "inspect", "typing_extensions"} & replayed
+    # pathspec (20 to 40 ms) answered what the .gitignore and exclude ask before
+    assert "pathspec" not in replayed

@@ -15,6 +15,8 @@ from iacguard.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from iacguard.records import dataclass, field
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from iacguard.config import Config
     from iacguard.discover import Discovery
     from iacguard.findings import ScanResult
@@ -74,11 +76,20 @@ def run(request: CheckRequest) -> int:
 
         profile = Profile()
     try:
-        return _run(request, profile)
+        with _path_answers(request):
+            return _run(request, profile)
     finally:
         if profile is not None:
             sys.stdout.flush()
             sys.stderr.write(profile.render())
+
+
+def _path_answers(request: CheckRequest) -> AbstractContextManager[None]:
+    """pathspec's answers kept in the cache, unless it is off (``pathmatch``)."""
+    from iacguard import pathmatch
+    from iacguard.cache import Cache, default_directory
+
+    return pathmatch.remembering(Cache(default_directory()) if request.cache else None)
 
 
 def _run(request: CheckRequest, profile: Profile | None) -> int:

@@ -109,13 +109,14 @@ class Cache:
         self.root = root
         self.directory: Path | None = None
         self._handle: int | None = None  # the version directory, once found private
+        self._made: set[str] = set()  # its subdirectories this process made or found
         if root is not None:
             version = fingerprint or code_fingerprint()
             self.directory = root / f"{__version__}-{version}"
 
     def __getstate__(self) -> dict[str, Any]:
         """A worker started by spawning opens the directory again."""
-        return {"root": self.root, "directory": self.directory, "_handle": None}
+        return {"root": self.root, "directory": self.directory, "_handle": None, "_made": set()}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
@@ -179,15 +180,17 @@ class Cache:
             if self._open() is None:
                 return
             subdirectory, name = key[:2], key[2:]
-            with contextlib.suppress(FileExistsError):
-                self._mkdir(subdirectory)
+            if subdirectory not in self._made:  # a system call less for most entries
+                with contextlib.suppress(FileExistsError):
+                    self._mkdir(subdirectory)
+                self._made.add(subdirectory)
             temporary = f"{subdirectory}/.{name}.{os.getpid()}.tmp"
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
             with os.fdopen(self._open_entry(temporary, flags), "wb") as stream:
                 stream.write(data)
             self._replace(temporary, f"{subdirectory}/{name}")
         except OSError:
-            return
+            self._made.discard(key[:2])  # removed meanwhile, say: made again next time
 
     def _open(self) -> int | None:
         """The version directory's handle (or, where the platform has no directory

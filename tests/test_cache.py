@@ -449,3 +449,17 @@ def test_the_code_fingerprint_covers_every_python_file_of_the_package_tree(
     assert cache._source_stats(str(tmp_path))[1] != lines[1]
     assert cache.code_fingerprint() == cache.code_fingerprint()
     assert len(cache.code_fingerprint()) == 16
+
+
+def test_an_entry_directory_removed_during_a_scan_is_made_again(tmp_path: Path) -> None:
+    """The cache makes each entry directory once a process; one removed meanwhile (a user
+    clearing the cache) costs at most one entry, not every later one under it."""
+    cache = Cache(tmp_path)
+    first, lost, later = ("ab" + str(n) * 62 for n in range(3))
+    cache.put(first, {"n": 1})
+    assert cache.directory is not None
+    shutil.rmtree(cache.directory / "ab")
+    cache.put(lost, {"n": 2})
+    cache.put(later, {"n": 3})
+    assert cache.get(first) is None
+    assert cache.get(later) == {"n": 3}

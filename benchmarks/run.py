@@ -142,7 +142,13 @@ def timed(
 
 
 def measure(
-    corpus: Path, repeats: int, checkov: str | None, checkov_repeats: int, python: str
+    corpus: Path,
+    *,
+    repeats: int,
+    checkov: str | None,
+    checkov_repeats: int,
+    python: str,
+    warm_repeats: int,
 ) -> dict:
     # As installed by pip: bytecode compiled and used. Some machines set
     # PYTHONDONTWRITEBYTECODE, which would charge every run with compiling every module.
@@ -155,41 +161,65 @@ def measure(
         tools["warm"], cwd=corpus, env={**env, "IACGUARD_CACHE_DIR": str(warm_cache)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
     )  # fmt: skip
-    times: dict[str, list[float]] = {name: [] for name in tools}
-    cpu: dict[str, list[float]] = {name: [] for name in tools}
-    memory: dict[str, int] = {name: 0 for name in tools}
-    proportional: dict[str, int] = {name: 0 for name in tools}
+    measured = Measured(tools)
     order = list(tools)
     for repeat in range(repeats):
         for name in order[repeat % len(order) :] + order[: repeat % len(order)]:
             if name == "checkov" and repeat >= checkov_repeats:
                 continue
-            run_env = dict(env)
-            cold_cache = None
-            if name == "cold":
-                cold_cache = Path(tempfile.mkdtemp(prefix="iacguard-cold-"))
-                run_env["IACGUARD_CACHE_DIR"] = str(cold_cache)
-            elif name == "warm":
-                run_env["IACGUARD_CACHE_DIR"] = str(warm_cache)
-            seconds, cpu_seconds, (peak, peak_proportional) = timed(tools[name], corpus, run_env)
-            times[name].append(seconds)
-            cpu[name].append(cpu_seconds)
-            memory[name] = max(memory[name], peak)
-            proportional[name] = max(proportional[name], peak_proportional)
-            if cold_cache:
-                shutil.rmtree(cold_cache, ignore_errors=True)
-            print(
-                f"  {corpus.name} {name:<8} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU "
-                f"{peak / 2**20:7.0f} MB ({peak_proportional / 2**20:.0f} MB PSS)",
-                flush=True,
-            )
+            # a warm scan takes 0.05-0.1 s, where the machine's noise is a third of it:
+            # several in a row, each repeat
+            runs = -(-warm_repeats // repeats) if name == "warm" else 1
+            for _ in range(runs):
+                run_tool(name, tools[name], corpus, env, warm_cache=warm_cache, measured=measured)
     shutil.rmtree(warm_cache, ignore_errors=True)
     return {
-        "median": {name: statistics.median(values) for name, values in times.items() if values},
-        "cpu": {name: statistics.median(values) for name, values in cpu.items() if values},
-        "memory": memory,
-        "proportional": proportional,
+        "median": {k: statistics.median(v) for k, v in measured.times.items() if v},
+        "cpu": {k: statistics.median(v) for k, v in measured.cpu.items() if v},
+        "memory": measured.memory,
+        "proportional": measured.proportional,
     }
+
+
+class Measured:
+    """Each tool's wall and CPU times, and its peak memory (RSS, PSS) over its runs."""
+
+    def __init__(self, tools: dict[str, list[str]]) -> None:
+        self.times: dict[str, list[float]] = {name: [] for name in tools}
+        self.cpu: dict[str, list[float]] = {name: [] for name in tools}
+        self.memory: dict[str, int] = {name: 0 for name in tools}
+        self.proportional: dict[str, int] = {name: 0 for name in tools}
+
+
+def run_tool(
+    name: str,
+    command: list[str],
+    corpus: Path,
+    env: dict[str, str],
+    *,
+    warm_cache: Path,
+    measured: Measured,
+) -> None:
+    """One run of one tool, its measurements added to ``measured``."""
+    run_env = dict(env)
+    cold_cache = None
+    if name == "cold":
+        cold_cache = Path(tempfile.mkdtemp(prefix="iacguard-cold-"))
+        run_env["IACGUARD_CACHE_DIR"] = str(cold_cache)
+    elif name == "warm":
+        run_env["IACGUARD_CACHE_DIR"] = str(warm_cache)
+    seconds, cpu_seconds, (peak, peak_proportional) = timed(command, corpus, run_env)
+    measured.times[name].append(seconds)
+    measured.cpu[name].append(cpu_seconds)
+    measured.memory[name] = max(measured.memory[name], peak)
+    measured.proportional[name] = max(measured.proportional[name], peak_proportional)
+    if cold_cache:
+        shutil.rmtree(cold_cache, ignore_errors=True)
+    print(
+        f"  {corpus.name} {name:<8} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU "
+        f"{peak / 2**20:7.0f} MB ({peak_proportional / 2**20:.0f} MB PSS)",
+        flush=True,
+    )
 
 
 def corpus_of(work: Path, size: str, seed: int) -> Path:
@@ -252,6 +282,9 @@ def main() -> None:
         help="files per corpus: N (mixed) or terraform:N, cloudformation:N",
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs of each tool (median)")
+    parser.add_argument(
+        "--warm-repeats", type=int, default=15, help="warm scans (median), a few each repeat"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "iacguard-bench")
     parser.add_argument("--checkov", default=DEFAULT_CHECKOV, help="checkov executable")
@@ -273,13 +306,21 @@ def main() -> None:
     for size in args.sizes:
         corpus = corpus_of(args.work, size, args.seed)
         result = measure(
-            corpus, args.repeats, checkov, args.checkov_repeats or args.repeats, args.python
+            corpus,
+            repeats=args.repeats,
+            checkov=checkov,
+            checkov_repeats=args.checkov_repeats or args.repeats,
+            python=args.python,
+            warm_repeats=max(args.warm_repeats, args.repeats),
         )
         result["model"] = model_inputs(corpus)
         rows.append((size, size_mb(corpus), result))
     print()
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    print(f"{os.cpu_count()} cores, load {load}; medians of {args.repeats} runs, alternating")
+    print(
+        f"{os.cpu_count()} cores, load {load}; medians of {args.repeats} runs, alternating "
+        f"(warm: {max(args.warm_repeats, args.repeats)})"
+    )
     print(f"iacguard and the floor run in {args.python}")
     print("\nwall time\n")
     print(table(rows, "median"))

@@ -63,12 +63,12 @@ class Field:
     def __init__(
         self,
         *,
-        default: Any,
-        default_factory: Any,
-        init: bool,
-        repr: bool,
-        compare: bool,
-        hash: bool | None,
+        default: Any = MISSING,
+        default_factory: Any = MISSING,
+        init: bool = True,
+        repr: bool = True,
+        compare: bool = True,
+        hash: bool | None = None,
     ) -> None:
         if default is not MISSING and default_factory is not MISSING:
             raise ValueError("cannot specify both default and default_factory")
@@ -92,24 +92,7 @@ class _Slot:
 _MEMBER_DESCRIPTOR = type(_Slot.__dict__["slot"])  # a base class's slot, not a default
 
 if not TYPE_CHECKING:
-
-    def field(
-        *,
-        default: Any = MISSING,
-        default_factory: Any = MISSING,
-        init: bool = True,
-        repr: bool = True,
-        compare: bool = True,
-        hash: bool | None = None,
-    ) -> Any:
-        return Field(
-            default=default,
-            default_factory=default_factory,
-            init=init,
-            repr=repr,
-            compare=compare,
-            hash=hash,
-        )
+    field = Field
 
     def fields(value: Any) -> tuple[Field, ...]:
         try:
@@ -219,14 +202,7 @@ def _fields(cls: Any, body: dict[str, Any]) -> tuple[Field, ...]:
         else:
             if type(default) is _MEMBER_DESCRIPTOR:  # a base class's slot
                 default = MISSING
-            f = Field(
-                default=default,
-                default_factory=MISSING,
-                init=True,
-                repr=True,
-                compare=True,
-                hash=None,
-            )
+            f = Field(default=default)
         f.name, f.type = name, annotation
         if f.default is not MISSING and f.default.__class__.__hash__ is None:
             raise ValueError(

@@ -180,30 +180,32 @@ def test_without_the_cache_every_run_scans(project: Path, check: Scans) -> None:
     assert check.scanned == 2
 
 
-def test_a_replayed_scan_imports_no_check_no_parser_no_engine_and_no_model(
-    tmp_path: Path,
-) -> None:
+def imported_by_a_scan(cwd: Path, path: str, cache: Path) -> set[str]:
+    """The modules ``iacguard check PATH`` imports, run in a fresh interpreter in ``cwd``."""
     probe = (
         "import contextlib, io, sys\nfrom iacguard.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['check', 'fixtures/terraform/policy_document', '--format', 'json'])\n"
+        f"    main(['check', {path!r}, '--format', 'json'])\n"
         "print(' '.join(sys.modules))"
     )
-    env = {**os.environ, "IACGUARD_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ, "IACGUARD_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=cwd, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
 
-    def imported() -> set[str]:
-        done = subprocess.run(
-            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-            check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        return set(done.stdout.split())
 
-    assert "iacguard.engine" in imported()  # cold: scans, and stores what it wrote
+def test_a_replayed_scan_imports_no_check_no_parser_no_engine_and_no_model(
+    tmp_path: Path,
+) -> None:
+    scan = ROOT, "fixtures/terraform/policy_document", tmp_path / "cache"
+    assert "iacguard.engine" in imported_by_a_scan(*scan)  # cold: scans, stores what it wrote
     heavy = {"iacguard.engine", "iacguard.checks.wildcard_action", "iacguard.catalog"}
     # the model, findings and errors: their dataclasses cost a tenth of a replay
     model = {"iacguard.model", "iacguard.findings", "iacguard.errors", "iacguard.parsers.result"}
-    assert not (heavy | model | {"hcl2", "lark", "yaml", "cfnlint"}) & imported()
+    assert not (heavy | model | {"hcl2", "lark", "yaml", "cfnlint"}) & imported_by_a_scan(*scan)
 
 
 def test_the_head_read_to_tell_a_format_is_asked_again(tmp_path: Path) -> None:
@@ -225,29 +227,15 @@ def test_the_head_read_to_tell_a_format_is_asked_again(tmp_path: Path) -> None:
 
 def test_a_replayed_scan_imports_no_dataclasses_module_and_no_pathspec(tmp_path: Path) -> None:
     """The standard library's dataclasses imports inspect (with ast, dis, tokenize): 11
-    ms, a fifth of a replay. iacguard's records make its classes without it."""
+    ms, a fifth of a replay; iacguard's records make its classes without it. pathspec
+    costs 20-40 ms: its answers are kept in the cache."""
     project = tmp_path / "project"
     shutil.copytree(ROOT / "fixtures" / "terraform" / "policy_document", project)
     (project / ".gitignore").write_text(".terraform/\n*.tfstate\n", encoding="utf-8")
     (project / ".iacguard.yaml").write_text("exclude: [examples/]\n", encoding="utf-8")
-    probe = (
-        "import contextlib, io, sys\nfrom iacguard.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['check', '.', '--format', 'json'])\n"
-        "print(' '.join(sys.modules))"
-    )
-    env = {**os.environ, "IACGUARD_CACHE_DIR": str(tmp_path / "cache")}
-
-    def imported() -> set[str]:
-        done = subprocess.run(
-            [sys.executable, "-c", probe], cwd=project, env=env, capture_output=True,
-            text=True, check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        return set(done.stdout.split())
-
-    assert "iacguard.engine" in imported()
-    replayed = imported()
+    scan = project, ".", tmp_path / "cache"
+    assert "iacguard.engine" in imported_by_a_scan(*scan)
+    replayed = imported_by_a_scan(*scan)
     assert "iacguard.replay" in replayed and "iacguard.engine" not in replayed
     assert not {"dataclasses", "inspect", "typing_extensions"} & replayed
     # pathspec (20 to 40 ms) answered what the .gitignore and exclude ask before

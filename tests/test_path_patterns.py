@@ -181,3 +181,13 @@ def test_kept_answers_are_those_pathspec_gives(
     assert asked() == first  # answered from the cache
     with pytest.raises(AssertionError, match="asked of pathspec"):
         pathmatch.Patterns(["*.tf"]).match("a.tf")  # without the cache: always asked
+
+
+def test_no_cache_keeps_no_answers(tmp_path: Path, _cache_of_its_own: Path) -> None:
+    repo = repository(tmp_path)
+    assert scanned(repo, ".", "--no-cache") == [
+        "infra/legacy/iam.yaml", "stacks/iam.yaml", "stacks/keep.bak.yaml",
+    ]  # fmt: skip
+    assert [p for p in _cache_of_its_own.rglob("*") if p.is_file()] == []
+    scanned(repo, ".")
+    assert [p for p in _cache_of_its_own.rglob("*") if p.is_file()] != []

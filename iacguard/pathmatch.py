@@ -32,8 +32,8 @@ MAX_STARS = 2
 MAX_GITIGNORE_BYTES = 1024 * 1024
 _STAR = re.compile(r"(?<!\*)\*(?!\*)")  # a single *, not part of **
 _FORMAT = 1
-# answers kept at most; a repository that asks more starts again (each scan asks a few
-# per file and directory it walks)
+# answers kept at most; a directory whose scans ask more starts again (each scan asks a
+# few per file and directory it walks)
 MAX_ANSWERS = 200_000
 
 
@@ -47,19 +47,27 @@ class _Answers:
         self.added = False
         if _well_formed(kept):
             self.problems, self.matches = kept["problems"], kept["matches"]
+        self.size = len(self.problems) + sum(map(len, self.matches.values()))
 
     def match(self, patterns: Patterns, path: str) -> bool | None:
         answers = self.matches.get(patterns.key)
         if answers is not None and path in answers:
             return answers[path]
         include = patterns.compiled().check_file(path).include
-        if answers is None:
-            if sum(map(len, self.matches.values())) >= MAX_ANSWERS:
-                self.matches.clear()
-            answers = self.matches[patterns.key] = {}
-        answers[path] = include
-        self.added = True
+        self._grown()
+        self.matches.setdefault(patterns.key, {})[path] = include
         return include
+
+    def problem(self, pattern: str, why: str | None) -> None:
+        self._grown()
+        self.problems[pattern] = why or ""
+
+    def _grown(self) -> None:
+        """One answer more; past ``MAX_ANSWERS``, those kept before are dropped."""
+        if self.size >= MAX_ANSWERS:
+            self.problems, self.matches, self.size = {}, {}, 0
+        self.size += 1
+        self.added = True
 
     def plain(self) -> dict[str, Any]:
         return {"problems": self.problems, "matches": self.matches}
@@ -126,8 +134,7 @@ def problem(pattern: str) -> str | None:
     except (ValueError, re.error) as exc:
         why = f"not a valid pattern: {exc}"
     if answers is not None:
-        answers.problems[pattern] = why or ""
-        answers.added = True
+        answers.problem(pattern, why)
     return why
 
 

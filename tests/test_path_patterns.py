@@ -191,3 +191,17 @@ def test_no_cache_keeps_no_answers(tmp_path: Path, _cache_of_its_own: Path) -> N
     assert [p for p in _cache_of_its_own.rglob("*") if p.is_file()] == []
     scanned(repo, ".")
     assert [p for p in _cache_of_its_own.rglob("*") if p.is_file()] != []
+
+
+def test_the_answers_kept_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from iacguard import pathmatch
+    from iacguard.cache import Cache
+
+    monkeypatch.setattr(pathmatch, "MAX_ANSWERS", 3)
+    patterns = pathmatch.Patterns(["*.tf"])
+    with pathmatch.remembering(Cache(tmp_path)):
+        answers = [patterns.match(p) for p in ["a.tf", "b.tf", "c.tf", "d.yaml", "e.tf"]]
+        kept = pathmatch._remembered[-1]
+    assert answers == [True, True, True, None, True]
+    assert kept.matches == {patterns.key: {"d.yaml": None, "e.tf": True}}  # started again
+    assert kept.size == 2

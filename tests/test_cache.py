@@ -463,3 +463,15 @@ def test_an_entry_directory_removed_during_a_scan_is_made_again(tmp_path: Path) 
     cache.put(later, {"n": 3})
     assert cache.get(first) is None
     assert cache.get(later) == {"n": 3}
+
+
+def test_a_value_that_holds_itself_is_not_stored(tmp_path: Path) -> None:
+    """The codec writes without json's check for cycles: one is refused all the same."""
+    cache = Cache(tmp_path)
+    loop: list[object] = ["a"]
+    loop.append(loop)
+    key = "cd" + "0" * 62
+    assert cache.put(key, loop) is None
+    assert cache.get(key) is None
+    assert cache.put(key, ["a", ["b"]]) is not None
+    assert cache.get(key) == ["a", ["b"]]

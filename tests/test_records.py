@@ -177,3 +177,26 @@ def test_every_dataclass_of_iacguard_is_a_record() -> None:
     )
     sources = [p for p in (ROOT / "iacguard").rglob("*.py") if p.name != "records.py"]
     assert [p.name for p in sources if standard.search(p.read_text(encoding="utf-8"))] == []
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(o) or "plain")
+def test_records_fields_and_replace_are_the_standard_librarys(options: dict[str, bool]) -> None:
+    """iacguard calls records' own (the standard library's would import dataclasses)."""
+    cls: Any = make(records.dataclass, options)
+    value = cls("f.yaml", 4, 2, ("Resources", 0), tags=["t"])
+    assert [f.name for f in records.fields(cls)] == [f.name for f in dataclasses.fields(cls)]
+    assert [f.name for f in records.fields(value)] == [f.name for f in dataclasses.fields(value)]
+
+    def values(record: Any) -> list[Any]:
+        return [getattr(record, f.name) for f in dataclasses.fields(record)]
+
+    replaced = records.replace(value, line=9)
+    assert values(replaced) == values(dataclasses.replace(value, line=9))
+    assert (type(replaced), replaced.line, replaced.tags) == (cls, 9, ["t"])
+    for replace in (records.replace, dataclasses.replace):
+        with pytest.raises(ValueError, match="field full is declared with init=False"):
+            replace(value, full="x")
+    assert records.is_record(cls) and records.is_record(value)
+    assert not records.is_record(make(dataclasses.dataclass, options))
+    with pytest.raises(TypeError):
+        records.fields(object())

@@ -90,6 +90,8 @@ class _Slot:
 
 
 _MEMBER_DESCRIPTOR = type(_Slot.__dict__["slot"])  # a base class's slot, not a default
+# what replace() raises for an init=False field: Python 3.13 made it a TypeError
+_REPLACE_ERROR = TypeError if sys.version_info >= (3, 13) else ValueError
 
 if not TYPE_CHECKING:
     field = Field
@@ -104,7 +106,7 @@ if not TYPE_CHECKING:
         for f in value.__record_fields__:
             if not f.init:
                 if f.name in changes:
-                    raise ValueError(
+                    raise _REPLACE_ERROR(
                         f"field {f.name} is declared with init=False, "
                         "it cannot be specified with replace()"
                     )

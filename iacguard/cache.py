@@ -6,15 +6,24 @@ reaches every finding that depends on it. The key is a hash of everything the re
 a function of: the text, the name the file is shown by (locations carry it), what it is
 parsed as, and the code that parses it.
 
+Parse results are content-addressed (a key's value never changes), so they are appended
+to packs, one per first two characters of the key, and a pack is read whole once a
+scan: a cold scan of 5,000 files made 2,077 files when each result had its own, and
+creating them was a sixth of its CPU time. A pack grows to ``PACK_LIMIT`` bytes; then
+its oldest records go. Other entries (a command's replay, remembered answers) are
+named, not content-addressed, and are rewritten in place: each is a file of its own.
+
 The code is identified by iacguard's version and a fingerprint of its own source files and
 of the parsers it uses (their location, size and modification time), so a new release, an
 edited checkout or an upgraded python-hcl2 each get a directory of their own. Several
 installs may share one cache directory (a pre-commit environment and a virtualenv):
 their directories coexist, each marks when it was last used, and one unused for
-``STALE_DAYS`` is removed when another version makes its directory. Entries are written
-to a temporary file and renamed into place, so concurrent scans never see half an entry;
-an entry that cannot be read (truncated, corrupt, written for another key) is a miss and
-is overwritten. A cache that cannot be written is silently not used.
+``STALE_DAYS`` is removed when another version makes its directory. A named entry is
+written to a temporary file and renamed into place, so concurrent scans never see half
+of one; a pack record is appended in one write. An entry or record that cannot be read
+(truncated, corrupt, written for another key) is a miss and is written again; a pack
+whose records cannot be told apart any more is rewritten with those before the damage.
+A cache that cannot be written is silently not used.
 
 Entries are JSON (``iacguard.codec``): reading one builds plain values and iacguard's
 dataclasses, never runs code. They are read only from a version directory this user
@@ -37,10 +46,15 @@ from typing import Any
 from iacguard import __version__, codec, collector
 
 # Bump when the layout of cached objects changes in a way the fingerprint would miss.
-SCHEMA = 2
+SCHEMA = 3
 _DEPENDENCIES = ("hcl2", "lark", "cfnlint", "yaml", "pathspec")  # pathmatch keeps its answers
 STALE_DAYS = 30
 USED = "last-used"  # in each version directory: its modification time is its last use
+# Bytes a pack of parse results may hold; past it, it keeps its newest records up to
+# half of it. 256 packs: at most 2 GiB a version (a 5,000-file scan's results: 14 MB).
+PACK_LIMIT = 8 * 1024 * 1024
+# The longest header a pack record has: a key, a space, a length, a newline.
+_HEADER = 64 + 1 + 20 + 1
 _DIR_FD = os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
@@ -110,13 +124,20 @@ class Cache:
         self.directory: Path | None = None
         self._handle: int | None = None  # the version directory, once found private
         self._made: set[str] = set()  # its subdirectories this process made or found
+        self._packs: dict[str, dict[str, bytes]] = {}  # the records of each pack read, unused
         if root is not None:
             version = fingerprint or code_fingerprint()
             self.directory = root / f"{__version__}-{version}"
 
     def __getstate__(self) -> dict[str, Any]:
         """A worker started by spawning opens the directory again."""
-        return {"root": self.root, "directory": self.directory, "_handle": None, "_made": set()}
+        return {
+            "root": self.root,
+            "directory": self.directory,
+            "_handle": None,
+            "_made": set(),
+            "_packs": {},
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
@@ -164,6 +185,29 @@ class Cache:
         self._write(key, data)
         return data
 
+    def get_result(self, key: str) -> Any | None:
+        """A parse result ``put_result`` stored under ``key`` (a content key: its value
+        never changes). Each pack is read once; a key asked for again is a miss."""
+        if self._open() is None:
+            return None
+        prefix = key[:2]
+        records = self._packs.get(prefix)
+        if records is None:
+            records = self._packs[prefix] = self._read_pack(prefix)
+        data = records.pop(key, None)
+        return None if data is None else self.decode(key, data)
+
+    def put_result(self, key: str, value: Any) -> bytes | None:
+        """Store a parse result under its content key; like ``put``, the entry's bytes."""
+        if self.directory is None:
+            return None
+        try:
+            data = codec.dumps(key, value)
+        except (TypeError, ValueError, RecursionError):  # not storable: not cached
+            return None
+        self._append(key, data)
+        return data
+
     @staticmethod
     def decode(key: str, data: bytes) -> Any:
         """The value of an entry's bytes; None for bytes that are not an entry for key."""
@@ -191,6 +235,57 @@ class Cache:
             self._replace(temporary, f"{subdirectory}/{name}")
         except OSError:
             self._made.discard(key[:2])  # removed meanwhile, say: made again next time
+
+    def _append(self, key: str, data: bytes) -> None:
+        prefix = key[:2]
+        record = f"{key} {len(data)}\n".encode("ascii") + data + b"\n"
+        try:
+            if self._open() is None:
+                self._create()
+            if self._open() is None:
+                return
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+            fd = self._open_entry(_pack(prefix), flags)
+            try:
+                written = os.write(fd, record)  # one write: not interleaved with another's
+                size = os.fstat(fd).st_size
+            finally:
+                os.close(fd)
+        except OSError:
+            return
+        if written != len(record):  # a full disk, say: what follows would be lost
+            self._rewrite(prefix, _records(self._pack_bytes(prefix), prefix)[0])
+        elif size > PACK_LIMIT:
+            self._rewrite(prefix, _newest(_records(self._pack_bytes(prefix), prefix)[0]))
+
+    def _read_pack(self, prefix: str) -> dict[str, bytes]:
+        """A pack's records by key; a damaged pack is rewritten with those before the
+        damage, so that records appended later can be read (a record another scan is
+        appending meanwhile is lost with it: it is parsed again when next needed)."""
+        records, whole = _records(self._pack_bytes(prefix), prefix)
+        if not whole:
+            self._rewrite(prefix, records)
+        return records
+
+    def _pack_bytes(self, prefix: str) -> bytes:
+        try:
+            with os.fdopen(self._open_entry(_pack(prefix), os.O_RDONLY), "rb") as stream:
+                return stream.read()
+        except OSError:
+            return b""
+
+    def _rewrite(self, prefix: str, records: dict[str, bytes]) -> None:
+        """Replace a pack by ``records`` (records appended meanwhile by another scan are
+        lost: they are parsed again when next needed)."""
+        temporary = f".{_pack(prefix)}.{os.getpid()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        try:
+            with os.fdopen(self._open_entry(temporary, flags), "wb") as stream:
+                for key, data in records.items():
+                    stream.write(f"{key} {len(data)}\n".encode("ascii") + data + b"\n")
+            self._replace(temporary, _pack(prefix))
+        except OSError:
+            pass
 
     def _open(self) -> int | None:
         """The version directory's handle (or, where the platform has no directory
@@ -275,6 +370,43 @@ class Cache:
                 used = sibling.lstat().st_mtime
             if used < limit:
                 shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _pack(prefix: str) -> str:
+    return f"{prefix}.pack"
+
+
+def _records(data: bytes, prefix: str) -> tuple[dict[str, bytes], bool]:
+    """A pack's records by key, and whether they are all there is: a record cut short
+    (by a crash, a full disk, or read while another scan appends it) ends what can be
+    read, and the records after it are lost."""
+    records: dict[str, bytes] = {}
+    position, size = 0, len(data)
+    while position < size:
+        newline = data.find(b"\n", position, position + _HEADER)
+        key, _, length = data[position : max(newline, position)].partition(b" ")
+        if not (len(key) == 64 and key.isalnum() and key.isascii() and length.isdigit()):
+            return records, False
+        name = key.decode("ascii")
+        start = newline + 1
+        end = start + int(length)
+        if name[:2] != prefix or end >= size or data[end] != ord("\n"):
+            return records, False
+        records[name] = data[start:end]
+        position = end + 1
+    return records, True
+
+
+def _newest(records: dict[str, bytes]) -> dict[str, bytes]:
+    """The records written last, up to half a pack's limit (at least the last one)."""
+    kept: list[tuple[str, bytes]] = []
+    total = 0
+    for key, data in reversed(records.items()):
+        total += len(data)
+        if kept and total > PACK_LIMIT // 2:
+            break
+        kept.append((key, data))
+    return dict(reversed(kept))
 
 
 def _private(directory: Path) -> bool:

@@ -122,7 +122,7 @@ class Scheduler:
                 self.results[unit.kind, path, unit.parameters] = _result(unit, outcome)
 
     def _cached(self, unit: Unit) -> Any:
-        cached = self.cache.get(unit.key) if unit.key else None
+        cached = self.cache.get_result(unit.key) if unit.key else None
         if cached is None or not for_kind(unit.kind).is_result(cached):
             return None
         return cached

@@ -184,7 +184,7 @@ def _parse_and_store(
         except _TimeLimit as limit:
             result = Failure(Error("limit", limit.message))
         else:
-            entry = cache.put(unit.key, result) if cache is not None else None
+            entry = cache.put_result(unit.key, result) if cache is not None else None
     collector.sweep()
     return result, entry
 

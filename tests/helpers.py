@@ -162,3 +162,15 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=repo, check=True, capture_output=True, text=True
     ).stdout
+
+
+def stored_results(root: Path) -> dict[str, bytes]:
+    """The parse results the cache below ``root`` holds in its packs, by key."""
+    from iacguard.cache import _records
+
+    results: dict[str, bytes] = {}
+    for pack in sorted(root.rglob("*.pack")):
+        records, whole = _records(pack.read_bytes(), pack.name[:2])
+        assert whole, pack
+        results.update(records)
+    return results

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_SAMPLE, ROOT, run
+from helpers import FIXTURE_SAMPLE, ROOT, run, stored_results
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import parsing
@@ -475,3 +475,172 @@ def test_a_value_that_holds_itself_is_not_stored(tmp_path: Path) -> None:
     assert cache.get(key) is None
     assert cache.put(key, ["a", ["b"]]) is not None
     assert cache.get(key) == ["a", ["b"]]
+
+
+# -- packs of parse results --------------------------------------------------------------
+
+
+def _result_keys(*texts: str) -> list[str]:
+    """Keys of one pack: parse results sharing their first two characters."""
+    keys: dict[str, list[str]] = {}
+    number = 0
+    while True:
+        key = Cache.key("terraform", f"{number}.tf", "x")
+        keys.setdefault(key[:2], []).append(key)
+        if len(keys[key[:2]]) == len(texts):
+            return keys[key[:2]]
+        number += 1
+
+
+def _pack(cache: Cache, key: str) -> Path:
+    assert cache.directory is not None
+    return cache.directory / f"{key[:2]}.pack"
+
+
+def test_a_scan_stores_its_parse_results_in_packs_not_a_file_each(
+    _cache_of_its_own: Path,
+) -> None:
+    """Creating a file per result was a sixth of a cold scan of 5,000 files."""
+    expected = scan_json("fixtures", "--no-cache")
+    assert scan_json("fixtures") == expected
+    results = stored_results(_cache_of_its_own)
+    files = [p for p in _cache_of_its_own.rglob("*") if p.is_file()]
+    packs = [p for p in files if p.name.endswith(".pack")]
+    assert len(results) > 150
+    assert len(packs) <= 256
+    # beside the packs: the command's replay, the request, the path patterns' answers
+    assert len(files) - len(packs) <= 4, [p.name for p in files if p not in packs]
+    assert scan_json("fixtures") == expected  # read back
+
+
+def test_results_in_one_pack_are_each_read_back(tmp_path: Path) -> None:
+    first, second = _result_keys("a", "b")
+    cache = Cache(tmp_path, fingerprint="7" * 16)
+    cache.put_result(first, ["first", 1])
+    cache.put_result(second, ("second",))
+    assert [p.name for p in tmp_path.rglob("*.pack")] == [f"{first[:2]}.pack"]
+    reader = Cache(tmp_path, fingerprint="7" * 16)
+    assert reader.get_result(second) == ("second",)
+    assert reader.get_result(first) == ["first", 1]
+    assert Cache(tmp_path, fingerprint="7" * 16).get_result(Cache.key("t", "f", "y")) is None
+
+
+def test_a_damaged_pack_is_rewritten_with_the_records_before_the_damage(
+    tmp_path: Path,
+) -> None:
+    """Records appended after garbage could never be read: the reader that finds it
+    keeps what came before and drops the rest, so later ones are read again."""
+    first, second, third = _result_keys("a", "b", "c")
+    cache = Cache(tmp_path, fingerprint="8" * 16)
+    cache.put_result(first, "first")
+    pack = _pack(cache, first)
+    with pack.open("ab") as stream:
+        stream.write(b"\x80\x05 garbage that is no record header at all, long enough to tell\n")
+    cache.put_result(second, "second")
+    reader = Cache(tmp_path, fingerprint="8" * 16)
+    assert reader.get_result(second) is None
+    assert reader.get_result(first) == "first"
+    assert sorted(stored_results(tmp_path)) == [first]  # rewritten
+    cache.put_result(third, "third")
+    assert Cache(tmp_path, fingerprint="8" * 16).get_result(third) == "third"
+
+
+def test_a_record_cut_short_by_a_crash_costs_only_itself(tmp_path: Path) -> None:
+    first, second, third = _result_keys("a", "b", "c")
+    cache = Cache(tmp_path, fingerprint="9" * 16)
+    cache.put_result(first, "first")
+    pack = _pack(cache, first)
+    pack.write_bytes(pack.read_bytes() + f"{second} 500\n".encode() + b'[3,"')
+    cache.put_result(third, "third")  # after the crashed writer's half record
+    reader = Cache(tmp_path, fingerprint="9" * 16)
+    assert reader.get_result(third) is None
+    assert reader.get_result(first) == "first"
+    cache.put_result(third, "third")
+    assert Cache(tmp_path, fingerprint="9" * 16).get_result(third) == "third"
+
+
+def test_a_record_cut_short_by_a_full_disk_does_not_cost_the_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iacguard import cache as cache_module
+
+    first, second, third = _result_keys("a", "b", "c")
+    cache = Cache(tmp_path, fingerprint="a" * 16)
+    cache.put_result(first, "first")
+    write = os.write
+    monkeypatch.setattr(cache_module.os, "write", lambda fd, data: write(fd, data[:10]))
+    cache.put_result(second, "second")
+    monkeypatch.setattr(cache_module.os, "write", write)
+    cache.put_result(third, "third")
+    reader = Cache(tmp_path, fingerprint="a" * 16)
+    assert reader.get_result(first) == "first"
+    assert reader.get_result(second) is None
+    assert reader.get_result(third) == "third"
+
+
+def test_a_pack_past_its_limit_keeps_its_newest_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iacguard import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "PACK_LIMIT", 2_000)
+    keys = _result_keys(*"abcdefgh")
+    cache = Cache(tmp_path, fingerprint="b" * 16)
+    for number, key in enumerate(keys):
+        cache.put_result(key, [number, "y" * 300])
+    pack = _pack(cache, keys[0])
+    assert pack.stat().st_size <= 2_000
+    kept = [key for key in keys if Cache(tmp_path, fingerprint="b" * 16).get_result(key)]
+    assert kept == keys[-len(kept) :]
+    assert 2 <= len(kept) < len(keys)
+
+
+def test_a_pack_record_is_read_by_the_codec_and_for_its_own_key_only(tmp_path: Path) -> None:
+    """A record is an entry like any other: what would run code, or another key's
+    result moved under this key, is a miss."""
+    import pickle
+
+    first, second = _result_keys("a", "b")
+    cache = Cache(tmp_path, fingerprint="c" * 16)
+    cache.put_result(first, "first")
+    pack = _pack(cache, first)
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    payload = pickle.dumps(Payload())
+    moved = stored_results(tmp_path)[first]
+    pack.write_bytes(
+        f"{first} {len(payload)}\n".encode() + payload + b"\n"
+        + f"{second} {len(moved)}\n".encode() + moved + b"\n"
+    )  # fmt: skip
+    reader = Cache(tmp_path, fingerprint="c" * 16)
+    assert reader.get_result(first) is None
+    assert reader.get_result(second) is None
+    assert not marker.exists()
+
+
+def test_packs_are_read_only_through_the_private_directory_checked_first(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "shared-root"
+    first, second = _result_keys("a", "b")
+    cache = Cache(root, fingerprint="d" * 16)
+    cache.put_result(first, "genuine")
+    cache.put_result(second, "genuine too")
+    assert cache.directory is not None
+    planted = Cache(tmp_path / "attacker", fingerprint="d" * 16)
+    planted.put_result(first, "planted")
+    planted.put_result(second, "planted")
+    reader = Cache(root, fingerprint="d" * 16)
+    assert reader.get_result(first) == "genuine"  # the pack is read: the handle is open
+    cache.directory.rename(root / "moved-away")
+    cache.directory.symlink_to(planted.directory)  # type: ignore[arg-type]
+    fresh = Cache(root, fingerprint="d" * 16)
+    assert fresh.get_result(second) is None  # a link is never trusted
+
+    (root / "moved-away").rename(root / "private")
+    (root / "private").chmod(0o777)  # anyone may now plant a record
+    assert Cache(tmp_path, fingerprint="d" * 16).get_result(second) is None

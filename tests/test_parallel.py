@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_SAMPLE, ROOT, iacguard
+from helpers import FIXTURE_SAMPLE, ROOT, iacguard, stored_results
 from speed_helpers import generated_corpus, scan_json
 
 from iacguard import parsing, runner
@@ -106,7 +106,7 @@ def test_workers_send_back_the_cache_entry_they_wrote_and_it_reads_back_the_same
     assert _findings(serial)
     assert _findings(parallel) == _findings(serial)
     assert parallel.errors == serial.errors
-    written = {p.parent.name + p.name for p in tmp_path.glob("*/*/*") if p.is_file()}
+    written = stored_results(tmp_path)
     assert written
     assert sorted(decoded) == sorted(written)  # each once
 

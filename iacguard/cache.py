@@ -236,6 +236,7 @@ class Cache:
             self._replace(temporary, f"{subdirectory}/{name}")
         except OSError:
             self._made.discard(key[:2])  # removed meanwhile, say: made again next time
+            self._remove(f"{key[:2]}/.{key[2:]}.{os.getpid()}.tmp")
 
     def _append(self, key: str, data: bytes) -> None:
         prefix = key[:2]
@@ -286,7 +287,16 @@ class Cache:
                     stream.write(f"{key} {len(data)}\n".encode("ascii") + data + b"\n")
             self._replace(temporary, _pack(prefix))
         except OSError:
-            pass
+            self._remove(temporary)
+
+    def _remove(self, relative: str) -> None:
+        """Remove a temporary file a failed write left (a full disk; on Windows, a file
+        another process has open cannot be replaced), if there is one."""
+        with contextlib.suppress(OSError):
+            if self._handle is not None and self._handle >= 0:
+                os.unlink(relative, dir_fd=self._handle)
+            elif self._handle is not None and self.directory is not None:
+                (self.directory / relative).unlink()
 
     def _open(self) -> int | None:
         """The version directory's handle (or, where the platform has no directory

@@ -644,3 +644,25 @@ def test_packs_are_read_only_through_the_private_directory_checked_first(
     (root / "moved-away").rename(root / "private")
     (root / "private").chmod(0o777)  # anyone may now plant a record
     assert Cache(tmp_path, fingerprint="d" * 16).get_result(second) is None
+
+
+def test_a_write_that_fails_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A named entry and a pack rewritten are written aside and renamed into place; when
+    the rename fails (a full disk, a file open elsewhere on Windows) nothing is left."""
+    first, second = _result_keys("a", "b")
+    cache = Cache(tmp_path, fingerprint="e" * 16)
+    cache.put_result(first, "first")
+    with _pack(cache, first).open("ab") as stream:
+        stream.write(b"garbage that is no record header at all, long enough to tell apart\n")
+
+    def fail(self: Cache, source: str, target: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Cache, "_replace", fail)
+    cache.put(Cache.key("terraform", "main.tf", "x"), "named")
+    assert Cache(tmp_path, fingerprint="e" * 16).get_result(second) is None  # rewrites
+    assert [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp")] == []
+    monkeypatch.undo()
+    assert Cache(tmp_path, fingerprint="e" * 16).get_result(first) == "first"

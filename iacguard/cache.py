@@ -177,13 +177,9 @@ class Cache:
     def put(self, key: str, value: Any) -> bytes | None:
         """Store ``value``; the entry's bytes (``decode`` gives the value back), even
         where it could not be written; None for a value that cannot be stored."""
-        if self.directory is None:
-            return None
-        try:
-            data = codec.dumps(key, value)
-        except (TypeError, ValueError, RecursionError):  # not storable: not cached
-            return None
-        self._write(key, data)
+        data = self._encoded(key, value)
+        if data is not None:
+            self._write(key, data)
         return data
 
     def get_result(self, key: str) -> Any | None:
@@ -200,14 +196,18 @@ class Cache:
 
     def put_result(self, key: str, value: Any) -> bytes | None:
         """Store a parse result under its content key; like ``put``, the entry's bytes."""
+        data = self._encoded(key, value)
+        if data is not None:
+            self._append(key, data)
+        return data
+
+    def _encoded(self, key: str, value: Any) -> bytes | None:
         if self.directory is None:
             return None
         try:
-            data = codec.dumps(key, value)
+            return codec.dumps(key, value)
         except (TypeError, ValueError, RecursionError):  # not storable: not cached
             return None
-        self._append(key, data)
-        return data
 
     @staticmethod
     def decode(key: str, data: bytes) -> Any:

@@ -10,9 +10,9 @@ Parse results are content-addressed (a key's value never changes), so they are a
 to packs, one per first two characters of the key, and a pack is read whole once a
 scan: a cold scan of 5,000 files made 2,077 files when each result had its own, and on
 a disk where the kernel searches long for a free inode, creating them cost 0.6-1.9 s of
-its 10-11.5 s of CPU time. A pack grows to ``PACK_LIMIT`` bytes; then
-its oldest records go. Other entries (a command's replay, remembered answers) are
-named, not content-addressed, and are rewritten in place: each is a file of its own.
+its 10-11.5 s of CPU time. A pack grows to ``PACK_LIMIT`` bytes; then its oldest
+records go. Other entries (a command's replay, remembered answers) are named, not
+content-addressed, and are rewritten in place: each is a file of its own.
 
 The code is identified by iacguard's version and a fingerprint of its own source files and
 of the parsers it uses (their location, size and modification time), so a new release, an
@@ -240,7 +240,7 @@ class Cache:
 
     def _append(self, key: str, data: bytes) -> None:
         prefix = key[:2]
-        record = f"{key} {len(data)}\n".encode("ascii") + data + b"\n"
+        record = _record(key, data)
         try:
             if self._open() is None:
                 self._create()
@@ -283,8 +283,7 @@ class Cache:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         try:
             with os.fdopen(self._open_entry(temporary, flags), "wb") as stream:
-                for key, data in records.items():
-                    stream.write(f"{key} {len(data)}\n".encode("ascii") + data + b"\n")
+                stream.writelines(_record(key, data) for key, data in records.items())
             self._replace(temporary, _pack(prefix))
         except OSError:
             self._remove(temporary)
@@ -385,6 +384,11 @@ class Cache:
 
 def _pack(prefix: str) -> str:
     return f"{prefix}.pack"
+
+
+def _record(key: str, data: bytes) -> bytes:
+    """A pack's record: a line with the key and the entry's length, the entry, a new line."""
+    return f"{key} {len(data)}\n".encode("ascii") + data + b"\n"
 
 
 def _records(data: bytes, prefix: str) -> tuple[dict[str, bytes], bool]:

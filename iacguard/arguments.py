@@ -221,8 +221,8 @@ def _parser(check_options: bool = True) -> argparse.ArgumentParser:
         "--jobs",
         type=_positive_int,
         metavar="N",
-        help="parse in N worker processes when there is enough to parse "
-        "(default: the cores available)",
+        help="parse in N processes (this one and N-1 workers) when there is enough to "
+        "parse (default: the cores available)",
     )
     check.add_argument(
         "--no-cache",

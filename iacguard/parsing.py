@@ -1,5 +1,5 @@
 """Parsing a scan's files: each once, from the cache when an identical file was parsed
-before, else in worker processes when there is enough to do (``iacguard.runner``).
+before, else beside worker processes when there is enough to do (``iacguard.runner``).
 The formats' readers say what to parse; this decides where and when."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 class ScanOptions:
     """How a scan runs; never what it finds."""
 
-    jobs: int | None = None  # worker processes; None: the cores available
+    jobs: int | None = None  # processes that parse (this one too); None: the cores available
     cache: bool = True
     cache_directory: Path | None = None  # None: the user cache directory
     timeout: float = DEFAULT_TIMEOUT  # CPU seconds one file may take to parse
@@ -47,7 +47,7 @@ class ScanOptions:
 
 class Scheduler:
     """Every file parsed once, before the results are put together: from the cache when
-    an identical file was parsed before, else in worker processes when there is enough
+    an identical file was parsed before, else beside worker processes when there is enough
     to do; a file that resolution asks for and that was not parsed ahead (a module
     outside the scanned paths, a variables file) is parsed when asked for. What the
     formats' readers see of the engine (``iacguard.formats.Scheduler``)."""

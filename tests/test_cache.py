@@ -480,14 +480,14 @@ def test_a_value_that_holds_itself_is_not_stored(tmp_path: Path) -> None:
 # -- packs of parse results --------------------------------------------------------------
 
 
-def _result_keys(*texts: str) -> list[str]:
-    """Keys of one pack: parse results sharing their first two characters."""
+def _result_keys(count: int) -> list[str]:
+    """``count`` keys of one pack: parse results sharing their first two characters."""
     keys: dict[str, list[str]] = {}
     number = 0
     while True:
         key = Cache.key("terraform", f"{number}.tf", "x")
         keys.setdefault(key[:2], []).append(key)
-        if len(keys[key[:2]]) == len(texts):
+        if len(keys[key[:2]]) == count:
             return keys[key[:2]]
         number += 1
 
@@ -500,7 +500,7 @@ def _pack(cache: Cache, key: str) -> Path:
 def test_a_scan_stores_its_parse_results_in_packs_not_a_file_each(
     _cache_of_its_own: Path,
 ) -> None:
-    """Creating a file per result was a sixth of a cold scan of 5,000 files."""
+    """Creating a file per result cost a cold scan of 5,000 files up to 1.9 s of CPU."""
     expected = scan_json("fixtures", "--no-cache")
     assert scan_json("fixtures") == expected
     results = stored_results(_cache_of_its_own)
@@ -514,7 +514,7 @@ def test_a_scan_stores_its_parse_results_in_packs_not_a_file_each(
 
 
 def test_results_in_one_pack_are_each_read_back(tmp_path: Path) -> None:
-    first, second = _result_keys("a", "b")
+    first, second = _result_keys(2)
     cache = Cache(tmp_path, fingerprint="7" * 16)
     cache.put_result(first, ["first", 1])
     cache.put_result(second, ("second",))
@@ -530,7 +530,7 @@ def test_a_damaged_pack_is_rewritten_with_the_records_before_the_damage(
 ) -> None:
     """Records appended after garbage could never be read: the reader that finds it
     keeps what came before and drops the rest, so later ones are read again."""
-    first, second, third = _result_keys("a", "b", "c")
+    first, second, third = _result_keys(3)
     cache = Cache(tmp_path, fingerprint="8" * 16)
     cache.put_result(first, "first")
     pack = _pack(cache, first)
@@ -546,7 +546,7 @@ def test_a_damaged_pack_is_rewritten_with_the_records_before_the_damage(
 
 
 def test_a_record_cut_short_by_a_crash_costs_only_itself(tmp_path: Path) -> None:
-    first, second, third = _result_keys("a", "b", "c")
+    first, second, third = _result_keys(3)
     cache = Cache(tmp_path, fingerprint="9" * 16)
     cache.put_result(first, "first")
     pack = _pack(cache, first)
@@ -564,7 +564,7 @@ def test_a_record_cut_short_by_a_full_disk_does_not_cost_the_pack(
 ) -> None:
     from iacguard import cache as cache_module
 
-    first, second, third = _result_keys("a", "b", "c")
+    first, second, third = _result_keys(3)
     cache = Cache(tmp_path, fingerprint="a" * 16)
     cache.put_result(first, "first")
     write = os.write
@@ -584,7 +584,7 @@ def test_a_pack_past_its_limit_keeps_its_newest_records(
     from iacguard import cache as cache_module
 
     monkeypatch.setattr(cache_module, "PACK_LIMIT", 2_000)
-    keys = _result_keys(*"abcdefgh")
+    keys = _result_keys(8)
     cache = Cache(tmp_path, fingerprint="b" * 16)
     for number, key in enumerate(keys):
         cache.put_result(key, [number, "y" * 300])
@@ -600,7 +600,7 @@ def test_a_pack_record_is_read_by_the_codec_and_for_its_own_key_only(tmp_path: P
     result moved under this key, is a miss."""
     import pickle
 
-    first, second = _result_keys("a", "b")
+    first, second = _result_keys(2)
     cache = Cache(tmp_path, fingerprint="c" * 16)
     cache.put_result(first, "first")
     pack = _pack(cache, first)
@@ -626,7 +626,7 @@ def test_packs_are_read_only_through_the_private_directory_checked_first(
     tmp_path: Path,
 ) -> None:
     root = tmp_path / "shared-root"
-    first, second = _result_keys("a", "b")
+    first, second = _result_keys(2)
     cache = Cache(root, fingerprint="d" * 16)
     cache.put_result(first, "genuine")
     cache.put_result(second, "genuine too")
@@ -651,7 +651,7 @@ def test_a_write_that_fails_leaves_no_temporary_file(
 ) -> None:
     """A named entry and a pack rewritten are written aside and renamed into place; when
     the rename fails (a full disk, a file open elsewhere on Windows) nothing is left."""
-    first, second = _result_keys("a", "b")
+    first, second = _result_keys(2)
     cache = Cache(tmp_path, fingerprint="e" * 16)
     cache.put_result(first, "first")
     with _pack(cache, first).open("ab") as stream:

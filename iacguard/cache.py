@@ -125,7 +125,9 @@ class Cache:
         self.directory: Path | None = None
         self._handle: int | None = None  # the version directory, once found private
         self._made: set[str] = set()  # its subdirectories this process made or found
-        self._packs: dict[str, dict[str, bytes]] = {}  # the records of each pack read, unused
+        # where each record not yet read is, in each pack indexed (not the records: a
+        # cache's packs may hold far more than the scan needs)
+        self._packs: dict[str, dict[str, tuple[int, int]]] = {}
         if root is not None:
             version = fingerprint or code_fingerprint()
             self.directory = root / f"{__version__}-{version}"
@@ -184,14 +186,15 @@ class Cache:
 
     def get_result(self, key: str) -> Any | None:
         """A parse result ``put_result`` stored under ``key`` (a content key: its value
-        never changes). Each pack is read once; a key asked for again is a miss."""
+        never changes). Each pack is indexed once; a key asked for again is a miss."""
         if self._open() is None:
             return None
         prefix = key[:2]
-        records = self._packs.get(prefix)
-        if records is None:
-            records = self._packs[prefix] = self._read_pack(prefix)
-        data = records.pop(key, None)
+        spans = self._packs.get(prefix)
+        if spans is None:
+            spans = self._packs[prefix] = self._index_pack(prefix)
+        span = spans.pop(key, None)
+        data = self._read_span(prefix, span) if span is not None else None
         return None if data is None else self.decode(key, data)
 
     def put_result(self, key: str, value: Any) -> bytes | None:
@@ -260,14 +263,27 @@ class Cache:
         elif size > PACK_LIMIT:
             self._rewrite(prefix, _newest(_records(self._pack_bytes(prefix), prefix)[0]))
 
-    def _read_pack(self, prefix: str) -> dict[str, bytes]:
-        """A pack's records by key; a damaged pack is rewritten with those before the
-        damage, so that records appended later can be read (a record another scan is
-        appending meanwhile is lost with it: it is parsed again when next needed)."""
-        records, whole = _records(self._pack_bytes(prefix), prefix)
-        if not whole:
-            self._rewrite(prefix, records)
-        return records
+    def _index_pack(self, prefix: str) -> dict[str, tuple[int, int]]:
+        """Where each of a pack's records is; a damaged pack is rewritten with those
+        before the damage, so that records appended later can be read (a record another
+        scan is appending meanwhile is lost with it: it is parsed again when needed)."""
+        data = self._pack_bytes(prefix)
+        spans, whole = _spans(data, prefix)
+        if whole:
+            return spans
+        self._rewrite(prefix, {key: data[start:end] for key, (start, end) in spans.items()})
+        return _spans(self._pack_bytes(prefix), prefix)[0]
+
+    def _read_span(self, prefix: str, span: tuple[int, int]) -> bytes | None:
+        """A record's entry, where the index says it is (a pack rewritten meanwhile by
+        another scan gives bytes that are not this key's entry: a miss)."""
+        start, end = span
+        try:
+            with os.fdopen(self._open_entry(_pack(prefix), os.O_RDONLY), "rb") as stream:
+                stream.seek(start)
+                return stream.read(end - start)
+        except OSError:
+            return None
 
     def _pack_bytes(self, prefix: str) -> bytes:
         try:
@@ -392,24 +408,30 @@ def _record(key: str, data: bytes) -> bytes:
 
 
 def _records(data: bytes, prefix: str) -> tuple[dict[str, bytes], bool]:
-    """A pack's records by key, and whether they are all there is: a record cut short
-    (by a crash, a full disk, or read while another scan appends it) ends what can be
-    read, and the records after it are lost."""
-    records: dict[str, bytes] = {}
+    """A pack's records by key, and whether they are all there is (see ``_spans``)."""
+    spans, whole = _spans(data, prefix)
+    return {key: data[start:end] for key, (start, end) in spans.items()}, whole
+
+
+def _spans(data: bytes, prefix: str) -> tuple[dict[str, tuple[int, int]], bool]:
+    """Where each of a pack's records is by key, and whether they are all there is: a
+    record cut short (by a crash, a full disk, or read while another scan appends it)
+    ends what can be read, and the records after it are lost."""
+    spans: dict[str, tuple[int, int]] = {}
     position, size = 0, len(data)
     while position < size:
         newline = data.find(b"\n", position, position + _HEADER)
         key, _, length = data[position : max(newline, position)].partition(b" ")
         if not (len(key) == 64 and key.isalnum() and key.isascii() and length.isdigit()):
-            return records, False
+            return spans, False
         name = key.decode("ascii")
         start = newline + 1
         end = start + int(length)
         if name[:2] != prefix or end >= size or data[end] != ord("\n"):
-            return records, False
-        records[name] = data[start:end]
+            return spans, False
+        spans[name] = (start, end)
         position = end + 1
-    return records, True
+    return spans, True
 
 
 def _newest(records: dict[str, bytes]) -> dict[str, bytes]:

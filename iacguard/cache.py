@@ -7,12 +7,13 @@ a function of: the text, the name the file is shown by (locations carry it), wha
 parsed as, and the code that parses it.
 
 Parse results are content-addressed (a key's value never changes), so they are appended
-to packs, one per first two characters of the key, and a pack is read whole once a
-scan: a cold scan of 5,000 files made 2,077 files when each result had its own, and on
-a disk where the kernel searches long for a free inode, creating them cost 0.6-1.9 s of
-its 10-11.5 s of CPU time. A pack grows to ``PACK_LIMIT`` bytes; then its oldest
-records go. Other entries (a command's replay, remembered answers) are named, not
-content-addressed, and are rewritten in place: each is a file of its own.
+to packs, one per first two characters of the key; a scan indexes a pack once and
+reads each record it needs where the index says. A cold scan of 5,000 files made 2,077
+files when each result had its own, and on a disk where the kernel searches long for a
+free inode, creating them cost 0.6-1.9 s of its 10-11.5 s of CPU time. A pack grows to
+``PACK_LIMIT`` bytes; then its oldest records go. Other entries (a command's replay,
+remembered answers) are named, not content-addressed, and are rewritten in place: each
+is a file of its own.
 
 The code is identified by iacguard's version and a fingerprint of its own source files and
 of the parsers it uses (their location, size and modification time), so a new release, an

@@ -272,24 +272,22 @@ class Cache:
         spans, whole = _spans(data, prefix)
         if whole:
             return spans
-        self._rewrite(prefix, {key: data[start:end] for key, (start, end) in spans.items()})
+        self._rewrite(prefix, _records(data, prefix)[0])
         return _spans(self._pack_bytes(prefix), prefix)[0]
 
     def _read_span(self, prefix: str, span: tuple[int, int]) -> bytes | None:
         """A record's entry, where the index says it is (a pack rewritten meanwhile by
         another scan gives bytes that are not this key's entry: a miss)."""
         start, end = span
+        return self._pack_bytes(prefix, start, end - start) or None
+
+    def _pack_bytes(self, prefix: str, start: int = 0, size: int = -1) -> bytes:
+        """``size`` bytes of a pack from ``start`` (all of it by default); none when it
+        cannot be read."""
         try:
             with os.fdopen(self._open_entry(_pack(prefix), os.O_RDONLY), "rb") as stream:
                 stream.seek(start)
-                return stream.read(end - start)
-        except OSError:
-            return None
-
-    def _pack_bytes(self, prefix: str) -> bytes:
-        try:
-            with os.fdopen(self._open_entry(_pack(prefix), os.O_RDONLY), "rb") as stream:
-                return stream.read()
+                return stream.read(size)
         except OSError:
             return b""
 
